@@ -1,0 +1,22 @@
+# Mapnik 3.1 on Debian ships neither a CMake config nor a .pc file: wrap mapnik-config in an imported target.
+# Only its --defines are taken (BIGINT and PROJ_VERSION must match the library); its cflags carry -std=c++14 and
+# -fvisibility=hidden, which would break us, so they are ignored.
+find_program(MAPNIK_CONFIG mapnik-config REQUIRED)
+execute_process(COMMAND ${MAPNIK_CONFIG} --defines OUTPUT_VARIABLE _mapnik_defines OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND ${MAPNIK_CONFIG} --input-plugins OUTPUT_VARIABLE MAPNIK_INPUT_PLUGINS OUTPUT_STRIP_TRAILING_WHITESPACE)
+separate_arguments(_mapnik_defines UNIX_COMMAND "${_mapnik_defines}")
+set(_mapnik_compile_defs "")
+foreach(_d IN LISTS _mapnik_defines)
+  string(REGEX REPLACE "^-D" "" _d "${_d}")
+  if(NOT _d STREQUAL "NDEBUG")
+    list(APPEND _mapnik_compile_defs "${_d}")
+  endif()
+endforeach()
+find_library(MAPNIK_LIBRARY mapnik PATHS /usr/lib NO_DEFAULT_PATH REQUIRED)
+pkg_check_modules(MAPNIK_DEPS REQUIRED IMPORTED_TARGET cairo freetype2 harfbuzz icu-uc icu-i18n)
+add_library(Mapnik::mapnik INTERFACE IMPORTED)
+target_compile_definitions(Mapnik::mapnik INTERFACE ${_mapnik_compile_defs})
+target_include_directories(Mapnik::mapnik INTERFACE /usr/include/mapnik/agg)
+target_link_libraries(Mapnik::mapnik INTERFACE ${MAPNIK_LIBRARY} PkgConfig::MAPNIK_DEPS)
+set(MAPNIK_INPUT_PLUGINS "${MAPNIK_INPUT_PLUGINS}" CACHE PATH "Mapnik input plugin directory")
+message(STATUS "Mapnik: ${MAPNIK_LIBRARY}, plugins in ${MAPNIK_INPUT_PLUGINS}")

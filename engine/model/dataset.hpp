@@ -1,0 +1,39 @@
+// Everything one run works on, in one metric CRS: flat vectors indexed by the strong ids, plus lookups.
+#pragma once
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/records.hpp"
+
+namespace gridatlas {
+
+struct Dataset {
+    std::string working_crs;     // e.g. "EPSG:32632"; for writers and renderers, the engine never reads it
+    std::vector<Building> buildings;
+    std::vector<Unit> units;
+    std::vector<GridLevel> levels;
+    std::vector<Grid> grids;     // all levels; Grid::level tells which
+    std::vector<Household> households;
+    std::vector<Facility> facilities;
+    std::vector<RoadLine> roads;
+    std::vector<ServiceKind> service_kinds;
+
+    // source id → building; ids that occur more than once are in ambiguous_building_ids and not here.
+    std::unordered_map<std::string, BuildingId> building_by_source_id;
+    std::unordered_map<std::string, std::vector<BuildingId>> ambiguous_building_ids;
+
+    const Building& building(BuildingId id) const { return buildings[id.index()]; }
+    const Grid& grid(GridId id) const { return grids[id.index()]; }
+    const Unit& unit(UnitId id) const { return units[id.index()]; }
+    const Facility& facility(FacilityId id) const { return facilities[id.index()]; }
+    std::vector<GridId> grids_of_level(int level) const;
+    // (building, unit number) → unit; call index_units() after filling units.
+    UnitId find_unit(BuildingId b, int number) const;
+    void index_buildings();      // fills building_by_source_id / ambiguous_building_ids from buildings
+    void index_units();
+private:
+    std::vector<std::vector<UnitId>> units_by_building_;
+};
+
+}  // namespace gridatlas

@@ -1,0 +1,93 @@
+// The records GridAtlas works on: plain value types in the working metric CRS, with strong ids.
+// Every record keeps the id its source file gave it (source_id), so messages and outputs speak the user's language.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geometry/types.hpp"
+#include "model/ids.hpp"
+
+namespace gridatlas {
+
+struct Building {
+    BuildingId id;
+    std::string source_id;
+    std::string name;
+    geo::MultiPolygon footprint;
+    geo::Point anchor;          // a point inside the footprint (point on surface): snapping and labels
+    double area_m2 = 0;
+    int floors = 0;             // 0 when unknown
+    bool residential = true;
+};
+
+// A stairwell unit (单元) of a building, numbered 1..n within it.
+struct Unit {
+    UnitId id;
+    BuildingId building;
+    int number = 0;
+    std::string source_id;
+    geo::Point location;
+    int floors = 0;
+    int households_per_floor = 0;
+};
+
+// A named level of the grid hierarchy, index 0 the top (e.g. 社区), the last the finest (e.g. 网格).
+struct GridLevel {
+    std::string key;    // "community", "grid", …
+    std::string name;   // "社区", "网格", …
+};
+
+struct Grid {
+    GridId id;
+    int level = 0;              // index into Dataset::levels
+    std::string code;
+    std::string name;
+    std::string parent_code;    // as given by the source, may be empty
+    GridId parent;              // resolved by the hierarchy stage; invalid for the top level
+    geo::MultiPolygon area;
+    std::string source_feature; // for messages: the feature id in its layer
+};
+
+// One row of the household roster. Personal fields (names, phones) are never loaded into the engine.
+struct Household {
+    HouseholdId id;
+    std::string source_id;              // household id in the roster; may be empty or duplicated in bad input
+    std::string building_ref;           // building id as written in the roster
+    std::optional<int> unit_number;     // 单元 number as written
+    std::optional<int> floor;
+    std::string room;
+    int persons = 0;
+    int party_members = 0;              // > 0: a party-member household (党员户)
+    std::optional<geo::Point> location; // when the roster carries coordinates
+    std::int64_t row = 0;               // 1-based data row in the roster, for messages
+};
+
+struct Facility {
+    FacilityId id;
+    std::string source_id;
+    std::string kind;           // a ServiceKind key
+    std::string name;
+    geo::Point location;
+};
+
+// A road or path line as read. Walkability is decided by the layers stage from tags (see WalkabilityRules).
+struct RoadLine {
+    std::string source_id;
+    std::string highway;
+    std::string name;
+    geo::LineString line;
+    int level = 0;              // vertical level from layer/bridge/tunnel: lines only join at shared vertices where
+                                // levels agree or one of them ends there (OSM convention: bridges join at their ends)
+    bool walkable = true;
+};
+
+// A kind of service with its walking threshold, e.g. {party_mass_centre, 党群服务中心, 15 min}.
+struct ServiceKind {
+    std::string key;
+    std::string name;
+    double minutes = 15;
+};
+
+}  // namespace gridatlas

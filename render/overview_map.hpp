@@ -1,0 +1,31 @@
+// The overview map: every grid level with codes and Chinese names, buildings, roads and facilities, rendered with
+// Mapnik from in-memory data and styles/overview.xml. Aggregates only: no household-level data is drawn.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "model/dataset.hpp"
+
+namespace gridatlas::render {
+
+struct OverviewRequest {
+    const Dataset* dataset = nullptr;
+    std::vector<std::int64_t> grid_households;   // per grid index, for labels ("网格 001\n 412户")
+    std::vector<double> building_minutes;        // per building index: minutes to `headline_kind`; NaN/inf = none
+    double headline_threshold_minutes = 15;
+    std::string headline_kind_name;              // e.g. "党群服务中心", for the legend
+    std::string title;
+    std::string attribution = "© OpenStreetMap contributors";
+    int width_px = 2400;                          // height follows the data's aspect ratio
+    std::filesystem::path style_file;             // defaults to styles_dir()/overview.xml
+};
+
+// Renders a PNG. Throws std::runtime_error naming the file on failure (style missing, font missing …).
+void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png);
+
+// Where styles/ is: $GRIDATLAS_STYLES if set, else the source tree's styles/ (compiled in).
+std::filesystem::path styles_dir();
+
+}  // namespace gridatlas::render
