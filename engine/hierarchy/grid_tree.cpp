@@ -1,0 +1,143 @@
+#include "hierarchy/grid_tree.hpp"
+
+#include <boost/geometry/index/rtree.hpp>
+#include <deque>
+#include <unordered_map>
+
+#include "geometry/geos.hpp"
+
+namespace gridatlas::hierarchy {
+
+namespace bgi = boost::geometry::index;
+using IndexedBox = std::pair<geo::Box, std::uint32_t>;
+using BoxTree = bgi::rtree<IndexedBox, bgi::quadratic<16>>;
+
+namespace {
+
+SourceLocation grid_location(const Grid& g) {
+    return SourceLocation{"", "", g.source_feature.empty() ? g.code : g.source_feature, {}, {}};
+}
+
+struct LevelIndex {
+    std::vector<GridId> grids;
+    std::vector<geo::GeosGeom> geoms;
+    std::vector<geo::GeosPrepared> prepared;
+    BoxTree tree;
+};
+
+LevelIndex index_level(const Dataset& ds, int level, geo::GeosContext& ctx) {
+    LevelIndex li;
+    li.grids = ds.grids_of_level(level);
+    std::vector<IndexedBox> boxes;
+    for (std::uint32_t i = 0; i < li.grids.size(); ++i) {
+        const Grid& g = ds.grid(li.grids[i]);
+        li.geoms.push_back(geo::to_geos(ctx, g.area));
+        li.prepared.push_back(geo::prepare(ctx, li.geoms.back().get()));
+        boxes.emplace_back(geo::bg::return_envelope<geo::Box>(g.area), i);
+    }
+    li.tree = BoxTree(boxes.begin(), boxes.end());
+    return li;
+}
+
+double intersection_area(geo::GeosContext& ctx, const GEOSGeometry* a, const GEOSGeometry* b) {
+    auto inter = geo::own(ctx, GEOSIntersection_r(ctx.handle(), a, b), "GEOSIntersection");
+    double area = 0;
+    GEOSArea_r(ctx.handle(), inter.get(), &area);
+    return area;
+}
+
+// The candidate of `li` holding the largest part of `geom` (whose envelope is `box`); share = part / total area.
+std::pair<std::int64_t, double> largest_share(geo::GeosContext& ctx, const LevelIndex& li, const GEOSGeometry* geom,
+                                              const geo::Box& box, double total_area) {
+    std::vector<IndexedBox> hits;
+    li.tree.query(bgi::intersects(box), std::back_inserter(hits));
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    std::int64_t best = -1;
+    double best_area = 0;
+    for (const auto& [_, i] : hits) {
+        if (GEOSPreparedContains_r(ctx.handle(), li.prepared[i].get(), geom) == 1) return {i, 1.0};
+        const double a = intersection_area(ctx, li.geoms[i].get(), geom);
+        if (a > best_area) { best_area = a; best = i; }
+    }
+    return {best, total_area > 0 ? best_area / total_area : 0.0};
+}
+
+}  // namespace
+
+GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag) {
+    geo::GeosContext ctx;
+    const int nlevels = static_cast<int>(ds.levels.size());
+    GridTree tree;
+    tree.parent.assign(ds.grids.size(), GridId{});
+    tree.children.assign(ds.grids.size(), {});
+    tree.building_grid.assign(nlevels, std::vector<GridId>(ds.buildings.size()));
+    tree.building_share.assign(ds.buildings.size(), 0.0);
+
+    std::deque<LevelIndex> levels;  // deque: LevelIndex is move-only and never relocated
+    for (int l = 0; l < nlevels; ++l) levels.push_back(index_level(ds, l, ctx));
+
+    // Codes must be unique within a level; a duplicate makes parent codes ambiguous.
+    std::vector<std::unordered_map<std::string, GridId>> by_code(nlevels);
+    for (const Grid& g : ds.grids) {
+        if (g.code.empty()) continue;
+        auto [it, fresh] = by_code[g.level].emplace(g.code, g.id);
+        if (!fresh)
+            diag.warn("duplicate_grid_code", grid_location(g),
+                      "grid code '" + g.code + "' is used twice at level '" + ds.levels[g.level].name + "'",
+                      "give every grid of a level its own code; the first one keeps the code for parent links");
+    }
+
+    // Parents: the parent code when it names a grid one level up, else the largest overlap.
+    for (const Grid& g : ds.grids) {
+        if (g.level == 0) continue;
+        const LevelIndex& up = levels[g.level - 1];
+        GridId parent;
+        if (!g.parent_code.empty()) {
+            auto it = by_code[g.level - 1].find(g.parent_code);
+            if (it != by_code[g.level - 1].end()) parent = it->second;
+            else
+                diag.warn("unknown_parent_code", grid_location(g),
+                          "parent code '" + g.parent_code + "' names no grid at level '" + ds.levels[g.level - 1].name + "'",
+                          "fix the parent code; the parent was taken by largest overlap instead");
+        }
+        auto geom = geo::to_geos(ctx, g.area);
+        const double area = geo::bg::area(g.area);
+        auto [best, share] = largest_share(ctx, up, geom.get(), geo::bg::return_envelope<geo::Box>(g.area), area);
+        if (!parent.valid() && best >= 0) parent = up.grids[best];
+        if (!parent.valid()) {
+            diag.warn("orphan_grid", grid_location(g), "grid '" + g.code + "' lies in no grid of level '" +
+                      ds.levels[g.level - 1].name + "'", "draw it inside a parent or give it a parent code");
+            continue;
+        }
+        tree.parent[g.id.index()] = parent;
+        tree.children[parent.index()].push_back(g.id);
+        if (best >= 0 && up.grids[best] == parent && share < 0.99 && area > 0) {
+            diag.warn("grid_spills_out", grid_location(g),
+                      "grid '" + g.code + "' has " + std::to_string(static_cast<int>((1 - share) * 100 + 0.5)) +
+                          "% of its area outside its parent '" + ds.grid(parent).code + "'",
+                      "redraw the grid inside its parent's boundary");
+        }
+    }
+
+    // Buildings: finest level by largest share, coarser levels follow the parent chain so that membership nests.
+    for (const Building& b : ds.buildings) {
+        auto geom = geo::to_geos(ctx, b.footprint);
+        const auto box = geo::bg::return_envelope<geo::Box>(b.footprint);
+        GridId below;
+        for (int l = nlevels - 1; l >= 0; --l) {
+            GridId g = below.valid() ? tree.parent[below.index()] : GridId{};
+            if (!g.valid()) {
+                auto [best, share] = largest_share(ctx, levels[l], geom.get(), box, b.area_m2);
+                if (best >= 0) g = levels[l].grids[best];
+                if (l == nlevels - 1) tree.building_share[b.id.index()] = share;
+            }
+            tree.building_grid[l][b.id.index()] = g;
+            below = g;
+        }
+        if (nlevels > 0 && tree.building_grid[nlevels - 1][b.id.index()].valid() && tree.building_share[b.id.index()] < 0.99)
+            ++tree.straddling_buildings;
+    }
+    return tree;
+}
+
+}  // namespace gridatlas::hierarchy

@@ -22,6 +22,9 @@ struct Dataset {
     // source id → building; ids that occur more than once are in ambiguous_building_ids and not here.
     std::unordered_map<std::string, BuildingId> building_by_source_id;
     std::unordered_map<std::string, std::vector<BuildingId>> ambiguous_building_ids;
+    // Building features that could not be used (no or unusable geometry): source id → why. Households that point
+    // at them are unassigned with that reason rather than "unknown building".
+    std::unordered_map<std::string, std::string> rejected_buildings;
 
     const Building& building(BuildingId id) const { return buildings[id.index()]; }
     const Grid& grid(GridId id) const { return grids[id.index()]; }

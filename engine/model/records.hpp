@@ -88,6 +88,7 @@ struct ServiceKind {
     std::string key;
     std::string name;
     double minutes = 15;
+    bool in_life_circle = true;  // counts towards the "complete" 15-minute circle of a household
 };
 
 }  // namespace gridatlas

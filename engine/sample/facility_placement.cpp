@@ -1,0 +1,21 @@
+#include "sample/facility_placement.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+namespace gridatlas::sample {
+
+std::size_t weighted_medoid(const std::vector<geo::Point>& points, const std::vector<double>& weights) {
+    if (points.empty() || points.size() != weights.size()) throw std::invalid_argument("weighted_medoid: bad input");
+    std::size_t best = 0;
+    double best_cost = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        double cost = 0;
+        for (std::size_t j = 0; j < points.size() && cost < best_cost; ++j)
+            cost += weights[j] * geo::bg::distance(points[i], points[j]);
+        if (cost < best_cost) { best_cost = cost; best = i; }
+    }
+    return best;
+}
+
+}  // namespace gridatlas::sample

@@ -1,0 +1,15 @@
+// Where the sample puts the facilities OSM does not map (party-mass service centres, elderly day care, mediation):
+// at the household-weighted medoid of the buildings they serve — the dwelling from which the households' summed
+// straight-line distance is least, a fair stand-in for "the centre of the community" that is always a real building.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "geometry/types.hpp"
+
+namespace gridatlas::sample {
+
+// Index of the weighted medoid of `points`; ties go to the lower index. `points` must not be empty.
+std::size_t weighted_medoid(const std::vector<geo::Point>& points, const std::vector<double>& weights);
+
+}  // namespace gridatlas::sample

@@ -1,0 +1,338 @@
+#include "dataset_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "crs.hpp"
+#include "geometry/geos.hpp"
+#include "vector_reader.hpp"
+
+namespace gridatlas::layers {
+
+namespace {
+
+std::optional<int> parse_int(const std::string& s) {
+    std::string t = s;
+    t.erase(0, t.find_first_not_of(" \t"));
+    t.erase(t.find_last_not_of(" \t") + 1);
+    if (t.empty()) return std::nullopt;
+    // Accept "3", "3.0" (spreadsheets) but not "3a".
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || ptr != t.data() + t.size() || v != static_cast<double>(static_cast<long long>(v))) return std::nullopt;
+    return static_cast<int>(v);
+}
+
+std::optional<bool> parse_bool(const std::string& s) {
+    static const std::map<std::string, bool> words = {{"1", true}, {"0", false}, {"true", true}, {"false", false},
+                                                      {"yes", true}, {"no", false}, {"y", true}, {"n", false},
+                                                      {"是", true}, {"否", false}, {"t", true}, {"f", false}};
+    std::string t = s;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto it = words.find(t);
+    if (it == words.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string feature_label(const FeatureView& f, const std::optional<std::size_t>& id_field) {
+    if (id_field && f.value(*id_field) && !f.value(*id_field)->empty()) return "'" + *f.value(*id_field) + "' (fid " + std::to_string(f.fid) + ")";
+    return "fid " + std::to_string(f.fid);
+}
+
+SourceLocation at(const VectorReader& r, const FeatureView& f, const std::optional<std::size_t>& id_field) {
+    SourceLocation w = r.where(feature_label(f, id_field));
+    if (f.source_xy) { w.x = f.source_xy->x(); w.y = f.source_xy->y(); }
+    return w;
+}
+
+// Checks a polygonal feature's geometry, repairing what GEOS can repair. Returns false when it is unusable.
+bool usable_polygons(geo::GeosContext& ctx, FeatureView& f, const SourceLocation& where, const std::string& what,
+                     Diagnostics& diag, geo::MultiPolygon& out, std::string& why) {
+    if (f.geometry_empty) { why = "no geometry"; diag.warn("empty_geometry", where, what + " has no geometry", "draw its outline or remove the feature"); return false; }
+    if (f.kind != GeometryKind::polygons) { why = "not a polygon"; diag.warn("wrong_geometry_type", where, what + " is not a polygon", "store outlines as (multi)polygons"); return false; }
+    out = f.polygons;
+    const std::string reason = geo::invalid_reason(ctx, out);
+    if (!reason.empty()) {
+        geo::make_valid(ctx, out);
+        if (out.empty() || geo::bg::area(out) <= 0) {
+            why = "invalid geometry (" + reason + ")";
+            diag.warn("invalid_geometry", where, what + " is invalid (" + reason + ") and cannot be repaired", "redraw it");
+            return false;
+        }
+        diag.warn("invalid_geometry", where, what + " was invalid (" + reason + "); repaired with GEOSMakeValid",
+                  "check the repaired outline, or fix it in the source");
+    }
+    return true;
+}
+
+}  // namespace
+
+bool walkable(const WalkabilityRules& rules, const std::string& highway, const std::string& foot, const std::string& access) {
+    auto in = [](const std::vector<std::string>& v, const std::string& s) { return !s.empty() && std::find(v.begin(), v.end(), s) != v.end(); };
+    if (in(rules.excluded_highways, highway)) return false;
+    if (in(rules.excluded_foot, foot)) return false;
+    // foot=yes/designated overrides a general access restriction.
+    if (in(rules.excluded_access, access) && foot != "yes" && foot != "designated" && foot != "permissive") return false;
+    return true;
+}
+
+int vertical_level(const std::string& layer, const std::string& bridge, const std::string& tunnel) {
+    if (auto l = parse_int(layer)) return *l;
+    if (!bridge.empty() && bridge != "no") return 1;
+    if (!tunnel.empty() && tunnel != "no") return -1;
+    return 0;
+}
+
+std::string resolve_working_crs(const ProjectConfig& cfg) {
+    if (cfg.working_crs != "auto" && !cfg.working_crs.empty()) {
+        if (!crs_is_metric(cfg.working_crs))
+            throw DataError({Severity::error, "bad_crs", {cfg.file.string(), "", "[project] working_crs", {}, {}},
+                             "working_crs '" + cfg.working_crs + "' is not a projected CRS in metres",
+                             "use a metric projected CRS such as EPSG:4547 (CGCS2000 / 3-degree GK CM 114E) or \"auto\""});
+        return cfg.working_crs;
+    }
+    VectorReader r(cfg.buildings, "");
+    const geo::Box box = r.extent_lonlat();
+    return utm_crs_for((box.min_corner().x() + box.max_corner().x()) / 2, (box.min_corner().y() + box.max_corner().y()) / 2);
+}
+
+namespace {
+
+void load_buildings(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
+    VectorReader r(cfg.buildings, ds.working_crs);
+    auto id = r.request_field("id", true);
+    auto name = r.request_field("name", false);
+    auto residential = r.request_field("residential", cfg.buildings.maps("residential"));
+    auto floors = r.request_field("floors", cfg.buildings.maps("floors"));
+    std::map<std::string, std::vector<std::int64_t>> fids_by_id;
+    r.for_each([&](FeatureView& f) {
+        const SourceLocation where = at(r, f, id);
+        std::string source_id = f.text(*id);
+        if (source_id.empty()) {
+            source_id = "fid:" + std::to_string(f.fid);
+            diag.warn("missing_id", where, "building has no id; it is kept as '" + source_id + "' but no household can point at it",
+                      "fill in the id field");
+        }
+        fids_by_id[source_id].push_back(f.fid);
+        Building b;
+        std::string why;
+        if (!usable_polygons(ctx, f, where, "building", diag, b.footprint, why)) {
+            ds.rejected_buildings[source_id] = why;
+            return;
+        }
+        b.id = BuildingId{ds.buildings.size()};
+        b.source_id = source_id;
+        if (name) b.name = f.text(*name);
+        b.area_m2 = geo::bg::area(b.footprint);
+        b.anchor = geo::point_on_surface(ctx, b.footprint);
+        if (residential && f.value(*residential)) {
+            auto v = parse_bool(*f.value(*residential));
+            if (!v) diag.warn("bad_value", where, "residential = '" + *f.value(*residential) + "' is not yes/no; taken as residential", "use 1/0 or yes/no");
+            b.residential = v.value_or(true);
+        }
+        if (floors && f.value(*floors)) {
+            auto v = parse_int(*f.value(*floors));
+            if (!v || *v < 0) diag.warn("bad_value", where, "floors = '" + *f.value(*floors) + "' is not a whole number", "fix the value");
+            else b.floors = *v;
+        }
+        ds.buildings.push_back(std::move(b));
+    });
+    if (ds.buildings.empty())
+        throw DataError({Severity::error, "empty_layer", r.where(), "the buildings layer has no usable building",
+                         "check the layer and its geometries (see the warnings above)"});
+    ds.index_buildings();
+    for (const auto& [sid, fids] : fids_by_id) {
+        if (fids.size() < 2) continue;
+        std::string list;
+        for (auto fid : fids) list += (list.empty() ? "" : ", ") + std::to_string(fid);
+        diag.warn("duplicate_id", r.where("'" + sid + "'"), "building id is used by " + std::to_string(fids.size()) + " features (fids " + list + ")",
+                  "give each building its own id; households pointing at it are listed as unassigned (ambiguous_building)");
+    }
+}
+
+void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
+    VectorReader r(src, ds.working_crs);
+    auto id = r.request_field("id", false);
+    auto building = r.request_field("building", true);
+    auto number = r.request_field("number", true);
+    auto floors = r.request_field("floors", false);
+    auto per_floor = r.request_field("households_per_floor", false);
+    r.for_each([&](FeatureView& f) {
+        const SourceLocation where = at(r, f, id);
+        auto it = ds.building_by_source_id.find(f.text(*building));
+        auto n = parse_int(f.text(*number));
+        if (it == ds.building_by_source_id.end()) {
+            diag.warn("unknown_building", where, "unit points at building '" + f.text(*building) + "', which is not a usable building",
+                      "fix the building id of the unit");
+            return;
+        }
+        if (!n || *n <= 0) {
+            diag.warn("bad_value", where, "unit number '" + f.text(*number) + "' is not a positive whole number", "number units 1, 2, 3 … within a building");
+            return;
+        }
+        Unit u;
+        u.id = UnitId{ds.units.size()};
+        u.building = it->second;
+        u.number = *n;
+        u.source_id = id ? f.text(*id) : std::to_string(f.fid);
+        u.location = f.kind == GeometryKind::point ? f.point : ds.building(u.building).anchor;
+        if (floors) u.floors = parse_int(f.text(*floors)).value_or(0);
+        if (per_floor) u.households_per_floor = parse_int(f.text(*per_floor)).value_or(0);
+        ds.units.push_back(u);
+    });
+    ds.index_units();
+}
+
+void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
+    VectorReader r(src, "");
+    auto id = r.request_field("id", true);
+    auto building = r.request_field("building", true);
+    auto unit = r.request_field("unit", src.maps("unit"));
+    auto floor = r.request_field("floor", src.maps("floor"));
+    auto room = r.request_field("room", false);
+    auto persons = r.request_field("persons", src.maps("persons"));
+    auto party = r.request_field("party_members", src.maps("party_members"));
+    std::size_t bad_numbers = 0;
+    r.for_each([&](FeatureView& f) {
+        Household h;
+        h.id = HouseholdId{ds.households.size()};
+        h.row = f.fid;
+        h.source_id = f.text(*id);
+        h.building_ref = f.text(*building);
+        auto number = [&](const std::optional<std::size_t>& field, const char* what) -> std::optional<int> {
+            if (!field || !f.value(*field) || f.value(*field)->empty()) return std::nullopt;
+            auto v = parse_int(*f.value(*field));
+            if (!v || *v < 0) {
+                // The value itself may be personal; name the column and the row only.
+                if (++bad_numbers <= 20)
+                    diag.warn("bad_value", r.where("row " + std::to_string(f.fid)), std::string(what) + " is not a whole number",
+                              "fix the value; the row is kept with the field left empty");
+                return std::nullopt;
+            }
+            return v;
+        };
+        h.unit_number = number(unit, "unit");
+        h.floor = number(floor, "floor");
+        if (room) h.room = f.text(*room);
+        h.persons = number(persons, "persons").value_or(0);
+        h.party_members = number(party, "party_members").value_or(0);
+        ds.households.push_back(std::move(h));
+    });
+    if (bad_numbers > 20)
+        diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more rows have values that are not whole numbers", "");
+    if (ds.households.empty())
+        diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
+}
+
+void load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
+    VectorReader r(level.source, ds.working_crs);
+    auto code = r.request_field("code", true);
+    auto name = r.request_field("name", false);
+    auto parent = r.request_field("parent_code", false);
+    std::size_t count = 0;
+    r.for_each([&](FeatureView& f) {
+        const SourceLocation where = at(r, f, code);
+        Grid g;
+        std::string why;
+        if (!usable_polygons(ctx, f, where, level.label + " grid", diag, g.area, why)) return;
+        g.id = GridId{ds.grids.size()};
+        g.level = index;
+        g.code = f.text(*code);
+        g.source_feature = feature_label(f, code);
+        if (g.code.empty()) {
+            g.code = level.key + "-fid" + std::to_string(f.fid);
+            diag.warn("missing_code", where, level.label + " grid has no code; it is called '" + g.code + "'", "fill in the code field");
+        }
+        if (name) g.name = f.text(*name);
+        if (parent && index > 0) g.parent_code = f.text(*parent);
+        ds.grids.push_back(std::move(g));
+        ++count;
+    });
+    if (count == 0)
+        throw DataError({Severity::error, "empty_layer", r.where(), "the " + level.label + " level has no usable grid polygon",
+                         "check the layer, or remove the level from [[grid_levels]]"});
+}
+
+void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
+    VectorReader r(src, ds.working_crs);
+    auto id = r.request_field("id", false);
+    auto kind = r.request_field("kind", true);
+    auto name = r.request_field("name", false);
+    std::map<std::string, std::size_t> unknown_kinds;
+    r.for_each([&](FeatureView& f) {
+        const SourceLocation where = at(r, f, id);
+        Facility fac;
+        fac.id = FacilityId{ds.facilities.size()};
+        fac.source_id = id && !f.text(*id).empty() ? f.text(*id) : "fid:" + std::to_string(f.fid);
+        fac.kind = f.text(*kind);
+        if (name) fac.name = f.text(*name);
+        if (f.geometry_empty) {
+            diag.warn("empty_geometry", where, "facility has no location", "give it a point");
+            return;
+        }
+        if (f.kind == GeometryKind::point) fac.location = f.point;
+        else if (f.kind == GeometryKind::polygons) fac.location = geo::point_on_surface(ctx, f.polygons);
+        else fac.location = f.lines.front().front();
+        if (std::none_of(ds.service_kinds.begin(), ds.service_kinds.end(), [&](const ServiceKind& k) { return k.key == fac.kind; }))
+            ++unknown_kinds[fac.kind];
+        ds.facilities.push_back(std::move(fac));
+    });
+    for (const auto& [k, n] : unknown_kinds)
+        diag.warn("unknown_kind", r.where(), std::to_string(n) + " facilities of kind '" + k + "' match no [[service_kinds]] entry; they are drawn but not measured",
+                  "add a [[service_kinds]] with key = \"" + k + "\" to measure them");
+}
+
+void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
+    VectorReader r(cfg.roads, ds.working_crs);
+    auto id = r.request_field("id", false);
+    auto highway = r.request_field("highway", false);
+    auto name = r.request_field("name", false);
+    auto foot = r.request_field("foot", false);
+    auto access = r.request_field("access", false);
+    auto layer = r.request_field("layer", false);
+    auto bridge = r.request_field("bridge", false);
+    auto tunnel = r.request_field("tunnel", false);
+    auto text = [](const FeatureView& f, const std::optional<std::size_t>& i) { return i ? f.text(*i) : std::string{}; };
+    std::size_t skipped = 0;
+    r.for_each([&](FeatureView& f) {
+        if (f.geometry_empty || f.kind != GeometryKind::lines) {
+            if (++skipped <= 5) diag.warn("wrong_geometry_type", at(r, f, id), "road is not a line; it is not part of the network", "store roads as lines");
+            return;
+        }
+        for (const auto& line : f.lines) {
+            RoadLine road;
+            road.source_id = id ? f.text(*id) : std::to_string(f.fid);
+            road.highway = text(f, highway);
+            road.name = text(f, name);
+            road.line = line;
+            road.level = vertical_level(text(f, layer), text(f, bridge), text(f, tunnel));
+            road.walkable = walkable(cfg.walkability, road.highway, text(f, foot), text(f, access));
+            ds.roads.push_back(std::move(road));
+        }
+    });
+    if (skipped > 5) diag.warn("wrong_geometry_type", r.where(), std::to_string(skipped - 5) + " more non-line road features", "");
+    if (std::none_of(ds.roads.begin(), ds.roads.end(), [](const RoadLine& l) { return l.walkable; }))
+        throw DataError({Severity::error, "empty_layer", r.where(), "the roads layer has no walkable line",
+                         "check the layer and the [walking] exclusions"});
+}
+
+}  // namespace
+
+Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
+    geo::GeosContext ctx;
+    Dataset ds;
+    ds.working_crs = resolve_working_crs(cfg);
+    ds.service_kinds = cfg.service_kinds;
+    for (const auto& l : cfg.grid_levels) ds.levels.push_back({l.key, l.label});
+    load_buildings(cfg, ds, diag, ctx);
+    if (cfg.units) load_units(*cfg.units, ds, diag);
+    else ds.index_units();
+    load_households(cfg.households, ds, diag);
+    for (std::size_t i = 0; i < cfg.grid_levels.size(); ++i) load_grid_level(cfg.grid_levels[i], static_cast<int>(i), ds, diag, ctx);
+    load_facilities(cfg.facilities, ds, diag, ctx);
+    load_roads(cfg, ds, diag);
+    return ds;
+}
+
+}  // namespace gridatlas::layers

@@ -1,0 +1,146 @@
+#include "project_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "model/diagnostics.hpp"
+
+namespace gridatlas::layers {
+
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& key, const std::string& message,
+                       const std::string& hint) {
+    throw DataError({Severity::error, "bad_project_file", {file.string(), "", key.empty() ? "" : "[" + key + "]", {}, {}},
+                     message, hint});
+}
+
+const std::set<std::string> reserved_keys = {"file", "layer", "crs", "key", "label"};
+
+LayerSource read_layer(const std::filesystem::path& project, const toml::table& t, const std::string& role) {
+    LayerSource src;
+    src.role = role;
+    auto file = t["file"].value<std::string>();
+    if (!file || file->empty()) fail(project, role, "the " + role + " layer has no file", "add file = \"<path>\"");
+    src.file = std::filesystem::path(*file);
+    if (src.file.is_relative()) src.file = project.parent_path() / src.file;
+    src.file = src.file.lexically_normal();
+    src.layer = t["layer"].value_or(std::string{});
+    src.crs = t["crs"].value_or(std::string{});
+    for (const auto& [k, v] : t) {
+        const std::string key(k.str());
+        if (reserved_keys.count(key)) continue;
+        auto field = v.value<std::string>();
+        if (!field) fail(project, role + "." + key, "field mappings are strings", key + " = \"<field name in the layer>\"");
+        src.fields[key] = *field;
+    }
+    return src;
+}
+
+const toml::table& require_table(const std::filesystem::path& project, const toml::table& root, const std::string& key) {
+    const toml::table* t = root[key].as_table();
+    if (!t) fail(project, key, "the project file has no [" + key + "] table", "see data/sample/project.toml for an example");
+    return *t;
+}
+
+std::vector<std::string> strings(const toml::node_view<const toml::node>& node, std::vector<std::string> fallback) {
+    const toml::array* a = node.as_array();
+    if (!a) return fallback;
+    std::vector<std::string> out;
+    for (const auto& v : *a)
+        if (auto s = v.value<std::string>()) out.push_back(*s);
+    return out;
+}
+
+}  // namespace
+
+ProjectConfig read_project_config(const std::filesystem::path& file) {
+    ProjectConfig cfg;
+    cfg.file = std::filesystem::absolute(file).lexically_normal();
+    if (!std::filesystem::exists(cfg.file))
+        throw DataError({Severity::error, "file_not_found", {cfg.file.string(), "", "", {}, {}}, "the project file does not exist",
+                         "give the path of a project .toml; data/sample/project.toml is an example"});
+    toml::table root;
+    try {
+        root = toml::parse_file(cfg.file.string());
+    } catch (const toml::parse_error& e) {
+        throw DataError({Severity::error, "bad_project_file",
+                         {cfg.file.string(), "", "line " + std::to_string(e.source().begin.line), {}, {}},
+                         std::string("not valid TOML: ") + std::string(e.description()), "fix the syntax at that line"});
+    }
+
+    const toml::table* project = root["project"].as_table();
+    if (project) {
+        cfg.name = (*project)["name"].value_or(std::string{});
+        cfg.working_crs = (*project)["working_crs"].value_or(std::string{"auto"});
+    }
+    cfg.buildings = read_layer(cfg.file, require_table(cfg.file, root, "buildings"), "buildings");
+    if (root["units"].as_table()) cfg.units = read_layer(cfg.file, *root["units"].as_table(), "units");
+    cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households");
+    cfg.facilities = read_layer(cfg.file, require_table(cfg.file, root, "facilities"), "facilities");
+    cfg.roads = read_layer(cfg.file, require_table(cfg.file, root, "roads"), "roads");
+
+    const toml::array* levels = root["grid_levels"].as_array();
+    if (!levels || levels->empty())
+        fail(cfg.file, "grid_levels", "no grid levels are defined",
+             "add one [[grid_levels]] table per level, top level first (e.g. 社区, then 网格)");
+    std::set<std::string> level_keys;
+    for (const auto& node : *levels) {
+        const toml::table* t = node.as_table();
+        if (!t) fail(cfg.file, "grid_levels", "each grid level must be a table", "write [[grid_levels]] blocks");
+        GridLevelSource level;
+        level.key = (*t)["key"].value_or(std::string{});
+        level.label = (*t)["label"].value_or(level.key);
+        if (level.key.empty()) fail(cfg.file, "grid_levels", "a grid level has no key", "add key = \"community\" (ASCII, unique)");
+        if (!level_keys.insert(level.key).second) fail(cfg.file, "grid_levels", "grid level key '" + level.key + "' is used twice", "give each level its own key");
+        level.source = read_layer(cfg.file, *t, "grid level '" + level.key + "'");
+        cfg.grid_levels.push_back(std::move(level));
+    }
+
+    if (const toml::table* w = root["walking"].as_table()) {
+        cfg.walking.speed_m_per_s = (*w)["speed_m_per_s"].value_or(cfg.walking.speed_m_per_s);
+        cfg.walking.max_snap_m = (*w)["max_snap_m"].value_or(cfg.walking.max_snap_m);
+        cfg.walkability.excluded_highways = strings((*w)["excluded_highways"], cfg.walkability.excluded_highways);
+        cfg.walkability.excluded_foot = strings((*w)["excluded_foot"], cfg.walkability.excluded_foot);
+        cfg.walkability.excluded_access = strings((*w)["excluded_access"], cfg.walkability.excluded_access);
+        if (cfg.walking.speed_m_per_s <= 0) fail(cfg.file, "walking", "speed_m_per_s must be positive", "1.1 m/s is an adult's walking pace");
+    }
+
+    const toml::array* kinds = root["service_kinds"].as_array();
+    if (!kinds || kinds->empty())
+        fail(cfg.file, "service_kinds", "no service kinds are defined", "add [[service_kinds]] tables with key, name and minutes");
+    std::set<std::string> kind_keys;
+    for (const auto& node : *kinds) {
+        const toml::table* t = node.as_table();
+        if (!t) fail(cfg.file, "service_kinds", "each service kind must be a table", "write [[service_kinds]] blocks");
+        ServiceKind k;
+        k.key = (*t)["key"].value_or(std::string{});
+        k.name = (*t)["name"].value_or(k.key);
+        k.minutes = (*t)["minutes"].value_or(15.0);
+        k.in_life_circle = (*t)["life_circle"].value_or(true);
+        if (k.key.empty()) fail(cfg.file, "service_kinds", "a service kind has no key", "add key = \"clinic\" (the value in the facilities' kind field)");
+        if (k.minutes <= 0) fail(cfg.file, "service_kinds", "kind '" + k.key + "' has a non-positive threshold", "minutes = 15");
+        if (!kind_keys.insert(k.key).second) fail(cfg.file, "service_kinds", "service kind '" + k.key + "' is defined twice", "keep one");
+        cfg.service_kinds.push_back(k);
+    }
+
+    if (const toml::table* r = root["rules"].as_table()) {
+        cfg.rules.standalone_party_org_households = (*r)["standalone_party_org_households"].value_or(cfg.rules.standalone_party_org_households);
+        cfg.rules.community_max_households = (*r)["community_max_households"].value_or(cfg.rules.community_max_households);
+        cfg.rules.grid_min_households = (*r)["grid_min_households"].value_or(cfg.rules.grid_min_households);
+        cfg.rules.grid_max_households = (*r)["grid_max_households"].value_or(cfg.rules.grid_max_households);
+    }
+    if (const toml::table* m = root["map"].as_table()) {
+        cfg.map.headline_kind = (*m)["headline_kind"].value_or(std::string{});
+        cfg.map.title = (*m)["title"].value_or(std::string{});
+        cfg.map.width_px = (*m)["width_px"].value_or(cfg.map.width_px);
+    }
+    if (cfg.map.headline_kind.empty()) cfg.map.headline_kind = cfg.service_kinds.front().key;
+    if (!kind_keys.count(cfg.map.headline_kind))
+        fail(cfg.file, "map", "headline_kind '" + cfg.map.headline_kind + "' is not a service kind", "use one of the [[service_kinds]] keys");
+    if (cfg.map.title.empty()) cfg.map.title = cfg.name;
+    return cfg;
+}
+
+}  // namespace gridatlas::layers

@@ -1,0 +1,61 @@
+// The project file (TOML): which layers to read, how their fields are named, the grid levels, the service kinds
+// with their walking thresholds, and the rule thresholds. Parsing only: no file other than the project file is
+// opened here. See data/sample/project.toml for a complete example and README.md for every key.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/service_access.hpp"
+#include "layer_source.hpp"
+#include "model/records.hpp"
+
+namespace gridatlas::layers {
+
+struct GridLevelSource {
+    std::string key;        // "community"
+    std::string label;      // "社区"
+    LayerSource source;     // fields: code (required), name, parent_code
+};
+
+struct WalkabilityRules {
+    std::vector<std::string> excluded_highways{"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed"};
+    std::vector<std::string> excluded_foot{"no"};
+    std::vector<std::string> excluded_access{"private", "no"};
+};
+
+struct RuleThresholds {
+    int standalone_party_org_households = 300;   // 000: 300+ households → own party organisation
+    int community_max_households = 3000;         // 003
+    int grid_min_households = 300;
+    int grid_max_households = 500;
+};
+
+struct MapSettings {
+    std::string headline_kind;      // the kind the overview colours buildings by; default: the first kind
+    std::string title;
+    int width_px = 2400;
+};
+
+struct ProjectConfig {
+    std::filesystem::path file;     // the project file itself
+    std::string name;
+    std::string working_crs = "auto";
+    LayerSource buildings;
+    std::optional<LayerSource> units;
+    LayerSource households;
+    std::vector<GridLevelSource> grid_levels;
+    LayerSource facilities;
+    LayerSource roads;
+    WalkabilityRules walkability;
+    access::WalkingOptions walking;
+    std::vector<ServiceKind> service_kinds;
+    RuleThresholds rules;
+    MapSettings map;
+};
+
+// Reads and checks a project file. Throws DataError naming the file and the key on any problem.
+ProjectConfig read_project_config(const std::filesystem::path& file);
+
+}  // namespace gridatlas::layers

@@ -1,0 +1,248 @@
+#include "vector_reader.hpp"
+
+#include <gdal_priv.h>
+#include <ogr_geometry.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+
+#include "gdal_session.hpp"
+
+namespace gridatlas::layers {
+
+namespace {
+
+struct TransformDeleter {
+    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+};
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out.empty() ? "(none)" : out;
+}
+
+template <typename Ring>
+void read_points(const OGRSimpleCurve* curve, Ring& out) {
+    const int n = curve->getNumPoints();
+    out.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) out.emplace_back(curve->getX(i), curve->getY(i));
+}
+
+void read_polygon(const OGRPolygon* p, geo::MultiPolygon& out) {
+    if (p->IsEmpty()) return;
+    geo::Polygon poly;
+    read_points(p->getExteriorRing(), poly.outer());
+    for (int i = 0; i < p->getNumInteriorRings(); ++i) {
+        poly.inners().emplace_back();
+        read_points(p->getInteriorRing(i), poly.inners().back());
+    }
+    out.push_back(std::move(poly));
+}
+
+void read_geometry(const OGRGeometry* g, FeatureView& f) {
+    switch (wkbFlatten(g->getGeometryType())) {
+        case wkbPoint: {
+            auto* p = g->toPoint();
+            if (f.kind == GeometryKind::none) { f.kind = GeometryKind::point; f.point = {p->getX(), p->getY()}; }
+            break;
+        }
+        case wkbLineString: {
+            f.kind = GeometryKind::lines;
+            f.lines.emplace_back();
+            read_points(g->toLineString(), f.lines.back());
+            break;
+        }
+        case wkbPolygon:
+            f.kind = GeometryKind::polygons;
+            read_polygon(g->toPolygon(), f.polygons);
+            break;
+        case wkbMultiPoint: case wkbMultiLineString: case wkbMultiPolygon: case wkbGeometryCollection: {
+            for (const OGRGeometry* part : *g->toGeometryCollection()) read_geometry(part, f);
+            break;
+        }
+        default: {  // curves and the like: take their linear approximation
+            std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
+            if (linear && wkbFlatten(linear->getGeometryType()) != wkbFlatten(g->getGeometryType())) read_geometry(linear.get(), f);
+        }
+    }
+}
+
+std::optional<geo::Point> first_vertex(const OGRGeometry* g) {
+    OGRPoint p;
+    if (g->IsEmpty()) return std::nullopt;
+    switch (wkbFlatten(g->getGeometryType())) {
+        case wkbPoint: return geo::Point{g->toPoint()->getX(), g->toPoint()->getY()};
+        case wkbLineString: g->toLineString()->getPoint(0, &p); return geo::Point{p.getX(), p.getY()};
+        case wkbPolygon: g->toPolygon()->getExteriorRing()->getPoint(0, &p); return geo::Point{p.getX(), p.getY()};
+        case wkbMultiPoint: case wkbMultiLineString: case wkbMultiPolygon: case wkbGeometryCollection:
+            for (const OGRGeometry* part : *g->toGeometryCollection())
+                if (auto v = first_vertex(part)) return v;
+            return std::nullopt;
+        default: return std::nullopt;
+    }
+}
+
+}  // namespace
+
+struct VectorReader::Impl {
+    LayerSource src;
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;          // owned by dataset
+    OGRSpatialReference source_srs;
+    bool has_srs = false;
+    TransformPtr to_target;
+    std::vector<int> field_indices;     // per requested field: the OGR index
+};
+
+VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs) : impl_(std::make_unique<Impl>()) {
+    ensure_gdal();
+    impl_->src = src;
+    const std::string file = src.file.string();
+    const std::string role = src.role.empty() ? "layer" : src.role;
+    if (!std::filesystem::exists(src.file))
+        throw DataError({Severity::error, "file_not_found", {file, "", "", {}, {}},
+                         "the " + role + " file does not exist",
+                         "check the path in the project file (relative paths are relative to the project file)"});
+    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!impl_->dataset)
+        throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
+                         "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
+                         "use a format GDAL reads: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV, OSM PBF"});
+
+    std::vector<std::string> layer_names;
+    for (auto* l : impl_->dataset->GetLayers()) layer_names.push_back(l->GetName());
+    if (src.layer.empty()) {
+        if (layer_names.size() != 1)
+            throw DataError({Severity::error, "layer_not_given", {file, "", "", {}, {}},
+                             "the file has " + std::to_string(layer_names.size()) + " layers and the project file names none",
+                             "set layer = one of: " + join(layer_names)});
+        impl_->layer = impl_->dataset->GetLayer(0);
+    } else {
+        impl_->layer = impl_->dataset->GetLayerByName(src.layer.c_str());
+        if (!impl_->layer)
+            throw DataError({Severity::error, "layer_not_found", {file, src.layer, "", {}, {}},
+                             "no such layer", "the file's layers are: " + join(layer_names)});
+    }
+    impl_->layer->ResetReading();
+
+    if (!src.crs.empty()) {
+        if (impl_->source_srs.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
+            throw DataError({Severity::error, "bad_crs", where(), "crs = '" + src.crs + "' is not a CRS PROJ knows",
+                             "write it as EPSG:4326, EPSG:4547, … "});
+        impl_->has_srs = true;
+    } else if (const OGRSpatialReference* s = impl_->layer->GetSpatialRef()) {
+        impl_->source_srs = *s;
+        impl_->has_srs = true;
+    }
+    impl_->source_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+
+    if (!target_crs.empty() && has_geometry()) {
+        if (!impl_->has_srs)
+            throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
+                             "add crs = \"EPSG:…\" to this layer's table in the project file, or give the file one "
+                             "(a .prj beside a Shapefile, ogr2ogr -a_srs)"});
+        if (impl_->source_srs.IsGeographic()) {
+            OGREnvelope env;
+            if (impl_->layer->GetExtent(&env, TRUE) == OGRERR_NONE &&
+                (env.MinX < -180.5 || env.MaxX > 180.5 || env.MinY < -90.5 || env.MaxY > 90.5))
+                throw DataError({Severity::error, "wrong_crs", where(),
+                                 "the layer declares a geographic CRS but its coordinates reach (" +
+                                     std::to_string(env.MaxX) + ", " + std::to_string(env.MaxY) + "), which are not degrees",
+                                 "declare the projected CRS the data is really in with crs = \"EPSG:…\""});
+        }
+        OGRSpatialReference target;
+        if (target.SetFromUserInput(target_crs.c_str()) != OGRERR_NONE)
+            throw DataError({Severity::error, "bad_crs", {}, "working CRS '" + target_crs + "' is not a CRS PROJ knows",
+                             "set working_crs in [project] to a projected metric CRS such as EPSG:4547"});
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (!impl_->source_srs.IsSame(&target)) {
+            impl_->to_target.reset(OGRCreateCoordinateTransformation(&impl_->source_srs, &target));
+            if (!impl_->to_target)
+                throw DataError({Severity::error, "bad_crs", where(), "cannot transform to " + target_crs + " (" + last_gdal_error() + ")",
+                                 "check the layer's CRS"});
+        }
+    }
+}
+
+VectorReader::~VectorReader() = default;
+
+SourceLocation VectorReader::where(std::string feature) const {
+    return SourceLocation{impl_->src.file.string(), impl_->layer ? impl_->layer->GetName() : impl_->src.layer,
+                          std::move(feature), {}, {}};
+}
+
+std::vector<std::string> VectorReader::field_names() const {
+    std::vector<std::string> names;
+    OGRFeatureDefn* defn = impl_->layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) names.push_back(defn->GetFieldDefn(i)->GetNameRef());
+    return names;
+}
+
+std::optional<std::size_t> VectorReader::request_field(const std::string& key, bool required) {
+    const std::string name = impl_->src.field(key);
+    const int idx = impl_->layer->GetLayerDefn()->GetFieldIndex(name.c_str());
+    if (idx < 0) {
+        if (!required) return std::nullopt;
+        throw DataError({Severity::error, "missing_field", where(),
+                         "the " + impl_->src.role + " layer has no field '" + name + "' (for " + key + ")",
+                         "map it in the project file with " + key + " = \"<field>\"; the layer's fields are: " + join(field_names())});
+    }
+    impl_->field_indices.push_back(idx);
+    return impl_->field_indices.size() - 1;
+}
+
+std::int64_t VectorReader::feature_count() const { return impl_->layer->GetFeatureCount(TRUE); }
+
+bool VectorReader::has_geometry() const { return impl_->layer->GetGeomType() != wkbNone; }
+
+geo::Box VectorReader::extent_lonlat() const {
+    OGREnvelope env;
+    if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+        throw DataError({Severity::error, "empty_layer", where(), "the layer has no extent (no geometry)", "check the layer has features"});
+    if (!impl_->has_srs)
+        throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
+                         "add crs = \"EPSG:…\" to this layer's table in the project file"});
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    TransformPtr t(OGRCreateCoordinateTransformation(&impl_->source_srs, &wgs84));
+    double xs[2] = {env.MinX, env.MaxX}, ys[2] = {env.MinY, env.MaxY};
+    if (!t || !t->Transform(2, xs, ys))
+        throw DataError({Severity::error, "bad_crs", where(), "cannot transform the layer's extent to lon/lat", "check the layer's CRS"});
+    return geo::Box({xs[0], ys[0]}, {xs[1], ys[1]});
+}
+
+void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
+    impl_->layer->ResetReading();
+    FeatureView f;
+    for (auto& feature : *impl_->layer) {
+        f.fid = feature->GetFID();
+        f.values.assign(impl_->field_indices.size(), std::nullopt);
+        for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) {
+            const int idx = impl_->field_indices[i];
+            if (feature->IsFieldSetAndNotNull(idx)) f.values[i] = feature->GetFieldAsString(idx);
+        }
+        f.kind = GeometryKind::none;
+        f.geometry_empty = true;
+        f.lines.clear();
+        f.polygons.clear();
+        f.source_xy.reset();
+        if (OGRGeometry* g = feature->GetGeometryRef(); g && !g->IsEmpty()) {
+            f.source_xy = first_vertex(g);
+            if (impl_->to_target && g->transform(impl_->to_target.get()) != OGRERR_NONE) {
+                f.kind = GeometryKind::none;  // caller reports an empty geometry
+            } else {
+                read_geometry(g, f);
+                geo::bg::correct(f.polygons);
+                f.geometry_empty = f.kind == GeometryKind::none ||
+                                   (f.kind == GeometryKind::polygons && f.polygons.empty()) ||
+                                   (f.kind == GeometryKind::lines && f.lines.empty());
+            }
+        }
+        fn(f);
+    }
+}
+
+}  // namespace gridatlas::layers

@@ -1,0 +1,168 @@
+#include "vector_writer.hpp"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <fstream>
+
+#include "gdal_session.hpp"
+#include "model/diagnostics.hpp"
+
+namespace gridatlas::layers {
+
+struct VectorWriter::Impl {
+    std::filesystem::path file;
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;   // owned by dataset
+    std::vector<FieldSpec> fields;
+    bool in_transaction = false;
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw DataError({Severity::error, "write_failed", {file.string(), layer ? layer->GetName() : "", "", {}, {}},
+                         what + " (" + last_gdal_error() + ")", "check the output directory is writable and has space"});
+    }
+};
+
+namespace {
+
+OGRwkbGeometryType ogr_type(LayerGeometry g) {
+    switch (g) {
+        case LayerGeometry::point: return wkbPoint;
+        case LayerGeometry::line: return wkbLineString;
+        case LayerGeometry::polygon: return wkbMultiPolygon;
+        case LayerGeometry::none: break;
+    }
+    return wkbNone;
+}
+
+template <typename Ring>
+void fill(OGRSimpleCurve& curve, const Ring& ring) {
+    curve.setNumPoints(static_cast<int>(ring.size()), FALSE);
+    int i = 0;
+    for (const auto& p : ring) curve.setPoint(i++, p.x(), p.y());
+}
+
+std::unique_ptr<OGRGeometry> to_ogr(const GeometryValue& g) {
+    if (auto* p = std::get_if<geo::Point>(&g)) return std::make_unique<OGRPoint>(p->x(), p->y());
+    if (auto* l = std::get_if<geo::LineString>(&g)) {
+        auto out = std::make_unique<OGRLineString>();
+        fill(*out, *l);
+        return out;
+    }
+    if (auto* mp = std::get_if<geo::MultiPolygon>(&g)) {
+        auto out = std::make_unique<OGRMultiPolygon>();
+        for (const auto& poly : *mp) {
+            OGRPolygon p;
+            auto ring = std::make_unique<OGRLinearRing>();
+            fill(*ring, poly.outer());
+            p.addRingDirectly(ring.release());
+            for (const auto& inner : poly.inners()) {
+                auto hole = std::make_unique<OGRLinearRing>();
+                fill(*hole, inner);
+                p.addRingDirectly(hole.release());
+            }
+            out->addGeometry(&p);
+        }
+        return out;
+    }
+    return nullptr;
+}
+
+std::string driver_for(const std::filesystem::path& file) {
+    const std::string ext = file.extension().string();
+    if (ext == ".geojson" || ext == ".json") return "GeoJSON";
+    if (ext == ".fgb") return "FlatGeobuf";
+    if (ext == ".shp") return "ESRI Shapefile";
+    if (ext == ".csv") return "CSV";
+    return "GPKG";
+}
+
+}  // namespace
+
+VectorWriter::VectorWriter(const std::filesystem::path& file, bool deterministic) : impl_(std::make_unique<Impl>()) {
+    ensure_gdal();
+    impl_->file = file;
+    if (deterministic) CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2020-01-01T00:00:00.000Z");
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_for(file).c_str());
+    if (!driver) impl_->fail("no GDAL driver for this file type");
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    impl_->dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!impl_->dataset) impl_->fail("cannot create the file");
+}
+
+VectorWriter::~VectorWriter() {
+    try { close(); } catch (...) {}
+}
+
+void VectorWriter::begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields) {
+    end_layer();
+    OGRSpatialReference srs;
+    OGRSpatialReference* srs_ptr = nullptr;
+    if (geometry != LayerGeometry::none) {
+        if (srs.SetFromUserInput(crs.c_str()) != OGRERR_NONE) impl_->fail("unknown CRS '" + crs + "'");
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        srs_ptr = &srs;
+    }
+    char** options = nullptr;
+    options = CSLSetNameValue(options, "SPATIAL_INDEX", "YES");
+    impl_->layer = impl_->dataset->CreateLayer(name.c_str(), srs_ptr, ogr_type(geometry), options);
+    CSLDestroy(options);
+    if (!impl_->layer) impl_->fail("cannot create layer '" + name + "'");
+    for (const auto& f : fields) {
+        OGRFieldDefn defn(f.name.c_str(), f.type == FieldType::integer ? OFTInteger64 : f.type == FieldType::real ? OFTReal : OFTString);
+        if (impl_->layer->CreateField(&defn) != OGRERR_NONE) impl_->fail("cannot create field '" + f.name + "'");
+    }
+    impl_->fields = std::move(fields);
+    impl_->in_transaction = impl_->dataset->StartTransaction() == OGRERR_NONE;
+}
+
+void VectorWriter::add(const std::vector<FieldValue>& values, const GeometryValue& geometry) {
+    OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(impl_->layer->GetLayerDefn()));
+    for (std::size_t i = 0; i < values.size() && i < impl_->fields.size(); ++i) {
+        const int idx = static_cast<int>(i);
+        if (auto* s = std::get_if<std::string>(&values[i])) feature->SetField(idx, s->c_str());
+        else if (auto* n = std::get_if<std::int64_t>(&values[i])) feature->SetField(idx, static_cast<GIntBig>(*n));
+        else if (auto* d = std::get_if<double>(&values[i])) feature->SetField(idx, *d);
+        else feature->SetFieldNull(idx);
+    }
+    if (auto g = to_ogr(geometry)) feature->SetGeometryDirectly(g.release());
+    if (impl_->layer->CreateFeature(feature.get()) != OGRERR_NONE) impl_->fail("cannot write a feature");
+}
+
+void VectorWriter::end_layer() {
+    if (impl_->in_transaction && impl_->dataset->CommitTransaction() != OGRERR_NONE) impl_->fail("cannot commit layer");
+    impl_->in_transaction = false;
+    impl_->layer = nullptr;
+}
+
+void VectorWriter::close() {
+    if (!impl_->dataset) return;
+    end_layer();
+    impl_->dataset.reset();  // GDALClose flushes
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
+}
+
+void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out)
+        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
+                         "check the directory exists and is writable"});
+    auto cell = [&](const std::string& s) {
+        if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; return; }
+        out << '"';
+        for (char c : s) { if (c == '"') out << '"'; out << c; }
+        out << '"';
+    };
+    auto line = [&](const std::vector<std::string>& r) {
+        for (std::size_t i = 0; i < r.size(); ++i) { if (i) out << ','; cell(r[i]); }
+        out << "\r\n";
+    };
+    line(header);
+    for (const auto& r : rows) line(r);
+    if (!out) throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "write failed", "check free space"});
+}
+
+}  // namespace gridatlas::layers

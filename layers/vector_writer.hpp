@@ -1,0 +1,48 @@
+// Writes layers of plain values and engine geometry into a GeoPackage (or any GDAL vector format by extension),
+// one transaction per layer. Deterministic when asked: fixed timestamps so a rebuilt file is byte-identical.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "geometry/types.hpp"
+
+namespace gridatlas::layers {
+
+enum class FieldType { text, integer, real };
+struct FieldSpec {
+    std::string name;
+    FieldType type = FieldType::text;
+};
+using FieldValue = std::variant<std::monostate, std::string, std::int64_t, double>;
+using GeometryValue = std::variant<std::monostate, geo::Point, geo::LineString, geo::MultiPolygon>;
+
+enum class LayerGeometry { none, point, line, polygon };
+
+class VectorWriter {
+public:
+    // Creates `file` anew (an existing file is replaced). `deterministic`: fixed timestamps in the file.
+    VectorWriter(const std::filesystem::path& file, bool deterministic = false);
+    ~VectorWriter();
+    VectorWriter(const VectorWriter&) = delete;
+    VectorWriter& operator=(const VectorWriter&) = delete;
+
+    // Starts a layer; `crs` like "EPSG:32632" (ignored for LayerGeometry::none). Ends the previous layer.
+    void begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields);
+    void add(const std::vector<FieldValue>& values, const GeometryValue& geometry = {});
+    void end_layer();
+    void close();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// RFC 4180 CSV, UTF-8, with a header row. Fields with commas, quotes or newlines are quoted.
+void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace gridatlas::layers
