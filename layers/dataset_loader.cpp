@@ -290,7 +290,7 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
     auto name = r.request_field("name", false);
     auto foot = r.request_field("foot", false);
     auto access = r.request_field("access", false);
-    auto layer = r.request_field("layer", false);
+    auto level = r.request_field("level", false);
     auto bridge = r.request_field("bridge", false);
     auto tunnel = r.request_field("tunnel", false);
     auto text = [](const FeatureView& f, const std::optional<std::size_t>& i) { return i ? f.text(*i) : std::string{}; };
@@ -306,7 +306,7 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
             road.highway = text(f, highway);
             road.name = text(f, name);
             road.line = line;
-            road.level = vertical_level(text(f, layer), text(f, bridge), text(f, tunnel));
+            road.level = vertical_level(text(f, level), text(f, bridge), text(f, tunnel));
             road.walkable = walkable(cfg.walkability, road.highway, text(f, foot), text(f, access));
             ds.roads.push_back(std::move(road));
         }

@@ -17,6 +17,7 @@ struct VectorWriter::Impl {
     OGRLayer* layer = nullptr;   // owned by dataset
     std::vector<FieldSpec> fields;
     bool in_transaction = false;
+    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> transform{nullptr, OGRCoordinateTransformation::DestroyCT};
 
     [[noreturn]] void fail(const std::string& what) const {
         throw DataError({Severity::error, "write_failed", {file.string(), layer ? layer->GetName() : "", "", {}, {}},
@@ -96,14 +97,24 @@ VectorWriter::~VectorWriter() {
     try { close(); } catch (...) {}
 }
 
-void VectorWriter::begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields) {
+void VectorWriter::begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields,
+                               const std::string& write_crs) {
     end_layer();
     OGRSpatialReference srs;
     OGRSpatialReference* srs_ptr = nullptr;
+    impl_->transform.reset();
     if (geometry != LayerGeometry::none) {
         if (srs.SetFromUserInput(crs.c_str()) != OGRERR_NONE) impl_->fail("unknown CRS '" + crs + "'");
         srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         srs_ptr = &srs;
+        if (!write_crs.empty() && write_crs != crs) {
+            OGRSpatialReference out;
+            if (out.SetFromUserInput(write_crs.c_str()) != OGRERR_NONE) impl_->fail("unknown CRS '" + write_crs + "'");
+            out.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            impl_->transform.reset(OGRCreateCoordinateTransformation(&srs, &out));
+            if (!impl_->transform) impl_->fail("cannot transform " + crs + " to " + write_crs);
+            srs = out;
+        }
     }
     char** options = nullptr;
     options = CSLSetNameValue(options, "SPATIAL_INDEX", "YES");
@@ -127,7 +138,10 @@ void VectorWriter::add(const std::vector<FieldValue>& values, const GeometryValu
         else if (auto* d = std::get_if<double>(&values[i])) feature->SetField(idx, *d);
         else feature->SetFieldNull(idx);
     }
-    if (auto g = to_ogr(geometry)) feature->SetGeometryDirectly(g.release());
+    if (auto g = to_ogr(geometry)) {
+        if (impl_->transform && g->transform(impl_->transform.get()) != OGRERR_NONE) impl_->fail("cannot reproject a feature");
+        feature->SetGeometryDirectly(g.release());
+    }
     if (impl_->layer->CreateFeature(feature.get()) != OGRERR_NONE) impl_->fail("cannot write a feature");
 }
 

@@ -30,8 +30,11 @@ public:
     VectorWriter(const VectorWriter&) = delete;
     VectorWriter& operator=(const VectorWriter&) = delete;
 
-    // Starts a layer; `crs` like "EPSG:32632" (ignored for LayerGeometry::none). Ends the previous layer.
-    void begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields);
+    // Starts a layer; `crs` like "EPSG:32632" is the CRS of the geometries passed to add() (ignored for
+    // LayerGeometry::none). With `write_crs` the layer is stored in that CRS instead, reprojected on the way.
+    // Ends the previous layer.
+    void begin_layer(const std::string& name, LayerGeometry geometry, const std::string& crs, std::vector<FieldSpec> fields,
+                     const std::string& write_crs = {});
     void add(const std::vector<FieldValue>& values, const GeometryValue& geometry = {});
     void end_layer();
     void close();

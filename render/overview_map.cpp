@@ -1,0 +1,728 @@
+// The overview map. Styles, font sets and the layer order live in styles/overview.xml; this file builds the in-memory
+// datasources, attaches them to the XML's layers by name, lays out the page and renders it with Mapnik's AGG renderer.
+//
+// The page is two Mapnik renders composed into one image:
+//   1. the frame map (layers "frame-*", coordinates in page pixels with y up): background, legend sidebar, scale bar,
+//      title and attribution text;
+//   2. the map proper (all other layers, in the dataset's working CRS), rendered into its own image of the map frame's
+//      size and copied into the page, so its labels are placed against its own edges and never run into the legend.
+#include "overview_map.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <unordered_map>
+
+#include <mapnik/agg_renderer.hpp>
+#include <mapnik/color.hpp>
+#include <mapnik/config_error.hpp>
+#include <mapnik/datasource.hpp>
+#include <mapnik/feature.hpp>
+#include <mapnik/feature_factory.hpp>
+#include <mapnik/geometry.hpp>
+#include <mapnik/image.hpp>
+#include <mapnik/image_util.hpp>
+#include <mapnik/layer.hpp>
+#include <mapnik/load_map.hpp>
+#include <mapnik/map.hpp>
+#include <mapnik/memory_datasource.hpp>
+#include <mapnik/params.hpp>
+#include <mapnik/value.hpp>
+#include <unicode/unistr.h>
+
+#include "map_setup.hpp"
+
+#ifndef GRIDATLAS_SOURCE_STYLES_DIR
+#define GRIDATLAS_SOURCE_STYLES_DIR "styles"
+#endif
+
+namespace gridatlas::render {
+
+std::filesystem::path styles_dir() {
+    if (const char* env = std::getenv("GRIDATLAS_STYLES"); env != nullptr && *env != '\0') return env;
+    return GRIDATLAS_SOURCE_STYLES_DIR;
+}
+
+namespace {
+
+namespace bg = boost::geometry;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+
+std::string number_text(double v) {
+    std::ostringstream s;
+    s.precision(v == std::floor(v) ? 0 : 1);
+    s << std::fixed << v;
+    return s.str();
+}
+
+// Mapnik 3.1 with PROJ 9 wants "epsg:32650"; other definitions (proj strings, WKT) pass through unchanged.
+std::string mapnik_srs(const std::string& crs) {
+    if (crs.size() > 5 && (crs.rfind("EPSG:", 0) == 0 || crs.rfind("epsg:", 0) == 0)) return "epsg:" + crs.substr(5);
+    return crs;
+}
+
+icu::UnicodeString ustr(const std::string& utf8) { return icu::UnicodeString::fromUTF8(utf8); }
+
+// A memory datasource with a fixed attribute schema.
+class FeatureSink {
+public:
+    explicit FeatureSink(std::initializer_list<const char*> keys) : ctx_(std::make_shared<mapnik::context_type>()) {
+        for (const char* k : keys) ctx_->push(k);
+        mapnik::parameters p;
+        p["type"] = "memory";
+        ds_ = std::make_shared<mapnik::memory_datasource>(p);
+    }
+    mapnik::feature_ptr add(mapnik::geometry::geometry<double>&& geom) {
+        mapnik::feature_ptr f = mapnik::feature_factory::create(ctx_, ++next_id_);
+        f->set_geometry(std::move(geom));
+        ds_->push(f);
+        return f;
+    }
+    std::shared_ptr<mapnik::memory_datasource> datasource() const { return ds_; }
+private:
+    mapnik::context_ptr ctx_;
+    std::shared_ptr<mapnik::memory_datasource> ds_;
+    mapnik::value_integer next_id_ = 0;
+};
+
+void put(const mapnik::feature_ptr& f, const char* key, const std::string& v) { f->put(key, ustr(v)); }
+void put(const mapnik::feature_ptr& f, const char* key, const char* v) { f->put(key, ustr(v)); }
+void put(const mapnik::feature_ptr& f, const char* key, int v) { f->put(key, mapnik::value_integer{v}); }
+
+mapnik::geometry::linear_ring<double> to_ring(const geo::Polygon::ring_type& r) {
+    mapnik::geometry::linear_ring<double> out;
+    out.reserve(r.size());
+    for (const auto& p : r) out.emplace_back(p.x(), p.y());
+    return out;
+}
+
+mapnik::geometry::geometry<double> to_mapnik(const geo::MultiPolygon& mp) {
+    mapnik::geometry::multi_polygon<double> out;
+    out.reserve(mp.size());
+    for (const auto& poly : mp) {
+        if (poly.outer().size() < 3) continue;
+        mapnik::geometry::polygon<double> p;
+        p.set_exterior_ring(to_ring(poly.outer()));
+        for (const auto& hole : poly.inners())
+            if (hole.size() >= 3) p.add_hole(to_ring(hole));
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
+mapnik::geometry::geometry<double> boundary_lines(const geo::MultiPolygon& mp) {
+    mapnik::geometry::multi_line_string<double> out;
+    auto add = [&](const geo::Polygon::ring_type& r) {
+        if (r.size() < 2) return;
+        mapnik::geometry::line_string<double> ls;
+        ls.reserve(r.size() + 1);
+        for (const auto& p : r) ls.emplace_back(p.x(), p.y());
+        if (!bg::equals(r.front(), r.back())) ls.emplace_back(r.front().x(), r.front().y());
+        out.push_back(std::move(ls));
+    };
+    for (const auto& poly : mp) {
+        add(poly.outer());
+        for (const auto& hole : poly.inners()) add(hole);
+    }
+    return out;
+}
+
+mapnik::geometry::geometry<double> to_mapnik(const geo::LineString& line) {
+    mapnik::geometry::line_string<double> out;
+    out.reserve(line.size());
+    for (const auto& p : line) out.emplace_back(p.x(), p.y());
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data preparation (no Mapnik)
+
+// Greedy colouring (largest degree first) of the finest grids so that touching grids get different tones.
+std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones) {
+    const std::size_t n = grids.size();
+    std::vector<geo::Box> boxes(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        bg::envelope(ds.grids[grids[i]].area, boxes[i]);
+        const double tol = 1.0;   // metres: drawn grids often leave slivers between neighbours
+        boxes[i].min_corner().x(boxes[i].min_corner().x() - tol);
+        boxes[i].min_corner().y(boxes[i].min_corner().y() - tol);
+        boxes[i].max_corner().x(boxes[i].max_corner().x() + tol);
+        boxes[i].max_corner().y(boxes[i].max_corner().y() + tol);
+    }
+    std::vector<std::vector<std::size_t>> adj(n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) {
+            if (!bg::intersects(boxes[i], boxes[j])) continue;
+            bool touching = true;
+            try {
+                touching = bg::distance(ds.grids[grids[i]].area, ds.grids[grids[j]].area) <= 1.0;
+            } catch (const std::exception&) {   // invalid input geometry: treat as neighbours, the safe side
+            }
+            if (touching) {
+                adj[i].push_back(j);
+                adj[j].push_back(i);
+            }
+        }
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return adj[a].size() > adj[b].size(); });
+    std::vector<int> tone(n, -1);
+    for (std::size_t i : order) {
+        std::vector<int> used(tones, 0);
+        for (std::size_t j : adj[i])
+            if (tone[j] >= 0) ++used[tone[j]];
+        // the least used tone among neighbours (0 when a free one exists), ties to the lowest after rotating by i
+        // so that non-touching grids still vary
+        int best = -1;
+        for (int k = 0; k < tones; ++k) {
+            const int t = static_cast<int>((k + i) % tones);
+            if (best < 0 || used[t] < used[best]) best = t;
+        }
+        tone[i] = best;
+    }
+    return tone;
+}
+
+struct Band {
+    const char* key;
+    std::string label;
+};
+
+// Minute bands for the headline kind: ≤5, ≤10, ≤threshold, beyond (capped at the threshold).
+struct Bands {
+    double b5, b10, thr;
+    explicit Bands(double threshold) {
+        thr = std::max(0.0, threshold);
+        b5 = std::min(5.0, thr);
+        b10 = std::min(10.0, thr);
+    }
+    const char* of(double minutes) const {
+        if (!std::isfinite(minutes) || minutes < 0) return "unknown";
+        if (minutes <= b5) return "le5";
+        if (minutes <= b10) return "le10";
+        if (minutes <= thr) return "le_thr";
+        return "beyond";
+    }
+    std::vector<Band> legend() const {
+        std::vector<Band> out;
+        out.push_back({"le5", "≤ " + number_text(b5) + " 分钟"});
+        if (b10 > b5) out.push_back({"le10", number_text(b5) + "–" + number_text(b10) + " 分钟"});
+        if (thr > b10) out.push_back({"le_thr", number_text(b10) + "–" + number_text(thr) + " 分钟"});
+        out.push_back({"beyond", "> " + number_text(thr) + " 分钟（超出步行圈）"});
+        out.push_back({"unknown", "无法到达 / 无数据"});
+        out.push_back({"nonres", "非住宅建筑"});
+        return out;
+    }
+};
+
+int road_class(const std::string& highway) {
+    static const std::unordered_map<std::string, int> rank = {
+        {"footway", 0}, {"path", 0}, {"pedestrian", 0}, {"steps", 0}, {"cycleway", 0}, {"bridleway", 0},
+        {"corridor", 0}, {"service", 1}, {"living_street", 1}, {"track", 1}, {"residential", 2},
+        {"unclassified", 2}, {"tertiary", 3}, {"tertiary_link", 3}, {"secondary", 4}, {"secondary_link", 4},
+        {"primary", 5}, {"primary_link", 5}, {"trunk", 6}, {"trunk_link", 6}, {"motorway", 7}, {"motorway_link", 7}};
+    auto it = rank.find(highway);
+    return it == rank.end() ? 1 : it->second;
+}
+
+std::string level_name(const Dataset& ds, int level) {
+    if (level >= 0 && static_cast<std::size_t>(level) < ds.levels.size()) {
+        const auto& l = ds.levels[static_cast<std::size_t>(level)];
+        if (!l.name.empty()) return l.name;
+        if (!l.key.empty()) return l.key;
+    }
+    return "第 " + std::to_string(level + 1) + " 级";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Page layout
+
+// Page pixels (y down) → frame-map coordinates (y up).
+struct Page {
+    double width, height;
+    mapnik::geometry::point<double> pt(double x, double y) const { return {x, height - y}; }
+    mapnik::geometry::geometry<double> rect(double x, double y, double w, double h) const {
+        mapnik::geometry::polygon<double> p;
+        mapnik::geometry::linear_ring<double> r;
+        r.emplace_back(x, height - y);
+        r.emplace_back(x + w, height - y);
+        r.emplace_back(x + w, height - y - h);
+        r.emplace_back(x, height - y - h);
+        r.emplace_back(x, height - y);
+        p.set_exterior_ring(std::move(r));
+        return p;
+    }
+    mapnik::geometry::geometry<double> outline(double x, double y, double w, double h) const {
+        mapnik::geometry::line_string<double> l;
+        l.emplace_back(x, height - y);
+        l.emplace_back(x + w, height - y);
+        l.emplace_back(x + w, height - y - h);
+        l.emplace_back(x, height - y - h);
+        l.emplace_back(x, height - y);
+        return l;
+    }
+    mapnik::geometry::geometry<double> hline(double x0, double x1, double y) const {
+        mapnik::geometry::line_string<double> l;
+        l.emplace_back(x0, height - y);
+        l.emplace_back(x1, height - y);
+        return l;
+    }
+};
+
+// A "nice" scale bar length (1, 2, 5 × 10^k metres) not longer than max_m.
+double nice_length(double max_m) {
+    if (!(max_m > 0)) return 0;
+    const double p = std::pow(10.0, std::floor(std::log10(max_m)));
+    for (double f : {5.0, 2.0, 1.0})
+        if (f * p <= max_m) return f * p;
+    return p;
+}
+
+std::string distance_text(double m) {
+    if (m >= 1000) return number_text(m / 1000) + " km";
+    return number_text(m) + " m";
+}
+
+void load_style(mapnik::Map& map, const std::filesystem::path& style) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(style, ec))
+        throw std::runtime_error("overview style file not found: " + style.string());
+    try {
+        mapnik::load_map(map, style.string(), /*strict=*/true);
+    } catch (const std::exception& e) {
+        std::string msg = "cannot load overview style " + style.string() + ": " + e.what();
+        if (std::string(e.what()).find("font face") != std::string::npos)
+            msg += " (Chinese labels need fonts-noto-cjk: '" + std::string(cjk_regular_face) + "' in " +
+                   font_directories().front().string() + ")";
+        throw std::runtime_error(msg);
+    }
+}
+
+}  // namespace
+
+void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png) {
+    if (request.dataset == nullptr) throw std::invalid_argument("render_overview_png: request.dataset is null");
+    const Dataset& ds = *request.dataset;
+    if (!request.grid_households.empty() && request.grid_households.size() != ds.grids.size())
+        throw std::invalid_argument("render_overview_png: grid_households has " +
+                                    std::to_string(request.grid_households.size()) + " entries for " +
+                                    std::to_string(ds.grids.size()) + " grids");
+    if (!request.building_minutes.empty() && request.building_minutes.size() != ds.buildings.size())
+        throw std::invalid_argument("render_overview_png: building_minutes has " +
+                                    std::to_string(request.building_minutes.size()) + " entries for " +
+                                    std::to_string(ds.buildings.size()) + " buildings");
+    if (request.width_px < 200 || request.width_px > 20000)
+        throw std::invalid_argument("render_overview_png: width_px must be in 200..20000, got " +
+                                    std::to_string(request.width_px));
+
+    // ----- extent: all grids, else buildings, else anything
+    geo::Box extent;
+    bg::assign_inverse(extent);
+    auto grow = [&](const auto& g) {
+        if (bg::is_empty(g)) return;
+        geo::Box b;
+        bg::envelope(g, b);
+        bg::expand(extent, b);
+    };
+    for (const auto& g : ds.grids) grow(g.area);
+    if (extent.min_corner().x() > extent.max_corner().x())
+        for (const auto& b : ds.buildings) grow(b.footprint);
+    if (extent.min_corner().x() > extent.max_corner().x()) {
+        for (const auto& r : ds.roads) grow(r.line);
+        for (const auto& f : ds.facilities) grow(f.location);
+    }
+    if (extent.min_corner().x() > extent.max_corner().x())
+        throw std::invalid_argument("render_overview_png: the dataset has no grids, buildings, roads or facilities to draw");
+    {
+        const double w = extent.max_corner().x() - extent.min_corner().x();
+        const double h = extent.max_corner().y() - extent.min_corner().y();
+        const double m = std::max(10.0, 0.04 * std::max(w, h));
+        extent.min_corner().x(extent.min_corner().x() - m);
+        extent.min_corner().y(extent.min_corner().y() - m);
+        extent.max_corner().x(extent.max_corner().x() + m);
+        extent.max_corner().y(extent.max_corner().y() + m);
+    }
+    const double ext_w = extent.max_corner().x() - extent.min_corner().x();
+    const double ext_h = extent.max_corner().y() - extent.min_corner().y();
+
+    // ----- grid levels present
+    int top_level = std::numeric_limits<int>::max(), fine_level = -1;
+    for (const auto& g : ds.grids) {
+        top_level = std::min(top_level, g.level);
+        fine_level = std::max(fine_level, g.level);
+    }
+    auto rank_of = [&](int level) -> const char* {
+        if (level == top_level) return "top";
+        if (level == fine_level) return "fine";
+        return "mid";
+    };
+    std::vector<std::size_t> fine_grids;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i)
+        if (ds.grids[i].level == fine_level) fine_grids.push_back(i);
+
+    const Bands bands(request.headline_threshold_minutes);
+
+    // facility kinds → marker slot: 0 for the headline kind, then service_kinds order, 1..7 cycling
+    std::map<std::string, int> slot_of_kind;
+    std::map<std::string, std::string> kind_name;
+    for (const auto& k : ds.service_kinds) kind_name[k.key] = k.name.empty() ? k.key : k.name;
+    {
+        int next = 1;
+        for (const auto& k : ds.service_kinds) {
+            const bool headline = !request.headline_kind_name.empty() &&
+                                  (k.name == request.headline_kind_name || k.key == request.headline_kind_name);
+            slot_of_kind[k.key] = headline ? 0 : next;
+            if (!headline) next = next % 7 + 1;
+        }
+        for (const auto& f : ds.facilities)
+            if (!slot_of_kind.count(f.kind)) {
+                const bool headline = !request.headline_kind_name.empty() && f.kind == request.headline_kind_name;
+                slot_of_kind[f.kind] = headline ? 0 : next;
+                if (!headline) next = next % 7 + 1;
+            }
+    }
+
+    // ----- page layout (pixels, y down). Sizes in the XML are nominal and scaled by `s`.
+    const double W = request.width_px;
+    const double s = std::max(0.9, W / 1200.0);
+    const double pad = std::round(16 * s);
+    const double title_h = std::round(68 * s);
+    const double footer_h = std::round(30 * s);
+    const double sidebar_w = std::round(250 * s);
+    const double map_x = pad, map_y = title_h;
+    const double map_w = std::floor(W - sidebar_w - 3 * pad);
+    const double aspect = std::clamp(ext_h / ext_w, 0.25, 4.0);
+    const double row = 22 * s, heading = 26 * s, gap = 14 * s;
+
+    // legend content, measured before the page height is known
+    const auto band_items = bands.legend();
+    std::vector<int> levels_present;
+    for (const auto& g : ds.grids)
+        if (std::find(levels_present.begin(), levels_present.end(), g.level) == levels_present.end())
+            levels_present.push_back(g.level);
+    std::sort(levels_present.begin(), levels_present.end());
+    std::map<int, std::pair<std::string, int>> kinds_present;   // slot-ordered: slot → (kind, count)
+    {
+        std::map<std::string, int> count;
+        for (const auto& f : ds.facilities) ++count[f.kind];
+        int order = 0;
+        for (const auto& [kind, n] : count) kinds_present[slot_of_kind[kind] * 1000 + order++] = {kind, n};
+    }
+    const double legend_h = 16 * s + heading + row * band_items.size() + gap +
+                            (levels_present.empty() ? 0 : heading + row * levels_present.size() + gap) +
+                            (kinds_present.empty() ? 0 : heading + row * kinds_present.size() + gap) +
+                            heading + 44 * s + 12 * s;
+    const double map_h = std::max(std::round(map_w * aspect), std::ceil(legend_h));
+    const double H = title_h + map_h + footer_h;
+    const Page page{W, H};
+
+    // ----- map datasources
+    FeatureSink fill_sink{"tone"};
+    FeatureSink road_sink{"highway", "name"};
+    FeatureSink building_sink{"band"};
+    FeatureSink line_sink{"rank", "level"};
+    FeatureSink facility_sink{"slot", "kind", "name"};
+    FeatureSink grid_label_sink{"name", "details", "code_line", "label", "code"};
+    FeatureSink top_label_sink{"label"};
+
+    {
+        const auto tones = grid_tones(ds, fine_grids, 6);
+        for (std::size_t i = 0; i < fine_grids.size(); ++i) {
+            if (bg::is_empty(ds.grids[fine_grids[i]].area)) continue;
+            auto f = fill_sink.add(to_mapnik(ds.grids[fine_grids[i]].area));
+            put(f, "tone", tones[i]);
+        }
+    }
+    {
+        std::vector<std::size_t> order(ds.roads.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
+        });
+        for (std::size_t i : order) {
+            const auto& r = ds.roads[i];
+            if (r.line.size() < 2) continue;
+            auto f = road_sink.add(to_mapnik(r.line));
+            put(f, "highway", r.highway);
+            put(f, "name", r.name);
+        }
+    }
+    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
+        const auto& b = ds.buildings[i];
+        if (b.footprint.empty()) continue;
+        const char* band = "nonres";
+        if (b.residential)
+            band = request.building_minutes.empty() ? "unknown" : bands.of(request.building_minutes[i]);
+        auto f = building_sink.add(to_mapnik(b.footprint));
+        put(f, "band", band);
+    }
+    {
+        // finest first, so coarser boundaries are drawn over the finer ones they coincide with
+        std::vector<std::size_t> order(ds.grids.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
+        for (std::size_t i : order) {
+            const auto& g = ds.grids[i];
+            if (bg::is_empty(g.area)) continue;
+            auto f = line_sink.add(boundary_lines(g.area));
+            put(f, "rank", rank_of(g.level));
+            put(f, "level", g.level);
+        }
+    }
+    for (const auto& fac : ds.facilities) {
+        auto f = facility_sink.add(mapnik::geometry::point<double>(fac.location.x(), fac.location.y()));
+        put(f, "slot", slot_of_kind[fac.kind]);
+        put(f, "kind", fac.kind);
+        put(f, "name", fac.name);
+    }
+    if (request.draw_labels) {
+        // larger grids first: they get their labels before smaller neighbours compete for the space
+        std::vector<std::size_t> order = fine_grids;
+        std::vector<double> area(ds.grids.size(), 0);
+        for (std::size_t i : order) area[i] = std::abs(bg::area(ds.grids[i].area));
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
+        for (std::size_t i : order) {
+            const auto& g = ds.grids[i];
+            if (bg::is_empty(g.area)) continue;
+            const std::string name = g.name.empty() ? g.code : g.name;
+            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
+            std::string details = code_line;
+            if (!request.grid_households.empty()) details += "\n" + std::to_string(request.grid_households[i]) + "户";
+            auto f = grid_label_sink.add(to_mapnik(g.area));
+            put(f, "name", name);
+            put(f, "details", details);
+            put(f, "code_line", code_line);
+            put(f, "label", name + details);
+            put(f, "code", g.code);
+        }
+        if (top_level != fine_level)
+            for (const auto& g : ds.grids)
+                if (g.level == top_level && !bg::is_empty(g.area)) {
+                    auto f = top_label_sink.add(to_mapnik(g.area));
+                    put(f, "label", g.name.empty() ? g.code : g.name);
+                }
+    }
+
+    // ----- frame datasources (page pixels)
+    FeatureSink panel_sink{"kind"};
+    FeatureSink swatch_sink{"band"};
+    FeatureSink sample_line_sink{"rank", "level"};
+    FeatureSink marker_sink{"slot", "kind", "name"};
+    FeatureSink scalebar_sink{"kind"};
+    FeatureSink text_sink{"role", "text"};
+    auto text = [&](double x, double y, const char* role, const std::string& t) {
+        auto f = text_sink.add(page.pt(x, y));
+        put(f, "role", role);
+        put(f, "text", t);
+    };
+
+    const double side_x = W - pad - sidebar_w;
+    {
+        auto f = panel_sink.add(page.rect(side_x, map_y, sidebar_w, map_h));
+        put(f, "kind", "sidebar");
+        f = panel_sink.add(page.outline(map_x - 0.5, map_y - 0.5, map_w + 1, map_h + 1));
+        put(f, "kind", "frame");
+    }
+
+    // title band
+    std::string title = request.title;
+    std::vector<std::string> top_names;
+    for (const auto& g : ds.grids)
+        if (g.level == top_level && !g.name.empty()) top_names.push_back(g.name);
+    if (title.empty()) {
+        for (std::size_t i = 0; i < top_names.size() && i < 3; ++i) title += (i ? "、" : "") + top_names[i];
+        if (top_names.size() > 3) title += " 等";
+        title += title.empty() ? "网格总览图" : " 网格总览图";
+    }
+    text(pad, pad + 14 * s, "title", title);
+    {
+        std::string sub;
+        auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
+        for (int l : levels_present) {
+            const auto n = std::count_if(ds.grids.begin(), ds.grids.end(), [&](const Grid& g) { return g.level == l; });
+            add(std::to_string(n) + " 个" + level_name(ds, l));
+        }
+        const auto residential = std::count_if(ds.buildings.begin(), ds.buildings.end(),
+                                               [](const Building& b) { return b.residential; });
+        add(std::to_string(residential) + " 栋住宅楼");
+        if (!request.grid_households.empty()) {
+            std::int64_t total = 0;
+            for (std::size_t i : fine_grids) total += request.grid_households[i];
+            add("共 " + std::to_string(total) + " 户");
+        }
+        text(pad, pad + 40 * s, "subtitle", sub);
+    }
+
+    // legend
+    const double lx = side_x + 14 * s;
+    const double tx = lx + 38 * s;
+    double y = map_y + 16 * s;
+    auto section = [&](const std::string& t) {
+        text(lx, y + heading / 2, "heading", t);
+        y += heading;
+    };
+    section(request.headline_kind_name.empty() ? "住宅楼步行时间" : "到" + request.headline_kind_name + "步行时间");
+    for (const auto& item : band_items) {
+        auto f = swatch_sink.add(page.rect(lx, y + row / 2 - 7 * s, 28 * s, 14 * s));
+        put(f, "band", item.key);
+        text(tx, y + row / 2, "item", item.label);
+        y += row;
+    }
+    y += gap;
+    if (!levels_present.empty()) {
+        section("网格层级");
+        for (int l : levels_present) {
+            auto f = sample_line_sink.add(page.hline(lx, lx + 28 * s, y + row / 2));
+            put(f, "rank", rank_of(l));
+            put(f, "level", l);
+            text(tx, y + row / 2, "item", level_name(ds, l) + "边界");
+            y += row;
+        }
+        y += gap;
+    }
+    if (!kinds_present.empty()) {
+        section("服务设施");
+        for (const auto& [order, kc] : kinds_present) {
+            const auto& [kind, n] = kc;
+            auto f = marker_sink.add(page.pt(lx + 14 * s, y + row / 2));
+            put(f, "slot", slot_of_kind[kind]);
+            put(f, "kind", kind);
+            put(f, "name", "");
+            const auto it = kind_name.find(kind);
+            text(tx, y + row / 2, "item", (it == kind_name.end() ? kind : it->second) + "（" + std::to_string(n) + " 处）");
+            y += row;
+        }
+        y += gap;
+    }
+
+    // ----- the map proper
+    ensure_mapnik_setup();
+    const std::filesystem::path style = request.style_file.empty() ? styles_dir() / "overview.xml" : request.style_file;
+    const std::string srs = mapnik_srs(ds.working_crs.empty() ? std::string("epsg:3857") : ds.working_crs);
+    mapnik::Map map(static_cast<unsigned>(map_w), static_cast<unsigned>(map_h), srs);
+    load_style(map, style);
+    map.set_srs(srs);
+    if (!map.background()) map.set_background(mapnik::color(255, 255, 255));   // the map image is copied opaque
+    // page pixels need no projection: a fixed srs that Mapnik knows without PROJ, the same for map and layers
+    const std::string page_srs = "epsg:3857";
+    mapnik::Map frame(map);
+    frame.set_srs(page_srs);
+    frame.resize(static_cast<unsigned>(W), static_cast<unsigned>(H));
+    frame.set_background(mapnik::color(255, 255, 255));
+
+    const std::map<std::string, std::shared_ptr<mapnik::memory_datasource>> sources = {
+        {"grid-fill", fill_sink.datasource()},
+        {"roads", road_sink.datasource()},
+        {"buildings", building_sink.datasource()},
+        {"grid-lines", line_sink.datasource()},
+        {"facilities", facility_sink.datasource()},
+        {"grid-labels", grid_label_sink.datasource()},
+        {"top-labels", top_label_sink.datasource()},
+        {"frame-panel", panel_sink.datasource()},
+        {"frame-swatches", swatch_sink.datasource()},
+        {"frame-lines", sample_line_sink.datasource()},
+        {"frame-markers", marker_sink.datasource()},
+        {"frame-scalebar", scalebar_sink.datasource()},
+        {"frame-text", text_sink.datasource()},
+    };
+    auto is_frame = [](const mapnik::layer& l) { return l.name().rfind("frame-", 0) == 0; };
+    for (const auto& l : map.layers())
+        if (!sources.count(l.name()))
+            throw std::runtime_error("overview style " + style.string() + ": unknown layer '" + l.name() +
+                                     "' (the renderer provides: grid-fill, roads, buildings, grid-lines, facilities, "
+                                     "grid-labels, top-labels, frame-panel, frame-swatches, frame-lines, "
+                                     "frame-markers, frame-scalebar, frame-text)");
+    auto& map_layers = map.layers();
+    map_layers.erase(std::remove_if(map_layers.begin(), map_layers.end(), is_frame), map_layers.end());
+    auto& frame_layers = frame.layers();
+    frame_layers.erase(std::remove_if(frame_layers.begin(), frame_layers.end(),
+                                      [&](const mapnik::layer& l) { return !is_frame(l); }),
+                       frame_layers.end());
+    for (auto& l : map_layers) {
+        l.set_srs(srs);
+        l.set_datasource(sources.at(l.name()));
+    }
+    map.zoom_to_box(mapnik::box2d<double>(extent.min_corner().x(), extent.min_corner().y(), extent.max_corner().x(),
+                                          extent.max_corner().y()));
+
+    // scale bar and north arrow, now that the map scale is known (metres per pixel)
+    {
+        section("比例尺");
+        const double m_per_px = map.scale();
+        const double bar_max_px = sidebar_w - 28 * s - 40 * s;
+        const double len_m = nice_length(bar_max_px * m_per_px);
+        const double len_px = len_m / m_per_px;
+        const double bar_y = y + 6 * s, bar_h = 6 * s;
+        for (int k = 0; k < 4; ++k) {
+            auto f = scalebar_sink.add(page.rect(lx + k * len_px / 4, bar_y, len_px / 4, bar_h));
+            put(f, "kind", k % 2 == 0 ? "dark" : "light");
+        }
+        text(lx, bar_y + bar_h + 11 * s, "centre", "0");
+        text(lx + len_px / 2, bar_y + bar_h + 11 * s, "centre", distance_text(len_m / 2));
+        text(lx + len_px, bar_y + bar_h + 11 * s, "centre", distance_text(len_m));
+        // north arrow at the right of the scale bar
+        const double ax = side_x + sidebar_w - 24 * s, ay = y - heading + 4 * s;
+        mapnik::geometry::polygon<double> arrow;
+        mapnik::geometry::linear_ring<double> r;
+        r.emplace_back(ax, H - ay);
+        r.emplace_back(ax + 7 * s, H - (ay + 22 * s));
+        r.emplace_back(ax, H - (ay + 17 * s));
+        r.emplace_back(ax - 7 * s, H - (ay + 22 * s));
+        r.emplace_back(ax, H - ay);
+        arrow.set_exterior_ring(std::move(r));
+        auto f = scalebar_sink.add(std::move(arrow));
+        put(f, "kind", "arrow");
+        text(ax, ay + 33 * s, "centre", "北");
+    }
+
+    // footer
+    {
+        std::string foot = request.attribution;
+        if (!ds.working_crs.empty()) foot += (foot.empty() ? "" : "    ") + std::string("坐标系 ") + ds.working_crs;
+        foot += (foot.empty() ? "" : "    ") + std::string("仅显示网格汇总数据");
+        text(pad, map_y + map_h + footer_h / 2, "note", foot);
+    }
+
+    for (auto& l : frame_layers) {
+        l.set_srs(page_srs);
+        l.set_datasource(sources.at(l.name()));
+    }
+    frame.zoom_to_box(mapnik::box2d<double>(0, 0, W, H));
+
+    mapnik::image_rgba8 page_image(static_cast<unsigned>(W), static_cast<unsigned>(H));
+    mapnik::image_rgba8 map_image(static_cast<unsigned>(map_w), static_cast<unsigned>(map_h));
+    try {
+        mapnik::agg_renderer<mapnik::image_rgba8> frame_renderer(frame, page_image, s);
+        frame_renderer.apply();
+        mapnik::agg_renderer<mapnik::image_rgba8> map_renderer(map, map_image, s);
+        map_renderer.apply();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rendering the overview map with style " + style.string() + " failed: " + e.what());
+    }
+    // copy the map into its frame (both images are opaque: the map has a background colour)
+    for (unsigned yy = 0; yy < map_image.height(); ++yy)
+        std::memcpy(page_image.get_row(yy + static_cast<unsigned>(map_y), static_cast<unsigned>(map_x)),
+                    map_image.get_row(yy), map_image.row_size());
+
+    std::error_code ec;
+    if (out_png.has_parent_path()) std::filesystem::create_directories(out_png.parent_path(), ec);
+    try {
+        mapnik::save_to_file(page_image, out_png.string(), "png32");
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot write " + out_png.string() + ": " + e.what());
+    }
+}
+
+}  // namespace gridatlas::render

@@ -20,9 +20,13 @@ struct OverviewRequest {
     std::string attribution = "© OpenStreetMap contributors";
     int width_px = 2400;                          // height follows the data's aspect ratio
     std::filesystem::path style_file;             // defaults to styles_dir()/overview.xml
+    bool draw_labels = true;                      // grid name/code/household labels on the map (not the legend)
 };
 
-// Renders a PNG. Throws std::runtime_error naming the file on failure (style missing, font missing …).
+// Renders a PNG (32-bit RGBA), width_px wide: a title band, the map frame (its height follows the data's aspect
+// ratio), a legend sidebar (minute bands, grid levels, facility kinds, scale bar) and an attribution line.
+// Throws std::invalid_argument when request.dataset is null, has nothing to draw, or a per-grid / per-building vector
+// has the wrong size; std::runtime_error naming the file or font on failure (style missing, font missing …).
 void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png);
 
 // Where styles/ is: $GRIDATLAS_STYLES if set, else the source tree's styles/ (compiled in).

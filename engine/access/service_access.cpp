@@ -1,0 +1,214 @@
+// Access by multi-source Dijkstra, one pass per service kind over a CSR adjacency of the walk network.
+//
+// A snapped point splits its edge conceptually: a facility seeds both end nodes of its edge with its access leg plus
+// the distance along the edge to that node, and a building reads the distance at both end nodes of its own edge the
+// same way. The one path this misses is along a shared edge without touching a node, so facilities on the building's
+// own edge are also compared directly; the result equals routing on the network with that edge split at both points.
+//
+// Every label is (metres, facility index) compared lexicographically, so equal distances go to the lowest facility
+// index whatever the order of relaxation: results are deterministic, and independent kinds run on separate threads.
+#include "access/service_access.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+
+namespace gridatlas::access {
+
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+struct Label {
+    double metres = infinity;
+    std::uint32_t facility = FacilityId::invalid_value;
+    friend bool operator<(const Label& a, const Label& b) {
+        return std::tie(a.metres, a.facility) < std::tie(b.metres, b.facility);
+    }
+};
+
+// Both directions of every edge, grouped by tail node.
+struct Adjacency {
+    std::vector<std::uint32_t> start;   // arcs of node n are [start[n], start[n + 1])
+    std::vector<std::uint32_t> head;
+    std::vector<double> metres;
+};
+
+Adjacency adjacency(const WalkNetwork& net) {
+    const auto& edges = net.edges();
+    Adjacency g;
+    g.start.assign(net.nodes().size() + 1, 0);
+    for (const auto& e : edges) {
+        ++g.start[e.from + 1];
+        ++g.start[e.to + 1];
+    }
+    std::partial_sum(g.start.begin(), g.start.end(), g.start.begin());
+    g.head.resize(2 * edges.size());
+    g.metres.resize(2 * edges.size());
+    std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
+    for (const auto& e : edges) {
+        g.head[fill[e.from]] = e.to;
+        g.metres[fill[e.from]++] = e.length_m;
+        g.head[fill[e.to]] = e.from;
+        g.metres[fill[e.to]++] = e.length_m;
+    }
+    return g;
+}
+
+// Completes `labels` (seeded at the sources, infinite elsewhere) to shortest distances with a binary heap.
+void shortest_paths(const Adjacency& g, std::vector<Label>& labels) {
+    struct Entry {
+        Label label;
+        std::uint32_t node;
+    };
+    const auto later = [](const Entry& a, const Entry& b) { return b.label < a.label; };
+    std::vector<Entry> heap;
+    for (std::uint32_t n = 0; n < labels.size(); ++n)
+        if (labels[n].metres < infinity) heap.push_back({labels[n], n});
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const Entry top = heap.back();
+        heap.pop_back();
+        if (labels[top.node] < top.label) continue;   // superseded by a shorter label pushed later
+        for (std::uint32_t a = g.start[top.node]; a < g.start[top.node + 1]; ++a) {
+            const Label next{top.label.metres + g.metres[a], top.label.facility};
+            if (next < labels[g.head[a]]) {
+                labels[g.head[a]] = next;
+                heap.push_back({next, g.head[a]});
+                std::push_heap(heap.begin(), heap.end(), later);
+            }
+        }
+    }
+}
+
+struct Source {
+    std::uint32_t edge;
+    std::uint32_t facility;
+    friend bool operator<(const Source& a, const Source& b) {
+        return std::tie(a.edge, a.facility) < std::tie(b.edge, b.facility);
+    }
+};
+
+KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adjacency& g, const AccessResult& snaps,
+                           const ServiceKind& kind, double speed_m_per_s) {
+    const std::size_t building_count = ds.buildings.size();
+    KindAccess out;
+    out.kind = kind.key;
+    out.threshold_minutes = kind.minutes;
+    out.minutes.assign(building_count, infinity);
+    out.nearest.assign(building_count, FacilityId{});
+    out.reach.assign(building_count, Reach::not_residential);
+
+    // The snapped facilities of this kind, by edge so that a building finds those on its own edge.
+    std::vector<Source> sources;
+    for (std::size_t f = 0; f < ds.facilities.size(); ++f)
+        if (ds.facilities[f].kind == kind.key && snaps.facility_snaps[f])
+            sources.push_back({snaps.facility_snaps[f]->edge, static_cast<std::uint32_t>(f)});
+    std::sort(sources.begin(), sources.end());
+
+    std::vector<Label> labels(net.nodes().size());
+    for (const Source& s : sources) {
+        const Snap& snap = *snaps.facility_snaps[s.facility];
+        const auto& edge = net.edges()[snap.edge];
+        labels[edge.from] = std::min(labels[edge.from], Label{snap.offset_m + snap.along_m, s.facility});
+        labels[edge.to] = std::min(labels[edge.to], Label{snap.offset_m + (edge.length_m - snap.along_m), s.facility});
+    }
+    shortest_paths(g, labels);
+
+    for (std::size_t b = 0; b < building_count; ++b) {
+        if (!ds.buildings[b].residential) continue;
+        const std::optional<Snap>& snap = snaps.building_snaps[b];
+        if (!snap) {
+            out.reach[b] = Reach::no_road_nearby;
+            continue;
+        }
+        if (sources.empty()) {
+            out.reach[b] = Reach::no_facility_of_kind;
+            continue;
+        }
+        const auto& edge = net.edges()[snap->edge];
+        const Label& from = labels[edge.from];
+        const Label& to = labels[edge.to];
+        Label best = std::min(Label{from.metres + snap->along_m, from.facility},
+                              Label{to.metres + (edge.length_m - snap->along_m), to.facility});
+        const auto on_edge = std::equal_range(sources.begin(), sources.end(), Source{snap->edge, 0},
+                                              [](const Source& a, const Source& b) { return a.edge < b.edge; });
+        for (auto s = on_edge.first; s != on_edge.second; ++s) {
+            const Snap& f = *snaps.facility_snaps[s->facility];
+            best = std::min(best, Label{std::abs(snap->along_m - f.along_m) + f.offset_m, s->facility});
+        }
+        if (best.metres == infinity) {
+            out.reach[b] = Reach::disconnected;
+            continue;
+        }
+        out.minutes[b] = (snap->offset_m + best.metres) / speed_m_per_s / 60.0;
+        out.nearest[b] = FacilityId{best.facility};
+        out.reach[b] = Reach::reached;
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* to_string(Reach r) {
+    switch (r) {
+        case Reach::reached: return "reached";
+        case Reach::no_road_nearby: return "no_road_nearby";
+        case Reach::no_facility_of_kind: return "no_facility_of_kind";
+        case Reach::disconnected: return "disconnected";
+        case Reach::not_residential: return "not_residential";
+    }
+    return "unknown";
+}
+
+const KindAccess* AccessResult::find(const std::string& kind) const {
+    for (const KindAccess& k : kinds)
+        if (k.kind == kind) return &k;
+    return nullptr;
+}
+
+AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options) {
+    if (!(options.speed_m_per_s > 0) || !std::isfinite(options.speed_m_per_s))
+        throw std::invalid_argument("walking speed must be a positive number of metres per second");
+
+    AccessResult result;
+    result.building_snaps.resize(ds.buildings.size());
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b)
+        if (ds.buildings[b].residential)
+            result.building_snaps[b] = net.snap(ds.buildings[b].anchor, options.max_snap_m);
+    result.facility_snaps.resize(ds.facilities.size());
+    for (std::size_t f = 0; f < ds.facilities.size(); ++f)
+        result.facility_snaps[f] = net.snap(ds.facilities[f].location, options.max_snap_m);
+
+    const Adjacency g = adjacency(net);
+    result.kinds.resize(ds.service_kinds.size());
+    // Kinds are independent and each writes only its own slot; a failure in any is rethrown here.
+    std::vector<std::exception_ptr> failures(ds.service_kinds.size());
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+        for (std::size_t k = next++; k < ds.service_kinds.size(); k = next++) {
+            try {
+                result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options.speed_m_per_s);
+            } catch (...) {
+                failures[k] = std::current_exception();
+            }
+        }
+    };
+    const std::size_t thread_count =
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), ds.service_kinds.size());
+    std::vector<std::jthread> threads;
+    for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(work);
+    work();
+    threads.clear();
+    for (const std::exception_ptr& failure : failures)
+        if (failure) std::rethrow_exception(failure);
+    return result;
+}
+
+}  // namespace gridatlas::access

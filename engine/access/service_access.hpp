@@ -21,6 +21,7 @@ enum class Reach : std::uint8_t {
     no_road_nearby,         // the building is farther than max_snap_m from every walkable edge
     no_facility_of_kind,    // the dataset has no (snappable) facility of this kind at all
     disconnected,           // its piece of network holds no facility of this kind
+    not_residential,        // not a residential building: not snapped, no access computed
 };
 const char* to_string(Reach r);
 
@@ -42,6 +43,9 @@ struct AccessResult {
 // Computes access for every residential building of `ds` to every kind in ds.service_kinds.
 // Snapping uses Building::anchor and Facility::location. Facilities farther than max_snap_m from the network are
 // left unsnapped (facility_snaps[i] empty) and take no part; the caller reports them.
+// A building's reason is the first that applies: not_residential, no_road_nearby, no_facility_of_kind, disconnected.
+// Equal distances go to the lowest facility index, so results do not depend on the threads the kinds run on.
+// Throws std::invalid_argument unless speed_m_per_s is positive and finite.
 AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options);
 
 }  // namespace gridatlas::access

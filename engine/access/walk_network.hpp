@@ -36,14 +36,14 @@ public:
 
     // Builds from the walkable lines of `roads`. Two lines join at a shared vertex (coordinates equal to 1 cm) when
     // their levels are equal, or when the vertex is an end point of either line (OSM: bridges join at their ends).
-    // Lines that merely cross do not join.
+    // Lines that merely cross do not join; lines that share a vertex without joining get separate nodes there.
     static WalkNetwork build(const std::vector<RoadLine>& roads);
 
     const std::vector<Node>& nodes() const { return nodes_; }
     const std::vector<Edge>& edges() const { return edges_; }
     std::size_t component_count() const { return component_count_; }
 
-    // Nearest point on the nearest edge within max_distance_m, or nothing.
+    // Nearest point on the nearest edge within max_distance_m, or nothing. Equally near edges: the lowest index wins.
     std::optional<Snap> snap(const geo::Point& p, double max_distance_m) const;
 
 private:

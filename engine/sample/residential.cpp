@@ -21,7 +21,7 @@ constexpr double min_dwelling_m2 = 60;      // below: sheds, garages, kiosks
 constexpr double max_dwelling_m2 = 8000;    // above, with no tag saying otherwise: malls, halls, depots
 constexpr double single_family_m2 = 150;    // a footprint this small is one household (house, villa)
 constexpr double unit_footprint_m2 = 220;   // one stairwell with two or three flats a floor
-constexpr double flat_m2 = 100;             // gross floor area per household
+constexpr double flat_m2 = 160;             // gross floor area per household, walls, stairs and corridors included
 
 std::optional<double> parse_number(const std::string& s) {
     try {
@@ -38,9 +38,9 @@ int floors_from_footprint(double area) {
     if (area < 100) return 2;
     if (area < 250) return 3;
     if (area < 500) return 4;
-    if (area < 1000) return 6;
-    if (area < 2000) return 8;
-    return 10;
+    if (area < 1000) return 5;
+    if (area < 2000) return 6;
+    return 8;
 }
 
 }  // namespace
@@ -69,7 +69,7 @@ DwellingEstimate estimate_dwelling(const BuildingTags& t) {
         return e;
     }
     e.units = std::clamp(static_cast<int>(std::lround(t.area_m2 / unit_footprint_m2)), 1, 8);
-    e.households_per_floor = std::clamp(static_cast<int>(std::lround(t.area_m2 / e.units / flat_m2)), 1, 4);
+    e.households_per_floor = std::clamp(static_cast<int>(std::lround(t.area_m2 / e.units / flat_m2)), 1, 3);
     e.households = e.units * e.floors * e.households_per_floor;
     return e;
 }

@@ -1,0 +1,331 @@
+#include "build_sample.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+
+#include "crs.hpp"
+#include "geometry/geos.hpp"
+#include "hierarchy/grid_drawing.hpp"
+#include "sample/facility_placement.hpp"
+#include "sample/residential.hpp"
+#include "sample/study_area.hpp"
+#include "sample/synthetic_roster.hpp"
+#include "vector_reader.hpp"
+#include "vector_writer.hpp"
+
+namespace gridatlas::pipeline {
+
+namespace {
+
+using layers::FieldSpec;
+using layers::FieldType;
+using layers::FieldValue;
+using layers::LayerGeometry;
+
+constexpr const char* sample_crs = "EPSG:4326";   // the sample ships in lon/lat like most sources
+
+struct OsmBuilding {
+    std::string id;
+    std::string osm_id;
+    std::string name;
+    geo::MultiPolygon footprint;
+    geo::Point anchor;
+    sample::DwellingEstimate dwelling;
+};
+
+struct OsmRoad {
+    std::vector<std::string> values;
+    geo::LineString line;
+};
+
+struct OsmPoi {
+    std::string osm_id, category, name;
+    geo::Point location;
+};
+
+const std::vector<std::string> road_fields = {"osm_id", "highway", "name", "footway", "sidewalk", "foot", "access",
+                                              "service", "oneway", "layer", "bridge", "tunnel", "surface"};
+
+// Service kinds of the sample's OSM points (see data/README.md).
+const std::map<std::string, std::string> kind_of_category = {
+    {"grocery", "shopping"}, {"pharmacy", "health"}, {"hospital", "health"}, {"school", "school"},
+    {"kindergarten", "kindergarten"}, {"police", "police"}, {"bus_stop", "bus_stop"}};
+
+// Synthetic community names (the sample's communities are invented, their names too).
+constexpr std::array<const char*, 24> community_names = {
+    "海景", "港湾", "岩城", "观海", "蔚蓝", "橄榄", "阳光", "滨海", "松林", "枫丹", "玫瑰", "灯塔",
+    "云台", "翠谷", "金沙", "望月", "长堤", "花园", "山城", "新港", "石阶", "晴岚", "白帆", "青崖"};
+
+std::string serial(int n, int width) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%0*d", width, n);
+    return buf;
+}
+
+std::string working_crs_of(const layers::LayerSource& src) {
+    layers::VectorReader r(src, "");
+    const geo::Box b = r.extent_lonlat();
+    return layers::utm_crs_for((b.min_corner().x() + b.max_corner().x()) / 2, (b.min_corner().y() + b.max_corner().y()) / 2);
+}
+
+std::vector<OsmBuilding> read_buildings(const layers::LayerSource& src, const std::string& crs) {
+    geo::GeosContext ctx;
+    layers::VectorReader r(src, crs);
+    auto osm_id = r.request_field("osm_id", true);
+    auto osm_type = r.request_field("osm_type", true);
+    auto building = r.request_field("building", true);
+    auto levels = r.request_field("building_levels", true);
+    auto height = r.request_field("height", true);
+    auto name = r.request_field("name", true);
+    auto amenity = r.request_field("amenity", true);
+    auto shop = r.request_field("shop", true);
+    std::vector<OsmBuilding> out;
+    r.for_each([&](layers::FeatureView& f) {
+        if (f.kind != layers::GeometryKind::polygons || f.polygons.empty()) return;
+        OsmBuilding b;
+        b.osm_id = f.text(*osm_id);
+        b.id = std::string(f.text(*osm_type) == "relation" ? "R" : "W") + b.osm_id;
+        b.name = f.text(*name);
+        b.footprint = f.polygons;
+        geo::make_valid(ctx, b.footprint);
+        if (b.footprint.empty()) return;
+        b.anchor = geo::point_on_surface(ctx, b.footprint);
+        sample::BuildingTags tags{f.text(*building), f.text(*amenity), f.text(*shop), f.text(*levels), f.text(*height),
+                                  geo::bg::area(b.footprint)};
+        b.dwelling = sample::estimate_dwelling(tags);
+        out.push_back(std::move(b));
+    });
+    return out;
+}
+
+std::vector<OsmRoad> read_roads(const layers::LayerSource& src, const std::string& crs) {
+    layers::VectorReader r(src, crs);
+    std::vector<std::size_t> idx;
+    for (const auto& f : road_fields) idx.push_back(*r.request_field(f, true));
+    std::vector<OsmRoad> out;
+    r.for_each([&](layers::FeatureView& f) {
+        if (f.kind != layers::GeometryKind::lines) return;
+        for (const auto& line : f.lines) {
+            OsmRoad road;
+            for (auto i : idx) road.values.push_back(f.text(i));
+            road.line = line;
+            out.push_back(std::move(road));
+        }
+    });
+    return out;
+}
+
+std::vector<OsmPoi> read_pois(const layers::LayerSource& src, const std::string& crs) {
+    layers::VectorReader r(src, crs);
+    auto osm_id = r.request_field("osm_id", true);
+    auto category = r.request_field("category", true);
+    auto name = r.request_field("name", true);
+    std::vector<OsmPoi> out;
+    r.for_each([&](layers::FeatureView& f) {
+        if (f.kind != layers::GeometryKind::point) return;
+        out.push_back({f.text(*osm_id), f.text(*category), f.text(*name), f.point});
+    });
+    return out;
+}
+
+// Unit entrances spread evenly along the footprint's longer side, each inside the footprint.
+std::vector<geo::Point> unit_locations(const OsmBuilding& b) {
+    const int n = b.dwelling.units;
+    if (n <= 1) return {b.anchor};
+    const geo::Box box = geo::bg::return_envelope<geo::Box>(b.footprint);
+    const double w = box.max_corner().x() - box.min_corner().x(), h = box.max_corner().y() - box.min_corner().y();
+    std::vector<geo::Point> out;
+    for (int i = 0; i < n; ++i) {
+        const double t = (i + 0.5) / n;
+        geo::Point p = w >= h ? geo::Point(box.min_corner().x() + t * w, b.anchor.y()) : geo::Point(b.anchor.x(), box.max_corner().y() - t * h);
+        out.push_back(geo::bg::within(p, b.footprint) ? p : b.anchor);
+    }
+    return out;
+}
+
+}  // namespace
+
+SampleReport build_sample(const SampleConfig& config) {
+    SampleReport report;
+    layers::LayerSource buildings_src{"buildings", config.osm_gpkg, "buildings", "", {}};
+    layers::LayerSource roads_src{"roads", config.osm_gpkg, "roads", "", {}};
+    layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}};
+    const std::string crs = working_crs_of(buildings_src);
+
+    std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs);
+    std::vector<OsmRoad> roads = read_roads(roads_src, crs);
+    std::vector<OsmPoi> pois = read_pois(pois_src, crs);
+    report.buildings = buildings.size();
+    report.roads = roads.size();
+
+    // Dwellings, in the extract's order.
+    std::vector<std::size_t> dwellings;
+    for (std::size_t i = 0; i < buildings.size(); ++i)
+        if (buildings[i].dwelling.residential) dwellings.push_back(i);
+    report.residential = dwellings.size();
+
+    // Grids: the settled area cut by the roads, blocks grouped to 300–500 households; communities from grids.
+    std::vector<geo::MultiPolygon> footprints;
+    std::vector<hierarchy::WeightedPoint> points;
+    for (auto i : dwellings) {
+        footprints.push_back(buildings[i].footprint);
+        points.push_back({buildings[i].anchor, static_cast<double>(buildings[i].dwelling.households)});
+    }
+    const geo::MultiPolygon area = sample::settled_area(footprints, 100);
+    std::vector<geo::LineString> road_lines;
+    for (const auto& r : roads) road_lines.push_back(r.line);
+    const auto grids = hierarchy::draw_regions(area, road_lines, points, {config.grid_min_households, config.grid_max_households});
+    // Communities: contiguous groups of grids, then hamlets too small to stand alone join the nearest community.
+    const auto merged = hierarchy::merge_regions(grids, {config.community_min_households, config.community_max_households, 1500});
+    std::vector<geo::MultiPolygon> merged_areas;
+    std::vector<double> merged_weights;
+    for (const auto& m : merged) { merged_areas.push_back(m.area); merged_weights.push_back(m.weight); }
+    std::vector<hierarchy::DrawnRegion> communities;
+    for (const auto& group : sample::absorb_light_regions(merged_areas, merged_weights, config.community_min_households / 2)) {
+        hierarchy::DrawnRegion c;
+        std::vector<geo::MultiPolygon> parts;
+        for (auto i : group) {
+            parts.push_back(merged[i].area);
+            c.points.insert(c.points.end(), merged[i].points.begin(), merged[i].points.end());
+            c.weight += merged[i].weight;
+        }
+        c.area = sample::union_areas(parts);
+        std::sort(c.points.begin(), c.points.end());
+        communities.push_back(std::move(c));
+    }
+
+    // Which grids make each community: merge_regions concatenates point lists, so match grids by their first point.
+    std::vector<int> community_of_point(points.size(), -1);
+    for (std::size_t c = 0; c < communities.size(); ++c)
+        for (auto p : communities[c].points) community_of_point[p] = static_cast<int>(c);
+    std::vector<std::vector<std::size_t>> grids_of_community(communities.size());
+    for (std::size_t g = 0; g < grids.size(); ++g) {
+        if (grids[g].points.empty()) continue;
+        grids_of_community[community_of_point[grids[g].points.front()]].push_back(g);
+    }
+    for (std::size_t g = 0; g < grids.size(); ++g)
+        if (grids[g].points.empty()) {  // a grid without dwellings joins the community whose area holds it
+            for (std::size_t c = 0; c < communities.size(); ++c)
+                if (geo::bg::intersects(communities[c].area, grids[g].area)) { grids_of_community[c].push_back(g); break; }
+        }
+
+    layers::VectorWriter w(config.out_dir / "sample.gpkg", /*deterministic=*/true);
+
+    // Communities and grids with codes: admin code + street 001 + community serial (3) [+ grid serial (3)].
+    const std::string street = config.admin_code + "001";
+    w.begin_layer("communities", LayerGeometry::polygon, crs, {{"code"}, {"name"}, {"households", FieldType::integer}}, sample_crs);
+    std::vector<std::string> community_code(communities.size()), community_name(communities.size());
+    for (std::size_t c = 0; c < communities.size(); ++c) {
+        community_code[c] = street + serial(static_cast<int>(c + 1), 3);
+        community_name[c] = std::string(community_names[c % community_names.size()]) +
+                            (c >= community_names.size() ? std::to_string(c / community_names.size() + 1) : "") + "社区";
+        w.add({community_code[c], community_name[c], std::int64_t(communities[c].weight)}, communities[c].area);
+    }
+    report.communities = communities.size();
+    w.begin_layer("grids", LayerGeometry::polygon, crs, {{"code"}, {"name"}, {"parent_code"}, {"households", FieldType::integer}}, sample_crs);
+    for (std::size_t c = 0; c < communities.size(); ++c) {
+        auto& members = grids_of_community[c];
+        std::sort(members.begin(), members.end());  // grids come in reading order: serials follow it
+        for (std::size_t k = 0; k < members.size(); ++k) {
+            const auto& g = grids[members[k]];
+            w.add({community_code[c] + serial(static_cast<int>(k + 1), 3), community_name[c] + "第" + std::to_string(k + 1) + "网格",
+                   community_code[c], std::int64_t(g.weight)},
+                  g.area);
+            ++report.grids;
+        }
+    }
+
+    // Buildings and units.
+    w.begin_layer("buildings", LayerGeometry::polygon, crs,
+                  {{"building_id"}, {"osm_id"}, {"name"}, {"residential", FieldType::integer}, {"excluded_because"},
+                   {"floors", FieldType::integer}, {"units", FieldType::integer}, {"households_per_floor", FieldType::integer},
+                   {"households", FieldType::integer}},
+                  sample_crs);
+    for (const auto& b : buildings) {
+        const auto& d = b.dwelling;
+        w.add({b.id, b.osm_id, b.name, std::int64_t(d.residential), d.excluded_because, std::int64_t(d.floors), std::int64_t(d.units),
+               std::int64_t(d.households_per_floor), std::int64_t(d.households)},
+              b.footprint);
+    }
+    w.begin_layer("units", LayerGeometry::point, crs,
+                  {{"unit_id"}, {"building_id"}, {"unit_no", FieldType::integer}, {"floors", FieldType::integer},
+                   {"households_per_floor", FieldType::integer}},
+                  sample_crs);
+    for (auto i : dwellings) {
+        const auto& b = buildings[i];
+        const auto locations = unit_locations(b);
+        for (int u = 1; u <= b.dwelling.units; ++u) {
+            w.add({b.id + "-" + std::to_string(u), b.id, std::int64_t(u), std::int64_t(b.dwelling.floors),
+                   std::int64_t(b.dwelling.households_per_floor)},
+                  locations[u - 1]);
+            ++report.units;
+        }
+        report.households += static_cast<std::size_t>(b.dwelling.households);
+    }
+
+    // Facilities: the OSM points of known categories, then per community a party-mass service centre (with its
+    // mediation room) at the household-weighted medoid of its dwellings, and an elderly day-care centre at the
+    // medoid of its most populous grid not holding the centre.
+    w.begin_layer("facilities", LayerGeometry::point, crs, {{"facility_id"}, {"kind"}, {"name"}, {"source"}}, sample_crs);
+    for (const auto& p : pois) {
+        auto it = kind_of_category.find(p.category);
+        if (it == kind_of_category.end()) continue;
+        w.add({"N" + p.osm_id, it->second, p.name, std::string("osm")}, p.location);
+        ++report.facilities;
+    }
+    for (std::size_t c = 0; c < communities.size(); ++c) {
+        if (communities[c].points.empty()) continue;
+        auto medoid_of = [&](const std::vector<std::size_t>& idx) {
+            std::vector<geo::Point> pts;
+            std::vector<double> wts;
+            for (auto p : idx) { pts.push_back(points[p].location); wts.push_back(points[p].weight); }
+            return idx[sample::weighted_medoid(pts, wts)];
+        };
+        const std::size_t centre = medoid_of(communities[c].points);
+        const auto& cb = buildings[dwellings[centre]];
+        w.add({"PMC-" + community_code[c], std::string("party_mass_centre"), community_name[c] + "党群服务中心", "rule:medoid:" + cb.id}, cb.anchor);
+        w.add({"MED-" + community_code[c], std::string("mediation"), community_name[c] + "矛盾调解室", "rule:in-centre:" + cb.id}, cb.anchor);
+        std::vector<std::size_t> by_weight = grids_of_community[c];
+        std::stable_sort(by_weight.begin(), by_weight.end(), [&](auto a, auto b) { return grids[a].weight > grids[b].weight; });
+        for (auto g : by_weight) {
+            const auto& gp = grids[g].points;
+            if (gp.empty() || std::find(gp.begin(), gp.end(), centre) != gp.end()) continue;
+            const auto& eb = buildings[dwellings[medoid_of(gp)]];
+            w.add({"ELD-" + community_code[c], std::string("elderly_care"), community_name[c] + "老年日间照料中心", "rule:medoid:" + eb.id}, eb.anchor);
+            ++report.facilities;
+            break;
+        }
+        report.facilities += 2;
+    }
+
+    // Roads as read, for the walking network.
+    std::vector<FieldSpec> rf;
+    for (const auto& f : road_fields) rf.push_back({f});
+    w.begin_layer("roads", LayerGeometry::line, crs, rf, sample_crs);
+    for (const auto& r : roads) {
+        std::vector<FieldValue> v(r.values.begin(), r.values.end());
+        w.add(v, r.line);
+    }
+    w.close();
+
+    // The roster.
+    std::vector<sample::DwellingBuilding> dwelling_list;
+    for (auto i : dwellings) {
+        const auto& d = buildings[i].dwelling;
+        dwelling_list.push_back({buildings[i].id, d.units, d.floors, d.households_per_floor, d.households});
+    }
+    const auto rows = sample::synthesize_roster(dwelling_list, {});
+    std::vector<std::vector<std::string>> table;
+    table.reserve(rows.size());
+    for (const auto& r : rows)
+        table.push_back({r.household_id, r.building_id, r.unit, std::to_string(r.floor), r.room, r.head_name, r.phone,
+                         std::to_string(r.persons), std::to_string(r.party_members)});
+    layers::write_csv(config.out_dir / "households.csv",
+                      {"household_id", "building_id", "unit", "floor", "room", "head_name", "phone", "persons", "party_members"}, table);
+    report.roster_rows = rows.size();
+    return report;
+}
+
+}  // namespace gridatlas::pipeline

@@ -1,0 +1,167 @@
+#include <cmath>
+
+#include "results.hpp"
+#include "vector_writer.hpp"
+
+namespace gridatlas::pipeline {
+
+using layers::FieldSpec;
+using layers::FieldType;
+using layers::FieldValue;
+using layers::LayerGeometry;
+
+namespace {
+
+FieldValue minutes_value(double m) { return std::isfinite(m) ? FieldValue{std::round(m * 100) / 100} : FieldValue{}; }
+FieldValue count(std::size_t n) { return FieldValue{static_cast<std::int64_t>(n)}; }
+FieldValue code_of(const Dataset& ds, GridId g) { return g.valid() ? FieldValue{ds.grid(g).code} : FieldValue{}; }
+
+void write_buildings(layers::VectorWriter& w, const Results& r) {
+    std::vector<FieldSpec> fields = {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
+                                     {"area_m2", FieldType::real}, {"units", FieldType::integer}, {"households", FieldType::integer},
+                                     {"persons", FieldType::integer}, {"party_households", FieldType::integer}, {"grid_share", FieldType::real}};
+    for (const auto& l : r.ds.levels) fields.push_back({l.key + "_code"});
+    for (const auto& k : r.access.kinds) {
+        fields.push_back({"min_" + k.kind, FieldType::real});
+        fields.push_back({"nearest_" + k.kind});
+    }
+    w.begin_layer("buildings", LayerGeometry::polygon, r.ds.working_crs, fields);
+    std::vector<std::size_t> units(r.ds.buildings.size(), 0);
+    for (const Unit& u : r.ds.units) ++units[u.building.index()];
+    for (const Building& b : r.ds.buildings) {
+        const auto& t = r.stats.buildings[b.id.index()];
+        std::vector<FieldValue> v = {b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors),
+                                     std::round(b.area_m2 * 10) / 10, count(units[b.id.index()]), count(t.households),
+                                     count(t.persons), count(t.party_households), std::round(r.tree.building_share[b.id.index()] * 1000) / 1000};
+        for (std::size_t l = 0; l < r.ds.levels.size(); ++l) v.push_back(code_of(r.ds, r.tree.building_grid[l][b.id.index()]));
+        for (const auto& k : r.access.kinds) {
+            v.push_back(minutes_value(k.minutes[b.id.index()]));
+            const FacilityId f = k.nearest[b.id.index()];
+            v.push_back(f.valid() ? FieldValue{r.ds.facility(f).source_id} : FieldValue{});
+        }
+        w.add(v, b.footprint);
+    }
+}
+
+void write_grids(layers::VectorWriter& w, const Results& r) {
+    std::vector<FieldSpec> fields = {{"level", FieldType::integer}, {"level_key"}, {"level_name"}, {"code"}, {"name"}, {"parent_code"},
+                                     {"buildings", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                                     {"party_households", FieldType::integer}, {"party_members", FieldType::integer},
+                                     {"complete_circle_households", FieldType::integer}, {"area_km2", FieldType::real}};
+    for (const auto& k : r.access.kinds) {
+        fields.push_back({"covered_" + k.kind, FieldType::integer});
+        fields.push_back({"share_" + k.kind, FieldType::real});
+    }
+    w.begin_layer("grids", LayerGeometry::polygon, r.ds.working_crs, fields);
+    for (const Grid& g : r.ds.grids) {
+        const auto& s = r.stats.grids[g.id.index()];
+        const GridId parent = r.tree.parent[g.id.index()];
+        std::vector<FieldValue> v = {std::int64_t(g.level), r.ds.levels[g.level].key, r.ds.levels[g.level].name, g.code, g.name,
+                                     parent.valid() ? FieldValue{r.ds.grid(parent).code} : FieldValue{}, count(s.buildings),
+                                     count(s.people.households), count(s.people.persons), count(s.people.party_households),
+                                     count(s.people.party_members), count(s.complete_circle_households),
+                                     std::round(geo::bg::area(g.area) / 1e4) / 100};
+        for (std::size_t k = 0; k < r.access.kinds.size(); ++k) {
+            v.push_back(count(s.covered_households[k]));
+            v.push_back(s.people.households ? FieldValue{std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000} : FieldValue{});
+        }
+        w.add(v, g.area);
+    }
+}
+
+void write_households(layers::VectorWriter& w, const Results& r) {
+    // The assignment table: ids and placement only. Names, phones and party membership stay in the roster.
+    std::vector<FieldSpec> fields = {{"household_id"}, {"row", FieldType::integer}, {"building_id"}, {"unit_no", FieldType::integer},
+                                     {"unit_status"}, {"building_status"}};
+    for (const auto& l : r.ds.levels) {
+        fields.push_back({l.key + "_code"});
+        fields.push_back({l.key + "_status"});
+    }
+    w.begin_layer("households", LayerGeometry::none, "", fields);
+    for (const Household& h : r.ds.households) {
+        const auto& p = r.assignment.households[h.id.index()];
+        std::vector<FieldValue> v = {h.source_id, std::int64_t(h.row), h.building_ref,
+                                     p.unit.valid() ? FieldValue{std::int64_t(r.ds.unit(p.unit).number)} : FieldValue{},
+                                     std::string(assign::to_string(p.unit_reason)), std::string(assign::to_string(p.building_reason))};
+        for (std::size_t l = 0; l < r.ds.levels.size(); ++l) {
+            v.push_back(code_of(r.ds, p.grids[l]));
+            v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
+        }
+        w.add(v);
+    }
+    w.begin_layer("unassigned_households", LayerGeometry::none, "",
+                  {{"household_id"}, {"row", FieldType::integer}, {"building_id"}, {"level"}, {"reason"}});
+    for (const Household& h : r.ds.households) {
+        const auto& p = r.assignment.households[h.id.index()];
+        auto row = [&](const std::string& level, assign::Reason reason) {
+            if (reason != assign::Reason::assigned)
+                w.add({h.source_id, std::int64_t(h.row), h.building_ref, level, std::string(assign::to_string(reason))});
+        };
+        row("unit", p.unit_reason);
+        row("building", p.building_reason);
+        for (std::size_t l = 0; l < r.ds.levels.size(); ++l) row(r.ds.levels[l].key, p.grid_reasons[l]);
+    }
+}
+
+void write_gaps(layers::VectorWriter& w, const Results& r) {
+    w.begin_layer("gap_buildings", LayerGeometry::polygon, r.ds.working_crs,
+                  {{"building_id"}, {"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"threshold_minutes", FieldType::real},
+                   {"reach"}, {"households", FieldType::integer}, {"persons", FieldType::integer}});
+    for (const auto& k : r.access.kinds) {
+        std::string name = k.kind;
+        for (const auto& sk : r.ds.service_kinds) if (sk.key == k.kind) name = sk.name;
+        for (const Building& b : r.ds.buildings) {
+            if (!b.residential || k.minutes[b.id.index()] <= k.threshold_minutes) continue;
+            const auto& t = r.stats.buildings[b.id.index()];
+            w.add({b.source_id, k.kind, name, minutes_value(k.minutes[b.id.index()]), k.threshold_minutes,
+                   std::string(access::to_string(k.reach[b.id.index()])), count(t.households), count(t.persons)},
+                  b.footprint);
+        }
+    }
+}
+
+void write_facilities(layers::VectorWriter& w, const Results& r) {
+    w.begin_layer("facilities", LayerGeometry::point, r.ds.working_crs, {{"facility_id"}, {"kind"}, {"name"}, {"snap_m", FieldType::real}});
+    for (const Facility& f : r.ds.facilities) {
+        const auto& snap = r.access.facility_snaps[f.id.index()];
+        w.add({f.source_id, f.kind, f.name, snap ? FieldValue{std::round(snap->offset_m * 10) / 10} : FieldValue{}}, f.location);
+    }
+}
+
+void write_network(layers::VectorWriter& w, const Results& r) {
+    // The noded walking graph, so that peers (NetworkX, pgRouting) can be run on exactly the same graph.
+    w.begin_layer("walk_network", LayerGeometry::line, r.ds.working_crs,
+                  {{"edge", FieldType::integer}, {"from_node", FieldType::integer}, {"to_node", FieldType::integer},
+                   {"length_m", FieldType::real}, {"component", FieldType::integer}, {"road_id"}, {"highway"}});
+    const auto& edges = r.network.edges();
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        const auto& e = edges[i];
+        const RoadLine& road = r.ds.roads[e.road];
+        w.add({std::int64_t(i), std::int64_t(e.from), std::int64_t(e.to), e.length_m,
+               std::int64_t(r.network.nodes()[e.from].component), road.source_id, road.highway},
+              e.geometry);
+    }
+}
+
+void write_issues(layers::VectorWriter& w, const Results& r) {
+    w.begin_layer("issues", LayerGeometry::none, "", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
+    for (const auto& d : r.diagnostics.items())
+        w.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
+               d.message, d.hint});
+}
+
+}  // namespace
+
+void write_results_gpkg(const Results& r, const std::filesystem::path& file) {
+    layers::VectorWriter w(file);
+    write_buildings(w, r);
+    write_grids(w, r);
+    write_households(w, r);
+    write_gaps(w, r);
+    write_facilities(w, r);
+    write_network(w, r);
+    write_issues(w, r);
+    w.close();
+}
+
+}  // namespace gridatlas::pipeline

@@ -1,0 +1,210 @@
+#include "run_job.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "dataset_loader.hpp"
+#include "overview_map.hpp"
+#include "project_config.hpp"
+#include "results.hpp"
+
+namespace gridatlas::pipeline {
+
+namespace {
+
+class StageClock {
+public:
+    template <typename Fn>
+    auto time(const std::string& stage, Fn&& fn) {
+        const auto start = std::chrono::steady_clock::now();
+        if constexpr (std::is_void_v<decltype(fn())>) {
+            fn();
+            record(stage, start);
+        } else {
+            auto result = fn();
+            record(stage, start);
+            return result;
+        }
+    }
+    nlohmann::json json() const { return timings_; }
+private:
+    void record(const std::string& stage, std::chrono::steady_clock::time_point start) {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        timings_.push_back({{"stage", stage}, {"seconds", std::round(s * 1000) / 1000}});
+    }
+    nlohmann::json timings_ = nlohmann::json::array();
+};
+
+nlohmann::json conservation_json(const assign::AssignmentResult& a) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const auto& c : a.conservation)
+        levels.push_back({{"level", c.level}, {"roster", c.roster}, {"assigned", c.assigned}, {"unassigned", c.unassigned()},
+                          {"unassigned_by_reason", c.unassigned_by_reason}, {"balanced", c.balanced()}});
+    return levels;
+}
+
+nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) {
+    const Dataset& ds = r.ds;
+    nlohmann::json j;
+    j["project"] = cfg.name;
+    j["project_file"] = cfg.file.string();
+    j["working_crs"] = ds.working_crs;
+    std::size_t residential = 0;
+    for (const auto& b : ds.buildings) residential += b.residential;
+    std::size_t walkable = 0;
+    for (const auto& l : ds.roads) walkable += l.walkable;
+    j["inputs"] = {{"buildings", ds.buildings.size()}, {"residential_buildings", residential},
+                   {"rejected_buildings", ds.rejected_buildings.size()}, {"units", ds.units.size()},
+                   {"households_in_roster", ds.households.size()}, {"grids", ds.grids.size()},
+                   {"facilities", ds.facilities.size()}, {"road_lines", ds.roads.size()}, {"walkable_road_lines", walkable}};
+    j["walk_network"] = {{"nodes", r.network.nodes().size()}, {"edges", r.network.edges().size()},
+                         {"components", r.network.component_count()}};
+
+    const auto& building_level = r.assignment.conservation[1];
+    j["households"] = {{"roster", building_level.roster}, {"assigned", building_level.assigned},
+                       {"unassigned", building_level.unassigned()}, {"unassigned_by_reason", building_level.unassigned_by_reason},
+                       {"balanced_at_every_level", r.assignment.balanced()}};
+    j["conservation"] = conservation_json(r.assignment);
+
+    nlohmann::json levels = nlohmann::json::array();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        nlohmann::json grids = nlohmann::json::array();
+        std::size_t households = 0, persons = 0, party = 0;
+        for (GridId g : ds.grids_of_level(static_cast<int>(l))) {
+            const auto& s = r.stats.grids[g.index()];
+            const GridId parent = r.tree.parent[g.index()];
+            nlohmann::json coverage;
+            for (std::size_t k = 0; k < r.access.kinds.size(); ++k)
+                coverage[r.access.kinds[k].kind] = s.people.households
+                    ? std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000 : 0.0;
+            grids.push_back({{"code", ds.grid(g).code}, {"name", ds.grid(g).name},
+                             {"parent_code", parent.valid() ? ds.grid(parent).code : ""}, {"buildings", s.buildings},
+                             {"households", s.people.households}, {"persons", s.people.persons},
+                             {"party_member_households", s.people.party_households},
+                             {"complete_circle_households", s.complete_circle_households}, {"coverage_share", coverage}});
+            households += s.people.households;
+            persons += s.people.persons;
+            party += s.people.party_households;
+        }
+        levels.push_back({{"key", ds.levels[l].key}, {"name", ds.levels[l].name}, {"grids", grids.size()},
+                          {"households", households}, {"persons", persons}, {"party_member_households", party},
+                          {"per_grid", grids}});
+    }
+    j["levels"] = levels;
+
+    nlohmann::json kinds = nlohmann::json::array();
+    for (std::size_t k = 0; k < r.stats.kinds.size(); ++k) {
+        const auto& t = r.stats.kinds[k];
+        const auto& sk = ds.service_kinds[k];
+        std::size_t facilities = 0;
+        for (const auto& f : ds.facilities) facilities += f.kind == sk.key;
+        kinds.push_back({{"kind", sk.key}, {"name", sk.name}, {"threshold_minutes", sk.minutes}, {"facilities", facilities},
+                         {"households", t.households}, {"covered_households", t.covered_households},
+                         {"coverage_share", std::round(t.share() * 1000) / 1000}, {"gap_buildings", t.gap_buildings}});
+    }
+    j["service_kinds"] = kinds;
+    j["complete_circle_households"] = r.stats.complete_circle_households;
+
+    std::map<std::string, std::size_t> warnings;
+    for (const auto& d : r.diagnostics.items()) ++warnings[d.code];
+    j["warnings"] = warnings;
+    return j;
+}
+
+}  // namespace
+
+RunReport run_job(const RunConfig& config) {
+    StageClock clock;
+    RunReport report;
+    Diagnostics diag;
+    const layers::ProjectConfig cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
+    const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
+    const hierarchy::GridTree tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
+    const assign::AssignmentResult assignment = clock.time("assign households", [&] { return assign::assign_households(ds, tree); });
+    const access::WalkNetwork network = clock.time("walk network", [&] { return access::WalkNetwork::build(ds.roads); });
+    const access::AccessResult access = clock.time("walking access", [&] { return access::compute_access(ds, network, cfg.walking); });
+    const assign::Statistics stats = clock.time("coverage statistics", [&] { return assign::compute_statistics(ds, tree, assignment, access); });
+
+    for (const Facility& f : ds.facilities)
+        if (!access.facility_snaps[f.id.index()])
+            diag.warn("facility_off_network", {cfg.facilities.file.string(), cfg.facilities.layer, f.source_id, f.location.x(), f.location.y()},
+                      "facility is farther than " + std::to_string(static_cast<int>(cfg.walking.max_snap_m)) + " m from every walkable road; it is not used",
+                      "move it next to a path, or add the footpath that leads to it");
+
+    const Results results{ds, tree, assignment, network, access, stats, diag};
+    std::filesystem::create_directories(config.out_dir);
+    report.gpkg = config.out_dir / "gridatlas.gpkg";
+    clock.time("write gpkg", [&] { write_results_gpkg(results, report.gpkg); });
+
+    if (config.render) {
+        report.overview_png = config.out_dir / "overview.png";
+        clock.time("render overview", [&] {
+            render::OverviewRequest req;
+            req.dataset = &ds;
+            for (const auto& g : stats.grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
+            const auto* headline = access.find(cfg.map.headline_kind);
+            req.building_minutes = headline->minutes;
+            req.headline_threshold_minutes = headline->threshold_minutes;
+            for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
+            req.title = cfg.map.title;
+            req.width_px = cfg.map.width_px;
+            render::render_overview_png(req, report.overview_png);
+        });
+    }
+
+    report.summary = summary_json(cfg, results);
+    report.summary["timings"] = clock.json();
+    report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
+    report.balanced = assignment.balanced();
+    report.warnings = diag.items();
+    report.summary_json = config.out_dir / "summary.json";
+    std::ofstream(report.summary_json) << report.summary.dump(2) << '\n';
+    return report;
+}
+
+std::string format_summary(const RunReport& report) {
+    const auto& s = report.summary;
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1);
+    out << "GridAtlas run: " << s["project"].get<std::string>() << " (" << s["working_crs"].get<std::string>() << ")\n";
+    const auto& in = s["inputs"];
+    out << "  buildings " << in["buildings"] << " (" << in["residential_buildings"] << " residential), units " << in["units"]
+        << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
+    const auto& h = s["households"];
+    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned\n";
+    for (const auto& [reason, n] : h["unassigned_by_reason"].items()) out << "    " << reason << ": " << n << "\n";
+    out << "  per level (roster = assigned + unassigned):\n";
+    for (const auto& c : s["conservation"])
+        out << "    " << std::left << std::setw(10) << c["level"].get<std::string>() << std::right << c["roster"] << " = "
+            << c["assigned"] << " + " << c["unassigned"] << (c["balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP") << "\n";
+    out << "\nGrid levels:\n";
+    for (const auto& l : s["levels"])
+        out << "    " << l["name"].get<std::string>() << " (" << l["key"].get<std::string>() << "): " << l["grids"] << " grids, "
+            << l["households"] << " households, " << l["persons"] << " persons, " << l["party_member_households"]
+            << " party-member households\n";
+    out << "\nWalking access (network distance):\n";
+    for (const auto& k : s["service_kinds"])
+        out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
+            << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
+            << "), " << k["gap_buildings"] << " gap buildings, " << k["facilities"] << " facilities\n";
+    out << "  complete 15-minute circle: " << s["complete_circle_households"] << " households\n";
+    if (!s["warnings"].empty()) {
+        out << "\nWarnings by kind (details in the gpkg's 'issues' layer):\n";
+        for (const auto& [code, n] : s["warnings"].items()) out << "    " << code << ": " << n << "\n";
+    }
+    out << "\nTimings:";
+    double total = 0;
+    for (const auto& t : s["timings"]) {
+        out << " " << t["stage"].get<std::string>() << " " << std::setprecision(2) << t["seconds"].get<double>() << "s;";
+        total += t["seconds"].get<double>();
+    }
+    out << " total " << total << "s\n";
+    out << "\nOutputs:\n    " << report.gpkg.string() << "\n    " << report.summary_json.string() << "\n";
+    if (!report.overview_png.empty()) out << "    " << report.overview_png.string() << "\n";
+    return out.str();
+}
+
+}  // namespace gridatlas::pipeline

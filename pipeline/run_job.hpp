@@ -1,0 +1,34 @@
+// `gridatlas run`: load → validate → grid tree → assign households → walking access → coverage → outputs → map.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/diagnostics.hpp"
+
+namespace gridatlas::pipeline {
+
+struct RunConfig {
+    std::filesystem::path project_file;
+    std::filesystem::path out_dir;
+    bool render = true;
+};
+
+struct RunReport {
+    std::filesystem::path gpkg;
+    std::filesystem::path summary_json;
+    std::filesystem::path overview_png;     // empty when not rendered
+    nlohmann::json summary;                 // what summary.json holds
+    std::vector<Diagnostic> warnings;
+    bool balanced = false;                  // every household counted once at every level
+};
+
+// Throws DataError for input that stops the run (exit code 2 in the CLI).
+RunReport run_job(const RunConfig& config);
+
+// The human-readable summary printed by the CLI (aggregates only; no personal data).
+std::string format_summary(const RunReport& report);
+
+}  // namespace gridatlas::pipeline
