@@ -14,12 +14,21 @@ namespace {
 
 FieldValue minutes_value(double m) { return std::isfinite(m) ? FieldValue{std::round(m * 100) / 100} : FieldValue{}; }
 FieldValue count(std::size_t n) { return FieldValue{static_cast<std::int64_t>(n)}; }
+// Where the point joins the walk network (edge index in the walk_network layer), so peers can rebuild the problem.
+void append_snap(std::vector<FieldValue>& v, const std::optional<access::Snap>& snap) {
+    if (!snap) { v.insert(v.end(), {FieldValue{}, FieldValue{}, FieldValue{}}); return; }
+    v.push_back(std::int64_t(snap->edge));
+    v.push_back(snap->along_m);
+    v.push_back(snap->offset_m);
+}
+
 FieldValue code_of(const Dataset& ds, GridId g) { return g.valid() ? FieldValue{ds.grid(g).code} : FieldValue{}; }
 
 void write_buildings(layers::VectorWriter& w, const Results& r) {
     std::vector<FieldSpec> fields = {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
                                      {"area_m2", FieldType::real}, {"units", FieldType::integer}, {"households", FieldType::integer},
-                                     {"persons", FieldType::integer}, {"party_households", FieldType::integer}, {"grid_share", FieldType::real}};
+                                     {"persons", FieldType::integer}, {"party_households", FieldType::integer}, {"grid_share", FieldType::real},
+                                     {"snap_edge", FieldType::integer}, {"snap_along_m", FieldType::real}, {"snap_offset_m", FieldType::real}};
     for (const auto& l : r.ds.levels) fields.push_back({l.key + "_code"});
     for (const auto& k : r.access.kinds) {
         fields.push_back({"min_" + k.kind, FieldType::real});
@@ -33,6 +42,7 @@ void write_buildings(layers::VectorWriter& w, const Results& r) {
         std::vector<FieldValue> v = {b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors),
                                      std::round(b.area_m2 * 10) / 10, count(units[b.id.index()]), count(t.households),
                                      count(t.persons), count(t.party_households), std::round(r.tree.building_share[b.id.index()] * 1000) / 1000};
+        append_snap(v, r.access.building_snaps[b.id.index()]);
         for (std::size_t l = 0; l < r.ds.levels.size(); ++l) v.push_back(code_of(r.ds, r.tree.building_grid[l][b.id.index()]));
         for (const auto& k : r.access.kinds) {
             v.push_back(minutes_value(k.minutes[b.id.index()]));
@@ -121,10 +131,13 @@ void write_gaps(layers::VectorWriter& w, const Results& r) {
 }
 
 void write_facilities(layers::VectorWriter& w, const Results& r) {
-    w.begin_layer("facilities", LayerGeometry::point, r.ds.working_crs, {{"facility_id"}, {"kind"}, {"name"}, {"snap_m", FieldType::real}});
+    w.begin_layer("facilities", LayerGeometry::point, r.ds.working_crs,
+                  {{"facility_id"}, {"kind"}, {"name"}, {"snap_edge", FieldType::integer}, {"snap_along_m", FieldType::real},
+                   {"snap_offset_m", FieldType::real}});
     for (const Facility& f : r.ds.facilities) {
-        const auto& snap = r.access.facility_snaps[f.id.index()];
-        w.add({f.source_id, f.kind, f.name, snap ? FieldValue{std::round(snap->offset_m * 10) / 10} : FieldValue{}}, f.location);
+        std::vector<FieldValue> v = {f.source_id, f.kind, f.name};
+        append_snap(v, r.access.facility_snaps[f.id.index()]);
+        w.add(v, f.location);
     }
 }
 
