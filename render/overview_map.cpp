@@ -481,7 +481,15 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
             put(f, "level", g.level);
         }
     }
-    for (const auto& fac : ds.facilities) {
+    // Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass
+    // service centre must not hide the centre's marker.
+    std::vector<std::size_t> facility_order(ds.facilities.size());
+    std::iota(facility_order.begin(), facility_order.end(), 0);
+    std::stable_sort(facility_order.begin(), facility_order.end(), [&](std::size_t a, std::size_t b) {
+        return slot_of_kind[ds.facilities[a].kind] > slot_of_kind[ds.facilities[b].kind];
+    });
+    for (std::size_t i : facility_order) {
+        const auto& fac = ds.facilities[i];
         auto f = facility_sink.add(mapnik::geometry::point<double>(fac.location.x(), fac.location.y()));
         put(f, "slot", slot_of_kind[fac.kind]);
         put(f, "kind", fac.kind);

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <unistd.h>
+
 #include "build_sample.hpp"
 #include "map_setup.hpp"
 #include "run_job.hpp"
@@ -30,17 +32,26 @@ std::int64_t feature_count(const std::filesystem::path& gpkg, const std::string&
 
 class SampleRun : public ::testing::Test {
 protected:
+    // ctest runs every test in its own process, in parallel: each process gets its own output directory.
     static void SetUpTestSuite() {
-        out_ = std::filesystem::temp_directory_path() / "gridatlas_sample_run_test";
+        out_ = std::filesystem::temp_directory_path() / ("gridatlas_sample_run_test_" + std::to_string(::getpid()));
         std::filesystem::remove_all(out_);
-        report_ = new RunReport(run_job({source_dir / "data/sample/project.toml", out_, true}));
+        try {
+            report_ = new RunReport(run_job({source_dir / "data/sample/project.toml", out_, true}));
+        } catch (const std::exception& e) {
+            setup_error_ = e.what();
+        }
     }
     static void TearDownTestSuite() {
         delete report_;
+        report_ = nullptr;
         std::filesystem::remove_all(out_);
     }
+    // A failed run must fail every test, not skip it.
+    void SetUp() override { ASSERT_NE(report_, nullptr) << "gridatlas run on the sample failed: " << setup_error_; }
     static inline std::filesystem::path out_;
     static inline RunReport* report_ = nullptr;
+    static inline std::string setup_error_;
 };
 
 TEST_F(SampleRun, EveryHouseholdIsCountedOnceAtEveryLevel) {
@@ -132,7 +143,7 @@ TEST_F(SampleRun, NoPersonalDataInOutputs) {
 }
 
 TEST(SampleBuilder, RebuildIsByteIdentical) {
-    const auto out = std::filesystem::temp_directory_path() / "gridatlas_sample_rebuild_test";
+    const auto out = std::filesystem::temp_directory_path() / ("gridatlas_sample_rebuild_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(out);
     std::filesystem::create_directories(out);
     SampleConfig cfg;
