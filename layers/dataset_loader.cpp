@@ -101,6 +101,9 @@ namespace {
 
 void load_buildings(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
     VectorReader r(cfg.buildings, ds.working_crs);
+    if (r.feature_count() == 0)
+        throw DataError({Severity::error, "empty_layer", r.where(), "the buildings layer has no usable building",
+                         "the layer has no features: check the file and its layer"});
     auto id = r.request_field("id", true);
     auto name = r.request_field("name", false);
     auto residential = r.request_field("residential", cfg.buildings.maps("residential"));
@@ -144,6 +147,10 @@ void load_buildings(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, ge
     ds.index_buildings();
     for (const auto& [sid, fids] : fids_by_id) {
         if (fids.size() < 2) continue;
+        if (auto it = ds.building_by_source_id.find(sid); it != ds.building_by_source_id.end()) {
+            ds.ambiguous_building_ids[sid].push_back(it->second);   // its twin was rejected: still ambiguous
+            ds.building_by_source_id.erase(it);
+        }
         std::string list;
         for (auto fid : fids) list += (list.empty() ? "" : ", ") + std::to_string(fid);
         diag.warn("duplicate_id", r.where("'" + sid + "'"), "building id is used by " + std::to_string(fids.size()) + " features (fids " + list + ")",
@@ -227,6 +234,9 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
 
 void load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
     VectorReader r(level.source, ds.working_crs);
+    if (r.feature_count() == 0)
+        throw DataError({Severity::error, "empty_layer", r.where(), "the " + level.label + " level's layer has no features",
+                         "check the file and its layer, or remove the level from [[grid_levels]]"});
     auto code = r.request_field("code", true);
     auto name = r.request_field("name", false);
     auto parent = r.request_field("parent_code", false);
@@ -239,7 +249,7 @@ void load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagn
         g.id = GridId{ds.grids.size()};
         g.level = index;
         g.code = f.text(*code);
-        g.source_feature = feature_label(f, code);
+        g.origin = where;
         if (g.code.empty()) {
             g.code = level.key + "-fid" + std::to_string(f.fid);
             diag.warn("missing_code", where, level.label + " grid has no code; it is called '" + g.code + "'", "fill in the code field");
@@ -266,6 +276,7 @@ void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo
         fac.id = FacilityId{ds.facilities.size()};
         fac.source_id = id && !f.text(*id).empty() ? f.text(*id) : "fid:" + std::to_string(f.fid);
         fac.kind = f.text(*kind);
+        fac.origin = where;
         if (name) fac.name = f.text(*name);
         if (f.geometry_empty) {
             diag.warn("empty_geometry", where, "facility has no location", "give it a point");

@@ -117,9 +117,13 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
 }  // namespace
 
 RunReport run_job(const RunConfig& config) {
+    Diagnostics diag;
+    return run_job(config, diag);
+}
+
+RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     StageClock clock;
     RunReport report;
-    Diagnostics diag;
     const layers::ProjectConfig cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
     const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
     const hierarchy::GridTree tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
@@ -130,8 +134,9 @@ RunReport run_job(const RunConfig& config) {
 
     for (const Facility& f : ds.facilities)
         if (!access.facility_snaps[f.id.index()])
-            diag.warn("facility_off_network", {cfg.facilities.file.string(), cfg.facilities.layer, f.source_id, f.location.x(), f.location.y()},
-                      "facility is farther than " + std::to_string(static_cast<int>(cfg.walking.max_snap_m)) + " m from every walkable road; it is not used",
+            diag.warn("facility_off_network", f.origin,
+                      "facility is farther than " + std::to_string(static_cast<int>(cfg.walking.max_snap_m)) +
+                          " m from every walkable road; it is not used",
                       "move it next to a path, or add the footpath that leads to it");
 
     const Results results{ds, tree, assignment, network, access, stats, diag};

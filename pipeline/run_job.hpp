@@ -25,7 +25,9 @@ struct RunReport {
     bool balanced = false;                  // every household counted once at every level
 };
 
-// Throws DataError for input that stops the run (exit code 2 in the CLI).
+// Throws DataError for input that stops the run (exit code 2 in the CLI). Warnings found before that are in `diag`
+// either way, so the caller can show them with the error.
+RunReport run_job(const RunConfig& config, Diagnostics& diag);
 RunReport run_job(const RunConfig& config);
 
 // The human-readable summary printed by the CLI (aggregates only; no personal data).

@@ -15,7 +15,9 @@ using BoxTree = bgi::rtree<IndexedBox, bgi::quadratic<16>>;
 namespace {
 
 SourceLocation grid_location(const Grid& g) {
-    return SourceLocation{"", "", g.source_feature.empty() ? g.code : g.source_feature, {}, {}};
+    SourceLocation where = g.origin;
+    if (where.feature.empty()) where.feature = "'" + g.code + "'";
+    return where;
 }
 
 struct LevelIndex {

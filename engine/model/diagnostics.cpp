@@ -1,6 +1,8 @@
 #include "model/diagnostics.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <sstream>
 
 namespace gridatlas {
@@ -12,9 +14,15 @@ std::string format_diagnostic(const Diagnostic& d) {
     if (!w.file.empty()) out << ": " << w.file;
     if (!w.layer.empty()) out << ", layer '" << w.layer << "'";
     if (!w.feature.empty()) out << ", feature " << w.feature;
-    if (w.x && w.y) out << " at (" << *w.x << ", " << *w.y << ")";
+    if (w.x && w.y) {
+        // Metres to the centimetre, degrees to about a centimetre too.
+        const bool degrees = std::abs(*w.x) <= 360 && std::abs(*w.y) <= 90;
+        out << std::fixed << std::setprecision(degrees ? 7 : 2) << " at (" << *w.x << ", " << *w.y << ")";
+        out.unsetf(std::ios::floatfield);
+    }
     out << ": " << d.message;
     if (!d.hint.empty()) out << " — " << d.hint;
+    if (!d.code.empty()) out << " [" << d.code << "]";
     return out.str();
 }
 

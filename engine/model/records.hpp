@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "geometry/types.hpp"
+#include "model/diagnostics.hpp"
 #include "model/ids.hpp"
 
 namespace gridatlas {
@@ -47,7 +48,7 @@ struct Grid {
     std::string parent_code;    // as given by the source, may be empty
     GridId parent;              // resolved by the hierarchy stage; invalid for the top level
     geo::MultiPolygon area;
-    std::string source_feature; // for messages: the feature id in its layer
+    SourceLocation origin;      // file, layer, feature and a vertex in the layer's CRS: for messages
 };
 
 // One row of the household roster. Personal fields (names, phones) are never loaded into the engine.
@@ -70,6 +71,7 @@ struct Facility {
     std::string kind;           // a ServiceKind key
     std::string name;
     geo::Point location;
+    SourceLocation origin;      // for messages
 };
 
 // A road or path line as read. Walkability is decided by the layers stage from tags (see WalkabilityRules).

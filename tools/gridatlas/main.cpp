@@ -11,6 +11,7 @@
 
 namespace {
 
+constexpr int exit_usage = 1;
 constexpr int exit_data = 2;
 constexpr int exit_failure = 3;
 
@@ -45,12 +46,17 @@ int main(int argc, char** argv) {
     build_cmd->add_option("-o,--output", sample.out_dir, "Output directory")->required();
     build_cmd->add_option("--admin-code", sample.admin_code, "Administrative division code that grid codes start with")->capture_default_str();
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : exit_usage;   // --help and --version exit 0, every usage error 1
+    }
 
+    gridatlas::Diagnostics warnings;
     try {
         if (run_cmd->parsed()) {
             run.render = !no_render;
-            const auto report = gridatlas::pipeline::run_job(run);
+            const auto report = gridatlas::pipeline::run_job(run, warnings);
             print_warnings(report.warnings, max_warnings);
             std::cout << gridatlas::pipeline::format_summary(report);
             if (!report.balanced) {
@@ -67,8 +73,9 @@ int main(int argc, char** argv) {
                       << r.roads << " road lines\n";
         }
     } catch (const gridatlas::DataError& e) {
+        print_warnings(warnings.items(), max_warnings);   // the warnings that led here, e.g. every rejected building
         std::cerr << e.what() << "\n";
-        return exit_data;
+        return e.diagnostic().code == "write_failed" ? exit_failure : exit_data;
     } catch (const gridatlas::geo::GeometryError& e) {
         std::cerr << "error: geometry operation failed: " << e.what() << "\n";
         return exit_failure;

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Measured performance of GridAtlas on the bundled sample, and its two peers:
+#   1. builds gridatlas, bench_access and bench_assign (Release, GRIDATLAS_BUILD_BENCHMARKS=ON) in $BUILD if needed;
+#   2. runs `gridatlas run` on the sample (no map) into $OUT;
+#   3. runs the Google Benchmark targets (JSON kept in $OUT/bench_*.json);
+#   4. runs scripts/peer_networkx.py (walking access) and scripts/peer_geopandas.py (household assignment), which
+#      check their results against GridAtlas's and fail on any difference;
+#   5. prints a table of the time ratios.
+# Installs nothing: it checks that the Debian packages python3-gdal, python3-networkx and python3-geopandas are
+# importable by $PYTHON and names the missing one. Takes well under 3 minutes on 2 cores once built.
+# Environment: BUILD (default build), OUT (default out/bench), JOBS (default 2), MIN_TIME (benchmark seconds, 0.1),
+# PYTHON (default /usr/bin/python3: the Debian interpreter that sees the Debian python3-* packages).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD="${BUILD:-build}"
+OUT="${OUT:-out/bench}"
+JOBS="${JOBS:-2}"
+MIN_TIME="${MIN_TIME:-0.1}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+PROJECT="data/sample/project.toml"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- Python peers' dependencies (checked first: nothing else is worth running without them) ---------------------
+missing=()
+"$PYTHON" -c 'import osgeo.ogr' 2>/dev/null || missing+=(python3-gdal)
+"$PYTHON" -c 'import networkx' 2>/dev/null || missing+=(python3-networkx)
+"$PYTHON" -c 'import geopandas' 2>/dev/null || missing+=(python3-geopandas)
+if ((${#missing[@]})); then
+    echo "bench.sh: $PYTHON cannot import the peers' modules; install the Debian packages:" >&2
+    echo "    apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+# --- Build (Release, benchmarks on) ----------------------------------------------------------------------------
+cache="$BUILD/CMakeCache.txt"
+if [[ ! -f "$cache" ]] || ! grep -q '^GRIDATLAS_BUILD_BENCHMARKS:BOOL=ON' "$cache" \
+        || ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release' "$cache"; then
+    say "configuring $BUILD (Release, benchmarks on)"
+    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGRIDATLAS_BUILD_BENCHMARKS=ON >/dev/null
+fi
+say "building gridatlas bench_access bench_assign (-j$JOBS)"
+mkdir -p "$OUT"
+BIN="$BUILD/bin"
+build_start=$SECONDS
+if cmake --build "$BUILD" --target gridatlas bench_access bench_assign -j"$JOBS" >"$OUT/build.log" 2>&1; then
+    echo "up to date after $((SECONDS - build_start)) s ($(grep -c 'Building CXX' "$OUT/build.log" || true) files compiled; log: $OUT/build.log)"
+else
+    echo "bench.sh: the build failed (full log: $OUT/build.log):" >&2
+    grep -E -A3 'error|Error' "$OUT/build.log" | head -20 >&2
+    for exe in gridatlas bench_access bench_assign; do
+        [[ -x "$BIN/$exe" ]] || { echo "bench.sh: and there is no $BIN/$exe to fall back on" >&2; exit 1; }
+    done
+    echo "bench.sh: WARNING: going on with the binaries already in $BIN, which may be stale" >&2
+fi
+measure_start=$SECONDS
+
+# --- GridAtlas on the sample ------------------------------------------------------------------------------------
+say "gridatlas run $PROJECT -o $OUT --no-render"
+"$BIN/gridatlas" run "$PROJECT" -o "$OUT" --no-render --max-warnings 0 | grep -E '^Timings|^GridAtlas run'
+
+# --- Google Benchmark ------------------------------------------------------------------------------------------
+for b in access assign; do
+    say "bench_$b (min time ${MIN_TIME}s per benchmark)"
+    "$BIN/bench_$b" --benchmark_min_time="$MIN_TIME" --benchmark_out="$OUT/bench_$b.json" \
+        --benchmark_out_format=json 2>&1 | grep -E '^(BM_|Benchmark|---)'
+done
+
+# --- Peers -----------------------------------------------------------------------------------------------------
+status=0
+say "NetworkX peer (walking access)"
+"$PYTHON" scripts/peer_networkx.py "$OUT/gridatlas.gpkg" --bench-json "$OUT/bench_access.json" | tee "$OUT/peer_networkx.txt" \
+    || status=1
+say "GeoPandas peer (household assignment)"
+"$PYTHON" scripts/peer_geopandas.py "$OUT/gridatlas.gpkg" --bench-json "$OUT/bench_assign.json" | tee "$OUT/peer_geopandas.txt" \
+    || status=1
+
+# --- Summary table ---------------------------------------------------------------------------------------------
+say "summary (ratio = peer time / GridAtlas time; > 1: GridAtlas faster)"
+"$PYTHON" - "$OUT" <<'EOF'
+import json, sys
+out = sys.argv[1]
+rows = []
+for name, stage in (("networkx", "walk network + walking access"), ("geopandas", "grid hierarchy + assign households")):
+    try:
+        line = next(l for l in open(f"{out}/peer_{name}.txt", encoding="utf-8") if l.startswith("RESULT "))
+    except (OSError, StopIteration):
+        rows.append((name, stage, None)); continue
+    rows.append((name, stage, json.loads(line[len("RESULT "):])))
+fmt = "{:<10} {:<36} {:>9} {:>11} {:>10} {:>11}  {}"
+print(fmt.format("peer", "GridAtlas stages", "peer s", "GridAtlas s", "ratio run", "ratio bench", "check"))
+for name, stage, r in rows:
+    if r is None:
+        print(fmt.format(name, stage, "-", "-", "-", "-", "did not finish")); continue
+    check = (f"max |diff| {r['max_diff_m']} m, {r['failures']} beyond 1 m" if name == "networkx"
+             else f"{r['mismatches']} mismatched codes")
+    rb = f"{r['ratio_bench']:.1f}x" if r.get("ratio_bench") else "-"
+    print(fmt.format(name, stage, f"{r['peer_s']:.3f}", f"{r['gridatlas_run_s']:.3f}", f"{r['ratio_run']:.1f}x", rb, check))
+def bench(path):
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    try:
+        data = json.load(open(path, encoding="utf-8"))
+    except OSError:
+        return []
+    return [(b["name"], b["real_time"] * scale[b["time_unit"]], b.get("items_per_second")) for b in data["benchmarks"]]
+print()
+for name, s, ips in bench(f"{out}/bench_access.json") + bench(f"{out}/bench_assign.json"):
+    print(f"  {name:<42} {s * 1000:>10.2f} ms" + (f"   {ips / 1e6:.2f} M items/s" if ips else ""))
+EOF
+echo
+echo "measuring took $((SECONDS - measure_start)) s (build $((measure_start - build_start)) s); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if ((status)); then echo "bench.sh: a peer disagrees with GridAtlas (see above)" >&2; fi
+exit $status

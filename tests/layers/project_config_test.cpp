@@ -1,0 +1,387 @@
+// The project file reader: what a complete file yields (the tiny fixture), the defaults, and for every kind of
+// mistake the DataError a user sees: code bad_project_file (or file_not_found), the file, the key or line, a hint.
+#include "project_config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "model/diagnostics.hpp"
+
+namespace fs = std::filesystem;
+using gridatlas::DataError;
+using gridatlas::Diagnostic;
+using gridatlas::layers::read_project_config;
+
+namespace {
+
+const fs::path tiny_dir = fs::path(GRIDATLAS_TEST_FIXTURES) / "tiny";
+
+class TempDir {
+public:
+    TempDir() {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        path_ = fs::temp_directory_path() /
+                ("gridatlas-config-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+    fs::path write(const std::string& name, const std::string& text) const {
+        const fs::path p = path_ / name;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << text;
+        return p;
+    }
+
+private:
+    fs::path path_;
+};
+
+// A minimal valid project; tests cut pieces out of it or add to it.
+const std::string minimal_layers = R"([buildings]
+file = "b.geojson"
+id = "bid"
+
+[households]
+file = "h.csv"
+id = "hid"
+building = "bid"
+
+[facilities]
+file = "f.geojson"
+kind = "type"
+
+[roads]
+file = "r.geojson"
+)";
+const std::string minimal_levels = R"(
+[[grid_levels]]
+key = "grid"
+file = "g.geojson"
+code = "code"
+)";
+const std::string minimal_kinds = R"(
+[[service_kinds]]
+key = "clinic"
+)";
+
+Diagnostic error_of(const fs::path& project) {
+    try {
+        read_project_config(project);
+    } catch (const DataError& e) {
+        return e.diagnostic();
+    }
+    ADD_FAILURE() << "read_project_config(" << project << ") did not throw DataError";
+    return {};
+}
+
+// The checks every project-file error must pass: the code, the file named, what is wrong, what to do.
+void expect_project_error(const Diagnostic& d, const fs::path& project, const std::string& key,
+                          const std::string& message_part, const std::string& hint_part = "") {
+    EXPECT_EQ(d.code, "bad_project_file");
+    EXPECT_EQ(d.severity, gridatlas::Severity::error);
+    EXPECT_EQ(d.where.file, fs::absolute(project).lexically_normal().string());
+    EXPECT_EQ(d.where.feature, key);
+    EXPECT_NE(d.message.find(message_part), std::string::npos) << d.message;
+    EXPECT_FALSE(d.hint.empty());
+    if (!hint_part.empty()) {
+        EXPECT_NE(d.hint.find(hint_part), std::string::npos) << d.hint;
+    }
+    const std::string shown = gridatlas::format_diagnostic(d);
+    EXPECT_NE(shown.find(project.filename().string()), std::string::npos) << shown;
+    EXPECT_NE(shown.find(key), std::string::npos) << shown;
+}
+
+}  // namespace
+
+TEST(ProjectConfig, ReadsTheTinyFixture) {
+    const auto cfg = read_project_config(tiny_dir / "project.toml");
+    EXPECT_EQ(cfg.file, fs::absolute(tiny_dir / "project.toml").lexically_normal());
+    EXPECT_EQ(cfg.name, "tiny");
+    EXPECT_EQ(cfg.working_crs, "EPSG:4548");
+
+    // Paths are relative to the project file, made absolute and normal.
+    EXPECT_EQ(cfg.buildings.file, fs::absolute(tiny_dir / "buildings.geojson").lexically_normal());
+    EXPECT_EQ(cfg.buildings.role, "buildings");
+    EXPECT_TRUE(cfg.buildings.layer.empty());
+    EXPECT_TRUE(cfg.buildings.crs.empty());
+    EXPECT_EQ(cfg.buildings.field("id"), "building_id");
+    EXPECT_EQ(cfg.buildings.field("floors"), "floors");
+    EXPECT_TRUE(cfg.buildings.maps("residential"));
+    EXPECT_FALSE(cfg.buildings.maps("file"));  // reserved keys are not field mappings
+    EXPECT_EQ(cfg.buildings.field("unmapped"), "unmapped");
+
+    ASSERT_TRUE(cfg.units.has_value());
+    EXPECT_EQ(cfg.units->field("number"), "unit_no");
+    EXPECT_EQ(cfg.households.file.filename(), "households.csv");
+    EXPECT_EQ(cfg.households.field("party_members"), "party_members");
+    EXPECT_EQ(cfg.facilities.field("id"), "facility_id");
+    EXPECT_EQ(cfg.roads.field("id"), "road_id");
+
+    ASSERT_EQ(cfg.grid_levels.size(), 2u);
+    EXPECT_EQ(cfg.grid_levels[0].key, "community");
+    EXPECT_EQ(cfg.grid_levels[0].label, "社区");
+    EXPECT_EQ(cfg.grid_levels[0].source.file.filename(), "communities.geojson");
+    EXPECT_EQ(cfg.grid_levels[0].source.role, "grid level 'community'");
+    EXPECT_FALSE(cfg.grid_levels[0].source.maps("key"));
+    EXPECT_FALSE(cfg.grid_levels[0].source.maps("label"));
+    EXPECT_EQ(cfg.grid_levels[1].key, "grid");
+    EXPECT_EQ(cfg.grid_levels[1].label, "网格");
+    EXPECT_EQ(cfg.grid_levels[1].source.field("parent_code"), "parent_code");
+
+    EXPECT_DOUBLE_EQ(cfg.walking.speed_m_per_s, 1.1);
+    EXPECT_DOUBLE_EQ(cfg.walking.max_snap_m, 250);
+    ASSERT_EQ(cfg.service_kinds.size(), 2u);
+    EXPECT_EQ(cfg.service_kinds[0].key, "party_mass_centre");
+    EXPECT_EQ(cfg.service_kinds[0].name, "党群服务中心");
+    EXPECT_DOUBLE_EQ(cfg.service_kinds[0].minutes, 5);  // an integer in TOML, read as a double
+    EXPECT_TRUE(cfg.service_kinds[0].in_life_circle);
+    EXPECT_EQ(cfg.service_kinds[1].key, "health");
+
+    // No [rules] in the tiny project: the defaults.
+    EXPECT_EQ(cfg.rules.standalone_party_org_households, 300);
+    EXPECT_EQ(cfg.rules.community_max_households, 3000);
+    EXPECT_EQ(cfg.rules.grid_min_households, 300);
+    EXPECT_EQ(cfg.rules.grid_max_households, 500);
+    EXPECT_EQ(cfg.map.headline_kind, "party_mass_centre");
+    EXPECT_EQ(cfg.map.title, "tiny");
+    EXPECT_EQ(cfg.map.width_px, 600);
+}
+
+TEST(ProjectConfig, ReadsTheBundledSample) {
+    const auto cfg = read_project_config(fs::path(GRIDATLAS_SOURCE_DIR) / "data/sample/project.toml");
+    EXPECT_EQ(cfg.working_crs, "auto");
+    EXPECT_EQ(cfg.buildings.layer, "buildings");
+    EXPECT_EQ(cfg.grid_levels.size(), 2u);
+    EXPECT_EQ(cfg.service_kinds.size(), 9u);
+    EXPECT_EQ(cfg.roads.field("level"), "layer");
+    EXPECT_EQ(cfg.walkability.excluded_highways.size(), 6u);
+}
+
+TEST(ProjectConfig, MinimalFileGetsDefaults) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds);
+    const auto cfg = read_project_config(p);
+    EXPECT_EQ(cfg.working_crs, "auto");  // no [project] table
+    EXPECT_TRUE(cfg.name.empty());
+    EXPECT_FALSE(cfg.units.has_value());
+    EXPECT_EQ(cfg.grid_levels[0].label, "grid");         // label defaults to the key
+    EXPECT_EQ(cfg.service_kinds[0].name, "clinic");     // name defaults to the key
+    EXPECT_DOUBLE_EQ(cfg.service_kinds[0].minutes, 15);
+    EXPECT_TRUE(cfg.service_kinds[0].in_life_circle);
+    EXPECT_DOUBLE_EQ(cfg.walking.speed_m_per_s, 1.1);
+    EXPECT_DOUBLE_EQ(cfg.walking.max_snap_m, 250);
+    EXPECT_EQ(cfg.walkability.excluded_foot, std::vector<std::string>{"no"});
+    EXPECT_EQ(cfg.map.headline_kind, "clinic");          // the first kind
+    EXPECT_EQ(cfg.map.width_px, 2400);
+    EXPECT_EQ(cfg.facilities.field("kind"), "type");
+}
+
+TEST(ProjectConfig, LayerTableKeysAndPaths) {
+    TempDir dir;
+    const std::string layers = R"([buildings]
+file = "../shared/city.gpkg"
+layer = "楼栋"
+crs = "EPSG:4548"
+id = "编号"
+
+[households]
+file = "/abs/roster.csv"
+id = "hid"
+
+[facilities]
+file = "./f.geojson"
+
+[roads]
+file = "r.geojson"
+)";
+    const auto p = dir.write("proj/p.toml", layers + minimal_levels + minimal_kinds + R"(
+[walking]
+speed_m_per_s = 1
+excluded_highways = ["motorway"]
+excluded_access = []
+
+[rules]
+grid_min_households = 100
+grid_max_households = 200
+
+[project]
+name = "名字"
+)");
+    const auto cfg = read_project_config(p);
+    EXPECT_EQ(cfg.buildings.file, (dir.path() / "shared/city.gpkg").lexically_normal());
+    EXPECT_EQ(cfg.buildings.layer, "楼栋");
+    EXPECT_EQ(cfg.buildings.crs, "EPSG:4548");
+    EXPECT_EQ(cfg.buildings.field("id"), "编号");
+    EXPECT_EQ(cfg.households.file, fs::path("/abs/roster.csv"));
+    EXPECT_EQ(cfg.facilities.file, (dir.path() / "proj/f.geojson").lexically_normal());
+    EXPECT_DOUBLE_EQ(cfg.walking.speed_m_per_s, 1.0);
+    EXPECT_EQ(cfg.walkability.excluded_highways, std::vector<std::string>{"motorway"});
+    EXPECT_TRUE(cfg.walkability.excluded_access.empty());
+    EXPECT_EQ(cfg.walkability.excluded_foot, std::vector<std::string>{"no"});
+    EXPECT_EQ(cfg.rules.grid_min_households, 100);
+    EXPECT_EQ(cfg.rules.grid_max_households, 200);
+    EXPECT_EQ(cfg.name, "名字");
+    EXPECT_EQ(cfg.map.title, "名字");  // title defaults to the project name
+}
+
+TEST(ProjectConfigErrors, MissingProjectFile) {
+    TempDir dir;
+    const auto p = dir.path() / "nope.toml";
+    const Diagnostic d = error_of(p);
+    EXPECT_EQ(d.code, "file_not_found");
+    EXPECT_EQ(d.where.file, p.string());
+    EXPECT_NE(d.message.find("does not exist"), std::string::npos);
+    EXPECT_NE(d.hint.find("project.toml"), std::string::npos);
+}
+
+TEST(ProjectConfigErrors, BadTomlNamesTheLine) {
+    TempDir dir;
+    // Line 4: an unterminated string.
+    const auto p = dir.write("p.toml", "[project]\nname = \"x\"\n\nworking_crs = \"EPSG:4548\n" + minimal_layers);
+    const Diagnostic d = error_of(p);
+    EXPECT_EQ(d.code, "bad_project_file");
+    EXPECT_EQ(d.where.file, p.string());
+    EXPECT_EQ(d.where.feature, "line 4");
+    EXPECT_EQ(d.message.rfind("not valid TOML: ", 0), 0u) << d.message;
+    EXPECT_NE(d.hint.find("line"), std::string::npos);
+    EXPECT_NE(gridatlas::format_diagnostic(d).find("line 4"), std::string::npos);
+}
+
+TEST(ProjectConfigErrors, BadTomlDuplicateKey) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + "[buildings]\nfile = \"x\"\n");
+    const Diagnostic d = error_of(p);
+    EXPECT_EQ(d.code, "bad_project_file");
+    EXPECT_EQ(d.where.feature, "line 16");  // the second [buildings]
+}
+
+TEST(ProjectConfigErrors, MissingGridLevels) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels]", "no grid levels", "[[grid_levels]]");
+}
+
+TEST(ProjectConfigErrors, EmptyGridLevelsArray) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", "grid_levels = []\n" + minimal_layers + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels]", "no grid levels", "[[grid_levels]]");
+}
+
+TEST(ProjectConfigErrors, GridLevelWithoutKey) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + "\n[[grid_levels]]\nfile = \"g.geojson\"\n" + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels]", "has no key", "key =");
+}
+
+TEST(ProjectConfigErrors, GridLevelKeyTwice) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels]", "'grid' is used twice");
+}
+
+TEST(ProjectConfigErrors, GridLevelWithoutFile) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + "\n[[grid_levels]]\nkey = \"grid\"\n" + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid level 'grid']", "has no file", "file =");
+}
+
+TEST(ProjectConfigErrors, MissingBuildingsTable) {
+    TempDir dir;
+    std::string text = minimal_layers;
+    text.replace(text.find("[buildings]"), std::string("[buildings]").size(), "[building]");
+    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[buildings]", "has no [buildings] table", "data/sample/project.toml");
+}
+
+TEST(ProjectConfigErrors, MissingRoadsTable) {
+    TempDir dir;
+    std::string text = minimal_layers;
+    text.erase(text.find("[roads]"));
+    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[roads]", "has no [roads] table");
+}
+
+TEST(ProjectConfigErrors, LayerWithoutFile) {
+    TempDir dir;
+    std::string text = minimal_layers;
+    text.replace(text.find("file = \"h.csv\""), std::string("file = \"h.csv\"").size(), "files = \"h.csv\"");
+    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[households]", "the households layer has no file", "file = ");
+}
+
+TEST(ProjectConfigErrors, EmptyFileName) {
+    TempDir dir;
+    std::string text = minimal_layers;
+    text.replace(text.find("file = \"r.geojson\""), std::string("file = \"r.geojson\"").size(), "file = \"\"");
+    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[roads]", "has no file");
+}
+
+TEST(ProjectConfigErrors, FieldMappingNotAString) {
+    TempDir dir;
+    std::string text = minimal_layers;
+    text.replace(text.find("id = \"bid\""), std::string("id = \"bid\"").size(), "id = 3");
+    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
+    expect_project_error(error_of(p), p, "[buildings.id]", "field mappings are strings", "id = \"");
+}
+
+TEST(ProjectConfigErrors, MissingServiceKinds) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels);
+    expect_project_error(error_of(p), p, "[service_kinds]", "no service kinds", "[[service_kinds]]");
+}
+
+TEST(ProjectConfigErrors, ServiceKindWithoutKey) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + "\n[[service_kinds]]\nname = \"x\"\n");
+    expect_project_error(error_of(p), p, "[service_kinds]", "has no key", "key =");
+}
+
+TEST(ProjectConfigErrors, ServiceKindTwice) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + minimal_kinds);
+    expect_project_error(error_of(p), p, "[service_kinds]", "'clinic' is defined twice");
+}
+
+TEST(ProjectConfigErrors, NonPositiveThreshold) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "minutes = 0\n");
+    expect_project_error(error_of(p), p, "[service_kinds]", "'clinic' has a non-positive threshold", "minutes");
+}
+
+TEST(ProjectConfigErrors, NonPositiveWalkingSpeed) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[walking]\nspeed_m_per_s = 0\n");
+    expect_project_error(error_of(p), p, "[walking]", "speed_m_per_s must be positive", "1.1");
+}
+
+TEST(ProjectConfigErrors, UnknownHeadlineKind) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[map]\nheadline_kind = \"school\"\n");
+    expect_project_error(error_of(p), p, "[map]", "headline_kind 'school' is not a service kind", "[[service_kinds]]");
+}
+
+TEST(ProjectConfigErrors, TheErrorIsWhatTheCliPrints) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_kinds);
+    try {
+        read_project_config(p);
+        FAIL() << "no DataError";
+    } catch (const DataError& e) {
+        // what() is the formatted diagnostic: "error: <file>, feature [grid_levels]: <message> — <hint>"
+        const std::string what = e.what();
+        EXPECT_EQ(what, gridatlas::format_diagnostic(e.diagnostic()));
+        EXPECT_EQ(what.rfind("error: " + p.string(), 0), 0u) << what;
+        EXPECT_NE(what.find(" — add one [[grid_levels]] table per level"), std::string::npos) << what;
+    }
+}
