@@ -6,6 +6,8 @@
 #include "access/walk_network.hpp"
 #include "assign/grid_statistics.hpp"
 #include "assign/household_assignment.hpp"
+#include "assign/liaison.hpp"
+#include "assign/organisation_rules.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/dataset.hpp"
 #include "model/diagnostics.hpp"
@@ -19,6 +21,8 @@ struct Results {
     const access::WalkNetwork& network;
     const access::AccessResult& access;
     const assign::Statistics& stats;
+    const assign::OrganisationReport& organisation;
+    const assign::LiaisonResult& liaison;
     const Diagnostics& diagnostics;
 };
 

@@ -57,7 +57,11 @@ void write_grids(layers::VectorWriter& w, const Results& r) {
     std::vector<FieldSpec> fields = {{"level", FieldType::integer}, {"level_key"}, {"level_name"}, {"code"}, {"name"}, {"parent_code"},
                                      {"buildings", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
                                      {"party_households", FieldType::integer}, {"party_members", FieldType::integer},
-                                     {"complete_circle_households", FieldType::integer}, {"area_km2", FieldType::real}};
+                                     {"complete_circle_households", FieldType::integer}, {"area_km2", FieldType::real},
+                                     {"org_form"}, {"org_joint_with"}, {"org_type"}, {"required_cadres", FieldType::integer},
+                                     {"liaison_uncovered", FieldType::integer}};
+    std::vector<const assign::GridLiaison*> liaison_of(r.ds.grids.size(), nullptr);
+    for (const auto& gl : r.liaison.grids) liaison_of[gl.grid.index()] = &gl;
     for (const auto& k : r.access.kinds) {
         fields.push_back({"covered_" + k.kind, FieldType::integer});
         fields.push_back({"share_" + k.kind, FieldType::real});
@@ -71,6 +75,13 @@ void write_grids(layers::VectorWriter& w, const Results& r) {
                                      count(s.people.households), count(s.people.persons), count(s.people.party_households),
                                      count(s.people.party_members), count(s.complete_circle_households),
                                      std::round(geo::bg::area(g.area) / 1e4) / 100};
+        const auto& org = r.organisation.grids[g.id.index()];
+        v.push_back(std::string(assign::to_string(org.form)));
+        v.push_back(code_of(r.ds, org.joint_with));
+        v.push_back(std::string(assign::to_string(org.type)));
+        v.push_back(std::int64_t(org.required_cadres));
+        const auto* gl = liaison_of[g.id.index()];
+        v.push_back(gl ? FieldValue{count(gl->uncovered)} : FieldValue{});
         for (std::size_t k = 0; k < r.access.kinds.size(); ++k) {
             v.push_back(count(s.covered_households[k]));
             v.push_back(s.people.households ? FieldValue{std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000} : FieldValue{});
@@ -156,6 +167,16 @@ void write_network(layers::VectorWriter& w, const Results& r) {
     }
 }
 
+void write_rule_breaches(layers::VectorWriter& w, const Results& r) {
+    w.begin_layer("rule_breaches", LayerGeometry::none, "",
+                  {{"rule"}, {"rule_zh"}, {"threshold"}, {"level"}, {"grid_code"}, {"building_id"}, {"value", FieldType::integer}});
+    for (const auto& rule : r.organisation.rules)
+        for (const auto& b : rule.breaches)
+            w.add({rule.key, rule.name_zh, rule.threshold,
+                   b.grid.valid() ? FieldValue{r.ds.levels[r.ds.grid(b.grid).level].key} : FieldValue{}, code_of(r.ds, b.grid),
+                   b.building.valid() ? FieldValue{r.ds.building(b.building).source_id} : FieldValue{}, count(b.value)});
+}
+
 void write_issues(layers::VectorWriter& w, const Results& r) {
     w.begin_layer("issues", LayerGeometry::none, "", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
     for (const auto& d : r.diagnostics.items())
@@ -173,6 +194,7 @@ void write_results_gpkg(const Results& r, const std::filesystem::path& file) {
     write_gaps(w, r);
     write_facilities(w, r);
     write_network(w, r);
+    write_rule_breaches(w, r);
     write_issues(w, r);
     w.close();
 }

@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "access/straight_line.hpp"
+#include "assign/central_households.hpp"
 #include "dataset_loader.hpp"
 #include "overview_map.hpp"
 #include "project_config.hpp"
@@ -114,6 +116,45 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
     return j;
 }
 
+nlohmann::json organisation_json(const Dataset& ds, const assign::OrganisationReport& org,
+                                 const assign::CentralHouseholdResult& central, const assign::LiaisonResult& liaison) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& r : org.rules) {
+        nlohmann::json codes = nlohmann::json::array();
+        for (const auto& b : r.breaches) {
+            if (codes.size() == 30) { codes.push_back("…"); break; }
+            codes.push_back(b.building.valid() ? ds.building(b.building).source_id : ds.grid(b.grid).code);
+        }
+        rules.push_back({{"rule", r.key}, {"name", r.name_zh}, {"threshold", r.threshold}, {"breaches", r.breaches.size()},
+                         {"examples", codes}, {"note", r.note}});
+    }
+    std::map<std::string, std::map<std::string, std::size_t>> forms;
+    for (const auto& g : org.grids)
+        if (g.grid.valid()) ++forms[ds.levels[g.level].key][assign::to_string(g.form)];
+    std::size_t contacts = 0, covered = 0, uncovered = 0;
+    for (const auto& g : liaison.grids) { contacts += g.contacts; covered += g.covered; uncovered += g.uncovered; }
+    nlohmann::json short_grids = nlohmann::json::array();
+    for (auto i : liaison.short_grids) short_grids.push_back(ds.grid(liaison.grids[i].grid).code);
+    return {{"rules", rules},
+            {"forms_by_level", forms},
+            {"central_households", {{"seats", central.seats.size()}, {"seats_without_party_household", central.without_central.size()}}},
+            {"liaison", {{"contacts", contacts}, {"households_covered", covered}, {"households_uncovered", uncovered},
+                         {"contacts_below_minimum", liaison.underloaded.size()}, {"grids_short_of_party_members", short_grids}}}};
+}
+
+nlohmann::json circles_json(const Dataset& ds, const std::vector<access::StraightLineCoverage>& circles,
+                            const access::AccessResult& access, const assign::Statistics& stats) {
+    std::vector<std::size_t> households(ds.buildings.size());
+    for (std::size_t b = 0; b < households.size(); ++b) households[b] = stats.buildings[b].households;
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t k = 0; k < circles.size(); ++k) {
+        const auto c = access::compare_coverage(circles[k], access.kinds[k], households);
+        out.push_back({{"kind", c.kind}, {"radius_m", std::round(circles[k].radius_m)}, {"households_in_circle", c.households_circle},
+                       {"households_reached_on_foot", c.households_network}, {"in_circle_but_not_reached", c.households_circle_only}});
+    }
+    return out;
+}
+
 }  // namespace
 
 RunReport run_job(const RunConfig& config) {
@@ -131,6 +172,15 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     const access::WalkNetwork network = clock.time("walk network", [&] { return access::WalkNetwork::build(ds.roads); });
     const access::AccessResult access = clock.time("walking access", [&] { return access::compute_access(ds, network, cfg.walking); });
     const assign::Statistics stats = clock.time("coverage statistics", [&] { return assign::compute_statistics(ds, tree, assignment, access); });
+    const auto circles = clock.time("straight-line circles", [&] { return access::straight_line_coverage(ds, cfg.walking.speed_m_per_s); });
+    assign::OrganisationRules rules;
+    rules.standalone_min_households = static_cast<std::size_t>(cfg.rules.standalone_party_org_households);
+    rules.community_max_households = static_cast<std::size_t>(cfg.rules.community_max_households);
+    rules.grid_min_households = static_cast<std::size_t>(cfg.rules.grid_min_households);
+    rules.grid_max_households = static_cast<std::size_t>(cfg.rules.grid_max_households);
+    const auto organisation = clock.time("organisation rules", [&] { return assign::check_organisation(ds, tree, stats, rules); });
+    const auto central = clock.time("central households", [&] { return assign::choose_central_households(ds, assignment); });
+    const auto liaison = clock.time("liaison", [&] { return assign::assign_liaison(ds, assignment); });
 
     for (const Facility& f : ds.facilities)
         if (!access.facility_snaps[f.id.index()])
@@ -139,7 +189,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
                           " m from every walkable road; it is not used",
                       "move it next to a path, or add the footpath that leads to it");
 
-    const Results results{ds, tree, assignment, network, access, stats, diag};
+    const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
     std::filesystem::create_directories(config.out_dir);
     report.gpkg = config.out_dir / "gridatlas.gpkg";
     clock.time("write gpkg", [&] { write_results_gpkg(results, report.gpkg); });
@@ -161,6 +211,8 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     }
 
     report.summary = summary_json(cfg, results);
+    report.summary["organisation"] = organisation_json(ds, organisation, central, liaison);
+    report.summary["straight_line_vs_network"] = circles_json(ds, circles, access, stats);
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
     report.balanced = assignment.balanced();
@@ -195,7 +247,15 @@ std::string format_summary(const RunReport& report) {
         out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
             << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
             << "), " << k["gap_buildings"] << " gap buildings, " << k["facilities"] << " facilities\n";
-    out << "  complete 15-minute circle: " << s["complete_circle_households"] << " households\n";
+    out << "  complete life circle (every life-circle kind in time): " << s["complete_circle_households"] << " households\n";
+    out << "  straight-line circles would count as covered but the network does not reach in time:";
+    for (const auto& c : s["straight_line_vs_network"]) out << " " << c["kind"].get<std::string>() << " " << c["in_circle_but_not_reached"] << ";";
+    out << "\n\nOrganisation rules (details in the gpkg's 'rule_breaches' layer):\n";
+    for (const auto& r : s["organisation"]["rules"])
+        out << "    " << r["name"].get<std::string>() << " (" << r["threshold"].get<std::string>() << "): " << r["breaches"] << " breaches\n";
+    const auto& l = s["organisation"]["liaison"];
+    out << "  liaison (党员联系户): " << l["contacts"] << " party-member households cover " << l["households_covered"] << " households, "
+        << l["households_uncovered"] << " uncovered; " << l["grids_short_of_party_members"].size() << " grids short of party members\n";
     if (!s["warnings"].empty()) {
         out << "\nWarnings by kind (details in the gpkg's 'issues' layer):\n";
         for (const auto& [code, n] : s["warnings"].items()) out << "    " << code << ": " << n << "\n";

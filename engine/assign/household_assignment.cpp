@@ -60,6 +60,7 @@ AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree&
     for (const auto& l : ds.levels) result.conservation.push_back({l.key, 0, 0, {}});
 
     std::unordered_set<std::string> seen_ids;
+    seen_ids.reserve(ds.households.size());
     for (const Household& h : ds.households) {
         HouseholdPlacement& p = result.households[h.id.index()];
         p.grids.assign(nlevels, GridId{});

@@ -54,10 +54,13 @@ std::pair<std::int64_t, double> largest_share(geo::GeosContext& ctx, const Level
     std::vector<IndexedBox> hits;
     li.tree.query(bgi::intersects(box), std::back_inserter(hits));
     std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    // Most buildings lie wholly inside one grid: find that with prepared containment before any intersection.
+    for (const auto& [_, i] : hits)
+        if (GEOSPreparedContains_r(ctx.handle(), li.prepared[i].get(), geom) == 1) return {i, 1.0};
     std::int64_t best = -1;
     double best_area = 0;
     for (const auto& [_, i] : hits) {
-        if (GEOSPreparedContains_r(ctx.handle(), li.prepared[i].get(), geom) == 1) return {i, 1.0};
+        if (GEOSPreparedIntersects_r(ctx.handle(), li.prepared[i].get(), geom) != 1) continue;
         const double a = intersection_area(ctx, li.geoms[i].get(), geom);
         if (a > best_area) { best_area = a; best = i; }
     }
