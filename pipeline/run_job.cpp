@@ -8,7 +8,7 @@
 
 #include "access/straight_line.hpp"
 #include "assign/central_households.hpp"
-#include "dataset_loader.hpp"
+#include "measured_project.hpp"
 #include "overview_map.hpp"
 #include "project_config.hpp"
 #include "results.hpp"
@@ -17,28 +17,6 @@ namespace gridatlas::pipeline {
 
 namespace {
 
-class StageClock {
-public:
-    template <typename Fn>
-    auto time(const std::string& stage, Fn&& fn) {
-        const auto start = std::chrono::steady_clock::now();
-        if constexpr (std::is_void_v<decltype(fn())>) {
-            fn();
-            record(stage, start);
-        } else {
-            auto result = fn();
-            record(stage, start);
-            return result;
-        }
-    }
-    nlohmann::json json() const { return timings_; }
-private:
-    void record(const std::string& stage, std::chrono::steady_clock::time_point start) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        timings_.push_back({{"stage", stage}, {"seconds", std::round(s * 1000) / 1000}});
-    }
-    nlohmann::json timings_ = nlohmann::json::array();
-};
 
 nlohmann::json conservation_json(const assign::AssignmentResult& a) {
     nlohmann::json levels = nlohmann::json::array();
@@ -165,13 +143,14 @@ RunReport run_job(const RunConfig& config) {
 RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     StageClock clock;
     RunReport report;
-    const layers::ProjectConfig cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
-    const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
-    const hierarchy::GridTree tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
-    const assign::AssignmentResult assignment = clock.time("assign households", [&] { return assign::assign_households(ds, tree); });
-    const access::WalkNetwork network = clock.time("walk network", [&] { return access::WalkNetwork::build(ds.roads); });
-    const access::AccessResult access = clock.time("walking access", [&] { return access::compute_access(ds, network, cfg.walking); });
-    const assign::Statistics stats = clock.time("coverage statistics", [&] { return assign::compute_statistics(ds, tree, assignment, access); });
+    MeasuredProject p = measure_project(config.project_file, diag, clock);
+    const auto& cfg = p.cfg;
+    const auto& ds = p.ds;
+    const auto& tree = p.tree;
+    const auto& assignment = p.assignment;
+    const auto& network = p.network;
+    const auto& access = p.access;
+    const auto& stats = p.stats;
     const auto circles = clock.time("straight-line circles", [&] { return access::straight_line_coverage(ds, cfg.walking.speed_m_per_s); });
     assign::OrganisationRules rules;
     rules.standalone_min_households = static_cast<std::size_t>(cfg.rules.standalone_party_org_households);
@@ -181,13 +160,6 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     const auto organisation = clock.time("organisation rules", [&] { return assign::check_organisation(ds, tree, stats, rules); });
     const auto central = clock.time("central households", [&] { return assign::choose_central_households(ds, assignment); });
     const auto liaison = clock.time("liaison", [&] { return assign::assign_liaison(ds, assignment); });
-
-    for (const Facility& f : ds.facilities)
-        if (!access.facility_snaps[f.id.index()])
-            diag.warn("facility_off_network", f.origin,
-                      "facility is farther than " + std::to_string(static_cast<int>(cfg.walking.max_snap_m)) +
-                          " m from every walkable road; it is not used",
-                      "move it next to a path, or add the footpath that leads to it");
 
     const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
     std::filesystem::create_directories(config.out_dir);

@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "build_sample.hpp"
+#include "coverage_job.hpp"
+#include "plan_job.hpp"
 #include "geometry/geos.hpp"
 #include "model/diagnostics.hpp"
 #include "run_job.hpp"
@@ -38,6 +40,29 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--no-render", no_render, "Skip the overview map");
     run_cmd->add_option("--max-warnings", max_warnings, "How many warnings to print (all go to the gpkg)")->capture_default_str();
 
+    gridatlas::pipeline::CoverageConfig coverage;
+    auto* coverage_cmd = app.add_subcommand("coverage", "The 15-minute circle in depth: isochrones per kind (and per facility), "
+                                                        "straight-line circles and what they hide, gap buildings and households as CSV");
+    coverage_cmd->add_option("project", coverage.project_file, "Project file (TOML)")->required();
+    coverage_cmd->add_option("-o,--output", coverage.out_dir, "Output directory")->required();
+    coverage_cmd->add_option("--bands", coverage.bands, "Isochrone bands in minutes")->delimiter(',')->capture_default_str();
+    coverage_cmd->add_option("--buffer", coverage.buffer_m, "Isochrone half-width around reachable paths, metres")->capture_default_str();
+    coverage_cmd->add_flag("--per-facility", coverage.per_facility, "Also one isochrone set per facility (slower)");
+
+    gridatlas::pipeline::PlanConfig plan;
+    std::string candidates = "buildings";
+    std::string candidate_layer_name;
+    auto* plan_cmd = app.add_subcommand("plan", "Where to build: k new sites of one service kind covering the most households "
+                                                "now beyond its walking threshold, or the fewest sites reaching a target share");
+    plan_cmd->add_option("project", plan.project_file, "Project file (TOML)")->required();
+    plan_cmd->add_option("-o,--output", plan.out_dir, "Output directory")->required();
+    plan_cmd->add_option("--kind", plan.kind, "Service kind key, e.g. party_mass_centre")->required();
+    auto* sites_opt = plan_cmd->add_option("-k,--sites", plan.sites, "How many new sites")->capture_default_str();
+    double target_share = 0;
+    plan_cmd->add_option("--target-share", target_share, "Instead of -k: the fewest sites reaching this share (0–1)")->excludes(sites_opt);
+    plan_cmd->add_option("--candidates", candidates, "buildings (residential), nodes (network junctions) or a point layer file")->capture_default_str();
+    plan_cmd->add_option("--candidate-layer", candidate_layer_name, "Layer name within the candidate file");
+
     gridatlas::pipeline::SampleConfig sample;
     auto* sample_cmd = app.add_subcommand("sample", "The bundled sample");
     sample_cmd->require_subcommand(1);
@@ -63,6 +88,20 @@ int main(int argc, char** argv) {
                 std::cerr << "error: household counts do not add up at every level (see summary.json 'conservation')\n";
                 return exit_failure;
             }
+        } else if (coverage_cmd->parsed()) {
+            const auto report = gridatlas::pipeline::coverage_job(coverage, warnings);
+            print_warnings(warnings.items(), max_warnings);
+            std::cout << gridatlas::pipeline::format_coverage(report);
+        } else if (plan_cmd->parsed()) {
+            if (target_share > 0) plan.target_share = target_share;
+            plan.candidates = candidates;
+            if (candidates != "buildings" && candidates != "nodes") {
+                plan.candidates = "layer";
+                plan.candidate_layer = gridatlas::layers::LayerSource{"candidates", candidates, candidate_layer_name, "", {}};
+            }
+            const auto report = gridatlas::pipeline::plan_job(plan, warnings);
+            print_warnings(warnings.items(), max_warnings);
+            std::cout << gridatlas::pipeline::format_plan(report);
         } else if (build_cmd->parsed()) {
             std::filesystem::create_directories(sample.out_dir);
             const auto r = gridatlas::pipeline::build_sample(sample);
