@@ -1,0 +1,31 @@
+// gridatlas run: the main job.
+#include <iostream>
+
+#include "command.hpp"
+#include "run_job.hpp"
+
+namespace gridatlas::cli {
+
+Command add_run_command(CLI::App& app) {
+    auto config = std::make_shared<pipeline::RunConfig>();
+    auto no_render = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("run", "Load a project, assign households to units, buildings and grids, measure walking "
+                                          "access to services, check the organisation rules, write gridatlas.gpkg, "
+                                          "summary.json and overview.png");
+    cmd->add_option("project", config->project_file, "Project file (TOML), e.g. data/sample/project.toml")->required();
+    cmd->add_option("-o,--output", config->out_dir, "Output directory (created if missing)")->required();
+    cmd->add_flag("--no-render", *no_render, "Skip the overview map");
+    return {cmd, [config, no_render](Context& ctx) {
+                config->render = !*no_render;
+                const auto report = pipeline::run_job(*config, ctx.warnings);
+                print_warnings(ctx);
+                std::cout << pipeline::format_summary(report);
+                if (!report.balanced) {
+                    std::cerr << "error: household counts do not add up at every level (see summary.json 'conservation')\n";
+                    return 3;
+                }
+                return 0;
+            }};
+}
+
+}  // namespace gridatlas::cli
