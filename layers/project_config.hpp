@@ -3,11 +3,13 @@
 // opened here. See data/sample/project.toml for a complete example and README.md for every key.
 #pragma once
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "access/service_access.hpp"
+#include "assign/household_placement.hpp"
 #include "layer_source.hpp"
 #include "model/records.hpp"
 
@@ -44,12 +46,16 @@ struct ProjectConfig {
     std::string working_crs = "auto";
     LayerSource buildings;
     std::optional<LayerSource> units;
-    LayerSource households;
+    LayerSource households;         // fields: id, building (required); unit, floor, room, persons, party_members,
+                                    // address, x, y; name and phone (personal: read only by the officer list)
+    assign::PlacementOptions household_placement;  // address_pattern / address_groups / address_building_id, max_nearest_m
     std::vector<GridLevelSource> grid_levels;
     LayerSource facilities;
     LayerSource roads;
     WalkabilityRules walkability;
     access::WalkingOptions walking;
+    // Named walking speeds (m/s) a job can switch to with --profile. "adult" is walking.speed_m_per_s.
+    std::map<std::string, double> walking_profiles{{"adult", 1.1}, {"elderly", 0.8}};
     std::vector<ServiceKind> service_kinds;
     RuleThresholds rules;
     MapSettings map;

@@ -30,7 +30,7 @@ std::string minutes_text(double m) {
 
 CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock);
+    const MeasuredProject p = measure_project(config.project_file, diag, clock, config.profile);
     const auto& ds = p.ds;
     const double speed = p.cfg.walking.speed_m_per_s;
     const auto households = households_per_building(p);
@@ -110,7 +110,7 @@ CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
         layers::write_csv(report.gap_buildings_csv, {"building_id", "kind", "minutes", "threshold_minutes", "reach", "households"}, gap_buildings);
         layers::write_csv(report.gap_households_csv, {"household_id", "building_id", "kind", "minutes", "threshold_minutes", "reach"}, gap_households);
     });
-    report.summary = {{"project", p.cfg.name}, {"bands_minutes", config.bands}, {"buffer_m", config.buffer_m}, {"kinds", kinds},
+    report.summary = {{"project", p.cfg.name}, {"speed_m_per_s", speed}, {"bands_minutes", config.bands}, {"buffer_m", config.buffer_m}, {"kinds", kinds},
                       {"timings", clock.json()},
                       {"outputs", {{"gpkg", report.gpkg.string()}, {"gap_buildings_csv", report.gap_buildings_csv.string()},
                                    {"gap_households_csv", report.gap_households_csv.string()}}}};
@@ -121,7 +121,8 @@ CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
 
 std::string format_coverage(const CoverageReport& report) {
     std::ostringstream out;
-    out << "Coverage: " << report.summary["project"].get<std::string>() << "\n";
+    out << "Coverage: " << report.summary["project"].get<std::string>() << ", walking at "
+        << report.summary["speed_m_per_s"].get<double>() << " m/s\n";
     out << "  kind                  on foot   in circle   circle only (what circles hide)\n";
     for (const auto& k : report.summary["kinds"]) {
         const double n = std::max(1.0, k["households"].get<double>());

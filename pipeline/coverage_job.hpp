@@ -16,6 +16,7 @@ struct CoverageConfig {
     std::vector<double> bands{5, 10, 15};   // isochrone bands in minutes
     double buffer_m = 50;                   // isochrone width either side of a reachable path
     bool per_facility = false;              // also one isochrone set per facility (slower)
+    std::string profile;                    // walking profile, e.g. "elderly"; empty: the project's speed
 };
 
 struct CoverageReport {

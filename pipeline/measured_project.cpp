@@ -4,12 +4,24 @@
 
 namespace gridatlas::pipeline {
 
-MeasuredProject measure_project(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock) {
+MeasuredProject measure_project(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock,
+                                const std::string& profile) {
     MeasuredProject p;
     p.cfg = clock.time("read project file", [&] { return layers::read_project_config(project_file); });
+    if (!profile.empty()) {
+        auto it = p.cfg.walking_profiles.find(profile);
+        if (it == p.cfg.walking_profiles.end()) {
+            std::string known;
+            for (const auto& [name, speed] : p.cfg.walking_profiles) known += (known.empty() ? "" : ", ") + name;
+            throw DataError({Severity::error, "unknown_profile", {p.cfg.file.string(), "", "", {}, {}},
+                             "'" + profile + "' is not a walking profile of this project", "use one of: " + known +
+                             ", or add it under [walking.profiles]"});
+        }
+        p.cfg.walking.speed_m_per_s = it->second;
+    }
     p.ds = clock.time("load layers", [&] { return layers::load_dataset(p.cfg, diag); });
     p.tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(p.ds, diag); });
-    p.assignment = clock.time("assign households", [&] { return assign::assign_households(p.ds, p.tree); });
+    p.assignment = clock.time("assign households", [&] { return assign::assign_households(p.ds, p.tree, p.cfg.household_placement); });
     p.network = clock.time("walk network", [&] { return access::WalkNetwork::build(p.ds.roads); });
     p.access = clock.time("walking access", [&] { return access::compute_access(p.ds, p.network, p.cfg.walking); });
     p.stats = clock.time("coverage statistics", [&] { return assign::compute_statistics(p.ds, p.tree, p.assignment, p.access); });

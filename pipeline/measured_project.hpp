@@ -25,8 +25,10 @@ struct MeasuredProject {
     assign::Statistics stats;
 };
 
-// Throws DataError for input that stops the run; warnings go to `diag`, stage times to `clock`.
-MeasuredProject measure_project(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock);
+// Throws DataError for input that stops the run; warnings go to `diag`, stage times to `clock`. `profile` names a
+// walking profile of the project file ([walking.profiles], e.g. "elderly"); empty: the project's walking speed.
+MeasuredProject measure_project(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock,
+                                const std::string& profile = {});
 
 // Households per building index (assigned households only), as the access planners weigh buildings.
 std::vector<std::size_t> households_per_building(const MeasuredProject& p);

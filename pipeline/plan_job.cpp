@@ -40,7 +40,7 @@ Candidates read_candidates(const MeasuredProject& p, const PlanConfig& config) {
 
 PlanReport plan_job(const PlanConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock);
+    const MeasuredProject p = measure_project(config.project_file, diag, clock, config.profile);
     const std::size_t k = kind_index(p, config.kind);
     const ServiceKind& kind = p.ds.service_kinds[k];
     if (config.target_share && (*config.target_share <= 0 || *config.target_share > 1))

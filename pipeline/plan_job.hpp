@@ -20,6 +20,7 @@ struct PlanConfig {
     std::optional<double> target_share;         // 0..1: the fewest sites that reach it
     std::string candidates = "buildings";       // "buildings", "nodes", or "layer" (then candidate_layer)
     std::optional<layers::LayerSource> candidate_layer;   // points; field "id" optional
+    std::string profile;                        // walking profile, e.g. "elderly"; empty: the project's speed
 };
 
 struct PlanReport {

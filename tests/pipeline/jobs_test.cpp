@@ -20,7 +20,7 @@ std::filesystem::path scratch(const std::string& name) {
 
 TEST(PlanJob, GreedySitesRaiseCoverageStepByStep) {
     Diagnostics diag;
-    PlanConfig cfg{project, scratch("plan"), "party_mass_centre", 4, std::nullopt, "buildings", std::nullopt};
+    PlanConfig cfg{project, scratch("plan"), "party_mass_centre", 4, std::nullopt, "buildings", std::nullopt, ""};
     const auto report = plan_job(cfg, diag);
     const auto& s = report.summary;
     ASSERT_EQ(s["sites"].size(), 4u);
@@ -42,7 +42,7 @@ TEST(PlanJob, GreedySitesRaiseCoverageStepByStep) {
 
 TEST(PlanJob, FewestSitesReachTheTarget) {
     Diagnostics diag;
-    PlanConfig cfg{project, scratch("target"), "elderly_care", 0, 0.9, "nodes", std::nullopt};
+    PlanConfig cfg{project, scratch("target"), "elderly_care", 0, 0.9, "nodes", std::nullopt, ""};
     const auto report = plan_job(cfg, diag);
     EXPECT_TRUE(report.summary["target_reached"].get<bool>());
     EXPECT_GE(report.summary["share_after"].get<double>(), 0.9 - 5e-4);   // shares are rounded to 0.001
@@ -55,7 +55,7 @@ TEST(PlanJob, FewestSitesReachTheTarget) {
 
 TEST(PlanJob, UnknownKindNamesTheKnownOnes) {
     Diagnostics diag;
-    PlanConfig cfg{project, scratch("unknown"), "swimming_pool", 3, std::nullopt, "buildings", std::nullopt};
+    PlanConfig cfg{project, scratch("unknown"), "swimming_pool", 3, std::nullopt, "buildings", std::nullopt, ""};
     try {
         plan_job(cfg, diag);
         FAIL() << "expected DataError";
@@ -67,7 +67,7 @@ TEST(PlanJob, UnknownKindNamesTheKnownOnes) {
 
 TEST(CoverageJob, CirclesHideGapsAndIsochronesGrowWithTime) {
     Diagnostics diag;
-    CoverageConfig cfg{project, scratch("coverage"), {5, 10, 15}, 50, false};
+    CoverageConfig cfg{project, scratch("coverage"), {5, 10, 15}, 50, false, ""};
     const auto report = coverage_job(cfg, diag);
     for (const auto& k : report.summary["kinds"]) {
         const auto foot = k["reached_on_foot"].get<std::size_t>(), circle = k["inside_circle"].get<std::size_t>();
@@ -83,6 +83,26 @@ TEST(CoverageJob, CirclesHideGapsAndIsochronesGrowWithTime) {
     EXPECT_EQ(layers::VectorReader({"iso", report.gpkg, "isochrones", "", {}}, "").feature_count(), 9 * 3);
     EXPECT_GT(layers::VectorReader({"gaps", report.gap_households_csv, "", "", {}}, "").feature_count(), 1000);
     std::filesystem::remove_all(cfg.out_dir);
+}
+
+}  // namespace
+}  // namespace gridatlas::pipeline
+
+namespace gridatlas::pipeline {
+namespace {
+
+TEST(CoverageJob, ElderlyProfileReachesNoMoreThanAdults) {
+    Diagnostics diag;
+    CoverageConfig adult{project, scratch("adult"), {15}, 50, false, ""};
+    CoverageConfig elderly{project, scratch("elderly"), {15}, 50, false, "elderly"};
+    const auto a = coverage_job(adult, diag).summary;
+    const auto e = coverage_job(elderly, diag).summary;
+    EXPECT_DOUBLE_EQ(e["speed_m_per_s"].get<double>(), 0.8);
+    for (std::size_t k = 0; k < a["kinds"].size(); ++k)
+        EXPECT_LE(e["kinds"][k]["reached_on_foot"].get<std::size_t>(), a["kinds"][k]["reached_on_foot"].get<std::size_t>());
+    EXPECT_LT(e["kinds"][0]["reached_on_foot"].get<std::size_t>(), a["kinds"][0]["reached_on_foot"].get<std::size_t>());
+    std::filesystem::remove_all(adult.out_dir);
+    std::filesystem::remove_all(elderly.out_dir);
 }
 
 }  // namespace

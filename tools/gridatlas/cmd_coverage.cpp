@@ -15,6 +15,7 @@ Command add_coverage_command(CLI::App& app) {
     cmd->add_option("--bands", config->bands, "Isochrone bands in minutes")->delimiter(',')->capture_default_str();
     cmd->add_option("--buffer", config->buffer_m, "Isochrone half-width around reachable paths, metres")->capture_default_str();
     cmd->add_flag("--per-facility", config->per_facility, "Also one isochrone set per facility (slower)");
+    cmd->add_option("--profile", config->profile, "Walking profile from [walking.profiles], e.g. elderly (0.8 m/s)");
     return {cmd, [config](Context& ctx) {
                 const auto report = pipeline::coverage_job(*config, ctx.warnings);
                 print_warnings(ctx);

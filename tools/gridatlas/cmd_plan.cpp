@@ -24,6 +24,7 @@ Command add_plan_command(CLI::App& app) {
     cmd->add_option("--candidates", args->candidates, "buildings (residential), nodes (network junctions) or a point layer file")
         ->capture_default_str();
     cmd->add_option("--candidate-layer", args->candidate_layer, "Layer name within the candidate file");
+    cmd->add_option("--profile", args->config.profile, "Walking profile from [walking.profiles], e.g. elderly (0.8 m/s)");
     return {cmd, [args](Context& ctx) {
                 auto& c = args->config;
                 if (args->target_share > 0) c.target_share = args->target_share;
