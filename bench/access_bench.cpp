@@ -9,6 +9,8 @@
 
 #include "access/service_access.hpp"
 #include "access/walk_network.hpp"
+#include "access/isochrones.hpp"
+#include "access/network_distance.hpp"
 #include "dataset_loader.hpp"
 #include "project_config.hpp"
 
@@ -93,6 +95,31 @@ void BM_NetworkPlusAccess(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_NetworkPlusAccess)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The work NetworkX does in scripts/peer_networkx.py, and nothing more: given the noded graph and the snaps (which
+// the peer reads from the gpkg), one multi-source shortest-path pass per kind and every building's distance.
+// Built with the same adjacency (WalkGraph) each iteration, as the peer builds its nx.Graph each time.
+void BM_ShortestPathsFromSnaps(benchmark::State& state) {
+    const Sample& s = sample();
+    const access::AccessResult snapped = access::compute_access(s.ds, s.net, s.cfg.walking);
+    std::vector<std::vector<access::Snap>> sources(s.ds.service_kinds.size());
+    for (std::size_t k = 0; k < sources.size(); ++k) sources[k] = access::facility_sources(s.ds, snapped, s.ds.service_kinds[k].key);
+    std::vector<access::Snap> targets;
+    for (const auto& snap : snapped.building_snaps)
+        if (snap) targets.push_back(*snap);
+    double checksum = 0;
+    for (auto _ : state) {
+        const access::WalkGraph graph(s.net);
+        access::BoundedSearch search(graph);
+        for (const auto& kind_sources : sources) {
+            search.run(kind_sources, access::BoundedSearch::unreached);
+            for (const auto& t : targets) checksum += search.distance_to(t);
+        }
+        benchmark::DoNotOptimize(checksum);
+    }
+    state.counters["pairs"] = static_cast<double>(targets.size() * sources.size());
+}
+BENCHMARK(BM_ShortestPathsFromSnaps)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
