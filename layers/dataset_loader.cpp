@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
+#include <memory>
+
+#include <ogr_spatialref.h>
 
 #include "crs.hpp"
 #include "geometry/geos.hpp"
@@ -191,10 +195,60 @@ void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     ds.index_units();
 }
 
+// The roster's x/y columns (in [households] crs) → the working CRS. Null when the roster has no coordinates.
+struct CoordinateTransform {
+    OGRSpatialReference source, target;
+    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> ct{nullptr, OGRCoordinateTransformation::DestroyCT};
+    bool geographic = false;
+    std::optional<geo::Point> operator()(double x, double y) const {
+        if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
+        if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) return std::nullopt;
+        if (ct && !ct->Transform(1, &x, &y)) return std::nullopt;
+        if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
+        return geo::Point{x, y};
+    }
+};
+
+std::unique_ptr<CoordinateTransform> roster_transform(const LayerSource& src, const std::string& working_crs, const VectorReader& r) {
+    auto t = std::make_unique<CoordinateTransform>();
+    if (t->source.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
+        throw DataError({Severity::error, "bad_crs", r.where(), "crs = '" + src.crs + "' of the roster's coordinates is not a CRS PROJ knows",
+                         "write it as EPSG:4326 (lon/lat), EPSG:4547, …"});
+    t->target.SetFromUserInput(working_crs.c_str());
+    t->source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    t->target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    t->geographic = t->source.IsGeographic();
+    if (!t->source.IsSame(&t->target)) {
+        t->ct.reset(OGRCreateCoordinateTransformation(&t->source, &t->target));
+        if (!t->ct)
+            throw DataError({Severity::error, "bad_crs", r.where(), "cannot transform the roster's coordinates from " + src.crs + " to " + working_crs,
+                             "check crs in [households]"});
+    }
+    return t;
+}
+
+std::optional<double> parse_double(const std::string& s) {
+    std::string t = s;
+    t.erase(0, t.find_first_not_of(" \t"));
+    t.erase(t.find_last_not_of(" \t") + 1);
+    if (t.empty()) return std::nullopt;
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || ptr != t.data() + t.size()) return std::nullopt;
+    return v;
+}
+
 void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
     auto id = r.request_field("id", true);
-    auto building = r.request_field("building", true);
+    // A roster that locates its rows by address or coordinates may have no building column.
+    auto building = r.request_field("building", src.maps("building") || (!src.maps("address") && !src.maps("x")));
+    auto address = r.request_field("address", src.maps("address"));
+    auto x = r.request_field("x", src.maps("x"));
+    auto y = r.request_field("y", src.maps("y"));
+    const auto transform = x && y ? roster_transform(src, ds.working_crs, r) : nullptr;
+    std::size_t bad_coordinates = 0;
+    std::string bad_coordinate_rows;
     auto unit = r.request_field("unit", src.maps("unit"));
     auto floor = r.request_field("floor", src.maps("floor"));
     auto room = r.request_field("room", false);
@@ -206,7 +260,22 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         h.id = HouseholdId{ds.households.size()};
         h.row = f.fid;
         h.source_id = f.text(*id);
-        h.building_ref = f.text(*building);
+        if (building) h.building_ref = f.text(*building);
+        if (address) {
+            h.address = f.text(*address);
+            if (h.address.find_first_not_of(" \t\r\n") == std::string::npos) h.address.clear();
+        }
+        if (transform) {
+            const auto vx = f.value(*x), vy = f.value(*y);
+            const bool blank = (!vx || vx->find_first_not_of(" \t") == std::string::npos) &&
+                               (!vy || vy->find_first_not_of(" \t") == std::string::npos);
+            if (!blank) {
+                const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
+                if (px && py) h.location = (*transform)(*px, *py);
+                if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
+                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + std::to_string(f.fid);
+            }
+        }
         auto number = [&](const std::optional<std::size_t>& field, const char* what) -> std::optional<int> {
             if (!field || !f.value(*field) || f.value(*field)->empty()) return std::nullopt;
             auto v = parse_int(*f.value(*field));
@@ -228,6 +297,11 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     });
     if (bad_numbers > 20)
         diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more rows have values that are not whole numbers", "");
+    if (bad_coordinates)
+        diag.warn("bad_coordinates", r.where(),
+                  std::to_string(bad_coordinates) + " rows have coordinates that are not numbers or not valid in " + src.crs +
+                      " (rows " + bad_coordinate_rows + (bad_coordinates > 5 ? ", …" : "") + "); they are placed as if they had none",
+                  "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
     if (ds.households.empty())
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
 }

@@ -18,7 +18,9 @@ namespace {
 
 const std::set<std::string> reserved_keys = {"file", "layer", "crs", "key", "label"};
 
-LayerSource read_layer(const std::filesystem::path& project, const toml::table& t, const std::string& role) {
+// `settings`: keys of the table that are settings rather than field mappings (read by the caller).
+LayerSource read_layer(const std::filesystem::path& project, const toml::table& t, const std::string& role,
+                       const std::set<std::string>& settings = {}) {
     LayerSource src;
     src.role = role;
     auto file = t["file"].value<std::string>();
@@ -30,7 +32,7 @@ LayerSource read_layer(const std::filesystem::path& project, const toml::table& 
     src.crs = t["crs"].value_or(std::string{});
     for (const auto& [k, v] : t) {
         const std::string key(k.str());
-        if (reserved_keys.count(key)) continue;
+        if (reserved_keys.count(key) || settings.count(key)) continue;
         auto field = v.value<std::string>();
         if (!field) fail(project, role + "." + key, "field mappings are strings", key + " = \"<field name in the layer>\"");
         src.fields[key] = *field;
@@ -50,6 +52,53 @@ std::vector<std::string> strings(const toml::node_view<const toml::node>& node, 
     std::vector<std::string> out;
     for (const auto& v : *a)
         if (auto s = v.value<std::string>()) out.push_back(*s);
+    return out;
+}
+
+// [households]: how rows without a building id find their building (address pattern, coordinates).
+const std::set<std::string> household_settings = {"address_pattern", "address_groups", "address_building_id", "max_nearest_m"};
+
+assign::PlacementOptions read_household_placement(const std::filesystem::path& project, const toml::table& t,
+                                                  const LayerSource& src) {
+    assign::PlacementOptions out;
+    if (t.contains("max_nearest_m")) {
+        auto d = t["max_nearest_m"].value<double>();
+        if (!d || *d < 0) fail(project, "households.max_nearest_m", "max_nearest_m must be a distance in metres, 0 or more",
+                               "max_nearest_m = 30 (0: a point must lie inside a building)");
+        out.max_nearest_m = *d;
+    }
+    const bool has_pattern = t.contains("address_pattern");
+    if (src.maps("address") && !has_pattern)
+        fail(project, "households.address_pattern", "the roster's address field is mapped but no address_pattern is given",
+             R"x(add address_pattern = "(?P<building>\\d+)栋(?P<unit>\\d+)单元" (see README.md))x");
+    if (has_pattern) {
+        if (!src.maps("address"))
+            fail(project, "households.address", "address_pattern is given but no address field is mapped", "add address = \"<field>\"");
+        auto pattern = t["address_pattern"].value<std::string>();
+        if (!pattern) fail(project, "households.address_pattern", "address_pattern must be a string", "a regular expression");
+        std::vector<std::string> groups;
+        if (t.contains("address_groups")) {
+            const toml::array* a = t["address_groups"].as_array();
+            if (!a) fail(project, "households.address_groups", "address_groups must be a list of names", R"(["building", "unit", "room"])");
+            for (const auto& v : *a) {
+                auto name = v.value<std::string>();
+                if (!name) fail(project, "households.address_groups", "address_groups must be a list of names", R"(["building", "unit", "room"])");
+                groups.push_back(*name);
+            }
+        }
+        const std::string building_id = t["address_building_id"].value_or(std::string{"{building}"});
+        try {
+            out.address.emplace(*pattern, groups, building_id);
+        } catch (const std::invalid_argument& e) {
+            fail(project, "households.address_pattern", e.what(),
+                 R"x(e.g. address_pattern = "(?P<building>\\d+)栋(?P<unit>\\d+)单元(?P<room>\\d+)")x");
+        }
+    }
+    if (src.maps("x") != src.maps("y"))
+        fail(project, "households", "only one of x and y is mapped", "map both: x = \"<field>\", y = \"<field>\"");
+    if (src.maps("x") && src.crs.empty())
+        fail(project, "households.crs", "the roster's coordinates (x, y) need their CRS",
+             "add crs = \"EPSG:4326\" (lon/lat) or the CRS they are in to [households]");
     return out;
 }
 
@@ -77,7 +126,8 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     }
     cfg.buildings = read_layer(cfg.file, require_table(cfg.file, root, "buildings"), "buildings");
     if (root["units"].as_table()) cfg.units = read_layer(cfg.file, *root["units"].as_table(), "units");
-    cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households");
+    cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households", household_settings);
+    cfg.household_placement = read_household_placement(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
     cfg.facilities = read_layer(cfg.file, require_table(cfg.file, root, "facilities"), "facilities");
     cfg.roads = read_layer(cfg.file, require_table(cfg.file, root, "roads"), "roads");
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "access/service_access.hpp"
+#include "assign/household_placement.hpp"
 #include "layer_source.hpp"
 #include "model/records.hpp"
 
@@ -45,7 +46,9 @@ struct ProjectConfig {
     std::string working_crs = "auto";
     LayerSource buildings;
     std::optional<LayerSource> units;
-    LayerSource households;
+    LayerSource households;         // fields: id, building (required); unit, floor, room, persons, party_members,
+                                    // address, x, y; name and phone (personal: read only by the officer list)
+    assign::PlacementOptions household_placement;  // address_pattern / address_groups / address_building_id, max_nearest_m
     std::vector<GridLevelSource> grid_levels;
     LayerSource facilities;
     LayerSource roads;

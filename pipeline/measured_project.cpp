@@ -21,7 +21,7 @@ MeasuredProject measure_project(const std::filesystem::path& project_file, Diagn
     }
     p.ds = clock.time("load layers", [&] { return layers::load_dataset(p.cfg, diag); });
     p.tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(p.ds, diag); });
-    p.assignment = clock.time("assign households", [&] { return assign::assign_households(p.ds, p.tree); });
+    p.assignment = clock.time("assign households", [&] { return assign::assign_households(p.ds, p.tree, p.cfg.household_placement); });
     p.network = clock.time("walk network", [&] { return access::WalkNetwork::build(p.ds.roads); });
     p.access = clock.time("walking access", [&] { return access::compute_access(p.ds, p.network, p.cfg.walking); });
     p.stats = clock.time("coverage statistics", [&] { return assign::compute_statistics(p.ds, p.tree, p.assignment, p.access); });

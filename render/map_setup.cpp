@@ -1,16 +1,31 @@
 #include "map_setup.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 
+#include <mapnik/agg_renderer.hpp>
+#include <mapnik/cairo/cairo_renderer.hpp>
+#include <mapnik/color.hpp>
 #include <mapnik/datasource_cache.hpp>
+#include <mapnik/feature.hpp>
+#include <mapnik/feature_factory.hpp>
 #include <mapnik/font_engine_freetype.hpp>
+#include <mapnik/geometry.hpp>
 #include <mapnik/image.hpp>
 #include <mapnik/image_reader.hpp>
 #include <mapnik/image_util.hpp>
+#include <mapnik/layer.hpp>
+#include <mapnik/load_map.hpp>
+#include <mapnik/map.hpp>
+#include <mapnik/memory_datasource.hpp>
+#include <mapnik/params.hpp>
+#include <mapnik/value.hpp>
+#include <cairo.h>
+#include <unicode/unistr.h>
 
 #ifndef GRIDATLAS_MAPNIK_PLUGINS
 #define GRIDATLAS_MAPNIK_PLUGINS "/usr/lib/mapnik/3.1/input"
@@ -61,6 +76,276 @@ RgbaImage read_png_rgba(const std::filesystem::path& png) {
     const std::uint8_t* bytes = image.bytes();   // R, G, B, A in memory order
     std::copy(bytes, bytes + out.rgba.size(), out.rgba.begin());
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenes → Mapnik
+
+namespace {
+
+namespace bg = boost::geometry;
+
+mapnik::geometry::linear_ring<double> to_ring(const geo::Polygon::ring_type& r) {
+    mapnik::geometry::linear_ring<double> out;
+    out.reserve(r.size());
+    for (const auto& p : r) out.emplace_back(p.x(), p.y());
+    return out;
+}
+
+struct ToMapnik {
+    mapnik::geometry::geometry<double> operator()(const geo::Point& p) const {
+        return mapnik::geometry::point<double>(p.x(), p.y());
+    }
+    mapnik::geometry::geometry<double> operator()(const geo::LineString& line) const {
+        mapnik::geometry::line_string<double> out;
+        out.reserve(line.size());
+        for (const auto& p : line) out.emplace_back(p.x(), p.y());
+        return out;
+    }
+    mapnik::geometry::geometry<double> operator()(const std::vector<geo::LineString>& lines) const {
+        mapnik::geometry::multi_line_string<double> out;
+        out.reserve(lines.size());
+        for (const auto& line : lines) {
+            mapnik::geometry::line_string<double> ls;
+            ls.reserve(line.size());
+            for (const auto& p : line) ls.emplace_back(p.x(), p.y());
+            out.push_back(std::move(ls));
+        }
+        return out;
+    }
+    mapnik::geometry::geometry<double> operator()(const geo::MultiPolygon& mp) const {
+        mapnik::geometry::multi_polygon<double> out;
+        out.reserve(mp.size());
+        for (const auto& poly : mp) {
+            if (poly.outer().size() < 3) continue;
+            mapnik::geometry::polygon<double> p;
+            p.set_exterior_ring(to_ring(poly.outer()));
+            for (const auto& hole : poly.inners())
+                if (hole.size() >= 3) p.add_hole(to_ring(hole));
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+};
+
+void put_value(const mapnik::feature_ptr& f, const std::string& key, const SceneValue& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) f->put(key, mapnik::value_integer{*i});
+    else if (const auto* d = std::get_if<double>(&v)) f->put(key, *d);
+    else f->put(key, icu::UnicodeString::fromUTF8(std::get<std::string>(v)));
+}
+
+std::shared_ptr<mapnik::memory_datasource> datasource_of(const SceneLayer& layer) {
+    auto ctx = std::make_shared<mapnik::context_type>();
+    for (const auto& k : layer.keys) ctx->push(k);
+    mapnik::parameters p;
+    p["type"] = "memory";
+    auto ds = std::make_shared<mapnik::memory_datasource>(p);
+    mapnik::value_integer id = 0;
+    for (const auto& feature : layer.features) {
+        mapnik::feature_ptr f = mapnik::feature_factory::create(ctx, ++id);
+        f->set_geometry(std::visit(ToMapnik{}, feature.geometry));
+        const std::size_t n = std::min(layer.keys.size(), feature.values.size());
+        for (std::size_t i = 0; i < n; ++i) put_value(f, layer.keys[i], feature.values[i]);
+        ds->push(f);
+    }
+    return ds;
+}
+
+bool is_frame_layer(const mapnik::layer& l) { return l.name().rfind("frame-", 0) == 0; }
+
+// Page units need no projection: a fixed srs that Mapnik knows without PROJ, the same for map and layers.
+constexpr const char* page_srs = "epsg:3857";
+
+}  // namespace
+
+std::string srs_for_mapnik(const std::string& crs) {
+    if (crs.size() > 5 && (crs.rfind("EPSG:", 0) == 0 || crs.rfind("epsg:", 0) == 0)) return "epsg:" + crs.substr(5);
+    return crs;
+}
+
+void load_style(mapnik::Map& map, const std::filesystem::path& style, const std::string& what) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(style, ec))
+        throw std::runtime_error(what + " style file not found: " + style.string());
+    try {
+        mapnik::load_map(map, style.string(), /*strict=*/true);
+    } catch (const std::exception& e) {
+        std::string msg = "cannot load " + what + " style " + style.string() + ": " + e.what();
+        if (std::string(e.what()).find("font face") != std::string::npos)
+            msg += " (Chinese labels need fonts-noto-cjk: '" + std::string(cjk_regular_face) + "' in " +
+                   font_directories().front().string() + ")";
+        throw std::runtime_error(msg);
+    }
+}
+
+void attach_scene(mapnik::Map& map, const Scene& scene, const std::string& srs, const std::string& style_for_messages) {
+    for (auto& l : map.layers()) {
+        if (is_frame_layer(l)) continue;
+        const auto it = scene.find(l.name());
+        if (it == scene.end()) {
+            std::string known;
+            for (const auto& [name, layer] : scene) known += (known.empty() ? "" : ", ") + name;
+            throw std::runtime_error("style " + style_for_messages + ": unknown layer '" + l.name() +
+                                     "' (the renderer provides: " + known + ")");
+        }
+        l.set_srs(srs);
+        l.set_datasource(datasource_of(it->second));
+    }
+}
+
+double MapView::metres_per_unit() const {
+    const double w = extent.max_corner().x() - extent.min_corner().x();
+    return width > 0 ? w / width : 0;
+}
+
+geo::Box fit_extent(const geo::Box& box, double width, double height, double margin_share, double min_margin_m) {
+    double x0 = box.min_corner().x(), y0 = box.min_corner().y(), x1 = box.max_corner().x(), y1 = box.max_corner().y();
+    if (!(x1 >= x0) || !(y1 >= y0)) x0 = y0 = 0, x1 = y1 = 1;
+    const double m = std::max(min_margin_m, margin_share * std::max(x1 - x0, y1 - y0));
+    x0 -= m, y0 -= m, x1 += m, y1 += m;
+    const double aspect = height / std::max(1e-9, width);
+    double w = x1 - x0, h = y1 - y0;
+    if (h / w < aspect) h = w * aspect;
+    else w = h / aspect;
+    const double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    return geo::Box({cx - w / 2, cy - h / 2}, {cx + w / 2, cy + h / 2});
+}
+
+struct StyledMap::Impl {
+    std::filesystem::path style;
+    std::string srs;
+    std::unique_ptr<mapnik::Map> map;   // loaded, frame layers removed; copied for every render
+
+    mapnik::Map prepared(const Scene& scene, const MapView& view) const {
+        if (view.width <= 0 || view.height <= 0)
+            throw std::invalid_argument("map size must be positive, got " + std::to_string(view.width) + " × " +
+                                        std::to_string(view.height));
+        mapnik::Map m(*map);
+        m.resize(static_cast<unsigned>(view.width), static_cast<unsigned>(view.height));
+        attach_scene(m, scene, srs, style.string());
+        m.zoom_to_box(mapnik::box2d<double>(view.extent.min_corner().x(), view.extent.min_corner().y(),
+                                            view.extent.max_corner().x(), view.extent.max_corner().y()));
+        return m;
+    }
+};
+
+StyledMap::StyledMap(const std::filesystem::path& style, const std::string& working_crs) : impl_(std::make_unique<Impl>()) {
+    ensure_mapnik_setup();
+    impl_->style = style;
+    impl_->srs = srs_for_mapnik(working_crs.empty() ? std::string("epsg:3857") : working_crs);
+    impl_->map = std::make_unique<mapnik::Map>(256, 256, impl_->srs);
+    std::string what = style.stem().string();
+    load_style(*impl_->map, style, what);
+    impl_->map->set_srs(impl_->srs);
+    if (!impl_->map->background()) impl_->map->set_background(mapnik::color(255, 255, 255));
+    auto& layers = impl_->map->layers();
+    layers.erase(std::remove_if(layers.begin(), layers.end(), is_frame_layer), layers.end());
+}
+
+StyledMap::~StyledMap() = default;
+StyledMap::StyledMap(StyledMap&&) noexcept = default;
+StyledMap& StyledMap::operator=(StyledMap&&) noexcept = default;
+
+const std::filesystem::path& StyledMap::style() const { return impl_->style; }
+
+std::vector<std::string> StyledMap::layer_names() const {
+    std::vector<std::string> out;
+    for (const auto& l : impl_->map->layers()) out.push_back(l.name());
+    return out;
+}
+
+RgbaImage StyledMap::render_image(const Scene& scene, const MapView& view) const {
+    mapnik::Map m = impl_->prepared(scene, view);
+    mapnik::image_rgba8 image(static_cast<unsigned>(view.width), static_cast<unsigned>(view.height));
+    try {
+        mapnik::agg_renderer<mapnik::image_rgba8> ren(m, image, view.scale_factor);
+        ren.apply();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rendering with style " + impl_->style.string() + " failed: " + e.what());
+    }
+    if (image.get_premultiplied()) mapnik::demultiply_alpha(image);
+    RgbaImage out;
+    out.width = view.width;
+    out.height = view.height;
+    out.rgba.assign(image.bytes(), image.bytes() + static_cast<std::size_t>(view.width) * view.height * 4);
+    return out;
+}
+
+void StyledMap::render_cairo(cairo_t* cr, const Scene& scene, const MapView& view) const {
+    mapnik::Map m = impl_->prepared(scene, view);
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, 0, view.width, view.height);
+    cairo_clip(cr);
+    try {
+        mapnik::cairo_ptr ptr(cairo_reference(cr), mapnik::cairo_closer());
+        mapnik::cairo_renderer<mapnik::cairo_ptr> ren(m, ptr, view.scale_factor);
+        ren.apply();
+    } catch (const std::exception& e) {
+        cairo_restore(cr);
+        throw std::runtime_error("rendering with style " + impl_->style.string() + " failed: " + e.what());
+    }
+    cairo_restore(cr);
+}
+
+void StyledMap::render_samples(cairo_t* cr, const std::vector<LegendSample>& samples, double scale_factor) const {
+    if (samples.empty()) return;
+    double x0 = samples[0].x, y0 = samples[0].y, x1 = x0, y1 = y0;
+    for (const auto& s : samples) {
+        x0 = std::min(x0, s.x), y0 = std::min(y0, s.y);
+        x1 = std::max(x1, s.x + s.w), y1 = std::max(y1, s.y + s.h);
+    }
+    // room for strokes and markers that reach beyond their rectangles
+    const double pad = 20 * scale_factor;
+    x0 -= pad, y0 -= pad, x1 += pad, y1 += pad;
+    const int w = static_cast<int>(std::ceil(x1 - x0)), h = static_cast<int>(std::ceil(y1 - y0));
+
+    mapnik::Map m(*impl_->map);
+    m.layers().clear();
+    m.set_srs(page_srs);
+    m.set_background(mapnik::color(0, 0, 0, 0));
+    m.resize(static_cast<unsigned>(w), static_cast<unsigned>(h));
+    // one layer per sample, in order, so later samples draw over earlier ones as listed
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const auto& s = samples[i];
+        if (!m.find_style(s.style))
+            throw std::runtime_error("style " + impl_->style.string() + " has no <Style name=\"" + s.style +
+                                     "\"> for the legend");
+        SceneLayer layer;
+        std::vector<SceneValue> values;
+        for (const auto& [k, v] : s.attributes) {
+            layer.keys.push_back(k);
+            values.push_back(v);
+        }
+        // page (y down) → legend map (y up, origin at the bottom-left of the padded box)
+        const double lx = s.x - x0, ly = y1 - (s.y + s.h);
+        SceneGeometry g;
+        if (s.shape == LegendSample::Shape::point) {
+            g = geo::Point(lx + s.w / 2, ly + s.h / 2);
+        } else if (s.shape == LegendSample::Shape::line) {
+            g = geo::LineString{{lx, ly + s.h / 2}, {lx + s.w, ly + s.h / 2}};
+        } else {
+            geo::Polygon p;
+            p.outer() = {{lx, ly}, {lx, ly + s.h}, {lx + s.w, ly + s.h}, {lx + s.w, ly}, {lx, ly}};
+            g = geo::MultiPolygon{p};
+        }
+        layer.add(std::move(g), std::move(values));
+        mapnik::layer l("legend-" + std::to_string(i), page_srs);
+        l.add_style(s.style);
+        l.set_datasource(datasource_of(layer));
+        m.add_layer(std::move(l));
+    }
+    m.zoom_to_box(mapnik::box2d<double>(0, 0, w, h));
+    cairo_save(cr);
+    cairo_translate(cr, x0, y0);
+    try {
+        mapnik::cairo_ptr ptr(cairo_reference(cr), mapnik::cairo_closer());
+        mapnik::cairo_renderer<mapnik::cairo_ptr> ren(m, ptr, scale_factor);
+        ren.apply();
+    } catch (const std::exception& e) {
+        cairo_restore(cr);
+        throw std::runtime_error("drawing the legend with style " + impl_->style.string() + " failed: " + e.what());
+    }
+    cairo_restore(cr);
 }
 
 }  // namespace gridatlas::render

@@ -39,6 +39,7 @@
 #include <unicode/unistr.h>
 
 #include "map_setup.hpp"
+#include "style_palette.hpp"
 
 #ifndef GRIDATLAS_SOURCE_STYLES_DIR
 #define GRIDATLAS_SOURCE_STYLES_DIR "styles"
@@ -57,19 +58,6 @@ namespace bg = boost::geometry;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
-
-std::string number_text(double v) {
-    std::ostringstream s;
-    s.precision(v == std::floor(v) ? 0 : 1);
-    s << std::fixed << v;
-    return s.str();
-}
-
-// Mapnik 3.1 with PROJ 9 wants "epsg:32650"; other definitions (proj strings, WKT) pass through unchanged.
-std::string mapnik_srs(const std::string& crs) {
-    if (crs.size() > 5 && (crs.rfind("EPSG:", 0) == 0 || crs.rfind("epsg:", 0) == 0)) return "epsg:" + crs.substr(5);
-    return crs;
-}
 
 icu::UnicodeString ustr(const std::string& utf8) { return icu::UnicodeString::fromUTF8(utf8); }
 
@@ -98,152 +86,6 @@ private:
 void put(const mapnik::feature_ptr& f, const char* key, const std::string& v) { f->put(key, ustr(v)); }
 void put(const mapnik::feature_ptr& f, const char* key, const char* v) { f->put(key, ustr(v)); }
 void put(const mapnik::feature_ptr& f, const char* key, int v) { f->put(key, mapnik::value_integer{v}); }
-
-mapnik::geometry::linear_ring<double> to_ring(const geo::Polygon::ring_type& r) {
-    mapnik::geometry::linear_ring<double> out;
-    out.reserve(r.size());
-    for (const auto& p : r) out.emplace_back(p.x(), p.y());
-    return out;
-}
-
-mapnik::geometry::geometry<double> to_mapnik(const geo::MultiPolygon& mp) {
-    mapnik::geometry::multi_polygon<double> out;
-    out.reserve(mp.size());
-    for (const auto& poly : mp) {
-        if (poly.outer().size() < 3) continue;
-        mapnik::geometry::polygon<double> p;
-        p.set_exterior_ring(to_ring(poly.outer()));
-        for (const auto& hole : poly.inners())
-            if (hole.size() >= 3) p.add_hole(to_ring(hole));
-        out.push_back(std::move(p));
-    }
-    return out;
-}
-
-// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
-mapnik::geometry::geometry<double> boundary_lines(const geo::MultiPolygon& mp) {
-    mapnik::geometry::multi_line_string<double> out;
-    auto add = [&](const geo::Polygon::ring_type& r) {
-        if (r.size() < 2) return;
-        mapnik::geometry::line_string<double> ls;
-        ls.reserve(r.size() + 1);
-        for (const auto& p : r) ls.emplace_back(p.x(), p.y());
-        if (!bg::equals(r.front(), r.back())) ls.emplace_back(r.front().x(), r.front().y());
-        out.push_back(std::move(ls));
-    };
-    for (const auto& poly : mp) {
-        add(poly.outer());
-        for (const auto& hole : poly.inners()) add(hole);
-    }
-    return out;
-}
-
-mapnik::geometry::geometry<double> to_mapnik(const geo::LineString& line) {
-    mapnik::geometry::line_string<double> out;
-    out.reserve(line.size());
-    for (const auto& p : line) out.emplace_back(p.x(), p.y());
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Data preparation (no Mapnik)
-
-// Greedy colouring (largest degree first) of the finest grids so that touching grids get different tones.
-std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones) {
-    const std::size_t n = grids.size();
-    std::vector<geo::Box> boxes(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        bg::envelope(ds.grids[grids[i]].area, boxes[i]);
-        const double tol = 1.0;   // metres: drawn grids often leave slivers between neighbours
-        boxes[i].min_corner().x(boxes[i].min_corner().x() - tol);
-        boxes[i].min_corner().y(boxes[i].min_corner().y() - tol);
-        boxes[i].max_corner().x(boxes[i].max_corner().x() + tol);
-        boxes[i].max_corner().y(boxes[i].max_corner().y() + tol);
-    }
-    std::vector<std::vector<std::size_t>> adj(n);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) {
-            if (!bg::intersects(boxes[i], boxes[j])) continue;
-            bool touching = true;
-            try {
-                touching = bg::distance(ds.grids[grids[i]].area, ds.grids[grids[j]].area) <= 1.0;
-            } catch (const std::exception&) {   // invalid input geometry: treat as neighbours, the safe side
-            }
-            if (touching) {
-                adj[i].push_back(j);
-                adj[j].push_back(i);
-            }
-        }
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return adj[a].size() > adj[b].size(); });
-    std::vector<int> tone(n, -1);
-    for (std::size_t i : order) {
-        std::vector<int> used(tones, 0);
-        for (std::size_t j : adj[i])
-            if (tone[j] >= 0) ++used[tone[j]];
-        // the least used tone among neighbours (0 when a free one exists), ties to the lowest after rotating by i
-        // so that non-touching grids still vary
-        int best = -1;
-        for (int k = 0; k < tones; ++k) {
-            const int t = static_cast<int>((k + i) % tones);
-            if (best < 0 || used[t] < used[best]) best = t;
-        }
-        tone[i] = best;
-    }
-    return tone;
-}
-
-struct Band {
-    const char* key;
-    std::string label;
-};
-
-// Minute bands for the headline kind: ≤5, ≤10, ≤threshold, beyond (capped at the threshold).
-struct Bands {
-    double b5, b10, thr;
-    explicit Bands(double threshold) {
-        thr = std::max(0.0, threshold);
-        b5 = std::min(5.0, thr);
-        b10 = std::min(10.0, thr);
-    }
-    const char* of(double minutes) const {
-        if (!std::isfinite(minutes) || minutes < 0) return "unknown";
-        if (minutes <= b5) return "le5";
-        if (minutes <= b10) return "le10";
-        if (minutes <= thr) return "le_thr";
-        return "beyond";
-    }
-    std::vector<Band> legend() const {
-        std::vector<Band> out;
-        out.push_back({"le5", "≤ " + number_text(b5) + " 分钟"});
-        if (b10 > b5) out.push_back({"le10", number_text(b5) + "–" + number_text(b10) + " 分钟"});
-        if (thr > b10) out.push_back({"le_thr", number_text(b10) + "–" + number_text(thr) + " 分钟"});
-        out.push_back({"beyond", "> " + number_text(thr) + " 分钟（超出步行圈）"});
-        out.push_back({"unknown", "无法到达 / 无数据"});
-        out.push_back({"nonres", "非住宅建筑"});
-        return out;
-    }
-};
-
-int road_class(const std::string& highway) {
-    static const std::unordered_map<std::string, int> rank = {
-        {"footway", 0}, {"path", 0}, {"pedestrian", 0}, {"steps", 0}, {"cycleway", 0}, {"bridleway", 0},
-        {"corridor", 0}, {"service", 1}, {"living_street", 1}, {"track", 1}, {"residential", 2},
-        {"unclassified", 2}, {"tertiary", 3}, {"tertiary_link", 3}, {"secondary", 4}, {"secondary_link", 4},
-        {"primary", 5}, {"primary_link", 5}, {"trunk", 6}, {"trunk_link", 6}, {"motorway", 7}, {"motorway_link", 7}};
-    auto it = rank.find(highway);
-    return it == rank.end() ? 1 : it->second;
-}
-
-std::string level_name(const Dataset& ds, int level) {
-    if (level >= 0 && static_cast<std::size_t>(level) < ds.levels.size()) {
-        const auto& l = ds.levels[static_cast<std::size_t>(level)];
-        if (!l.name.empty()) return l.name;
-        if (!l.key.empty()) return l.key;
-    }
-    return "第 " + std::to_string(level + 1) + " 级";
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Page layout
@@ -289,39 +131,151 @@ double nice_length(double max_m) {
     return p;
 }
 
-std::string distance_text(double m) {
-    if (m >= 1000) return number_text(m / 1000) + " km";
-    return number_text(m) + " m";
-}
-
-void load_style(mapnik::Map& map, const std::filesystem::path& style) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(style, ec))
-        throw std::runtime_error("overview style file not found: " + style.string());
-    try {
-        mapnik::load_map(map, style.string(), /*strict=*/true);
-    } catch (const std::exception& e) {
-        std::string msg = "cannot load overview style " + style.string() + ": " + e.what();
-        if (std::string(e.what()).find("font face") != std::string::npos)
-            msg += " (Chinese labels need fonts-noto-cjk: '" + std::string(cjk_regular_face) + "' in " +
-                   font_directories().front().string() + ")";
-        throw std::runtime_error(msg);
+// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
+std::vector<geo::LineString> boundary_lines(const geo::MultiPolygon& mp) {
+    std::vector<geo::LineString> out;
+    auto add = [&](const geo::Polygon::ring_type& r) {
+        if (r.size() < 2) return;
+        geo::LineString ls(r.begin(), r.end());
+        if (!bg::equals(r.front(), r.back())) ls.push_back(r.front());
+        out.push_back(std::move(ls));
+    };
+    for (const auto& poly : mp) {
+        add(poly.outer());
+        for (const auto& hole : poly.inners()) add(hole);
     }
+    return out;
 }
 
 }  // namespace
 
-void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png) {
-    if (request.dataset == nullptr) throw std::invalid_argument("render_overview_png: request.dataset is null");
+namespace {
+
+void check_request(const OverviewRequest& request, const char* who) {
+    if (request.dataset == nullptr) throw std::invalid_argument(std::string(who) + ": request.dataset is null");
     const Dataset& ds = *request.dataset;
     if (!request.grid_households.empty() && request.grid_households.size() != ds.grids.size())
-        throw std::invalid_argument("render_overview_png: grid_households has " +
+        throw std::invalid_argument(std::string(who) + ": grid_households has " +
                                     std::to_string(request.grid_households.size()) + " entries for " +
                                     std::to_string(ds.grids.size()) + " grids");
     if (!request.building_minutes.empty() && request.building_minutes.size() != ds.buildings.size())
-        throw std::invalid_argument("render_overview_png: building_minutes has " +
+        throw std::invalid_argument(std::string(who) + ": building_minutes has " +
                                     std::to_string(request.building_minutes.size()) + " entries for " +
                                     std::to_string(ds.buildings.size()) + " buildings");
+}
+
+}  // namespace
+
+Scene overview_scene(const OverviewRequest& request) {
+    check_request(request, "overview_scene");
+    const Dataset& ds = *request.dataset;
+    int top_level = std::numeric_limits<int>::max(), fine_level = -1;
+    for (const auto& g : ds.grids) {
+        top_level = std::min(top_level, g.level);
+        fine_level = std::max(fine_level, g.level);
+    }
+    auto rank_of = [&](int level) -> const char* {
+        if (level == top_level) return "top";
+        if (level == fine_level) return "fine";
+        return "mid";
+    };
+    std::vector<std::size_t> fine_grids;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i)
+        if (ds.grids[i].level == fine_level) fine_grids.push_back(i);
+    const Bands bands(request.headline_threshold_minutes);
+    std::map<std::string, int> slot_of_kind = facility_slots(ds, request.headline_kind_name);
+
+    Scene scene;
+    auto& fills = scene["grid-fill"];
+    fills.keys = {"tone"};
+    auto& roads = scene["roads"];
+    roads.keys = {"highway", "name"};
+    auto& buildings = scene["buildings"];
+    buildings.keys = {"band"};
+    auto& lines = scene["grid-lines"];
+    lines.keys = {"rank", "level"};
+    auto& facilities = scene["facilities"];
+    facilities.keys = {"slot", "kind", "name"};
+    auto& grid_labels = scene["grid-labels"];
+    grid_labels.keys = {"name", "details", "code_line", "label", "code"};
+    auto& top_labels = scene["top-labels"];
+    top_labels.keys = {"label"};
+
+    {
+        const auto tones = grid_tones(ds, fine_grids, 6);
+        for (std::size_t i = 0; i < fine_grids.size(); ++i) {
+            if (bg::is_empty(ds.grids[fine_grids[i]].area)) continue;
+            fills.add(ds.grids[fine_grids[i]].area, {std::int64_t{tones[i]}});
+        }
+    }
+    {
+        std::vector<std::size_t> order(ds.roads.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
+        });
+        for (std::size_t i : order) {
+            const auto& r = ds.roads[i];
+            if (r.line.size() < 2) continue;
+            roads.add(r.line, {r.highway, r.name});
+        }
+    }
+    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
+        const auto& b = ds.buildings[i];
+        if (b.footprint.empty()) continue;
+        const char* band = "nonres";
+        if (b.residential)
+            band = request.building_minutes.empty() ? "unknown" : bands.of(request.building_minutes[i]);
+        buildings.add(b.footprint, {std::string(band)});
+    }
+    {
+        // finest first, so coarser boundaries are drawn over the finer ones they coincide with
+        std::vector<std::size_t> order(ds.grids.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
+        for (std::size_t i : order) {
+            const auto& g = ds.grids[i];
+            if (bg::is_empty(g.area)) continue;
+            lines.add(boundary_lines(g.area), {std::string(rank_of(g.level)), std::int64_t{g.level}});
+        }
+    }
+    // Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass
+    // service centre must not hide the centre's marker.
+    std::vector<std::size_t> facility_order(ds.facilities.size());
+    std::iota(facility_order.begin(), facility_order.end(), 0);
+    std::stable_sort(facility_order.begin(), facility_order.end(), [&](std::size_t a, std::size_t b) {
+        return slot_of_kind[ds.facilities[a].kind] > slot_of_kind[ds.facilities[b].kind];
+    });
+    for (std::size_t i : facility_order) {
+        const auto& fac = ds.facilities[i];
+        facilities.add(fac.location, {std::int64_t{slot_of_kind[fac.kind]}, fac.kind, fac.name});
+    }
+    if (request.draw_labels) {
+        // larger grids first: they get their labels before smaller neighbours compete for the space
+        std::vector<std::size_t> order = fine_grids;
+        std::vector<double> area(ds.grids.size(), 0);
+        for (std::size_t i : order) area[i] = std::abs(bg::area(ds.grids[i].area));
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
+        for (std::size_t i : order) {
+            const auto& g = ds.grids[i];
+            if (bg::is_empty(g.area)) continue;
+            const std::string name = g.name.empty() ? g.code : g.name;
+            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
+            std::string details = code_line;
+            if (!request.grid_households.empty()) details += "\n" + std::to_string(request.grid_households[i]) + "户";
+            grid_labels.add(g.area, {name, details, code_line, name + details, g.code});
+        }
+        if (top_level != fine_level)
+            for (const auto& g : ds.grids)
+                if (g.level == top_level && !bg::is_empty(g.area)) top_labels.add(g.area, {g.name.empty() ? g.code : g.name});
+    }
+    return scene;
+}
+
+void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png) {
+    check_request(request, "render_overview_png");
+    const Dataset& ds = *request.dataset;
     if (request.width_px < 200 || request.width_px > 20000)
         throw std::invalid_argument("render_overview_png: width_px must be in 200..20000, got " +
                                     std::to_string(request.width_px));
@@ -374,24 +328,8 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     const Bands bands(request.headline_threshold_minutes);
 
     // facility kinds → marker slot: 0 for the headline kind, then service_kinds order, 1..7 cycling
-    std::map<std::string, int> slot_of_kind;
-    std::map<std::string, std::string> kind_name;
-    for (const auto& k : ds.service_kinds) kind_name[k.key] = k.name.empty() ? k.key : k.name;
-    {
-        int next = 1;
-        for (const auto& k : ds.service_kinds) {
-            const bool headline = !request.headline_kind_name.empty() &&
-                                  (k.name == request.headline_kind_name || k.key == request.headline_kind_name);
-            slot_of_kind[k.key] = headline ? 0 : next;
-            if (!headline) next = next % 7 + 1;
-        }
-        for (const auto& f : ds.facilities)
-            if (!slot_of_kind.count(f.kind)) {
-                const bool headline = !request.headline_kind_name.empty() && f.kind == request.headline_kind_name;
-                slot_of_kind[f.kind] = headline ? 0 : next;
-                if (!headline) next = next % 7 + 1;
-            }
-    }
+    std::map<std::string, int> slot_of_kind = facility_slots(ds, request.headline_kind_name);
+    const std::map<std::string, std::string> kind_name = kind_names(ds);
 
     // ----- page layout (pixels, y down). Sizes in the XML are nominal and scaled by `s`.
     const double W = request.width_px;
@@ -427,101 +365,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     const double H = title_h + map_h + footer_h;
     const Page page{W, H};
 
-    // ----- map datasources
-    FeatureSink fill_sink{"tone"};
-    FeatureSink road_sink{"highway", "name"};
-    FeatureSink building_sink{"band"};
-    FeatureSink line_sink{"rank", "level"};
-    FeatureSink facility_sink{"slot", "kind", "name"};
-    FeatureSink grid_label_sink{"name", "details", "code_line", "label", "code"};
-    FeatureSink top_label_sink{"label"};
-
-    {
-        const auto tones = grid_tones(ds, fine_grids, 6);
-        for (std::size_t i = 0; i < fine_grids.size(); ++i) {
-            if (bg::is_empty(ds.grids[fine_grids[i]].area)) continue;
-            auto f = fill_sink.add(to_mapnik(ds.grids[fine_grids[i]].area));
-            put(f, "tone", tones[i]);
-        }
-    }
-    {
-        std::vector<std::size_t> order(ds.roads.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
-        });
-        for (std::size_t i : order) {
-            const auto& r = ds.roads[i];
-            if (r.line.size() < 2) continue;
-            auto f = road_sink.add(to_mapnik(r.line));
-            put(f, "highway", r.highway);
-            put(f, "name", r.name);
-        }
-    }
-    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
-        const auto& b = ds.buildings[i];
-        if (b.footprint.empty()) continue;
-        const char* band = "nonres";
-        if (b.residential)
-            band = request.building_minutes.empty() ? "unknown" : bands.of(request.building_minutes[i]);
-        auto f = building_sink.add(to_mapnik(b.footprint));
-        put(f, "band", band);
-    }
-    {
-        // finest first, so coarser boundaries are drawn over the finer ones they coincide with
-        std::vector<std::size_t> order(ds.grids.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (bg::is_empty(g.area)) continue;
-            auto f = line_sink.add(boundary_lines(g.area));
-            put(f, "rank", rank_of(g.level));
-            put(f, "level", g.level);
-        }
-    }
-    // Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass
-    // service centre must not hide the centre's marker.
-    std::vector<std::size_t> facility_order(ds.facilities.size());
-    std::iota(facility_order.begin(), facility_order.end(), 0);
-    std::stable_sort(facility_order.begin(), facility_order.end(), [&](std::size_t a, std::size_t b) {
-        return slot_of_kind[ds.facilities[a].kind] > slot_of_kind[ds.facilities[b].kind];
-    });
-    for (std::size_t i : facility_order) {
-        const auto& fac = ds.facilities[i];
-        auto f = facility_sink.add(mapnik::geometry::point<double>(fac.location.x(), fac.location.y()));
-        put(f, "slot", slot_of_kind[fac.kind]);
-        put(f, "kind", fac.kind);
-        put(f, "name", fac.name);
-    }
-    if (request.draw_labels) {
-        // larger grids first: they get their labels before smaller neighbours compete for the space
-        std::vector<std::size_t> order = fine_grids;
-        std::vector<double> area(ds.grids.size(), 0);
-        for (std::size_t i : order) area[i] = std::abs(bg::area(ds.grids[i].area));
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (bg::is_empty(g.area)) continue;
-            const std::string name = g.name.empty() ? g.code : g.name;
-            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
-            std::string details = code_line;
-            if (!request.grid_households.empty()) details += "\n" + std::to_string(request.grid_households[i]) + "户";
-            auto f = grid_label_sink.add(to_mapnik(g.area));
-            put(f, "name", name);
-            put(f, "details", details);
-            put(f, "code_line", code_line);
-            put(f, "label", name + details);
-            put(f, "code", g.code);
-        }
-        if (top_level != fine_level)
-            for (const auto& g : ds.grids)
-                if (g.level == top_level && !bg::is_empty(g.area)) {
-                    auto f = top_label_sink.add(to_mapnik(g.area));
-                    put(f, "label", g.name.empty() ? g.code : g.name);
-                }
-    }
+    const Scene scene = overview_scene(request);
 
     // ----- frame datasources (page pixels)
     FeatureSink panel_sink{"kind"};
@@ -618,9 +462,9 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     // ----- the map proper
     ensure_mapnik_setup();
     const std::filesystem::path style = request.style_file.empty() ? styles_dir() / "overview.xml" : request.style_file;
-    const std::string srs = mapnik_srs(ds.working_crs.empty() ? std::string("epsg:3857") : ds.working_crs);
+    const std::string srs = srs_for_mapnik(ds.working_crs.empty() ? std::string("epsg:3857") : ds.working_crs);
     mapnik::Map map(static_cast<unsigned>(map_w), static_cast<unsigned>(map_h), srs);
-    load_style(map, style);
+    load_style(map, style, "overview");
     map.set_srs(srs);
     if (!map.background()) map.set_background(mapnik::color(255, 255, 255));   // the map image is copied opaque
     // page pixels need no projection: a fixed srs that Mapnik knows without PROJ, the same for map and layers
@@ -631,13 +475,6 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     frame.set_background(mapnik::color(255, 255, 255));
 
     const std::map<std::string, std::shared_ptr<mapnik::memory_datasource>> sources = {
-        {"grid-fill", fill_sink.datasource()},
-        {"roads", road_sink.datasource()},
-        {"buildings", building_sink.datasource()},
-        {"grid-lines", line_sink.datasource()},
-        {"facilities", facility_sink.datasource()},
-        {"grid-labels", grid_label_sink.datasource()},
-        {"top-labels", top_label_sink.datasource()},
         {"frame-panel", panel_sink.datasource()},
         {"frame-swatches", swatch_sink.datasource()},
         {"frame-lines", sample_line_sink.datasource()},
@@ -647,7 +484,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     };
     auto is_frame = [](const mapnik::layer& l) { return l.name().rfind("frame-", 0) == 0; };
     for (const auto& l : map.layers())
-        if (!sources.count(l.name()))
+        if (!sources.count(l.name()) && !scene.count(l.name()))
             throw std::runtime_error("overview style " + style.string() + ": unknown layer '" + l.name() +
                                      "' (the renderer provides: grid-fill, roads, buildings, grid-lines, facilities, "
                                      "grid-labels, top-labels, frame-panel, frame-swatches, frame-lines, "
@@ -658,10 +495,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     frame_layers.erase(std::remove_if(frame_layers.begin(), frame_layers.end(),
                                       [&](const mapnik::layer& l) { return !is_frame(l); }),
                        frame_layers.end());
-    for (auto& l : map_layers) {
-        l.set_srs(srs);
-        l.set_datasource(sources.at(l.name()));
-    }
+    attach_scene(map, scene, srs, style.string());
     map.zoom_to_box(mapnik::box2d<double>(extent.min_corner().x(), extent.min_corner().y(), extent.max_corner().x(),
                                           extent.max_corner().y()));
 

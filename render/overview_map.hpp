@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "map_setup.hpp"
 #include "model/dataset.hpp"
 
 namespace gridatlas::render {
@@ -28,6 +29,11 @@ struct OverviewRequest {
 // Throws std::invalid_argument when request.dataset is null, has nothing to draw, or a per-grid / per-building vector
 // has the wrong size; std::runtime_error naming the file or font on failure (style missing, font missing …).
 void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png);
+
+// The map proper of the overview as a scene for styles/overview.xml's map layers (grid-fill, roads, buildings,
+// grid-lines, facilities, grid-labels, top-labels): what render_overview_png draws inside its frame, and what the
+// print maps (print_map.hpp) draw with the overview style. Throws std::invalid_argument as render_overview_png.
+Scene overview_scene(const OverviewRequest& request);
 
 // Where styles/ is: $GRIDATLAS_STYLES if set, else the source tree's styles/ (compiled in).
 std::filesystem::path styles_dir();

@@ -62,6 +62,7 @@ struct Household {
     int persons = 0;
     int party_members = 0;              // > 0: a party-member household (党员户)
     std::optional<geo::Point> location; // when the roster carries coordinates
+    std::string address;                // the address as written, when the roster has one (parsed by assign::AddressPattern)
     std::int64_t row = 0;               // 1-based data row in the roster, for messages
 };
 

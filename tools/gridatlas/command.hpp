@@ -27,5 +27,14 @@ Command add_run_command(CLI::App& app);
 Command add_coverage_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
+Command add_check_command(CLI::App& app);
+Command add_grid_command(CLI::App& app);
+Command add_tiles_command(CLI::App& app);
+Command add_assign_command(CLI::App& app);
+Command add_officer_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
+Command add_user_command(CLI::App& app);
+Command add_render_command(CLI::App& app);
+Command add_atlas_command(CLI::App& app);
 
 }  // namespace gridatlas::cli

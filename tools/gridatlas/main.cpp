@@ -31,8 +31,11 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "gridatlas 0.1.0");
     Context ctx;
-    const std::vector<Command> commands = {add_run_command(app), add_coverage_command(app), add_plan_command(app),
-                                           add_sample_command(app)};
+    const std::vector<Command> commands = {
+        add_run_command(app),     add_coverage_command(app), add_plan_command(app),   add_sample_command(app),
+        add_check_command(app),   add_grid_command(app),     add_assign_command(app), add_officer_command(app),
+        add_render_command(app),  add_atlas_command(app),    add_tiles_command(app),  add_serve_command(app),
+        add_user_command(app)};
     for (const auto& c : commands)
         c.app->add_option("--max-warnings", ctx.max_warnings, "How many warnings to print (all go to the outputs)")->capture_default_str();
     try {

@@ -1,0 +1,75 @@
+// How good a set of drawn grids is, and what it is compared with.
+//
+// Quality: balance (households per grid: min, max, mean, coefficient of variation, how many in the target range),
+// compactness (Polsby–Popper 4πA/P²: 1 a circle, 0.785 a square), contiguity (grids of more than one polygon) and
+// buildings cut by a grid boundary. The statistics are over the grids holding households; empty grids are counted
+// apart, so a lattice's empty squares over the sea do not flatter or spoil it.
+//
+// Baseline: the naive way to draw grids — a square lattice of the same mean area, clipped to the same area.
+//
+// Finer grids: draw_regions never cuts a road block, which suits 300–500-household grids but leaves a block of an
+// estate as one "micro-grid" of 400 households. draw_regions_by_building first cuts every block heavier than a
+// threshold into one cell per building (Voronoi cells of sites along the footprints, clipped to the block), then
+// groups cells as draw_regions groups blocks. With a threshold of 0 and the range [0, 0] it gives one grid per
+// building (buildings sharing one point share one grid).
+//
+// Deterministic; each function uses its own GEOS context. GEOS failures surface as geo::GeometryError.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "geometry/types.hpp"
+#include "hierarchy/grid_drawing.hpp"
+
+namespace gridatlas::hierarchy {
+
+struct BalanceStats {
+    std::size_t regions = 0;        // all regions
+    std::size_t empty = 0;          // regions holding no household
+    double total = 0;               // households in all regions
+    // Over the non-empty regions (0 when there are none). cv = population standard deviation / mean.
+    double min = 0, max = 0, mean = 0, stddev = 0, cv = 0;
+    std::size_t below = 0, within = 0, above = 0;   // non-empty regions against [target_min, target_max]
+};
+
+// Throws std::invalid_argument for a negative or non-finite weight.
+BalanceStats balance(const std::vector<double>& weights, double target_min, double target_max);
+
+struct CompactnessStats {
+    std::size_t regions = 0;
+    double min = 0, median = 0, mean = 0, max = 0;
+};
+
+CompactnessStats compactness(const std::vector<double>& polsby_popper_values);
+
+struct PartitionQuality {
+    BalanceStats balance;
+    CompactnessStats compactness;   // Polsby–Popper of the non-empty regions
+    std::size_t multipart = 0;      // regions made of more than one polygon (not contiguous)
+    std::size_t buildings_cut = 0;  // footprints with at least cut_min_m2 in each of two or more regions
+    double area_m2 = 0;             // summed area of the regions
+};
+
+// `regions` and `weights` run in parallel; `footprints` are the buildings to test for cuts (e.g. the dwellings).
+PartitionQuality assess_partition(const std::vector<geo::MultiPolygon>& regions, const std::vector<double>& weights,
+                                  double target_min, double target_max, const std::vector<geo::MultiPolygon>& footprints,
+                                  double cut_min_m2 = 1.0);
+
+// Squares of `side` metres aligned on the area's south-west envelope corner, each clipped to `area`; squares
+// falling wholly outside are dropped. Regions come row by row from north to south, west→east within a row. Each
+// point goes to the cell covering it, else (outside the area) to the nearest cell. Throws std::invalid_argument for
+// a non-positive side or more than 4 million squares.
+std::vector<DrawnRegion> square_lattice(const geo::MultiPolygon& area, double side, const std::vector<WeightedPoint>& points);
+
+// draw_regions where every road block whose points weigh more than `split_above` is first cut into one cell per
+// building: the Voronoi cells of sites along the building's footprint outline (every 5 m; `footprints` parallel to
+// `points`, or empty: the points alone are the sites), united per building and clipped to the block, so cells part
+// between buildings rather than through them. Buildings whose points coincide share a cell; a cell the block's
+// shape breaks in pieces keeps the piece holding its point, the other pieces are weightless cells. Points and
+// grouping as in draw_regions; regions in reading order. Throws as draw_regions does, for a negative split_above,
+// and for footprints not matching the points.
+std::vector<DrawnRegion> draw_regions_by_building(const geo::MultiPolygon& area, const std::vector<geo::LineString>& roads,
+                                                  const std::vector<WeightedPoint>& points, const GroupingOptions& options,
+                                                  double split_above, const std::vector<geo::MultiPolygon>& footprints = {});
+
+}  // namespace gridatlas::hierarchy

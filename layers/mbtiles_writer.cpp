@@ -1,0 +1,330 @@
+// MBTiles 1.3 (https://github.com/mapbox/mbtiles-spec/blob/master/1.3/spec.md) through the sqlite3 C API.
+//
+// Layout: metadata(name, value) with a unique index on name; tiles(zoom_level, tile_column, tile_row, tile_data) with
+// the unique index tile_index; rows are TMS (flipped). While a run is under way the file is "<path>.partial" and
+// also holds gridatlas_job (the job key it was started with) and gridatlas_progress (the units written); both are
+// dropped by finish(). WAL journal while writing (each unit one cheap transaction), rollback journal at the end, so
+// the final file is a plain SQLite database any reader (sqlite3, GDAL) opens, read-only media included.
+#include "mbtiles_writer.hpp"
+
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <sqlite3.h>
+
+namespace gridatlas::layers {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------------------------
+// RAII over sqlite3
+
+struct DbCloser {
+    void operator()(sqlite3* db) const { if (db) sqlite3_close_v2(db); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+    void operator()(sqlite3_stmt* s) const { if (s) sqlite3_finalize(s); }
+};
+
+class Database {
+public:
+    Database() = default;
+    Database(const fs::path& file, int flags) : file_(file) {
+        sqlite3* raw = nullptr;
+        const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+        db_.reset(raw);
+        if (rc != SQLITE_OK) fail("open", rc);
+        sqlite3_busy_timeout(raw, 5000);
+    }
+    sqlite3* get() const { return db_.get(); }
+    explicit operator bool() const { return db_ != nullptr; }
+    void close() {
+        if (!db_) return;
+        const int rc = sqlite3_close(db_.get());
+        if (rc != SQLITE_OK) fail("close", rc);
+        db_.release();
+    }
+    void exec(const std::string& sql) const {
+        char* err = nullptr;
+        const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            const std::string msg = err ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            throw std::runtime_error(file_.string() + ": SQLite failed on '" + sql.substr(0, 60) + "': " + msg);
+        }
+    }
+    [[noreturn]] void fail(const char* what, int rc) const {
+        const std::string msg = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+        throw std::runtime_error(file_.string() + ": SQLite " + what + " failed: " + msg);
+    }
+    const fs::path& file() const { return file_; }
+
+private:
+    fs::path file_;
+    DbHandle db_;
+};
+
+class Statement {
+public:
+    Statement(const Database& db, const char* sql) : db_(&db) {
+        sqlite3_stmt* raw = nullptr;
+        const int rc = sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr);
+        stmt_.reset(raw);
+        if (rc != SQLITE_OK) db.fail("prepare", rc);
+    }
+    Statement& bind(int i, int v) { check(sqlite3_bind_int(stmt_.get(), i, v)); return *this; }
+    Statement& bind(int i, const std::string& v) {
+        check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement& bind_blob(int i, const std::string& v) {
+        check(sqlite3_bind_blob(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+        return *this;
+    }
+    // true while there is a row
+    bool step() {
+        const int rc = sqlite3_step(stmt_.get());
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        db_->fail("step", rc);
+    }
+    void run() {
+        while (step()) {
+        }
+        reset();
+    }
+    void reset() {
+        sqlite3_reset(stmt_.get());
+        sqlite3_clear_bindings(stmt_.get());
+    }
+    int column_int(int i) const { return sqlite3_column_int(stmt_.get(), i); }
+    std::int64_t column_int64(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
+    std::string column_text(int i) const {
+        const auto* p = sqlite3_column_text(stmt_.get(), i);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)))
+                 : std::string();
+    }
+
+private:
+    void check(int rc) const { if (rc != SQLITE_OK) db_->fail("bind", rc); }
+    const Database* db_;
+    std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
+};
+
+// Commits on commit(); rolls back if destroyed before (an exception in the middle of a unit).
+class Transaction {
+public:
+    explicit Transaction(const Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+    ~Transaction() {
+        if (!done_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+        db_.exec("COMMIT");
+        done_ = true;
+    }
+private:
+    const Database& db_;
+    bool done_ = false;
+};
+
+std::string number(double v) {
+    std::ostringstream s;
+    s.precision(8);
+    s << v;
+    return s.str();
+}
+
+void remove_database_files(const fs::path& file) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(fs::path(file.string() + suffix), ec);
+}
+
+bool table_exists(const Database& db, const char* name) {
+    Statement s(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    s.bind(1, std::string(name));
+    return s.step();
+}
+
+}  // namespace
+
+struct MbtilesWriter::Impl {
+    fs::path path, partial;
+    TileSetMetadata metadata;
+    std::string job_key;
+    Database db;
+    std::unique_ptr<Statement> insert_tile, insert_unit;
+    std::set<WorkKey> done;
+    bool resumed = false;
+    std::string note;
+    std::mutex mutex;
+
+    void write_metadata() {
+        Statement put(db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)");
+        const TileSetMetadata& m = metadata;
+        auto row = [&](const std::string& k, const std::string& v) { put.bind(1, k).bind(2, v).run(); };
+        row("name", m.name);
+        row("format", m.format);
+        row("bounds", number(m.west) + "," + number(m.south) + "," + number(m.east) + "," + number(m.north));
+        row("center", number(m.center_lon) + "," + number(m.center_lat) + "," + std::to_string(m.center_zoom));
+        row("minzoom", std::to_string(m.min_zoom));
+        row("maxzoom", std::to_string(m.max_zoom));
+        row("attribution", m.attribution);
+        row("description", m.description);
+        row("type", m.type);
+        row("version", m.version);
+        row("tile_size", std::to_string(m.tile_px));   // not in the spec (allowed as an extra key); readers may use it
+    }
+
+    // Tries to pick up an existing .partial of the same job; returns false (with `note`) when it cannot.
+    bool try_resume() {
+        try {
+            db = Database(partial, SQLITE_OPEN_READWRITE);
+            if (!table_exists(db, "gridatlas_job") || !table_exists(db, "gridatlas_progress") || !table_exists(db, "tiles")) {
+                note = "it is not a GridAtlas work file";
+                db.close();
+                return false;
+            }
+            Statement key(db, "SELECT value FROM gridatlas_job WHERE name = 'job_key'");
+            if (!key.step() || key.column_text(0) != job_key) {
+                note = "it was started with other options or data";
+                key.reset();
+                return false;
+            }
+            Statement units(db, "SELECT zoom_level, tile_column, tile_row FROM gridatlas_progress");
+            while (units.step()) done.insert({units.column_int(0), units.column_int(1), units.column_int(2)});
+            return true;
+        } catch (const std::exception& e) {
+            note = std::string("it cannot be read (") + e.what() + ")";
+            done.clear();
+            return false;
+        }
+    }
+
+    void create() {
+        db = Database(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db.exec("PRAGMA application_id = 0x4d504258");   // 'MPBX', the MBTiles application id
+        db.exec(
+            "CREATE TABLE metadata (name TEXT, value TEXT);"
+            "CREATE UNIQUE INDEX name ON metadata (name);"
+            "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);"
+            "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
+            "CREATE TABLE gridatlas_job (name TEXT PRIMARY KEY, value TEXT);"
+            "CREATE TABLE gridatlas_progress (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
+            " PRIMARY KEY (zoom_level, tile_column, tile_row));");
+        Statement key(db, "INSERT INTO gridatlas_job (name, value) VALUES ('job_key', ?)");
+        key.bind(1, job_key).run();
+    }
+};
+
+MbtilesWriter::MbtilesWriter(const fs::path& path, const TileSetMetadata& metadata, const std::string& job_key)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& d = *impl_;
+    d.path = path;
+    d.partial = fs::path(path.string() + ".partial");
+    d.metadata = metadata;
+    d.job_key = job_key;
+    std::error_code ec;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+
+    if (fs::exists(d.partial, ec)) {
+        d.resumed = d.try_resume();
+        if (!d.resumed) {
+            d.note = "did not resume " + d.partial.string() + ": " + d.note + "; starting it afresh";
+            if (d.db) d.db.close();
+            remove_database_files(d.partial);
+        }
+    } else {
+        remove_database_files(d.partial);   // stray -wal/-journal of a vanished file
+    }
+    if (!d.resumed) d.create();
+    d.db.exec("PRAGMA journal_mode = WAL");
+    d.db.exec("PRAGMA synchronous = NORMAL");
+    {
+        Transaction t(d.db);
+        d.write_metadata();
+        t.commit();
+    }
+    d.insert_tile = std::make_unique<Statement>(
+        d.db, "INSERT OR REPLACE INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)");
+    d.insert_unit = std::make_unique<Statement>(
+        d.db, "INSERT OR REPLACE INTO gridatlas_progress (zoom_level, tile_column, tile_row) VALUES (?, ?, ?)");
+}
+
+MbtilesWriter::~MbtilesWriter() {
+    if (!impl_) return;
+    impl_->insert_tile.reset();
+    impl_->insert_unit.reset();
+    try {
+        if (impl_->db) impl_->db.close();   // checkpoints the WAL into the .partial
+    } catch (...) {
+    }
+}
+
+const fs::path& MbtilesWriter::path() const { return impl_->path; }
+const fs::path& MbtilesWriter::partial_path() const { return impl_->partial; }
+bool MbtilesWriter::resumed() const { return impl_->resumed; }
+const std::string& MbtilesWriter::open_note() const { return impl_->note; }
+
+std::size_t MbtilesWriter::done_units() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->done.size();
+}
+
+bool MbtilesWriter::is_done(const WorkKey& unit) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->done.count(unit) != 0;
+}
+
+std::uint64_t MbtilesWriter::tiles_in_file() const {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->db) throw std::runtime_error(impl_->path.string() + ": the MBTiles writer is closed");
+    Statement count(impl_->db, "SELECT count(*) FROM tiles");
+    count.step();
+    return static_cast<std::uint64_t>(count.column_int64(0));
+}
+
+void MbtilesWriter::write(const WorkKey& unit, const std::vector<TileBlob>& tiles) {
+    Impl& d = *impl_;
+    std::lock_guard lock(d.mutex);
+    if (!d.db) throw std::runtime_error(d.path.string() + ": write after finish()");
+    Transaction t(d.db);
+    for (const auto& tile : tiles) {
+        if (tile.z < 0 || tile.z > 30 || tile.x < 0 || tile.y < 0 || tile.x >= (1 << tile.z) || tile.y >= (1 << tile.z))
+            throw std::invalid_argument(d.path.string() + ": tile " + std::to_string(tile.z) + "/" + std::to_string(tile.x) +
+                                        "/" + std::to_string(tile.y) + " is outside the tile grid");
+        const int tms = (1 << tile.z) - 1 - tile.y;
+        d.insert_tile->bind(1, tile.z).bind(2, tile.x).bind(3, tms).bind_blob(4, tile.data).run();
+    }
+    d.insert_unit->bind(1, unit.z).bind(2, unit.x).bind(3, unit.y).run();
+    t.commit();
+    d.done.insert(unit);
+}
+
+void MbtilesWriter::finish() {
+    Impl& d = *impl_;
+    std::lock_guard lock(d.mutex);
+    if (!d.db) throw std::runtime_error(d.path.string() + ": finish() called twice");
+    d.insert_tile.reset();
+    d.insert_unit.reset();
+    d.db.exec("PRAGMA synchronous = FULL");
+    {
+        Transaction t(d.db);
+        d.write_metadata();
+        d.db.exec("DROP TABLE gridatlas_progress; DROP TABLE gridatlas_job;");
+        t.commit();
+    }
+    d.db.exec("PRAGMA journal_mode = DELETE");   // checkpoints and removes the WAL; plain file from here on
+    d.db.close();
+    std::error_code ec;
+    fs::rename(d.partial, d.path, ec);
+    if (ec) throw std::runtime_error("cannot move " + d.partial.string() + " to " + d.path.string() + ": " + ec.message());
+}
+
+}  // namespace gridatlas::layers

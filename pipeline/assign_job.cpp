@@ -1,0 +1,292 @@
+#include "assign_job.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "assign/grid_statistics.hpp"
+#include "assign/household_assignment.hpp"
+#include "dataset_loader.hpp"
+#include "hierarchy/grid_tree.hpp"
+#include "project_config.hpp"
+#include "stage_clock.hpp"
+#include "vector_writer.hpp"
+
+namespace gridatlas::pipeline {
+
+using layers::FieldSpec;
+using layers::FieldType;
+using layers::FieldValue;
+using layers::LayerGeometry;
+
+namespace {
+
+// Every reason a household can be unassigned for, in a fixed order: the conservation table's columns.
+const std::vector<assign::Reason> all_reasons = {
+    assign::Reason::duplicate_household_id, assign::Reason::missing_building_ref, assign::Reason::unparsable_address,
+    assign::Reason::no_building_at_location, assign::Reason::unknown_building, assign::Reason::ambiguous_building,
+    assign::Reason::rejected_building, assign::Reason::no_unit_given, assign::Reason::unknown_unit,
+    assign::Reason::outside_grids};
+
+std::string code_of(const Dataset& ds, GridId g) { return g.valid() ? ds.grid(g).code : std::string{}; }
+
+double round_to(double v, double step) { return std::round(v / step) * step; }
+
+// The assignment table, one row per roster row: the same columns in the gpkg and the CSV.
+struct Table {
+    std::vector<FieldSpec> fields;
+    std::vector<std::vector<FieldValue>> rows;
+};
+
+Table assignment_table(const Dataset& ds, const assign::AssignmentResult& a) {
+    Table t;
+    t.fields = {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"placed_by"}, {"building_id"},
+                {"distance_m", FieldType::real}, {"unit_no", FieldType::integer}, {"unit_status"}, {"building_status"}};
+    for (const auto& l : ds.levels) {
+        t.fields.push_back({l.key + "_code"});
+        t.fields.push_back({l.key + "_status"});
+    }
+    t.rows.reserve(ds.households.size());
+    for (const Household& h : ds.households) {
+        const auto& p = a.households[h.id.index()];
+        std::vector<FieldValue> v = {
+            h.source_id, std::int64_t(h.row), h.building_ref, std::string(assign::to_string(p.placed_by)),
+            p.building.valid() ? FieldValue{ds.building(p.building).source_id} : FieldValue{},
+            p.placed_by == assign::PlacedBy::nearest_building ? FieldValue{round_to(p.distance_m, 0.1)} : FieldValue{},
+            p.unit_number ? FieldValue{std::int64_t(*p.unit_number)} : FieldValue{},
+            std::string(assign::to_string(p.unit_reason)), std::string(assign::to_string(p.building_reason))};
+        for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+            v.push_back(code_of(ds, p.grids[l]));
+            v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
+        }
+        t.rows.push_back(std::move(v));
+    }
+    return t;
+}
+
+std::string text(const FieldValue& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&v)) {
+        std::ostringstream o;
+        o << *d;
+        return o.str();
+    }
+    return {};
+}
+
+void write_table_csv(const std::filesystem::path& file, const Table& t) {
+    std::vector<std::string> header;
+    for (const auto& f : t.fields) header.push_back(f.name);
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(t.rows.size());
+    for (const auto& r : t.rows) {
+        std::vector<std::string> cells;
+        for (const auto& v : r) cells.push_back(text(v));
+        rows.push_back(std::move(cells));
+    }
+    layers::write_csv(file, header, rows);
+}
+
+Table conservation_table(const assign::AssignmentResult& a) {
+    Table t;
+    t.fields = {{"level"}, {"roster", FieldType::integer}, {"assigned", FieldType::integer}, {"unassigned", FieldType::integer},
+                {"balanced", FieldType::integer}};
+    for (auto r : all_reasons) t.fields.push_back({assign::to_string(r), FieldType::integer});
+    for (const auto& c : a.conservation) {
+        std::vector<FieldValue> v = {c.level, std::int64_t(c.roster), std::int64_t(c.assigned), std::int64_t(c.unassigned()),
+                                     std::int64_t(c.balanced())};
+        for (auto r : all_reasons) {
+            auto it = c.unassigned_by_reason.find(assign::to_string(r));
+            v.push_back(std::int64_t(it == c.unassigned_by_reason.end() ? 0 : it->second));
+        }
+        t.rows.push_back(std::move(v));
+    }
+    return t;
+}
+
+// Households, persons, party-member households and members per grid (every level), from the assignment alone.
+struct GridCounts {
+    std::vector<assign::Tally> grids;           // per grid index
+    std::vector<std::size_t> buildings;         // residential buildings per grid index
+};
+
+GridCounts count_grids(const Dataset& ds, const hierarchy::GridTree& tree, const assign::AssignmentResult& a) {
+    GridCounts c;
+    c.grids.resize(ds.grids.size());
+    c.buildings.assign(ds.grids.size(), 0);
+    for (const Household& h : ds.households)
+        for (GridId g : a.households[h.id.index()].grids)
+            if (g.valid()) c.grids[g.index()].add(h);
+    for (std::size_t l = 0; l < ds.levels.size(); ++l)
+        for (const Building& b : ds.buildings)
+            if (b.residential)
+                if (GridId g = tree.grid_of(b.id, static_cast<int>(l)); g.valid()) ++c.buildings[g.index()];
+    return c;
+}
+
+void write_gpkg(const std::filesystem::path& file, const Dataset& ds, const hierarchy::GridTree& tree,
+                const assign::AssignmentResult& a, const Table& households, const Table& conservation, const GridCounts& counts,
+                const Diagnostics& diag) {
+    layers::VectorWriter w(file);
+    w.begin_layer("households", LayerGeometry::none, "", households.fields);
+    for (const auto& r : households.rows) w.add(r);
+    w.begin_layer("unassigned_households", LayerGeometry::none, "",
+                  {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"level"}, {"reason"}});
+    for (const Household& h : ds.households) {
+        const auto& p = a.households[h.id.index()];
+        auto row = [&](const std::string& level, assign::Reason reason) {
+            if (reason != assign::Reason::assigned)
+                w.add({h.source_id, std::int64_t(h.row), h.building_ref, level, std::string(assign::to_string(reason))});
+        };
+        row("unit", p.unit_reason);
+        row("building", p.building_reason);
+        for (std::size_t l = 0; l < ds.levels.size(); ++l) row(ds.levels[l].key, p.grid_reasons[l]);
+    }
+    w.begin_layer("conservation", LayerGeometry::none, "", conservation.fields);
+    for (const auto& r : conservation.rows) w.add(r);
+    w.begin_layer("grids", LayerGeometry::polygon, ds.working_crs,
+                  {{"level", FieldType::integer}, {"level_key"}, {"level_name"}, {"code"}, {"name"}, {"parent_code"},
+                   {"buildings", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                   {"party_households", FieldType::integer}, {"party_members", FieldType::integer}});
+    for (const Grid& g : ds.grids) {
+        const auto& t = counts.grids[g.id.index()];
+        const GridId parent = tree.parent[g.id.index()];
+        w.add({std::int64_t(g.level), ds.levels[g.level].key, ds.levels[g.level].name, g.code, g.name, code_of(ds, parent),
+               std::int64_t(counts.buildings[g.id.index()]), std::int64_t(t.households), std::int64_t(t.persons),
+               std::int64_t(t.party_households), std::int64_t(t.party_members)},
+              g.area);
+    }
+    w.begin_layer("issues", LayerGeometry::none, "", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
+    for (const auto& d : diag.items())
+        w.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
+               d.message, d.hint});
+    w.close();
+}
+
+nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds, const hierarchy::GridTree& tree,
+                            const assign::AssignmentResult& a, const GridCounts& counts, const Diagnostics& diag) {
+    nlohmann::json j;
+    j["project"] = cfg.name;
+    j["project_file"] = cfg.file.string();
+    j["working_crs"] = ds.working_crs;
+    const auto& building = a.conservation[1];
+    j["households"] = {{"roster", building.roster}, {"assigned", building.assigned}, {"unassigned", building.unassigned()},
+                       {"unassigned_by_reason", building.unassigned_by_reason}, {"balanced_at_every_level", a.balanced()}};
+    // How the placed households found their building; not_placed is the building level's unassigned.
+    double farthest = 0;
+    std::size_t nearest = 0;
+    for (const auto& p : a.households)
+        if (p.placed_by == assign::PlacedBy::nearest_building) { ++nearest; farthest = std::max(farthest, p.distance_m); }
+    j["placed_by"] = a.placed_by;
+    j["nearest_building"] = {{"households", nearest}, {"max_distance_m", round_to(farthest, 0.1)},
+                             {"max_nearest_m", cfg.household_placement.max_nearest_m}};
+    nlohmann::json levels = nlohmann::json::array();
+    for (const auto& c : a.conservation)
+        levels.push_back({{"level", c.level}, {"roster", c.roster}, {"assigned", c.assigned}, {"unassigned", c.unassigned()},
+                          {"unassigned_by_reason", c.unassigned_by_reason}, {"balanced", c.balanced()}});
+    j["conservation"] = levels;
+    nlohmann::json grid_levels = nlohmann::json::array();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        nlohmann::json per_grid = nlohmann::json::array();
+        assign::Tally total;
+        for (GridId g : ds.grids_of_level(static_cast<int>(l))) {
+            const auto& t = counts.grids[g.index()];
+            const GridId parent = tree.parent[g.index()];
+            per_grid.push_back({{"code", ds.grid(g).code}, {"name", ds.grid(g).name}, {"parent_code", code_of(ds, parent)},
+                                {"buildings", counts.buildings[g.index()]}, {"households", t.households}, {"persons", t.persons},
+                                {"party_member_households", t.party_households}, {"party_members", t.party_members}});
+            total.households += t.households;
+            total.persons += t.persons;
+            total.party_households += t.party_households;
+            total.party_members += t.party_members;
+        }
+        grid_levels.push_back({{"key", ds.levels[l].key}, {"name", ds.levels[l].name}, {"grids", per_grid.size()},
+                               {"households", total.households}, {"persons", total.persons},
+                               {"party_member_households", total.party_households}, {"party_members", total.party_members},
+                               {"per_grid", per_grid}});
+    }
+    j["levels"] = grid_levels;
+    std::map<std::string, std::size_t> warnings;
+    for (const auto& d : diag.items()) ++warnings[d.code];
+    j["warnings"] = warnings;
+    return j;
+}
+
+}  // namespace
+
+AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
+    StageClock clock;
+    const auto cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
+    const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
+    const auto tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
+    const auto assignment = clock.time("assign households", [&] { return assign::assign_households(ds, tree, cfg.household_placement); });
+    const auto counts = count_grids(ds, tree, assignment);
+
+    AssignReport report;
+    std::filesystem::create_directories(config.out_dir);
+    report.gpkg = config.out_dir / "assignment.gpkg";
+    report.households_csv = config.out_dir / "households.csv";
+    report.conservation_csv = config.out_dir / "conservation.csv";
+    report.json = config.out_dir / "assignment.json";
+    clock.time("write outputs", [&] {
+        const Table households = assignment_table(ds, assignment);
+        const Table conservation = conservation_table(assignment);
+        write_gpkg(report.gpkg, ds, tree, assignment, households, conservation, counts, diag);
+        write_table_csv(report.households_csv, households);
+        write_table_csv(report.conservation_csv, conservation);
+    });
+    report.balanced = assignment.balanced();
+    report.summary = summary_json(cfg, ds, tree, assignment, counts, diag);
+    report.summary["timings"] = clock.json();
+    report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"households_csv", report.households_csv.string()},
+                                 {"conservation_csv", report.conservation_csv.string()}, {"json", report.json.string()}};
+    std::ofstream(report.json) << report.summary.dump(2) << '\n';
+    return report;
+}
+
+std::string format_assign_summary(const AssignReport& report) {
+    const auto& s = report.summary;
+    std::ostringstream out;
+    out << "GridAtlas assign: " << s["project"].get<std::string>() << " (" << s["working_crs"].get<std::string>() << ")\n";
+    const auto& h = s["households"];
+    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " placed in a building + " << h["unassigned"]
+        << " not placed\n";
+    out << "  placed by:";
+    for (const char* k : {"building_id", "address", "point_in_building", "nearest_building"})
+        if (s["placed_by"].contains(k)) out << " " << k << " " << s["placed_by"][k] << ";";
+    out << "\n";
+    const auto& n = s["nearest_building"];
+    if (n["households"].get<std::size_t>() > 0)
+        out << "  " << n["households"] << " placed in the nearest building (point outside every building, at most "
+            << n["max_distance_m"] << " m away; limit " << n["max_nearest_m"] << " m): check them in the households "
+            << "layer, placed_by = nearest_building\n";
+    out << "\nConservation (roster = assigned + unassigned, per reason):\n";
+    std::size_t width = 0;
+    for (const auto& c : s["conservation"]) width = std::max(width, c["level"].get<std::string>().size());
+    for (const auto& c : s["conservation"]) {
+        out << "    " << std::left << std::setw(static_cast<int>(width + 1)) << c["level"].get<std::string>() << std::right
+            << c["roster"] << " = " << c["assigned"] << " + " << c["unassigned"]
+            << (c["balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP");
+        std::string reasons;
+        for (const auto& [reason, count] : c["unassigned_by_reason"].items())
+            reasons += (reasons.empty() ? "" : ", ") + reason + " " + count.dump();
+        if (!reasons.empty()) out << "   (" << reasons << ")";
+        out << "\n";
+    }
+    out << "\nGrid levels:\n";
+    for (const auto& l : s["levels"])
+        out << "    " << l["name"].get<std::string>() << " (" << l["key"].get<std::string>() << "): " << l["grids"] << " grids, "
+            << l["households"] << " households, " << l["persons"] << " persons, " << l["party_member_households"]
+            << " party-member households\n";
+    if (!s["warnings"].empty()) {
+        out << "\nWarnings by kind:\n";
+        for (const auto& [code, count] : s["warnings"].items()) out << "    " << code << ": " << count << "\n";
+    }
+    out << "\nOutputs:\n";
+    for (const char* k : {"gpkg", "households_csv", "conservation_csv", "json"}) out << "    " << s["outputs"][k].get<std::string>() << "\n";
+    return out.str();
+}
+
+}  // namespace gridatlas::pipeline

@@ -1,0 +1,99 @@
+#include "atlas_job.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
+#include "atlas.hpp"
+#include "measured_project.hpp"
+#include "render_job.hpp"
+
+namespace gridatlas::pipeline {
+
+AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
+    if (config.page.pixel_page()) throw std::invalid_argument("the atlas is printed on paper: give --paper, not --size");
+    if (config.out_file.extension() != ".pdf" && config.out_file.extension() != ".PDF")
+        throw std::invalid_argument("the atlas is a PDF: end the output file in .pdf, got '" + config.out_file.string() + "'");
+    (void)config.page.size_pt();
+
+    StageClock clock;
+    const MeasuredProject p = measure_project(config.project_file, diag, clock);
+    const Dataset& ds = p.ds;
+
+    int level = -1;
+    for (const auto& g : ds.grids) level = std::max(level, g.level);
+    if (!config.level.empty()) {
+        level = -1;
+        for (std::size_t l = 0; l < ds.levels.size(); ++l)
+            if (ds.levels[l].key == config.level || ds.levels[l].name == config.level) level = static_cast<int>(l);
+        if (level < 0) {
+            std::string known;
+            for (const auto& l : ds.levels) known += (known.empty() ? "" : ", ") + l.key + " (" + l.name + ")";
+            throw DataError({Severity::error, "unknown_level", {p.cfg.file.string(), "", "", {}, {}},
+                             "'" + config.level + "' is not a grid level of this project", "use one of: " + known});
+        }
+    }
+    if (level < 0)
+        throw DataError({Severity::error, "no_grids", {p.cfg.file.string(), "", "", {}, {}},
+                         "the project has no grids", "add [[grid_levels]] to the project file"});
+
+    std::vector<GridId> grids;
+    for (const auto& code : config.grids) grids.push_back(find_grid(p, code));
+    if (!config.within.empty()) {
+        const GridId outer = find_grid(p, config.within);
+        auto inside = [&](GridId g) {
+            for (GridId a = g; a.valid(); a = p.tree.parent[a.index()])
+                if (a == outer) return true;
+            return false;
+        };
+        if (grids.empty())
+            for (const auto& g : ds.grids)
+                if (g.level == level && inside(g.id)) grids.push_back(g.id);
+        grids.erase(std::remove_if(grids.begin(), grids.end(), [&](GridId g) { return !inside(g); }), grids.end());
+        if (grids.empty())
+            throw DataError({Severity::error, "no_grids", {p.cfg.file.string(), "", config.within, {}, {}},
+                             "no grid of level '" + ds.levels[level].key + "' lies in " + config.within,
+                             "check --within and --level"});
+    }
+    std::stable_sort(grids.begin(), grids.end(), [&](GridId a, GridId b) { return ds.grid(a).code < ds.grid(b).code; });
+    grids.erase(std::unique(grids.begin(), grids.end()), grids.end());
+
+    MapDataOptions options;
+    options.officer = true;
+    const render::MapData data = clock.time("map data", [&] { return map_data(p, options); });
+
+    render::AtlasRequest req;
+    req.data = &data;
+    req.level = level;
+    req.grids = grids;
+    req.page = config.page;
+    req.title = config.title;
+    req.date = config.date;
+    const auto result = clock.time("render atlas", [&] { return render::render_atlas_pdf(req, config.out_file); });
+
+    AtlasReport report;
+    report.out_file = config.out_file;
+    report.level = ds.levels[level].key;
+    report.grids = result.entries.size();
+    report.pages = result.pages;
+    report.index_pages = result.index_pages;
+    report.page = config.page.describe();
+    report.timings = clock.json();
+    return report;
+}
+
+std::string format_atlas(const AtlasReport& r) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(2);
+    out << "GridAtlas atlas: " << r.grids << " grids of level '" << r.level << "', " << r.pages << " pages (" << r.index_pages
+        << " index), " << r.page << "\n  timings:";
+    double total = 0;
+    for (const auto& t : r.timings) {
+        out << " " << t["stage"].get<std::string>() << " " << t["seconds"].get<double>() << "s;";
+        total += t["seconds"].get<double>();
+    }
+    out << " total " << total << "s\n  wrote " << r.out_file.string() << "\n";
+    return out.str();
+}
+
+}  // namespace gridatlas::pipeline

@@ -1,0 +1,40 @@
+// `gridatlas atlas`: the officer atlas (网格工作图册) — one PDF, index pages then one page per grid of a level (the
+// finest by default) with its officer map and building table (render/atlas.hpp).
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/diagnostics.hpp"
+#include "print_map.hpp"
+
+namespace gridatlas::pipeline {
+
+struct AtlasConfig {
+    std::filesystem::path project_file;
+    std::filesystem::path out_file;            // .pdf
+    std::string level;                         // a grid level key ("grid") or its name ("网格"); empty: the finest
+    std::vector<std::string> grids;            // only these grid codes (any order; printed in code order)
+    std::string within;                        // only grids inside this grid (e.g. one community), by code
+    render::PageSpec page{"A4", false};        // paper; --landscape
+    std::string title;
+    std::string date;
+};
+
+struct AtlasReport {
+    std::filesystem::path out_file;
+    std::string level;
+    std::size_t grids = 0;
+    int pages = 0;
+    int index_pages = 0;
+    std::string page;
+    nlohmann::json timings;
+};
+
+// Throws DataError (unknown level or grid code: exit 2), std::invalid_argument (bad options: exit 1 in the CLI).
+AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag);
+std::string format_atlas(const AtlasReport& report);
+
+}  // namespace gridatlas::pipeline

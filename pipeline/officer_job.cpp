@@ -1,0 +1,630 @@
+#include "officer_job.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "assign/central_households.hpp"
+#include "assign/household_assignment.hpp"
+#include "assign/liaison.hpp"
+#include "dataset_loader.hpp"
+#include "hierarchy/grid_tree.hpp"
+#include "personal_fields.hpp"
+#include "project_config.hpp"
+#include "vector_writer.hpp"
+
+namespace gridatlas::pipeline {
+
+using layers::FieldSpec;
+using layers::FieldType;
+using layers::FieldValue;
+using layers::LayerGeometry;
+
+// --- display width -------------------------------------------------------------------------------------------------
+
+namespace {
+
+// Decodes one UTF-8 code point at s[i], advancing i; invalid bytes count as one replacement character.
+char32_t next_code_point(const std::string& s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) { ++i; return 0xFFFD; }
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; k < len; ++k) {
+        const auto cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc >> 6) != 0x2) { ++i; return 0xFFFD; }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    i += len;
+    return cp;
+}
+
+// East Asian Width W and F (Unicode 15, UAX #11), collapsed into ranges.
+bool wide(char32_t c) {
+    return (c >= 0x1100 && c <= 0x115F) || c == 0x2329 || c == 0x232A || (c >= 0x231A && c <= 0x231B) ||
+           (c >= 0x23E9 && c <= 0x23EC) || c == 0x23F0 || c == 0x23F3 || (c >= 0x25FD && c <= 0x25FE) ||
+           (c >= 0x2614 && c <= 0x2615) || (c >= 0x2648 && c <= 0x2653) || c == 0x267F || c == 0x2693 || c == 0x26A1 ||
+           (c >= 0x26AA && c <= 0x26AB) || (c >= 0x26BD && c <= 0x26BE) || (c >= 0x26C4 && c <= 0x26C5) || c == 0x26CE ||
+           c == 0x26D4 || c == 0x26EA || (c >= 0x26F2 && c <= 0x26F3) || c == 0x26F5 || c == 0x26FA || c == 0x26FD ||
+           c == 0x2705 || (c >= 0x270A && c <= 0x270B) || c == 0x2728 || c == 0x274C || c == 0x274E ||
+           (c >= 0x2753 && c <= 0x2755) || c == 0x2757 || (c >= 0x2795 && c <= 0x2797) || c == 0x27B0 || c == 0x27BF ||
+           (c >= 0x2B1B && c <= 0x2B1C) || c == 0x2B50 || c == 0x2B55 || (c >= 0x2E80 && c <= 0x303E) ||
+           (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xA000 && c <= 0xA4CF) || (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7A3) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE10 && c <= 0xFE19) || (c >= 0xFE30 && c <= 0xFE6F) ||
+           (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x16FE0 && c <= 0x18CFF) ||
+           (c >= 0x1AFF0 && c <= 0x1B2FF) || (c >= 0x1F004 && c <= 0x1F004) || c == 0x1F0CF || c == 0x1F18E ||
+           (c >= 0x1F191 && c <= 0x1F19A) || (c >= 0x1F200 && c <= 0x1F251) || (c >= 0x1F260 && c <= 0x1F265) ||
+           (c >= 0x1F300 && c <= 0x1F64F && !(c >= 0x1F321 && c <= 0x1F32C) && !(c >= 0x1F336 && c <= 0x1F336) &&
+            !(c >= 0x1F37D && c <= 0x1F37D) && !(c >= 0x1F394 && c <= 0x1F39F) && !(c >= 0x1F3CB && c <= 0x1F3CE) &&
+            !(c >= 0x1F3D4 && c <= 0x1F3DF) && !(c >= 0x1F3F1 && c <= 0x1F3F3) && !(c >= 0x1F3F5 && c <= 0x1F3F7) &&
+            c != 0x1F43F && c != 0x1F441 && !(c >= 0x1F4FD && c <= 0x1F4FE) && !(c >= 0x1F53E && c <= 0x1F54A) &&
+            c != 0x1F54F && !(c >= 0x1F568 && c <= 0x1F579) && !(c >= 0x1F57B && c <= 0x1F594) &&
+            !(c >= 0x1F597 && c <= 0x1F5A3) && !(c >= 0x1F5A5 && c <= 0x1F5FA)) ||
+           (c >= 0x1F680 && c <= 0x1F6C5) || c == 0x1F6CC || (c >= 0x1F6D0 && c <= 0x1F6D2) ||
+           (c >= 0x1F6D5 && c <= 0x1F6D7) || (c >= 0x1F6DC && c <= 0x1F6DF) || (c >= 0x1F6EB && c <= 0x1F6EC) ||
+           (c >= 0x1F6F4 && c <= 0x1F6FC) || (c >= 0x1F7E0 && c <= 0x1F7EB) || c == 0x1F7F0 ||
+           (c >= 0x1F90C && c <= 0x1F93A) || (c >= 0x1F93C && c <= 0x1F945) || (c >= 0x1F947 && c <= 0x1F9FF) ||
+           (c >= 0x1FA70 && c <= 0x1FAFF) || (c >= 0x20000 && c <= 0x2FFFD) || (c >= 0x30000 && c <= 0x3FFFD);
+}
+
+// Combining marks and other zero-width characters.
+bool zero_width(char32_t c) {
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) || (c >= 0x0591 && c <= 0x05BD) ||
+           (c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+           (c >= 0x2060 && c <= 0x2064) || (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
+           (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF || (c >= 0xE0100 && c <= 0xE01EF) || c < 0x20 || (c >= 0x7F && c < 0xA0);
+}
+
+}  // namespace
+
+std::size_t terminal_columns(const std::string& s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const char32_t c = next_code_point(s, i);
+        w += zero_width(c) ? 0 : wide(c) ? 2 : 1;
+    }
+    return w;
+}
+
+namespace {
+
+// `s` cut to at most `width` columns (an ellipsis marks the cut), for names that would stretch a column.
+std::string clip(const std::string& s, std::size_t width) {
+    if (terminal_columns(s) <= width) return s;
+    std::string out;
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t start = i;
+        const char32_t c = next_code_point(s, i);
+        const std::size_t cw = zero_width(c) ? 0 : wide(c) ? 2 : 1;
+        if (w + cw + 1 > width) break;
+        out.append(s, start, i - start);
+        w += cw;
+    }
+    return out + "…";
+}
+
+std::string pad(const std::string& s, std::size_t width, bool right_align = false) {
+    const std::size_t w = terminal_columns(s);
+    const std::string fill(width > w ? width - w : 0, ' ');
+    return right_align ? fill + s : s + fill;
+}
+
+// Natural order for ids and rooms: "2" < "10", "B2" < "B10".
+bool natural_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        const bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
+        if (da && db) {
+            std::size_t ie = i, je = j;
+            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+            const std::string na = a.substr(i, ie - i), nb = b.substr(j, je - j);
+            const std::string ta = na.substr(std::min(na.find_first_not_of('0'), na.size()));
+            const std::string tb = nb.substr(std::min(nb.find_first_not_of('0'), nb.size()));
+            if (ta.size() != tb.size()) return ta.size() < tb.size();
+            if (ta != tb) return ta < tb;
+            i = ie;
+            j = je;
+            continue;
+        }
+        if (a[i] != b[j]) return a[i] < b[j];
+        ++i;
+        ++j;
+    }
+    return a.size() - i < b.size() - j;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+// The grid `arg` names: its code, else a name no other grid has. Unknown: DataError with the closest codes.
+GridId find_grid(const layers::ProjectConfig& cfg, const Dataset& ds, const std::string& arg) {
+    std::vector<GridId> by_code, by_name;
+    for (const Grid& g : ds.grids) {
+        if (g.code == arg) by_code.push_back(g.id);
+        if (!g.name.empty() && g.name == arg) by_name.push_back(g.id);
+    }
+    auto describe = [&](GridId id) {
+        const Grid& g = ds.grid(id);
+        return g.code + (g.name.empty() ? "" : " " + g.name) + " (" + ds.levels[g.level].name + ")";
+    };
+    auto list = [&](const std::vector<GridId>& ids) {
+        std::string s;
+        for (GridId id : ids) s += (s.empty() ? "" : ", ") + describe(id);
+        return s;
+    };
+    if (by_code.size() == 1) return by_code.front();
+    if (by_code.empty() && by_name.size() == 1) return by_name.front();
+    const SourceLocation where{cfg.file.string(), "", "", {}, {}};
+    if (by_code.size() > 1 || by_name.size() > 1)
+        throw DataError({Severity::error, "ambiguous_grid", where, "'" + arg + "' names several grids: " + list(by_code.size() > 1 ? by_code : by_name),
+                         "give the code of one of them; grid codes should be unique (see the run's duplicate_code warnings)"});
+    // Closest first: a code or name containing what was typed, then by edit distance to the code or the name.
+    std::vector<std::pair<std::size_t, GridId>> scored;
+    for (const Grid& g : ds.grids) {
+        std::size_t d = std::min(edit_distance(arg, g.code), g.name.empty() ? SIZE_MAX : edit_distance(arg, g.name));
+        if (!arg.empty() && (g.code.find(arg) != std::string::npos || g.name.find(arg) != std::string::npos)) d = 0;
+        scored.push_back({d, g.id});
+    }
+    std::stable_sort(scored.begin(), scored.end(), [&](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : ds.grid(a.second).code < ds.grid(b.second).code;
+    });
+    std::vector<GridId> similar;
+    for (std::size_t i = 0; i < scored.size() && i < 5; ++i) similar.push_back(scored[i].second);
+    throw DataError({Severity::error, "unknown_grid", where, "'" + arg + "' is not a grid code of this project",
+                     "similar grids: " + list(similar) + "; every code is in the grids layer of the run's gridatlas.gpkg"});
+}
+
+std::string unit_label(int number) { return std::to_string(number) + "单元"; }
+
+// Where household `c` lives, as an officer finds it: "2单元 301", with its building when that is not `here`.
+std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, HouseholdId c, BuildingId here) {
+    const Household& h = ds.households[c.index()];
+    const auto& p = a.households[c.index()];
+    std::string s;
+    if (p.building.valid() && p.building != here) {
+        const Building& b = ds.building(p.building);
+        s = b.source_id + " ";
+    }
+    if (p.unit_number) s += unit_label(*p.unit_number) + " ";
+    s += p.room.empty() ? "户号 " + h.source_id : p.room;
+    return s;
+}
+
+// RFC 4180 CSV with a UTF-8 byte-order mark: Excel then reads the Chinese text correctly.
+void write_csv_bom(const std::filesystem::path& file, const std::vector<std::string>& header,
+                   const std::vector<std::vector<std::string>>& rows) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out)
+        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
+                         "check the directory exists and is writable"});
+    out << "\xEF\xBB\xBF";
+    auto line = [&](const std::vector<std::string>& r) {
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (i) out << ',';
+            const std::string& s = r[i];
+            if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; continue; }
+            out << '"';
+            for (char c : s) { if (c == '"') out << '"'; out << c; }
+            out << '"';
+        }
+        out << "\r\n";
+    };
+    line(header);
+    for (const auto& r : rows) line(r);
+    if (!out) throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "write failed", "check free space"});
+}
+
+// A file name part from a grid code: letters, digits, '-', '_' and '.'; anything else becomes '_'.
+std::string file_safe(const std::string& code) {
+    std::string s;
+    for (unsigned char c : code) s += (std::isalnum(c) || c == '-' || c == '_' || c == '.') ? static_cast<char>(c) : '_';
+    return s.empty() ? "grid" : s;
+}
+
+const char* reason_zh(const std::string& reason) {
+    static const std::map<std::string, const char*> names = {
+        {"duplicate_household_id", "户号重复"}, {"ambiguous_building", "楼栋编号重复"}, {"rejected_building", "楼栋图形无效"},
+        {"unknown_building", "楼栋不存在"}, {"missing_building_ref", "未填楼栋"}, {"unparsable_address", "地址无法识别"},
+        {"no_building_at_location", "坐标处无楼栋"}};
+    auto it = names.find(reason);
+    return it == names.end() ? "其他" : it->second;
+}
+
+struct Columns {
+    bool personal = false, contact_names = false;
+};
+
+std::vector<std::string> csv_header(const Columns& c) {
+    std::vector<std::string> h = {"网格编码", "网格名称", "楼栋编号", "楼栋名称", "单元", "楼层", "房号", "户号"};
+    if (c.personal) { h.push_back("户主"); h.push_back("电话"); }
+    for (const char* s : {"人数", "党员户", "党员中心户", "联系户户号", "联系户位置"}) h.push_back(s);
+    if (c.contact_names) h.push_back("联系户户主");
+    for (const char* s : {"联系距离米", "落位方式", "就近距离米", "名册行"}) h.push_back(s);
+    return h;
+}
+
+std::vector<FieldSpec> gpkg_household_fields(const Columns& c) {
+    std::vector<FieldSpec> f = {{"grid_code"}, {"grid_name"}, {"building_id"}, {"building_name"}, {"unit_no", FieldType::integer},
+                                {"unit_registered", FieldType::integer}, {"floor", FieldType::integer}, {"room"}, {"household_id"}};
+    if (c.personal) { f.push_back({"head_name"}); f.push_back({"phone"}); }
+    f.push_back({"persons", FieldType::integer});
+    f.push_back({"party_household", FieldType::integer});
+    f.push_back({"central_household", FieldType::integer});
+    f.push_back({"contact_id"});
+    f.push_back({"contact_place"});
+    if (c.contact_names) f.push_back({"contact_name"});
+    f.push_back({"contact_distance_m", FieldType::integer});
+    f.push_back({"placed_by"});
+    f.push_back({"nearest_distance_m", FieldType::real});
+    f.push_back({"row", FieldType::integer});
+    return f;
+}
+
+}  // namespace
+
+OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
+    const auto cfg = layers::read_project_config(config.project_file);
+    const Dataset ds = layers::load_dataset(cfg, diag);
+    const auto tree = hierarchy::build_grid_tree(ds, diag);
+    const GridId gid = find_grid(cfg, ds, config.grid);
+    const Grid& grid = ds.grid(gid);
+    const int level = grid.level;
+    const auto assignment = assign::assign_households(ds, tree, cfg.household_placement);
+    const auto central = assign::choose_central_households(ds, assignment);
+    const auto liaison = assign::assign_liaison(ds, assignment);
+
+    OfficerReport r;
+    r.project = cfg.name;
+    r.grid_code = grid.code;
+    r.grid_name = grid.name;
+    r.level_key = ds.levels[level].key;
+    r.level_name = ds.levels[level].name;
+    for (GridId up = tree.parent[gid.index()]; up.valid(); up = tree.parent[up.index()])
+        r.ancestors.insert(r.ancestors.begin(), {ds.levels[ds.grid(up).level].name, ds.grid(up).code + " " + ds.grid(up).name});
+    r.personal = config.personal && layers::has_personal_fields(cfg.households);
+    r.contact_names = r.personal && config.contact_names;
+
+    // The grid's buildings and households.
+    std::vector<BuildingId> buildings;
+    std::vector<bool> in_grid_building(ds.buildings.size(), false);
+    for (const Building& b : ds.buildings)
+        if (tree.grid_of(b.id, level) == gid) { buildings.push_back(b.id); in_grid_building[b.id.index()] = true; }
+    std::vector<HouseholdId> households;
+    std::vector<bool> in_grid(ds.households.size(), false);
+    for (const Household& h : ds.households) {
+        const auto& p = assignment.households[h.id.index()];
+        if (p.grids[level] == gid) { households.push_back(h.id); in_grid[h.id.index()] = true; }
+        else if (p.building_reason != assign::Reason::assigned) {
+            // Rows that name a building of this grid but could not be placed (a repeated household id, mostly).
+            auto it = ds.building_by_source_id.find(h.building_ref);
+            if (it != ds.building_by_source_id.end() && in_grid_building[it->second.index()])
+                ++r.not_placed[assign::to_string(p.building_reason)];
+        }
+    }
+
+    // Personal fields: of this grid's households only, and only when asked for.
+    std::unordered_map<std::int64_t, layers::PersonalFields> personal;
+    if (r.personal) {
+        std::set<std::int64_t> rows;
+        for (HouseholdId id : households) rows.insert(ds.households[id.index()].row);
+        personal = layers::read_personal_fields(cfg.households, rows);
+    }
+
+    // Central households: which households are one, and each seat's central household.
+    std::vector<bool> is_central(ds.households.size(), false);
+    for (const auto& seat : central.seats)
+        if (seat.central.valid()) is_central[seat.central.index()] = true;
+
+    std::map<BuildingId, OfficerBuilding> by_building;
+    std::map<BuildingId, std::map<std::pair<int, bool>, OfficerUnit>> units_of;   // (number, registered)
+    for (BuildingId bid : buildings) {
+        const Building& b = ds.building(bid);
+        OfficerBuilding& ob = by_building[bid];
+        ob.building_id = b.source_id;
+        ob.name = b.name;
+        ob.floors = b.floors;
+        ob.residential = b.residential;
+    }
+    for (const auto& seat : central.seats) {
+        auto it = by_building.find(seat.building);
+        if (it == by_building.end()) continue;
+        it->second.per_unit_central = seat.per_unit;
+        if (!seat.per_unit && seat.central.valid()) it->second.central_id = ds.households[seat.central.index()].source_id;
+    }
+    for (HouseholdId id : households) {
+        const Household& h = ds.households[id.index()];
+        const auto& p = assignment.households[id.index()];
+        OfficerHousehold oh;
+        oh.household_id = h.source_id;
+        oh.row = h.row;
+        oh.floor = p.floor;
+        oh.room = p.room;
+        oh.persons = h.persons;
+        oh.party = h.party_members > 0;
+        oh.central = is_central[id.index()];
+        oh.placed_by = assign::to_string(p.placed_by);
+        oh.distance_m = p.distance_m;
+        const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
+        if (c.valid()) {
+            oh.contact_self = c == id;
+            oh.contact_id = ds.households[c.index()].source_id;
+            oh.contact_place = place_of(ds, assignment, c, p.building);
+            oh.contact_distance_m = liaison.distance_cm[id.index()] < 0 ? -1 : (liaison.distance_cm[id.index()] + 50) / 100;
+            if (r.contact_names && in_grid[c.index()])
+                if (auto it = personal.find(ds.households[c.index()].row); it != personal.end()) oh.contact_name = it->second.name;
+        }
+        if (liaison.load.size() > id.index()) oh.contact_load = liaison.load[id.index()];
+        if (r.personal)
+            if (auto it = personal.find(h.row); it != personal.end()) { oh.name = it->second.name; oh.phone = it->second.phone; }
+
+        OfficerBuilding& ob = by_building[p.building];
+        ++ob.households;
+        ob.persons += static_cast<std::size_t>(std::max(h.persons, 0));
+        ob.party_households += oh.party;
+        const bool registered = p.unit.valid();
+        const int number = registered ? ds.unit(p.unit).number : p.unit_number.value_or(0);
+        OfficerUnit& u = units_of[p.building][{number == 0 ? INT32_MAX : number, registered || number == 0}];
+        u.number = number;
+        u.registered = registered || number == 0;
+        if (registered) { u.x = ds.unit(p.unit).location.x(); u.y = ds.unit(p.unit).location.y(); }
+        if (ob.per_unit_central && central.central_of[id.index()].valid())
+            u.central_id = ds.households[central.central_of[id.index()].index()].source_id;
+        u.households.push_back(std::move(oh));
+
+        r.households += 1;
+        r.persons += static_cast<std::size_t>(std::max(h.persons, 0));
+        r.party_households += h.party_members > 0;
+        if (c.valid() && c == id) ++r.contacts;
+        if (!c.valid()) ++r.uncovered;
+    }
+    // Registered units without households still belong to the list (as units of the building).
+    for (const Unit& u : ds.units) {
+        if (!by_building.count(u.building)) continue;
+        OfficerUnit& ou = units_of[u.building][{u.number, true}];
+        ou.number = u.number;
+        ou.registered = true;
+        ou.x = u.location.x();
+        ou.y = u.location.y();
+    }
+    for (auto& [bid, ob] : by_building) {
+        for (auto& [key, u] : units_of[bid]) {
+            std::sort(u.households.begin(), u.households.end(), [](const OfficerHousehold& a, const OfficerHousehold& b) {
+                const int fa = a.floor.value_or(INT32_MAX), fb = b.floor.value_or(INT32_MAX);
+                if (fa != fb) return fa < fb;
+                if (a.room != b.room) return natural_less(a.room, b.room);
+                return a.row < b.row;
+            });
+            ob.units.push_back(std::move(u));
+        }
+        r.units += std::count_if(ob.units.begin(), ob.units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; });
+        r.buildings.push_back(std::move(ob));
+    }
+    std::sort(r.buildings.begin(), r.buildings.end(),
+              [](const OfficerBuilding& a, const OfficerBuilding& b) { return natural_less(a.building_id, b.building_id); });
+
+    // --- files ---
+    std::filesystem::create_directories(config.out_dir);
+    const std::string stem = "officer_" + file_safe(grid.code);
+    r.csv = config.out_dir / (stem + ".csv");
+    r.gpkg = config.out_dir / (stem + ".gpkg");
+    const Columns cols{r.personal, r.contact_names};
+    std::vector<std::vector<std::string>> csv_rows;
+    std::vector<std::vector<FieldValue>> gpkg_rows;
+    auto opt = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string{}; };
+    for (const auto& b : r.buildings)
+        for (const auto& u : b.units)
+            for (const auto& h : u.households) {
+                const std::string placed_m = h.placed_by == "nearest_building" ? std::to_string(std::lround(h.distance_m)) : "";
+                std::vector<std::string> c = {r.grid_code, r.grid_name, b.building_id, b.name, u.number ? std::to_string(u.number) : "",
+                                              opt(h.floor), h.room, h.household_id};
+                if (cols.personal) { c.push_back(h.name); c.push_back(h.phone); }
+                c.push_back(std::to_string(h.persons));
+                c.push_back(h.party ? "是" : "");
+                c.push_back(h.central ? "是" : "");
+                c.push_back(h.contact_id);
+                c.push_back(h.contact_self ? "本户" : h.contact_place);
+                if (cols.contact_names) c.push_back(h.contact_self ? h.name : h.contact_name);
+                c.push_back(h.contact_distance_m >= 0 ? std::to_string(h.contact_distance_m) : "");
+                c.push_back(h.placed_by);
+                c.push_back(placed_m);
+                c.push_back(std::to_string(h.row));
+                csv_rows.push_back(std::move(c));
+
+                std::vector<FieldValue> g = {r.grid_code, r.grid_name, b.building_id, b.name,
+                                             u.number ? FieldValue{std::int64_t(u.number)} : FieldValue{}, std::int64_t(u.registered),
+                                             h.floor ? FieldValue{std::int64_t(*h.floor)} : FieldValue{}, h.room, h.household_id};
+                if (cols.personal) { g.push_back(h.name); g.push_back(h.phone); }
+                g.push_back(std::int64_t(h.persons));
+                g.push_back(std::int64_t(h.party));
+                g.push_back(std::int64_t(h.central));
+                g.push_back(h.contact_id);
+                g.push_back(h.contact_self ? std::string("本户") : h.contact_place);
+                if (cols.contact_names) g.push_back(h.contact_self ? h.name : h.contact_name);
+                g.push_back(h.contact_distance_m >= 0 ? FieldValue{h.contact_distance_m} : FieldValue{});
+                g.push_back(h.placed_by);
+                g.push_back(h.placed_by == "nearest_building" ? FieldValue{std::round(h.distance_m * 10) / 10} : FieldValue{});
+                g.push_back(std::int64_t(h.row));
+                gpkg_rows.push_back(std::move(g));
+            }
+    write_csv_bom(r.csv, csv_header(cols), csv_rows);
+
+    layers::VectorWriter w(r.gpkg);
+    w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,
+                  {{"code"}, {"name"}, {"level_key"}, {"level_name"}, {"buildings", FieldType::integer}, {"units", FieldType::integer},
+                   {"households", FieldType::integer}, {"persons", FieldType::integer}, {"party_households", FieldType::integer},
+                   {"contacts", FieldType::integer}, {"households_without_contact", FieldType::integer}});
+    w.add({r.grid_code, r.grid_name, r.level_key, r.level_name, std::int64_t(buildings.size()), std::int64_t(r.units),
+           std::int64_t(r.households), std::int64_t(r.persons), std::int64_t(r.party_households), std::int64_t(r.contacts),
+           std::int64_t(r.uncovered)},
+          grid.area);
+    w.begin_layer("buildings", LayerGeometry::polygon, ds.working_crs,
+                  {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
+                   {"units", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                   {"party_households", FieldType::integer}, {"central_household"}, {"central_per_unit", FieldType::integer}});
+    std::map<std::string, const OfficerBuilding*> listed;
+    for (const auto& b : r.buildings) listed[b.building_id] = &b;
+    for (BuildingId bid : buildings) {
+        const Building& b = ds.building(bid);
+        const OfficerBuilding* ob = listed.count(b.source_id) ? listed[b.source_id] : nullptr;
+        const std::int64_t units = ob ? std::count_if(ob->units.begin(), ob->units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; }) : 0;
+        w.add({b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors), units,
+               std::int64_t(ob ? ob->households : 0), std::int64_t(ob ? ob->persons : 0), std::int64_t(ob ? ob->party_households : 0),
+               ob ? FieldValue{ob->central_id} : FieldValue{}, std::int64_t(ob && ob->per_unit_central)},
+              b.footprint);
+    }
+    w.begin_layer("units", LayerGeometry::point, ds.working_crs,
+                  {{"building_id"}, {"unit_no", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                   {"party_households", FieldType::integer}, {"central_household"}});
+    for (const auto& b : r.buildings)
+        for (const auto& u : b.units) {
+            if (!u.x || !u.y) continue;
+            std::int64_t persons = 0, party = 0;
+            for (const auto& h : u.households) { persons += h.persons; party += h.party; }
+            w.add({b.building_id, std::int64_t(u.number), std::int64_t(u.households.size()), persons, party,
+                   b.per_unit_central ? u.central_id : b.central_id},
+                  geo::Point{*u.x, *u.y});
+        }
+    w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
+    for (const auto& row : gpkg_rows) w.add(row);
+    w.close();
+    return r;
+}
+
+// --- the terminal table ----------------------------------------------------------------------------------------------
+
+std::string format_officer_table(const OfficerReport& r) {
+    std::ostringstream out;
+    out << r.level_name << " " << r.grid_code << (r.grid_name.empty() ? "" : "  " + r.grid_name) << "\n";
+    for (const auto& [level, grid] : r.ancestors) out << "  " << level << " " << grid << "\n";
+    std::size_t with_households = 0;
+    for (const auto& b : r.buildings) with_households += b.households > 0;
+    out << "  " << with_households << " 栋楼有住户, " << r.units << " 个单元, " << r.households << " 户, " << r.persons << " 人, 党员户 "
+        << r.party_households << ", 党员联系户 " << r.contacts;
+    if (r.uncovered) out << ", 未安排联系户 " << r.uncovered << " 户";
+    out << "\n";
+    if (r.personal) out << "  本表含户主姓名和电话, 仅供网格工作使用, 请勿外传。\n";
+
+    // Column layout, the same for every building so the whole list lines up.
+    struct Column { std::string title; bool right; std::size_t max; };
+    std::vector<Column> cols = {{"单元", false, 0}, {"楼层", true, 0}, {"房号", false, 0}, {"户号", false, 0}};
+    if (r.personal) { cols.push_back({"户主", false, 12}); cols.push_back({"电话", false, 0}); }
+    cols.push_back({"人数", true, 0});
+    cols.push_back({"标记", false, 0});
+    cols.push_back({"联系户", false, 0});
+    std::vector<std::vector<std::vector<std::string>>> cells(r.buildings.size());   // [building][row][column]
+    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
+        for (const auto& u : r.buildings[bi].units) {
+            bool first = true;
+            for (const auto& h : u.households) {
+                std::vector<std::string> row;
+                std::string unit;
+                if (first) unit = u.number == 0 ? "未知" : unit_label(u.number) + (u.registered ? "" : "?");
+                first = false;
+                row.push_back(unit);
+                row.push_back(h.floor ? std::to_string(*h.floor) : "");
+                row.push_back(h.room);
+                row.push_back(h.household_id);
+                if (r.personal) { row.push_back(clip(h.name, 12)); row.push_back(h.phone); }
+                row.push_back(std::to_string(h.persons));
+                std::string marks;
+                auto mark = [&](const std::string& m) { marks += (marks.empty() ? "" : " ") + m; };
+                if (h.party) mark("党员户");
+                if (h.central) mark("中心户");
+                if (h.placed_by == "nearest_building") mark("就近" + std::to_string(std::lround(h.distance_m)) + "米");
+                row.push_back(marks);
+                std::string contact;
+                if (h.contact_self) contact = "本户, 联系" + std::to_string(h.contact_load) + "户";
+                else if (!h.contact_id.empty()) contact = h.contact_place + (h.contact_name.empty() ? "" : " " + h.contact_name);
+                else contact = "未安排";
+                row.push_back(contact);
+                cells[bi].push_back(std::move(row));
+            }
+        }
+    }
+    std::vector<std::size_t> widths(cols.size());
+    for (std::size_t c = 0; c < cols.size(); ++c) widths[c] = terminal_columns(cols[c].title);
+    for (const auto& b : cells)
+        for (const auto& row : b)
+            for (std::size_t c = 0; c < cols.size(); ++c) widths[c] = std::max(widths[c], terminal_columns(row[c]));
+    auto line = [&](const std::vector<std::string>& row) {
+        std::string s = "    ";
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            const bool last = c + 1 == cols.size();
+            s += last && !cols[c].right ? row[c] : pad(row[c], widths[c], cols[c].right);
+            if (!last) s += "  ";
+        }
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        return s + "\n";
+    };
+    std::vector<std::string> titles;
+    for (const auto& c : cols) titles.push_back(c.title);
+    std::size_t total_width = 4;
+    for (std::size_t c = 0; c < cols.size(); ++c) total_width += widths[c] + (c + 1 < cols.size() ? 2 : 0);
+
+    std::vector<std::string> empty_buildings;
+    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
+        const auto& b = r.buildings[bi];
+        if (b.households == 0) {
+            if (b.residential) empty_buildings.push_back(b.building_id);
+            continue;
+        }
+        out << "\n楼栋 " << b.building_id;
+        if (!b.name.empty()) out << "  " << clip(b.name, 30);
+        out << "  (";
+        if (b.floors > 0) out << b.floors << "层, ";
+        out << b.households << "户 " << b.persons << "人, ";
+        if (b.party_households == 0) out << "无党员户, 未设中心户";
+        else {
+            out << "党员户 " << b.party_households;
+            if (b.per_unit_central) out << ", 每单元一个中心户";
+            else if (!b.central_id.empty()) {
+                // Where the central household lives, as the officer finds it.
+                std::string place;
+                for (const auto& u : b.units)
+                    for (const auto& h : u.households)
+                        if (h.household_id == b.central_id && place.empty())
+                            place = (u.number ? unit_label(u.number) + " " : "") + (h.room.empty() ? "" : h.room + " ");
+                out << ", 中心户 " << place << "(" << b.central_id << ")";
+            }
+        }
+        out << ")\n";
+        out << line(titles);
+        out << "    " << std::string(total_width - 4, '-') << "\n";
+        for (const auto& row : cells[bi]) out << line(row);
+    }
+    if (!empty_buildings.empty()) {
+        out << "\n无住户的住宅楼 " << empty_buildings.size() << " 栋:";
+        for (std::size_t i = 0; i < empty_buildings.size() && i < 12; ++i) out << " " << empty_buildings[i];
+        if (empty_buildings.size() > 12) out << " …";
+        out << "\n";
+    }
+    if (!r.not_placed.empty()) {
+        out << "\n名册中指向本网格楼栋但未能落位的住户:";
+        for (const auto& [reason, n] : r.not_placed) out << " " << reason_zh(reason) << " " << n << " 户;";
+        out << " (见 gridatlas assign 的 unassigned_households)\n";
+    }
+    out << "\n标记: 党员户 = 有党员的住户; 中心户 = 党员中心户; 就近N米 = 坐标不在任何楼栋内, 按最近楼栋落位, 请核实。\n";
+    out << "联系户: 该户的党员联系户住在哪里 (本户 = 该户就是联系户, 及其联系的户数; 未安排 = 本网格党员户不足)。单元后的 ? = 楼栋没有登记该单元。\n";
+    out << "\n文件:\n    " << r.csv.string() << "\n    " << r.gpkg.string() << "\n";
+    return out.str();
+}
+
+}  // namespace gridatlas::pipeline

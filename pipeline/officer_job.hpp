@@ -1,0 +1,98 @@
+// `gridatlas officer`: the grid officer's list (网格员台账) for one grid — its buildings, stairwell units and households,
+// the party-member households (党员户), the party-member central household (党员中心户) of each building or unit and
+// each household's party-member contact (党员联系户) — as a table for the terminal and as files:
+//   officer_<code>.csv   one row per household, UTF-8 with a byte-order mark so that Excel shows Chinese correctly
+//   officer_<code>.gpkg  grid (its outline and counts), buildings (footprints with counts and the central household),
+//                        units (points with counts), households (the CSV's table)
+//
+// Personal data: this is the one place where the head of household's name and the phone number ([households] name
+// and phone) appear. They are read for the households of this grid only (layers::read_personal_fields), held in
+// the report, written to the two officer files and the terminal table, and nowhere else: never into Diagnostics,
+// messages or any other output. With personal = false they are not even read. A contact is shown by where it lives
+// (building, unit, room); its name only when contact_names is asked for.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/diagnostics.hpp"
+
+namespace gridatlas::pipeline {
+
+struct OfficerConfig {
+    std::filesystem::path project_file;
+    std::string grid;                       // a grid code of any level (or a grid name that is unique)
+    std::filesystem::path out_dir;
+    bool personal = true;                   // read and show names and phones
+    bool contact_names = false;             // also show the contact's name (needs personal)
+};
+
+struct OfficerHousehold {
+    std::string household_id;
+    std::int64_t row = 0;                   // roster row
+    std::optional<int> floor;
+    std::string room;
+    int persons = 0;
+    bool party = false;                     // 党员户
+    bool central = false;                   // 党员中心户 of its building or unit
+    std::string placed_by;                  // building_id, address, point_in_building, nearest_building
+    double distance_m = 0;                  // nearest_building only
+    // The party-member contact (党员联系户).
+    bool contact_self = false;              // the household is a contact itself
+    std::size_t contact_load = 0;           // households it serves, itself included (contacts only)
+    std::string contact_id;                 // empty: no contact
+    std::string contact_place;              // where the contact lives: "2单元 301", or "<building> 2单元 301" elsewhere
+    std::int64_t contact_distance_m = -1;
+    // Personal: empty unless asked for.
+    std::string name;
+    std::string phone;
+    std::string contact_name;
+};
+
+struct OfficerUnit {
+    int number = 0;                         // 0: households whose unit is not known
+    bool registered = true;                 // the unit exists in the units layer (false: the roster names a unit the
+                                            // building does not have)
+    std::optional<double> x, y;             // the unit's location (working CRS), when registered
+    std::string central_id;                 // the central household of this unit (per-unit buildings) or empty
+    std::vector<OfficerHousehold> households;
+};
+
+struct OfficerBuilding {
+    std::string building_id;
+    std::string name;
+    int floors = 0;
+    bool residential = true;
+    bool per_unit_central = false;          // a large building: one central household per unit
+    std::string central_id;                 // the building's central household (not per unit), or empty
+    std::size_t households = 0, persons = 0, party_households = 0;
+    std::vector<OfficerUnit> units;         // by number, unknown unit last
+};
+
+struct OfficerReport {
+    std::string project;
+    std::string grid_code, grid_name, level_key, level_name;
+    std::vector<std::pair<std::string, std::string>> ancestors;     // (level name, "code name"), top first
+    std::vector<OfficerBuilding> buildings;                         // by building id
+    std::size_t households = 0, persons = 0, party_households = 0, units = 0;
+    std::size_t contacts = 0, uncovered = 0;                        // liaison inside the grid
+    std::map<std::string, std::size_t> not_placed;                  // roster rows naming a building of this grid
+                                                                    // but not placed, per reason
+    bool personal = false, contact_names = false;
+    std::filesystem::path csv, gpkg;
+};
+
+// Throws DataError for input that stops the job, including an unknown grid (the message lists similar codes).
+OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag);
+
+// The terminal table: building → unit → households, aligned for a terminal that shows East Asian wide characters
+// in two columns.
+std::string format_officer_table(const OfficerReport& report);
+
+// Columns a terminal uses to show `s` (UTF-8): East Asian wide and full-width characters count 2, combining marks 0.
+std::size_t terminal_columns(const std::string& s);
+
+}  // namespace gridatlas::pipeline

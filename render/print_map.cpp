@@ -1,0 +1,1055 @@
+// Print maps. Mapnik only through StyledMap (map_setup.hpp); the page frame with Cairo (frame.hpp).
+//
+// Page layout (points, y down): margin, title band (title and a subtitle of aggregates), the map with a thin border,
+// the legend (a sidebar on landscape pages, a band of columns under the map on portrait ones) and a footer with the
+// attribution, the CRS and the date. PNG pages are a Cairo image surface scaled by dpi/72 into which the AGG map
+// image is copied pixel for pixel; PDF and SVG pages are Cairo vector surfaces into which mapnik::cairo_renderer
+// draws the map.
+#include "print_map.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+
+#include "overview_map.hpp"
+#include "style_palette.hpp"
+
+namespace gridatlas::render {
+
+namespace bg = boost::geometry;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names, pages
+
+const char* to_string(MapStyle s) {
+    switch (s) {
+        case MapStyle::overview: return "overview";
+        case MapStyle::officer: return "officer";
+        case MapStyle::planner: return "planner";
+    }
+    return "?";
+}
+
+const char* to_string(PrintFormat f) {
+    switch (f) {
+        case PrintFormat::png: return "png";
+        case PrintFormat::pdf: return "pdf";
+        case PrintFormat::svg: return "svg";
+    }
+    return "?";
+}
+
+namespace {
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+}  // namespace
+
+std::optional<MapStyle> parse_style(const std::string& s) {
+    const auto l = lower(s);
+    if (l == "overview" || l == "wall") return MapStyle::overview;
+    if (l == "officer") return MapStyle::officer;
+    if (l == "planner") return MapStyle::planner;
+    return std::nullopt;
+}
+
+std::optional<PrintFormat> parse_format(const std::string& s) {
+    auto l = lower(s);
+    if (!l.empty() && l.front() == '.') l.erase(0, 1);
+    if (l == "png") return PrintFormat::png;
+    if (l == "pdf") return PrintFormat::pdf;
+    if (l == "svg") return PrintFormat::svg;
+    return std::nullopt;
+}
+
+std::pair<double, double> PageSpec::size_pt() const {
+    if (!(dpi >= 36 && dpi <= 1200)) throw std::invalid_argument("dpi must be in 36..1200, got " + number_text(dpi));
+    if (pixel_page()) {
+        if (width_px < 200 || height_px < 200 || width_px > 20000 || height_px > 20000)
+            throw std::invalid_argument("pixel size must be in 200..20000 on each side, got " + std::to_string(width_px) +
+                                        "x" + std::to_string(height_px));
+        return {width_px * 72.0 / dpi, height_px * 72.0 / dpi};
+    }
+    static const std::map<std::string, std::pair<double, double>> mm = {
+        {"a0", {841, 1189}}, {"a1", {594, 841}}, {"a2", {420, 594}}, {"a3", {297, 420}}, {"a4", {210, 297}}};
+    const auto it = mm.find(lower(paper));
+    if (it == mm.end()) throw std::invalid_argument("unknown paper '" + paper + "': use A0, A1, A2, A3 or A4");
+    double w = it->second.first * 72 / 25.4, h = it->second.second * 72 / 25.4;
+    if (landscape) std::swap(w, h);
+    return {w, h};
+}
+
+std::string PageSpec::describe() const {
+    if (pixel_page()) return std::to_string(width_px) + " × " + std::to_string(height_px) + " px";
+    std::string p = paper;
+    for (auto& c : p) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return p + (landscape ? " landscape" : " portrait") + ", " + number_text(dpi) + " dpi";
+}
+
+std::pair<int, int> parse_pixel_size(const std::string& s) {
+    std::string t = s;
+    const std::string times = "×";
+    if (auto pos = t.find(times); pos != std::string::npos) t.replace(pos, times.size(), "x");
+    const auto x = lower(t).find('x');
+    try {
+        if (x == std::string::npos) throw std::invalid_argument("no x");
+        std::size_t used = 0;
+        const int w = std::stoi(t.substr(0, x), &used);
+        if (used != x) throw std::invalid_argument("junk");
+        const std::string hs = t.substr(x + 1);
+        const int h = std::stoi(hs, &used);
+        if (used != hs.size()) throw std::invalid_argument("junk");
+        if (w < 200 || h < 200 || w > 20000 || h > 20000) throw std::invalid_argument("range");
+        return {w, h};
+    } catch (const std::exception&) {
+        throw std::invalid_argument("--size must be WIDTHxHEIGHT in pixels, each 200..20000 (e.g. 2400x1600), got '" + s + "'");
+    }
+}
+
+std::string today() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::ostringstream s;
+    s << std::put_time(&tm, "%Y-%m-%d");
+    return s.str();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Map data
+
+void check_map_data(const MapData& d) {
+    if (d.dataset == nullptr) throw std::invalid_argument("map data: the dataset is null");
+    const Dataset& ds = *d.dataset;
+    auto check = [](std::size_t got, std::size_t want, const char* what, const char* of) {
+        if (got != 0 && got != want)
+            throw std::invalid_argument(std::string("map data: ") + what + " has " + std::to_string(got) + " entries for " +
+                                        std::to_string(want) + " " + of);
+    };
+    check(d.buildings.size(), ds.buildings.size(), "buildings", "buildings");
+    check(d.building_minutes.size(), ds.buildings.size(), "building_minutes", "buildings");
+    check(d.grids.size(), ds.grids.size(), "grids", "grids");
+    for (const auto& level : d.building_grid) check(level.size(), ds.buildings.size(), "building_grid", "buildings");
+}
+
+namespace {
+
+GridId grid_of(const MapData& d, BuildingId b, int level) {
+    if (level < 0 || static_cast<std::size_t>(level) >= d.building_grid.size()) return {};
+    const auto& v = d.building_grid[static_cast<std::size_t>(level)];
+    return b.index() < v.size() ? v[b.index()] : GridId{};
+}
+
+const BuildingFacts& facts(const MapData& d, BuildingId b) {
+    static const BuildingFacts none;
+    return b.index() < d.buildings.size() ? d.buildings[b.index()] : none;
+}
+
+std::string thousands(std::int64_t v) {
+    std::string s = std::to_string(v < 0 ? -v : v), out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i && (s.size() - i) % 3 == 0) out += ',';
+        out += s[i];
+    }
+    return (v < 0 ? "-" : "") + out;
+}
+
+std::string percent(double share) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(0) << share * 100 << "%";
+    return s.str();
+}
+
+geo::Box grow(const geo::Box& b, double share) {
+    const double w = b.max_corner().x() - b.min_corner().x(), h = b.max_corner().y() - b.min_corner().y();
+    const double m = share * std::max(w, h);
+    return {{b.min_corner().x() - m, b.min_corner().y() - m}, {b.max_corner().x() + m, b.max_corner().y() + m}};
+}
+
+template <typename G>
+bool in_box(const G& g, const geo::Box& box) {
+    if (bg::is_empty(g)) return false;
+    geo::Box e;
+    bg::envelope(g, e);
+    return bg::intersects(e, box);
+}
+
+// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
+std::vector<geo::LineString> boundary_lines(const geo::MultiPolygon& mp) {
+    std::vector<geo::LineString> out;
+    auto add = [&](const geo::Polygon::ring_type& r) {
+        if (r.size() < 2) return;
+        geo::LineString ls(r.begin(), r.end());
+        if (!bg::equals(r.front(), r.back())) ls.push_back(r.front());
+        out.push_back(std::move(ls));
+    };
+    for (const auto& poly : mp) {
+        add(poly.outer());
+        for (const auto& hole : poly.inners()) add(hole);
+    }
+    return out;
+}
+
+geo::MultiPolygon box_polygon(const geo::Box& b) {
+    geo::Polygon p;
+    const double x0 = b.min_corner().x(), y0 = b.min_corner().y(), x1 = b.max_corner().x(), y1 = b.max_corner().y();
+    p.outer() = {{x0, y0}, {x0, y1}, {x1, y1}, {x1, y0}, {x0, y0}};
+    return {p};
+}
+
+std::vector<std::size_t> roads_by_class(const Dataset& ds, const geo::Box& box) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < ds.roads.size(); ++i)
+        if (ds.roads[i].line.size() >= 2 && in_box(ds.roads[i].line, box)) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
+    });
+    return order;
+}
+
+int finest_level(const Dataset& ds) {
+    int fine = -1;
+    for (const auto& g : ds.grids) fine = std::max(fine, g.level);
+    return fine;
+}
+
+// Kinds in slot order, with their facility counts (within `box` when given).
+std::vector<std::pair<std::string, int>> kinds_present(const Dataset& ds, const std::map<std::string, int>& slots,
+                                                       const geo::Box* box) {
+    std::map<std::string, int> count;
+    for (const auto& f : ds.facilities)
+        if (!box || bg::intersects(f.location, *box)) ++count[f.kind];
+    std::vector<std::pair<std::string, int>> out(count.begin(), count.end());
+    std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return slots.at(a.first) < slots.at(b.first); });
+    return out;
+}
+
+LegendSample sample(const std::string& style, LegendSample::Shape shape, std::map<std::string, SceneValue> attrs) {
+    LegendSample s;
+    s.style = style;
+    s.shape = shape;
+    s.attributes = std::move(attrs);
+    return s;
+}
+
+frame::LegendSection facilities_section(const Dataset& ds, const std::map<std::string, int>& slots, const geo::Box* box,
+                                        const std::string& main_style, const std::string& other_style,
+                                        const std::string& main_kind) {
+    frame::LegendSection sec{words::facilities, {}};
+    const auto names = kind_names(ds);
+    for (const auto& [kind, n] : kinds_present(ds, slots, box)) {
+        const auto it = names.find(kind);
+        const std::string& style = (other_style.empty() || kind == main_kind) ? main_style : other_style;
+        sec.entries.push_back({(it == names.end() ? kind : it->second) + "（" + std::to_string(n) + " 处）",
+                               sample(style, LegendSample::Shape::point,
+                                      {{"slot", std::int64_t{slots.at(kind)}}, {"kind", kind}, {"name", std::string()}})});
+    }
+    return sec;
+}
+
+}  // namespace
+
+std::vector<BuildingId> numbered_buildings(const MapData& d, GridId grid) {
+    const Dataset& ds = *d.dataset;
+    if (!grid.valid() || grid.index() >= ds.grids.size()) return {};
+    const int level = ds.grid(grid).level;
+    std::vector<BuildingId> out;
+    for (const auto& b : ds.buildings)
+        if (b.residential && grid_of(d, b.id, level) == grid) out.push_back(b.id);
+    geo::Box box;
+    bg::envelope(ds.grid(grid).area, box);
+    const double top = box.max_corner().y(), left = box.min_corner().x();
+    constexpr double band_m = 60;
+    std::stable_sort(out.begin(), out.end(), [&](BuildingId a, BuildingId b) {
+        const auto& pa = ds.building(a).anchor;
+        const auto& pb = ds.building(b).anchor;
+        const auto ba = static_cast<long>(std::floor((top - pa.y()) / band_m)), bb = static_cast<long>(std::floor((top - pb.y()) / band_m));
+        if (ba != bb) return ba < bb;
+        if (pa.x() != pb.x()) return pa.x() - left < pb.x() - left;
+        return a < b;
+    });
+    return out;
+}
+
+std::vector<std::vector<std::string>> officer_table_rows(const MapData& d, GridId grid) {
+    std::vector<std::vector<std::string>> rows;
+    int n = 0;
+    for (BuildingId b : numbered_buildings(d, grid)) {
+        const auto& f = facts(d, b);
+        std::string central;
+        for (const auto& c : f.central_places) central += (central.empty() ? "" : "、") + c;
+        if (central.empty() && f.party_households == 0 && f.households > 0) central = "—";
+        rows.push_back({std::to_string(++n), d.dataset->building(b).source_id, f.units ? std::to_string(f.units) : "",
+                        std::to_string(f.households), std::to_string(f.persons), std::to_string(f.party_households), central});
+    }
+    return rows;
+}
+
+std::vector<std::string> officer_table_totals(const MapData& d, GridId grid) {
+    std::int64_t units = 0, households = 0, persons = 0, party = 0, central = 0;
+    const auto list = numbered_buildings(d, grid);
+    for (BuildingId b : list) {
+        const auto& f = facts(d, b);
+        units += f.units, households += f.households, persons += f.persons, party += f.party_households;
+        central += static_cast<std::int64_t>(f.central_places.size());
+    }
+    return {"合计", std::to_string(list.size()) + " 栋", std::to_string(units), std::to_string(households),
+            std::to_string(persons), std::to_string(party), std::to_string(central) + " 户"};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+
+namespace print {
+
+double text_scale(double w, double h) { return std::clamp(std::sqrt(std::min(w, h) / 595.0), 0.75, 2.5); }
+
+geo::Box grid_box(const Dataset& ds, GridId grid) {
+    if (!grid.valid() || grid.index() >= ds.grids.size()) throw std::invalid_argument("grid_box: no such grid");
+    const auto& area = ds.grid(grid).area;
+    if (bg::is_empty(area)) throw std::invalid_argument("grid " + ds.grid(grid).code + " has no area to draw");
+    geo::Box b;
+    bg::envelope(area, b);
+    return b;
+}
+
+geo::Box data_box(const Dataset& ds) {
+    geo::Box extent;
+    bg::assign_inverse(extent);
+    auto add = [&](const auto& g) {
+        if (bg::is_empty(g)) return;
+        geo::Box b;
+        bg::envelope(g, b);
+        bg::expand(extent, b);
+    };
+    for (const auto& g : ds.grids) add(g.area);
+    if (extent.min_corner().x() > extent.max_corner().x())
+        for (const auto& b : ds.buildings) add(b.footprint);
+    if (extent.min_corner().x() > extent.max_corner().x()) {
+        for (const auto& r : ds.roads) add(r.line);
+        for (const auto& f : ds.facilities) add(f.location);
+    }
+    if (extent.min_corner().x() > extent.max_corner().x())
+        throw std::invalid_argument("the dataset has no grids, buildings, roads or facilities to draw");
+    return extent;
+}
+
+std::string grid_title(const Dataset& ds, GridId grid) {
+    const auto& g = ds.grid(grid);
+    if (g.name.empty()) return g.code;
+    if (g.code.empty() || g.code == g.name) return g.name;
+    return g.name + "（" + g.code + "）";
+}
+
+std::string parent_name(const MapData& d, GridId grid) {
+    const Dataset& ds = *d.dataset;
+    const auto& g = ds.grid(grid);
+    GridId p = g.parent;
+    if (!p.valid() && !g.parent_code.empty())
+        for (const auto& o : ds.grids)
+            if (o.code == g.parent_code && o.level < g.level) p = o.id;
+    if (!p.valid()) return "";
+    const auto& pg = ds.grid(p);
+    return pg.name.empty() ? pg.code : pg.name;
+}
+
+std::string scale_text(double metres_per_pt) {
+    if (!(metres_per_pt > 0)) return "";
+    const double denominator = metres_per_pt * 72 / 0.0254;
+    const double p = std::pow(10.0, std::floor(std::log10(denominator)) - 1);
+    const auto rounded = static_cast<std::int64_t>(std::round(denominator / p) * p);
+    std::string digits = std::to_string(rounded), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ' ';
+        out += digits[i];
+    }
+    return "约 1 : " + out;
+}
+
+Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const Grid& fg = ds.grid(focus);
+    const int level = fg.level;
+    const geo::Box query = grow(view, 0.12);
+    const auto slots = facility_slots(ds, d.kind_key);
+    const auto numbered = numbered_buildings(d, focus);
+
+    Scene s;
+    auto& fill = s["grid-fill"];
+    fill.keys = {"focus"};
+    auto& roads = s["roads"];
+    roads.keys = {"highway", "name"};
+    auto& road_labels = s["road-labels"];
+    road_labels.keys = {"highway", "name"};
+    auto& buildings = s["buildings"];
+    buildings.keys = {"kind", "focus"};
+    auto& mask = s["mask"];
+    auto& lines = s["grid-lines"];
+    lines.keys = {"rank"};
+    auto& units = s["units"];
+    units.keys = {"number", "label"};
+    auto& unit_labels = s["unit-labels"];
+    unit_labels.keys = {"number", "label"};
+    auto& facilities = s["facilities"];
+    facilities.keys = {"slot", "kind", "name"};
+    auto& facility_labels = s["facility-labels"];
+    facility_labels.keys = {"name"};
+    auto& central = s["central"];
+    central.keys = {"count"};
+    auto& badges = s["party-badges"];
+    badges.keys = {"count", "label"};
+    auto& labels = s["building-labels"];
+    labels.keys = {"name", "details"};
+    auto& neighbour_labels = s["neighbour-labels"];
+    neighbour_labels.keys = {"name"};
+    s["key-labels"].keys = {"label"};   // the atlas's key map only
+
+    std::vector<std::size_t> same_level, parents;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i) {
+        const auto& g = ds.grids[i];
+        if (!in_box(g.area, query)) continue;
+        if (g.level == level) same_level.push_back(i);
+        else if (g.level == level - 1) parents.push_back(i);
+    }
+    for (std::size_t i : same_level) fill.add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
+    for (std::size_t i : roads_by_class(ds, query)) {
+        roads.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
+        if (!ds.roads[i].name.empty()) road_labels.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
+    }
+    for (const auto& b : ds.buildings)
+        if (in_box(b.footprint, query))
+            buildings.add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, level) == focus}});
+    try {
+        geo::MultiPolygon outside;
+        bg::difference(box_polygon(query), fg.area, outside);
+        if (!outside.empty()) mask.add(std::move(outside), {});
+    } catch (const std::exception&) {
+        // an invalid grid polygon: no veil rather than no map
+    }
+    for (std::size_t i : same_level)
+        if (ds.grids[i].id != focus) lines.add(boundary_lines(ds.grids[i].area), {std::string("other")});
+    for (std::size_t i : parents) lines.add(boundary_lines(ds.grids[i].area), {std::string("parent")});
+    lines.add(boundary_lines(fg.area), {std::string("focus")});
+
+    // units of the grid's buildings, where the layer gives them a place near their building
+    std::set<std::size_t> in_focus;
+    for (BuildingId b : numbered) in_focus.insert(b.index());
+    for (const auto& u : ds.units) {
+        if (!u.building.valid() || !in_focus.count(u.building.index())) continue;
+        geo::Box bb;
+        bg::envelope(ds.building(u.building).footprint, bb);
+        if (!bg::intersects(u.location, grow(bb, 0.25))) continue;
+        units.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+        unit_labels.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+    }
+    // facilities, the kind the project headlines on top
+    std::vector<std::size_t> fac;
+    for (std::size_t i = 0; i < ds.facilities.size(); ++i)
+        if (bg::intersects(ds.facilities[i].location, query)) fac.push_back(i);
+    std::stable_sort(fac.begin(), fac.end(), [&](std::size_t a, std::size_t b) {
+        return slots.at(ds.facilities[a].kind) > slots.at(ds.facilities[b].kind);
+    });
+    for (std::size_t i : fac) {
+        const auto& f = ds.facilities[i];
+        facilities.add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
+        if (!f.name.empty() && bg::covered_by(f.location, fg.area)) facility_labels.add(f.location, {f.name});
+    }
+    // marks and labels: buildings with more households first, so they win the space
+    std::vector<std::size_t> order(numbered.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return facts(d, numbered[a]).households > facts(d, numbered[b]).households;
+    });
+    for (std::size_t k : order) {
+        const BuildingId b = numbered[k];
+        const auto& f = facts(d, b);
+        const auto& anchor = ds.building(b).anchor;
+        if (!f.central_places.empty()) central.add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
+        if (f.party_households > 0) badges.add(anchor, {f.party_households, std::to_string(f.party_households)});
+    }
+    for (std::size_t k : order) {
+        const BuildingId b = numbered[k];
+        labels.add(ds.building(b).anchor,
+                   {std::to_string(k + 1) + "号楼", "\n" + std::to_string(facts(d, b).households) + "户"});
+    }
+    const auto view_poly = box_polygon(view);
+    for (std::size_t i : same_level) {
+        if (ds.grids[i].id == focus) continue;
+        try {
+            geo::MultiPolygon part;
+            bg::intersection(ds.grids[i].area, view_poly, part);
+            if (!part.empty()) neighbour_labels.add(std::move(part), {ds.grids[i].name.empty() ? ds.grids[i].code : ds.grids[i].name});
+        } catch (const std::exception&) {
+        }
+    }
+    return s;
+}
+
+std::vector<frame::LegendSection> officer_legend(const MapData& d, GridId grid, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const int level = ds.grid(grid).level;
+    using Shape = LegendSample::Shape;
+    std::vector<frame::LegendSection> out;
+    frame::LegendSection grids{"网格", {}};
+    grids.entries.push_back({"本" + level_name(ds, level) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string("focus")}})});
+    grids.entries.push_back({"相邻" + level_name(ds, level) + "（淡化）", sample("grid-lines", Shape::line, {{"rank", std::string("other")}})});
+    if (level > 0)
+        grids.entries.push_back({level_name(ds, level - 1) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string("parent")}})});
+    out.push_back(grids);
+    frame::LegendSection b{"楼栋与住户", {}};
+    b.entries.push_back({"住宅楼（编号 / 户数）", sample("buildings", Shape::rect, {{"kind", std::string("res")}, {"focus", std::int64_t{1}}})});
+    b.entries.push_back({words::nonres, sample("buildings", Shape::rect, {{"kind", std::string("nonres")}, {"focus", std::int64_t{1}}})});
+    b.entries.push_back({"单元（楼道）", sample("units", Shape::point, {{"number", std::int64_t{1}}, {"label", std::string("1")}})});
+    b.entries.push_back({"党员户数", sample("party-badges", Shape::point, {{"count", std::int64_t{3}}, {"label", std::string("3")}, {"legend", std::int64_t{1}}})});
+    b.entries.push_back({"党员中心户所在楼栋", sample("central", Shape::point, {{"count", std::int64_t{1}}})});
+    out.push_back(b);
+    const auto slots = facility_slots(ds, d.kind_key);
+    auto fac = facilities_section(ds, slots, &view, "facilities", "", d.kind_key);
+    if (!fac.entries.empty()) out.push_back(fac);
+    out.push_back({words::scale, {}, true});
+    return out;
+}
+
+std::string officer_subtitle(const MapData& d, GridId grid) {
+    const Dataset& ds = *d.dataset;
+    const auto list = numbered_buildings(d, grid);
+    std::int64_t units = 0, central = 0;
+    for (BuildingId b : list) units += facts(d, b).units, central += static_cast<std::int64_t>(facts(d, b).central_places.size());
+    std::string sub;
+    auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
+    const auto parent = parent_name(d, grid);
+    add(ds.grid(grid).code);
+    if (!parent.empty()) add(parent);
+    add("住宅楼 " + std::to_string(list.size()) + " 栋");
+    if (units) add("单元 " + std::to_string(units) + " 个");
+    if (grid.index() < d.grids.size()) {
+        const auto& g = d.grids[grid.index()];
+        add(thousands(g.households) + " 户");
+        add(thousands(g.persons) + " 人");
+        add("党员户 " + std::to_string(g.party_households));
+    }
+    add("党员中心户 " + std::to_string(central));
+    return sub;
+}
+
+}  // namespace print
+
+// ---------------------------------------------------------------------------------------------------------------
+// The planner and overview scenes and legends
+
+namespace {
+
+const char* iso_band(double minutes) {
+    if (minutes <= 5) return "le5";
+    if (minutes <= 10) return "le10";
+    return "le15";
+}
+
+Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const geo::Box query = grow(view, 0.12);
+    const int fine = finest_level(ds);
+    int top = std::numeric_limits<int>::max();
+    for (const auto& g : ds.grids) top = std::min(top, g.level);
+    const Bands bands(15);
+    const auto slots = facility_slots(ds, d.kind_key);
+
+    Scene s;
+    auto& fill = s["grid-fill"];
+    auto& iso = s["isochrones"];
+    iso.keys = {"band", "minutes"};
+    auto& roads = s["roads"];
+    roads.keys = {"highway", "name"};
+    auto& road_labels = s["road-labels"];
+    road_labels.keys = {"highway", "name"};
+    auto& buildings = s["buildings"];
+    buildings.keys = {"band", "gap"};
+    auto& lines = s["grid-lines"];
+    lines.keys = {"rank", "level"};
+    auto& others = s["facilities-other"];
+    others.keys = {"slot", "kind", "name"};
+    auto& facilities = s["facilities"];
+    facilities.keys = {"slot", "kind", "name"};
+    auto& facility_labels = s["facility-labels"];
+    facility_labels.keys = {"name"};
+    auto& labels = s["grid-labels"];
+    labels.keys = {"name", "details", "short"};
+
+    for (const auto& g : ds.grids)
+        if (g.level == fine && in_box(g.area, query)) fill.add(g.area, {});
+    auto isochrones = d.isochrones;
+    std::stable_sort(isochrones.begin(), isochrones.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [minutes, area] : isochrones)
+        if (!area.empty()) iso.add(area, {std::string(iso_band(minutes)), minutes});
+    for (std::size_t i : roads_by_class(ds, query)) {
+        roads.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
+        if (!ds.roads[i].name.empty()) road_labels.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
+    }
+    for (const auto& b : ds.buildings) {
+        if (!in_box(b.footprint, query)) continue;
+        const double m = d.building_minutes.empty() ? std::numeric_limits<double>::quiet_NaN() : d.building_minutes[b.id.index()];
+        const bool gap = b.residential && !(m <= d.kind_threshold_minutes);
+        buildings.add(b.footprint, {std::string(b.residential ? bands.of(m) : "nonres"), std::int64_t{gap}});
+    }
+    std::vector<std::size_t> order(ds.grids.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
+    for (std::size_t i : order) {
+        const auto& g = ds.grids[i];
+        if (!in_box(g.area, query)) continue;
+        const char* rank = g.level == top ? "top" : g.level == fine ? "fine" : "mid";
+        lines.add(boundary_lines(g.area), {std::string(rank), std::int64_t{g.level}});
+    }
+    if (focus.valid()) lines.add(boundary_lines(ds.grid(focus).area), {std::string("focus"), std::int64_t{ds.grid(focus).level}});
+    for (const auto& f : ds.facilities) {
+        if (!bg::intersects(f.location, query)) continue;
+        if (f.kind == d.kind_key) {
+            facilities.add(f.location, {std::int64_t{0}, f.kind, f.name});
+            if (!f.name.empty()) facility_labels.add(f.location, {f.name});
+        } else {
+            others.add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
+        }
+    }
+    // finest grids, larger first
+    std::vector<std::size_t> grids;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i)
+        if (ds.grids[i].level == fine && in_box(ds.grids[i].area, query)) grids.push_back(i);
+    std::vector<double> area(ds.grids.size(), 0);
+    for (std::size_t i : grids) area[i] = std::abs(bg::area(ds.grids[i].area));
+    std::stable_sort(grids.begin(), grids.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
+    for (std::size_t i : grids) {
+        const auto& g = ds.grids[i];
+        std::string details, short_line;
+        if (i < d.grids.size() && d.grids[i].covered_households >= 0 && d.grids[i].households > 0) {
+            const auto& f = d.grids[i];
+            const double share = double(f.covered_households) / double(f.households);
+            details = "\n覆盖 " + percent(share);
+            if (f.households > f.covered_households) details += "\n缺口 " + std::to_string(f.households - f.covered_households) + "户";
+            short_line = "\n" + percent(share);
+        }
+        labels.add(g.area, {g.name.empty() ? g.code : g.name, details, short_line});
+    }
+    return s;
+}
+
+std::vector<frame::LegendSection> planner_legend(const MapData& d, const geo::Box* view, GridId focus) {
+    const Dataset& ds = *d.dataset;
+    using Shape = LegendSample::Shape;
+    std::vector<frame::LegendSection> out;
+    const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
+    frame::LegendSection minutes{"到" + kind + "步行时间", {}};
+    for (const auto& band : Bands(15).legend()) {
+        std::string label = band.label;
+        if (std::string(band.key) == "beyond") label = "> 15 分钟";
+        minutes.entries.push_back({label, sample("buildings", Shape::rect, {{"band", std::string(band.key)}, {"gap", std::int64_t{0}}})});
+    }
+    minutes.entries.push_back({"缺口：超过 " + number_text(d.kind_threshold_minutes) + " 分钟的住宅楼",
+                               sample("buildings", Shape::rect, {{"band", std::string("beyond")}, {"gap", std::int64_t{1}}})});
+    out.push_back(minutes);
+    if (!d.isochrones.empty()) {
+        frame::LegendSection iso{"步行等时圈（沿实际路网）", {}};
+        auto list = d.isochrones;
+        std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [m, area] : list)
+            iso.entries.push_back({number_text(m) + " 分钟可达范围", sample("isochrones", Shape::rect, {{"band", std::string(iso_band(m))}, {"minutes", m}})});
+        out.push_back(iso);
+    }
+    std::vector<int> levels;
+    for (const auto& g : ds.grids)
+        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
+    std::sort(levels.begin(), levels.end());
+    if (!levels.empty()) {
+        frame::LegendSection lv{words::levels, {}};
+        for (int l : levels) {
+            const char* rank = l == levels.front() ? "top" : l == levels.back() ? "fine" : "mid";
+            lv.entries.push_back({level_name(ds, l) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string(rank)}, {"level", std::int64_t{l}}})});
+        }
+        if (focus.valid())
+            lv.entries.push_back({"所选" + level_name(ds, ds.grid(focus).level), sample("grid-lines", Shape::line, {{"rank", std::string("focus")}, {"level", std::int64_t{ds.grid(focus).level}}})});
+        out.push_back(lv);
+    }
+    // the mapped kind, then every other kind as one entry: on the planner they are context
+    int mapped = 0, others = 0;
+    for (const auto& f : ds.facilities) {
+        if (view && !bg::intersects(f.location, *view)) continue;
+        (f.kind == d.kind_key ? mapped : others) += 1;
+    }
+    frame::LegendSection fac{words::facilities, {}};
+    if (mapped)
+        fac.entries.push_back({kind + "（" + std::to_string(mapped) + " 处）",
+                               sample("facilities", Shape::point, {{"slot", std::int64_t{0}}, {"kind", d.kind_key}, {"name", std::string()}})});
+    if (others)
+        fac.entries.push_back({"其他服务设施（" + std::to_string(others) + " 处）",
+                               sample("facilities-other", Shape::point, {{"slot", std::int64_t{1}}, {"kind", std::string()}, {"name", std::string()}})});
+    if (!fac.entries.empty()) out.push_back(fac);
+    out.push_back({words::scale, {}, true});
+    return out;
+}
+
+OverviewRequest overview_request(const MapData& d) {
+    OverviewRequest r;
+    r.dataset = d.dataset;
+    for (const auto& g : d.grids) r.grid_households.push_back(g.households);
+    r.building_minutes = d.building_minutes;
+    r.headline_threshold_minutes = d.kind_threshold_minutes;
+    r.headline_kind_name = d.kind_name.empty() ? d.kind_key : d.kind_name;
+    return r;
+}
+
+std::vector<frame::LegendSection> overview_legend(const MapData& d) {
+    const Dataset& ds = *d.dataset;
+    using Shape = LegendSample::Shape;
+    std::vector<frame::LegendSection> out;
+    const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
+    frame::LegendSection minutes{kind.empty() ? "住宅楼步行时间" : "到" + kind + "步行时间", {}};
+    for (const auto& band : Bands(d.kind_threshold_minutes).legend())
+        minutes.entries.push_back({band.label, sample("buildings", Shape::rect, {{"band", std::string(band.key)}})});
+    out.push_back(minutes);
+    int top = std::numeric_limits<int>::max(), fine = -1;
+    std::vector<int> levels;
+    for (const auto& g : ds.grids) {
+        top = std::min(top, g.level), fine = std::max(fine, g.level);
+        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
+    }
+    std::sort(levels.begin(), levels.end());
+    if (!levels.empty()) {
+        frame::LegendSection lv{words::levels, {}};
+        for (int l : levels) {
+            const char* rank = l == top ? "top" : l == fine ? "fine" : "mid";
+            lv.entries.push_back({level_name(ds, l) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string(rank)}, {"level", std::int64_t{l}}})});
+        }
+        out.push_back(lv);
+    }
+    const auto slots = facility_slots(ds, kind);
+    auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
+    if (!fac.entries.empty()) out.push_back(fac);
+    out.push_back({words::scale, {}, true});
+    return out;
+}
+
+std::string overview_subtitle(const MapData& d) {
+    const Dataset& ds = *d.dataset;
+    std::string sub;
+    auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
+    std::vector<int> levels;
+    for (const auto& g : ds.grids)
+        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
+    std::sort(levels.begin(), levels.end());
+    for (int l : levels) {
+        const auto n = std::count_if(ds.grids.begin(), ds.grids.end(), [&](const Grid& g) { return g.level == l; });
+        add(std::to_string(n) + " 个" + level_name(ds, l));
+    }
+    add(std::to_string(std::count_if(ds.buildings.begin(), ds.buildings.end(), [](const Building& b) { return b.residential; })) + " 栋住宅楼");
+    if (!d.grids.empty() && !levels.empty()) {
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < ds.grids.size(); ++i)
+            if (ds.grids[i].level == levels.back()) total += d.grids[i].households;
+        add("共 " + thousands(total) + " 户");
+    }
+    add(words::aggregates_only);
+    return sub;
+}
+
+std::string planner_subtitle(const MapData& d, GridId focus) {
+    const Dataset& ds = *d.dataset;
+    std::int64_t households = 0, covered = 0, gaps = 0, facilities = 0;
+    const int fine = finest_level(ds);
+    for (std::size_t i = 0; i < ds.grids.size() && i < d.grids.size(); ++i) {
+        const bool take = focus.valid() ? ds.grids[i].id == focus : ds.grids[i].level == fine;
+        if (!take || d.grids[i].covered_households < 0) continue;
+        households += d.grids[i].households;
+        covered += d.grids[i].covered_households;
+    }
+    for (const auto& b : ds.buildings) {
+        if (!b.residential || d.building_minutes.empty()) continue;
+        if (focus.valid() && grid_of(d, b.id, ds.grid(focus).level) != focus) continue;
+        gaps += !(d.building_minutes[b.id.index()] <= d.kind_threshold_minutes);
+    }
+    for (const auto& f : ds.facilities) facilities += f.kind == d.kind_key;
+    std::string sub;
+    auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
+    if (households > 0)
+        add("步行 " + number_text(d.kind_threshold_minutes) + " 分钟内覆盖 " + percent(double(covered) / double(households)) +
+            " 的住户（" + thousands(covered) + " / " + thousands(households) + "）");
+    add("缺口住宅楼 " + thousands(gaps) + " 栋");
+    add(d.kind_name + "设施 " + std::to_string(facilities) + " 处");
+    return sub;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The page
+
+struct Rect {
+    double x = 0, y = 0, w = 0, h = 0;
+};
+
+struct Layout {
+    double W = 0, H = 0, ts = 1, margin = 0;
+    Rect title, map, legend, footer;
+    double legend_column_w = 0;
+};
+
+// The legend beside the map (right) or under it; `side` chooses.
+Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, bool side) {
+    Layout L;
+    L.W = W, L.H = H;
+    L.ts = print::text_scale(W, H);
+    const double ts = L.ts;
+    L.margin = std::max(18.0, 0.032 * std::min(W, H));
+    const double gap = 8 * ts;
+    L.title = {L.margin, L.margin, W - 2 * L.margin, 36 * ts};
+    L.footer = {L.margin, H - L.margin - 10 * ts, W - 2 * L.margin, 10 * ts};
+    const double top = L.title.y + L.title.h + gap * 0.5, bottom = L.footer.y - gap * 0.6;
+    const double column_w = 150 * ts;
+    const frame::LegendStyle style{ts, 0, ""};
+    if (side) {
+        // a sidebar of one column, or two when one is too tall
+        double lw = column_w + 16 * ts;
+        const double h1 = frame::legend_height(nullptr, sections, 1, column_w, style);
+        if (h1 > bottom - top - 18 * ts) lw = 2 * column_w + 16 * ts;
+        L.legend = {W - L.margin - lw, top, lw, bottom - top};
+        L.legend_column_w = column_w;
+        L.map = {L.margin, top, L.legend.x - gap - L.margin, bottom - top};
+    } else {
+        const double inner_w = W - 2 * L.margin - 16 * ts;
+        const int columns = std::max(1, static_cast<int>(inner_w / column_w));
+        const double cw = inner_w / columns;
+        const double lh = frame::legend_height(nullptr, sections, columns, cw, style) + 18 * ts;   // + padding
+        L.legend = {L.margin, bottom - lh, W - 2 * L.margin, lh};
+        L.legend_column_w = cw;
+        L.map = {L.margin, top, W - 2 * L.margin, L.legend.y - gap - top};
+    }
+    // whole points, so that the map's size is exact in every format
+    L.map.x = std::round(L.map.x), L.map.y = std::round(L.map.y);
+    L.map.w = std::floor(L.map.w), L.map.h = std::floor(L.map.h);
+    return L;
+}
+
+// The layout that shows `target` at the larger scale (portrait pages: the legend under the map unless the side
+// gives a clearly larger map).
+Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, const geo::Box& target) {
+    const double tw = target.max_corner().x() - target.min_corner().x(), th = target.max_corner().y() - target.min_corner().y();
+    auto m_per_pt = [&](const Layout& L) {
+        if (L.map.w < 50 || L.map.h < 50) return std::numeric_limits<double>::infinity();
+        return std::max(tw / L.map.w, th / L.map.h);
+    };
+    const Layout side = layout_page(W, H, sections, true), under = layout_page(W, H, sections, false);
+    const double preference = W >= H ? 1.0 : 1.1;   // portrait: the side must win by 10 %
+    const Layout& best = m_per_pt(side) * preference <= m_per_pt(under) ? side : under;
+    if (best.map.w < 50 || best.map.h < 50) throw std::invalid_argument("the page is too small for the map and its legend");
+    return best;
+}
+
+struct PageText {
+    std::string title, subtitle, date, attribution, crs;
+};
+
+// Title band, legend (words; its samples are returned) and footer.
+std::vector<LegendSample> draw_frame(cairo_t* cr, const Layout& L, const PageText& t,
+                                     const std::vector<frame::LegendSection>& sections, double metres_per_pt,
+                                     bool paper) {
+    const double ts = L.ts;
+    using frame::Align;
+    using frame::Font;
+    frame::fill_rect(cr, 0, 0, L.W, L.H, 0xffffff);
+    frame::text(cr, L.title.x, L.title.y + 11 * ts, frame::ellipsize(cr, t.title, Font{17 * ts, true, 0x1b1b1b}, L.title.w),
+                Font{17 * ts, true, 0x1b1b1b});
+    frame::text(cr, L.title.x, L.title.y + 28 * ts, frame::ellipsize(cr, t.subtitle, Font{8.2 * ts, false, 0x555555}, L.title.w),
+                Font{8.2 * ts, false, 0x555555});
+    // legend panel
+    frame::fill_rect(cr, L.legend.x, L.legend.y, L.legend.w, L.legend.h, 0xffffff);
+    frame::stroke_rect(cr, L.legend.x, L.legend.y, L.legend.w, L.legend.h, 0xd9d6cf, 0.6 * ts);
+    const frame::LegendStyle style{ts, metres_per_pt, paper ? print::scale_text(metres_per_pt) : std::string()};
+    const double pad = 8 * ts;
+    auto samples = frame::legend(cr, sections, L.legend.x + pad, L.legend.y + pad, L.legend.w - 2 * pad,
+                                 L.legend.h - 2 * pad, L.legend_column_w, style);
+    // footer
+    const Font foot{6.8 * ts, false, 0x6b6b6b};
+    std::string left = t.attribution;
+    if (!t.crs.empty()) left += (left.empty() ? "" : "    ") + std::string("坐标系 ") + t.crs;
+    frame::text(cr, L.footer.x, L.footer.y + L.footer.h / 2, left, foot);
+    frame::text(cr, L.footer.x + L.footer.w, L.footer.y + L.footer.h / 2, words::date_prefix + t.date + "    GridAtlas", foot,
+                Align::right);
+    return samples;
+}
+
+void check_cairo(cairo_status_t status, const std::filesystem::path& out) {
+    if (status != CAIRO_STATUS_SUCCESS)
+        throw std::runtime_error("cannot write " + out.string() + ": " + cairo_status_to_string(status));
+}
+
+}  // namespace
+
+PrintResult render_print_map(const PrintRequest& request, const std::filesystem::path& out) {
+    if (request.data == nullptr) throw std::invalid_argument("render_print_map: request.data is null");
+    const MapData& d = *request.data;
+    check_map_data(d);
+    const Dataset& ds = *d.dataset;
+    if (request.focus.valid() && request.focus.index() >= ds.grids.size())
+        throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
+    if (request.style == MapStyle::officer && !request.focus.valid())
+        throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+    PageSpec page = request.page;
+    if (page.auto_orientation && !page.pixel_page()) {
+        const geo::Box b = request.focus.valid() ? print::grid_box(ds, request.focus) : print::data_box(ds);
+        page.landscape = b.max_corner().x() - b.min_corner().x() > b.max_corner().y() - b.min_corner().y();
+    }
+    const auto [W, H] = page.size_pt();
+    const bool paper = !page.pixel_page();
+    const double k = page.dpi / 72.0;   // PNG pixels per point
+    if (request.format == PrintFormat::png) {
+        const double px = std::round(W * k) * std::round(H * k);
+        if (px > 120e6)
+            throw std::invalid_argument("a " + page.describe() + " PNG would have " + number_text(std::round(px / 1e6)) +
+                                        " million pixels (at most 120): lower --dpi, or write a PDF");
+    }
+    frame::check_fonts();
+
+    const std::filesystem::path style_dir = request.styles.empty() ? styles_dir() : request.styles;
+    const std::filesystem::path style_file = style_dir / (std::string(to_string(request.style)) + ".xml");
+    const StyledMap styled(style_file, ds.working_crs);
+
+    // legend first: its size shapes the map frame
+    std::vector<frame::LegendSection> sections;
+    geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : print::data_box(ds);
+    switch (request.style) {
+        case MapStyle::overview: sections = overview_legend(d); break;
+        case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
+        case MapStyle::officer: sections = print::officer_legend(d, request.focus, grow(target, 0.3)); break;
+    }
+    const Layout L = layout_page(W, H, sections, target);
+    const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
+    const geo::Box view = fit_extent(target, L.map.w, L.map.h, margin_share, 10);
+    if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);   // counts in view
+
+    Scene scene;
+    double map_scale = L.ts;
+    switch (request.style) {
+        case MapStyle::overview:
+            scene = overview_scene(overview_request(d));
+            map_scale = L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
+            break;
+        case MapStyle::planner: scene = planner_scene(d, request.focus, view); break;
+        case MapStyle::officer: scene = print::officer_scene(d, request.focus, view); break;
+    }
+
+    PageText text;
+    switch (request.style) {
+        case MapStyle::overview:
+            text.title = (d.project_name.empty() ? std::string() : d.project_name + " · ") + "网格总览图";
+            text.subtitle = overview_subtitle(d);
+            if (request.focus.valid()) text.title += " · " + print::grid_title(ds, request.focus);
+            break;
+        case MapStyle::planner:
+            text.title = (d.kind_name.empty() ? d.kind_key : d.kind_name) + " · 15分钟服务圈规划图";
+            if (request.focus.valid()) text.title += " · " + print::grid_title(ds, request.focus);
+            text.subtitle = planner_subtitle(d, request.focus);
+            break;
+        case MapStyle::officer:
+            text.title = print::grid_title(ds, request.focus) + " · 网格员工作图";
+            text.subtitle = print::officer_subtitle(d, request.focus);
+            break;
+    }
+    if (!request.title.empty()) text.title = request.title;
+    text.date = request.date.empty() ? today() : request.date;
+    text.attribution = request.attribution;
+    text.crs = ds.working_crs;
+
+    MapView map_view{view, static_cast<int>(L.map.w), static_cast<int>(L.map.h), map_scale};
+    PrintResult result;
+    result.page = page.describe();
+    result.width_pt = W, result.height_pt = H;
+    result.metres_per_pt = map_view.metres_per_unit();
+    result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
+
+    std::error_code ec;
+    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+
+    if (request.format == PrintFormat::png) {
+        const int pw = static_cast<int>(std::round(W * k)), ph = static_cast<int>(std::round(H * k));
+        cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+        cairo_t* cr = cairo_create(surface);
+        struct Guard {
+            cairo_surface_t* s;
+            cairo_t* c;
+            ~Guard() { cairo_destroy(c), cairo_surface_destroy(s); }
+        } guard{surface, cr};
+        check_cairo(cairo_status(cr), out);
+        cairo_scale(cr, k, k);
+        const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
+        styled.render_samples(cr, samples, map_scale);
+        // the map: AGG at device resolution, copied pixel for pixel
+        const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
+        MapView px_view = map_view;
+        px_view.width = std::min(static_cast<int>(std::round(L.map.w * k)), pw - mx);
+        px_view.height = std::min(static_cast<int>(std::round(L.map.h * k)), ph - my);
+        px_view.scale_factor = map_scale * k;
+        px_view.extent = view;   // same aspect to within a pixel
+        const RgbaImage img = styled.render_image(scene, px_view);
+        cairo_surface_flush(surface);
+        unsigned char* data = cairo_image_surface_get_data(surface);
+        const int stride = cairo_image_surface_get_stride(surface);
+        for (int y = 0; y < img.height; ++y) {
+            auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(y + my) * stride) + mx;
+            const std::uint8_t* src = &img.rgba[static_cast<std::size_t>(y) * img.width * 4];
+            for (int x = 0; x < img.width; ++x, src += 4) {
+                const std::uint32_t a = src[3];
+                const std::uint32_t r = src[0] * a / 255, g = src[1] * a / 255, b = src[2] * a / 255;
+                row[x] = (a << 24) | (r << 16) | (g << 8) | b;   // premultiplied ARGB in native order
+            }
+        }
+        cairo_surface_mark_dirty(surface);
+        frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
+        cairo_surface_flush(surface);
+        check_cairo(cairo_surface_write_to_png(surface, out.c_str()), out);
+        result.width_px = pw, result.height_px = ph;
+        return result;
+    }
+
+    cairo_surface_t* surface = request.format == PrintFormat::pdf ? cairo_pdf_surface_create(out.c_str(), W, H)
+                                                                  : cairo_svg_surface_create(out.c_str(), W, H);
+    check_cairo(cairo_surface_status(surface), out);
+    if (request.format == PrintFormat::pdf) {
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, text.title.c_str());
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "GridAtlas");
+    }
+    cairo_t* cr = cairo_create(surface);
+    try {
+        const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
+        styled.render_samples(cr, samples, map_scale);
+        cairo_save(cr);
+        cairo_translate(cr, L.map.x, L.map.y);
+        styled.render_cairo(cr, scene, map_view);
+        cairo_restore(cr);
+        frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
+        cairo_show_page(cr);
+    } catch (...) {
+        cairo_destroy(cr);
+        cairo_surface_destroy(surface);
+        throw;
+    }
+    const cairo_status_t status = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    const cairo_status_t finish = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    check_cairo(status, out);
+    check_cairo(finish, out);
+    return result;
+}
+
+}  // namespace gridatlas::render

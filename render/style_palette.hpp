@@ -1,0 +1,63 @@
+// The vocabulary every GridAtlas map shares, without Mapnik: walking-minute bands and their legend words, the
+// facility marker slots, grid level names, road classes and the tones of neighbouring grids. The colours themselves
+// live in the styles (styles/shared/palette.ent for officer.xml and planner.xml; overview.xml repeats the same
+// values, and tests/render/print_map_test.cpp checks that they agree).
+#pragma once
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/dataset.hpp"
+
+namespace gridatlas::render {
+
+// "5", "2.5": a number without trailing zeros (one decimal at most).
+std::string number_text(double v);
+// "250 m", "1.5 km".
+std::string distance_text(double metres);
+
+struct Band {
+    const char* key;      // the value of the styles' `band` attribute
+    std::string label;    // the legend's words
+};
+
+// Minute bands: ≤5, ≤10, ≤limit, beyond. The overview caps them at the kind's threshold (a 5-minute kind has two
+// bands); the planner uses the fixed 5/10/15 circle (limit 15) and marks the kind's own threshold separately.
+struct Bands {
+    double b5, b10, thr;
+    explicit Bands(double limit);
+    const char* of(double minutes) const;     // le5 | le10 | le_thr | beyond | unknown (NaN, inf, negative)
+    std::vector<Band> legend() const;         // the four (or fewer) bands, then unknown and nonres
+};
+
+// The legend word of a grid level ("社区"), or "第 n 级" when the level has neither name nor key.
+std::string level_name(const Dataset& ds, int level);
+
+// OSM highway → drawing order (footways first, motorways last).
+int road_class(const std::string& highway);
+
+// Facility kinds → marker slot: 0 for `headline` (a kind key or name), the others 1..7 in service_kinds order
+// (cycling), then kinds found only among the facilities.
+std::map<std::string, int> facility_slots(const Dataset& ds, const std::string& headline);
+// Kind key → display name (the kind's name, else its key).
+std::map<std::string, std::string> kind_names(const Dataset& ds);
+
+// Greedy colouring (largest degree first) of `grids` (indices into ds.grids) so that touching grids get different
+// tones in 0..tones-1.
+std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones);
+
+// Legend words shared by every style.
+namespace words {
+inline constexpr const char* nonres = "非住宅建筑";
+inline constexpr const char* unknown = "无法到达 / 无数据";
+inline constexpr const char* boundary_suffix = "边界";
+inline constexpr const char* facilities = "服务设施";
+inline constexpr const char* levels = "网格层级";
+inline constexpr const char* scale = "比例尺";
+inline constexpr const char* north = "北";
+inline constexpr const char* date_prefix = "制图日期 ";
+inline constexpr const char* aggregates_only = "仅显示汇总数据";
+}  // namespace words
+
+}  // namespace gridatlas::render

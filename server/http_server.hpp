@@ -1,0 +1,66 @@
+// The HTTP server: cpp-httplib (Debian's build) with a fixed pool of worker threads, in front of the JSON API, the
+// tiles and the web page. Every request but the page's files and the login is checked against a server-side session;
+// every API answer is cut to the session user's scope (project_api.hpp). Logs one line per request — time, client,
+// user, method, path, status, bytes, milliseconds — with the path shown only when it is a route with a known grid,
+// building or file (otherwise "?"), and never the query string or the body: nothing a person typed or a resident's
+// data reaches the log.
+//
+// Routes (all answers JSON unless said otherwise; errors are {"error": "<fixed Chinese sentence>", "status": n}):
+//   POST /api/login {"name","password"}   → sets the session cookie      POST /api/logout
+//   GET  /api/me                          GET /api/project               GET /api/users (admin)
+//   GET  /api/grids?level=                GET /api/grids.geojson?level=  GET /api/grids/<code>
+//   GET  /api/grids/<code>/buildings      GET /api/grids/<code>/households   GET /api/grids/<code>/central
+//   GET  /api/buildings/<id>              GET /api/coverage?kind=&level= GET /api/gaps?kind=&grid=
+//   GET  /api/search?q=                   GET /tiles/<z>/<x>/<y>.png     GET /, /app.js, /leaflet/… (the page)
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "project_api.hpp"
+#include "sessions.hpp"
+#include "tile_source.hpp"
+#include "users.hpp"
+
+namespace gridatlas::server {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;                               // 0: any free port (see HttpServer::port())
+    int threads = 8;                               // worker threads (each serves one connection at a time)
+    std::size_t max_body_bytes = 16 * 1024;        // larger request bodies get 413
+    SessionLimits sessions;
+    bool secure_cookie = false;                    // add "Secure" to the cookie (behind a TLS proxy)
+    int max_parallel_logins = 2;                   // Argon2id checks at once (64 MiB each)
+    int login_failures_before_lock = 5;            // per user name, within 10 minutes: then 429 for a minute
+    std::filesystem::path web_dir;                 // the built page (<build>/web); empty or missing: API and tiles only
+    std::function<void(const std::string&)> log;   // one line per request; default: stderr
+};
+
+class HttpServer {
+public:
+    // `tiles` may be null (tile requests then get 404). Throws std::invalid_argument when a user's grid code is not
+    // in the project (the message names the user and the code).
+    HttpServer(std::shared_ptr<const ProjectApi> api, UsersFile users, std::shared_ptr<TileSource> tiles, ServerOptions options);
+    ~HttpServer();   // stops
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Binds and starts serving on a background thread; returns the port. Throws std::runtime_error when the address
+    // cannot be bound.
+    int start();
+    // Stops accepting, lets the requests being served finish, joins the threads. Safe to call twice.
+    void stop();
+    bool running() const;
+    int port() const;
+    std::string url() const;   // http://host:port
+    SessionStore& sessions();
+    std::size_t page_files() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridatlas::server

@@ -1,0 +1,797 @@
+#include "project_api.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <variant>
+
+#include "assign/central_households.hpp"
+#include "assign/grid_statistics.hpp"
+#include "assign/liaison.hpp"
+
+namespace gridatlas::server {
+
+using json = nlohmann::json;
+
+bool can(Role role, Capability c) {
+    switch (c) {
+        case Capability::overview: return true;
+        case Capability::buildings:
+        case Capability::coverage:
+        case Capability::search: return role != Role::wall;
+        case Capability::households: return role == Role::officer;
+        case Capability::users: return role == Role::admin;
+    }
+    return false;
+}
+
+ApiResponse api_error(int status) {
+    const char* msg = "服务器内部错误";
+    switch (status) {
+        case 400: msg = "请求无效"; break;
+        case 401: msg = "请先登录"; break;
+        case 403: msg = "无权访问"; break;
+        case 404: msg = "未找到"; break;
+        case 405: msg = "不支持该请求方法"; break;
+        case 413: msg = "请求内容过大"; break;
+        case 415: msg = "请求格式不支持"; break;
+        case 429: msg = "尝试次数过多，请稍后再试"; break;
+        case 503: msg = "服务暂不可用"; break;
+        default: break;
+    }
+    return {status, json{{"error", msg}, {"status", status}}.dump()};
+}
+
+namespace {
+
+// Natural order for ids and rooms: "2" < "10", "B2" < "B10".
+bool natural_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        const bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
+        if (da && db) {
+            std::size_t ie = i, je = j;
+            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+            std::string na = a.substr(i, ie - i), nb = b.substr(j, je - j);
+            na.erase(0, std::min(na.find_first_not_of('0'), na.size()));
+            nb.erase(0, std::min(nb.find_first_not_of('0'), nb.size()));
+            if (na.size() != nb.size()) return na.size() < nb.size();
+            if (na != nb) return na < nb;
+            i = ie;
+            j = je;
+            continue;
+        }
+        if (a[i] != b[j]) return a[i] < b[j];
+        ++i;
+        ++j;
+    }
+    return a.size() - i < b.size() - j;
+}
+
+json minutes_json(double m) { return std::isfinite(m) ? json(std::round(m * 10) / 10) : json(nullptr); }
+double share(std::size_t part, std::size_t whole) { return whole ? std::round(1000.0 * double(part) / double(whole)) / 1000 : 0.0; }
+
+json bounds_json(const LonLatBounds& b) {
+    if (b.empty()) return nullptr;
+    return json::array({b.west, b.south, b.east, b.north});
+}
+
+std::string lower_ascii(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+ApiResponse ok(const json& j) { return {200, j.dump()}; }
+
+// A FeatureCollection from pre-serialised geometries and property objects.
+struct FeatureCollection {
+    std::string text = R"({"type":"FeatureCollection","features":[)";
+    bool first = true;
+    std::size_t count = 0;
+    void add(const std::string& geometry, const json& properties) {
+        if (!first) text += ',';
+        first = false;
+        text += R"({"type":"Feature","geometry":)";
+        text += geometry;
+        text += R"(,"properties":)";
+        text += properties.dump();
+        text += '}';
+        ++count;
+    }
+    std::string finish(const json& extra = json::object()) {
+        text += "]";
+        for (const auto& [k, v] : extra.items()) text += ",\"" + k + "\":" + v.dump();
+        text += "}";
+        return std::move(text);
+    }
+};
+
+std::string point_geometry(LonLat p) { return json{{"type", "Point"}, {"coordinates", {p.lon, p.lat}}}.dump(); }
+
+}  // namespace
+
+ProjectApi::ProjectApi(pipeline::MeasuredProject project, PersonalReader personal, std::size_t personal_cache_grids)
+    : p_(std::move(project)), personal_reader_(std::move(personal)), personal_cache_grids_(std::max<std::size_t>(1, personal_cache_grids)) {
+    const Dataset& ds = p_.ds;
+    central_ = std::make_unique<assign::CentralHouseholdResult>(assign::choose_central_households(ds, p_.assignment));
+    liaison_ = std::make_unique<assign::LiaisonResult>(assign::assign_liaison(ds, p_.assignment));
+    geo_ = to_lonlat(ds);
+    for (const Grid& g : ds.grids) grid_by_code_.emplace(g.code, g.id);
+    households_of_building_.resize(ds.buildings.size());
+    for (const Household& h : ds.households) {
+        const auto& pl = p_.assignment.households[h.id.index()];
+        if (pl.building.valid()) households_of_building_[pl.building.index()].push_back(h.id);
+    }
+    units_of_building_.resize(ds.buildings.size());
+    for (const Unit& u : ds.units)
+        if (u.building.valid() && u.building.index() < ds.buildings.size()) units_of_building_[u.building.index()].push_back(u.id);
+    for (auto& list : units_of_building_)
+        std::sort(list.begin(), list.end(), [&](UnitId a, UnitId b) { return ds.unit(a).number < ds.unit(b).number; });
+    seats_of_building_.resize(ds.buildings.size());
+    is_central_.assign(ds.households.size(), 0);
+    for (std::size_t i = 0; i < central_->seats.size(); ++i) {
+        const auto& seat = central_->seats[i];
+        if (seat.building.valid()) seats_of_building_[seat.building.index()].push_back(i);
+        if (seat.central.valid()) is_central_[seat.central.index()] = 1;
+    }
+    gap_buildings_.assign(ds.service_kinds.size(), std::vector<std::size_t>(ds.grids.size(), 0));
+    for (std::size_t k = 0; k < ds.service_kinds.size() && k < p_.access.kinds.size(); ++k)
+        for (const Building& b : ds.buildings) {
+            if (!b.residential || assign::covered(p_.access, k, b.id)) continue;
+            for (std::size_t l = 0; l < ds.levels.size(); ++l)
+                if (GridId g = p_.tree.grid_of(b.id, static_cast<int>(l)); g.valid()) ++gap_buildings_[k][g.index()];
+        }
+    if (!personal_reader_) {
+        const layers::LayerSource source = p_.cfg.households;
+        personal_reader_ = [source](const std::set<std::int64_t>& rows) { return layers::read_personal_fields(source, rows); };
+    }
+}
+
+ProjectApi::~ProjectApi() = default;
+
+GridId ProjectApi::find_grid(const std::string& code) const {
+    auto it = grid_by_code_.find(code);
+    return it == grid_by_code_.end() ? GridId{} : it->second;
+}
+
+BuildingId ProjectApi::find_building(const std::string& id) const {
+    auto it = p_.ds.building_by_source_id.find(id);
+    return it == p_.ds.building_by_source_id.end() ? BuildingId{} : it->second;
+}
+
+int ProjectApi::level_index(const std::string& key) const {
+    if (key.empty()) return -2;
+    for (std::size_t l = 0; l < p_.ds.levels.size(); ++l)
+        if (p_.ds.levels[l].key == key) return static_cast<int>(l);
+    return -1;
+}
+
+Scope ProjectApi::scope_for(const User& user) const {
+    Scope s;
+    s.user = user.name;
+    s.role = user.role;
+    if (user.role != Role::officer) {
+        s.all_grids = true;
+        return s;
+    }
+    s.grids.assign(p_.ds.grids.size(), 0);
+    for (const auto& code : user.grids) {
+        const GridId g = find_grid(code);
+        if (!g.valid()) throw std::invalid_argument("user '" + user.name + "': grid code '" + code + "' is not a grid of this project");
+        s.roots.push_back(g);
+        std::vector<GridId> stack{g};
+        while (!stack.empty()) {
+            const GridId x = stack.back();
+            stack.pop_back();
+            if (s.grids[x.index()]) continue;
+            s.grids[x.index()] = 1;
+            for (GridId c : p_.tree.children[x.index()]) stack.push_back(c);
+        }
+    }
+    return s;
+}
+
+bool ProjectApi::building_in_scope(const Scope& s, BuildingId b) const {
+    if (!b.valid()) return false;
+    if (s.all_grids) return true;
+    for (std::size_t l = 0; l < p_.ds.levels.size(); ++l)
+        if (s.grid(p_.tree.grid_of(b, static_cast<int>(l)))) return true;
+    return false;
+}
+
+GridId ProjectApi::personal_key(BuildingId b) const {
+    for (int l = finest_level(); l >= 0; --l)
+        if (GridId g = p_.tree.grid_of(b, l); g.valid()) return g;
+    return {};
+}
+
+std::size_t ProjectApi::personal_reads() const {
+    std::lock_guard lock(personal_mutex_);
+    return personal_reads_;
+}
+
+std::shared_ptr<const ProjectApi::PersonalMap> ProjectApi::personal_of(GridId key) const {
+    if (!key.valid()) return std::make_shared<const PersonalMap>();
+    {
+        std::lock_guard lock(personal_mutex_);
+        for (auto it = personal_cache_.begin(); it != personal_cache_.end(); ++it)
+            if (it->first == key) {
+                personal_cache_.splice(personal_cache_.begin(), personal_cache_, it);
+                return personal_cache_.front().second;
+            }
+    }
+    // Read outside the lock: the roster scan takes a while and other grids should not wait for it.
+    const int level = p_.ds.grid(key).level;
+    std::set<std::int64_t> rows;
+    for (const Household& h : p_.ds.households) {
+        const auto& pl = p_.assignment.households[h.id.index()];
+        if (static_cast<std::size_t>(level) < pl.grids.size() && pl.grids[level] == key) rows.insert(h.row);
+    }
+    auto map = std::make_shared<const PersonalMap>(personal_reader_(rows));
+    std::lock_guard lock(personal_mutex_);
+    ++personal_reads_;
+    personal_cache_.emplace_front(key, map);
+    while (personal_cache_.size() > personal_cache_grids_) personal_cache_.pop_back();
+    return map;
+}
+
+ApiResponse ProjectApi::cached(const Scope& s, const std::string& key, const std::function<ApiResponse()>& make) const {
+    // Per role for those who see every grid (capabilities differ by role), per user for an officer (scopes differ).
+    const std::string full = (s.all_grids ? std::string("role:") + to_string(s.role) : "user:" + s.user) + '\n' + key;
+    {
+        std::lock_guard lock(answer_mutex_);
+        if (auto it = answer_index_.find(full); it != answer_index_.end()) {
+            answer_cache_.splice(answer_cache_.begin(), answer_cache_, it->second);
+            return *it->second->second;
+        }
+    }
+    auto answer = std::make_shared<const ApiResponse>(make());
+    if (answer->status != 200) return *answer;   // errors are cheap and not worth keeping
+    std::lock_guard lock(answer_mutex_);
+    if (answer_index_.count(full)) return *answer;
+    answer_cache_.emplace_front(full, answer);
+    answer_index_[full] = answer_cache_.begin();
+    answer_bytes_ += answer->body.size() + full.size();
+    while (answer_bytes_ > kAnswerCacheBytes && answer_cache_.size() > 1) {
+        answer_bytes_ -= answer_cache_.back().second->body.size() + answer_cache_.back().first.size();
+        answer_index_.erase(answer_cache_.back().first);
+        answer_cache_.pop_back();
+    }
+    return *answer;
+}
+
+std::size_t ProjectApi::cached_answers() const {
+    std::lock_guard lock(answer_mutex_);
+    return answer_cache_.size();
+}
+
+LonLatBounds ProjectApi::bounds(const Scope& s) const {
+    LonLatBounds b;
+    if (s.all_grids) {
+        for (const auto& g : geo_.grid_bounds) if (!g.empty()) b.add(g);
+        if (b.empty())
+            for (const auto& x : geo_.building_bounds) if (!x.empty()) b.add(x);
+    } else {
+        for (GridId g : s.roots) if (!geo_.grid_bounds[g.index()].empty()) b.add(geo_.grid_bounds[g.index()]);
+    }
+    return b;
+}
+
+namespace {
+
+// The officer's 403 for an unknown code is the same as for a code outside their scope.
+template <typename Id>
+std::variant<Id, ApiResponse> gate(const Scope& s, Id id, bool in_scope) {
+    if (s.role == Role::officer) {
+        if (!id.valid() || !in_scope) return api_error(403);
+    } else if (!id.valid()) {
+        return api_error(404);
+    }
+    return id;
+}
+
+}  // namespace
+
+// --- overview ------------------------------------------------------------------------------------------------------
+
+ApiResponse ProjectApi::project_info(const Scope& s) const {
+    const Dataset& ds = p_.ds;
+    json levels = json::array();
+    for (const auto& l : ds.levels) levels.push_back({{"key", l.key}, {"name", l.name}});
+    json kinds = json::array();
+    for (const auto& k : ds.service_kinds)
+        kinds.push_back({{"key", k.key}, {"name", k.name}, {"minutes", k.minutes}, {"life_circle", k.in_life_circle}});
+    std::size_t households = 0, persons = 0, party = 0, grids = 0;
+    std::vector<GridId> tops;
+    if (s.all_grids) {
+        tops = ds.grids_of_level(0);
+    } else {
+        for (GridId g : s.roots) {
+            bool nested = false;   // counted through an ancestor that is a root too
+            for (GridId up = p_.tree.parent[g.index()]; up.valid(); up = p_.tree.parent[up.index()])
+                if (std::find(s.roots.begin(), s.roots.end(), up) != s.roots.end()) nested = true;
+            if (!nested && std::find(tops.begin(), tops.end(), g) == tops.end()) tops.push_back(g);
+        }
+    }
+    for (GridId g : tops) {
+        const auto& t = p_.stats.grids[g.index()].people;
+        households += t.households;
+        persons += t.persons;
+        party += t.party_households;
+    }
+    for (const Grid& g : ds.grids) grids += s.grid(g.id);
+    std::string headline = p_.cfg.map.headline_kind;
+    if (headline.empty() && !ds.service_kinds.empty()) headline = ds.service_kinds.front().key;
+    return ok({{"name", p_.cfg.name},
+               {"levels", levels},
+               {"kinds", kinds},
+               {"headline_kind", headline},
+               {"bounds", bounds_json(bounds(s))},
+               {"totals", {{"grids", grids}, {"households", households}, {"persons", persons}, {"party_households", party}}}});
+}
+
+namespace {
+
+json grid_properties(const pipeline::MeasuredProject& p, const std::vector<std::vector<std::size_t>>& gaps, const Scope& s, GridId id) {
+    const Dataset& ds = p.ds;
+    const Grid& g = ds.grid(id);
+    const auto& st = p.stats.grids[id.index()];
+    json coverage = json::object(), gap = json::object();
+    for (std::size_t k = 0; k < ds.service_kinds.size() && k < st.covered_households.size(); ++k) {
+        coverage[ds.service_kinds[k].key] = share(st.covered_households[k], st.people.households);
+        gap[ds.service_kinds[k].key] = gaps[k][id.index()];
+    }
+    const GridId parent = p.tree.parent[id.index()];
+    return {{"code", g.code},
+            {"name", g.name},
+            {"level", ds.levels[g.level].key},
+            {"level_name", ds.levels[g.level].name},
+            {"parent_code", parent.valid() && s.grid(parent) ? ds.grid(parent).code : ""},
+            {"buildings", st.buildings},
+            {"households", st.people.households},
+            {"persons", st.people.persons},
+            {"party_households", st.people.party_households},
+            {"party_members", st.people.party_members},
+            {"complete_circle_households", st.complete_circle_households},
+            {"coverage", coverage},
+            {"gap_buildings", gap}};
+}
+
+}  // namespace
+
+ApiResponse ProjectApi::grid_list(const Scope& s, const std::string& level) const {
+    return cached(s, "grids?" + level, [&]() -> ApiResponse {
+        const int l = level_index(level);
+        if (l == -1) return api_error(400);
+        json list = json::array();
+        for (const Grid& g : p_.ds.grids)
+            if ((l == -2 || g.level == l) && s.grid(g.id)) {
+                json j = grid_properties(p_, gap_buildings_, s, g.id);
+                j["bounds"] = bounds_json(geo_.grid_bounds[g.id.index()]);
+                list.push_back(std::move(j));
+            }
+        return ok({{"grids", list}});
+    });
+}
+
+ApiResponse ProjectApi::grid_geojson(const Scope& s, const std::string& level) const {
+    return cached(s, "geojson?" + level, [&]() -> ApiResponse {
+        const int l = level_index(level);
+        if (l == -1) return api_error(400);
+        FeatureCollection fc;
+        for (const Grid& g : p_.ds.grids)
+            if ((l == -2 || g.level == l) && s.grid(g.id)) fc.add(geo_.grid_areas[g.id.index()], grid_properties(p_, gap_buildings_, s, g.id));
+        return {200, fc.finish()};
+    });
+}
+
+ApiResponse ProjectApi::grid_detail(const Scope& s, const std::string& code) const {
+    const GridId found = find_grid(code);
+    auto r = gate(s, found, s.grid(found));
+    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+    const GridId g = std::get<GridId>(r);
+    json j = grid_properties(p_, gap_buildings_, s, g);
+    j["bounds"] = bounds_json(geo_.grid_bounds[g.index()]);
+    json children = json::array();
+    for (GridId c : p_.tree.children[g.index()])
+        if (s.grid(c)) children.push_back({{"code", p_.ds.grid(c).code}, {"name", p_.ds.grid(c).name}});
+    j["children"] = children;
+    std::size_t seats = 0, without = 0;
+    for (const Building& b : p_.ds.buildings)
+        if (p_.tree.grid_of(b.id, p_.ds.grid(g).level) == g)
+            for (std::size_t i : seats_of_building_[b.id.index()]) {
+                ++seats;
+                without += !central_->seats[i].central.valid();
+            }
+    j["central_seats"] = seats;
+    j["central_seats_without_party_household"] = without;
+    if (liaison_->level == p_.ds.grid(g).level)
+        for (const auto& gl : liaison_->grids)
+            if (gl.grid == g)
+                j["liaison"] = {{"contacts", gl.contacts}, {"covered", gl.covered}, {"uncovered", gl.uncovered},
+                                {"shortfall", assign::to_string(gl.shortfall)}};
+    return ok(j);
+}
+
+// --- buildings -----------------------------------------------------------------------------------------------------
+
+ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) const {
+    return cached(s, "buildings/" + code, [&]() -> ApiResponse {
+        if (!can(s.role, Capability::buildings)) return api_error(403);
+        const GridId found = find_grid(code);
+        auto r = gate(s, found, s.grid(found));
+        if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+        const GridId g = std::get<GridId>(r);
+        const Dataset& ds = p_.ds;
+        const int level = ds.grid(g).level;
+        FeatureCollection fc;
+        for (const Building& b : ds.buildings) {
+            if (p_.tree.grid_of(b.id, level) != g) continue;
+            const auto& t = p_.stats.buildings[b.id.index()];
+            json minutes = json::object();
+            for (std::size_t k = 0; k < p_.access.kinds.size(); ++k) minutes[p_.access.kinds[k].kind] = minutes_json(p_.access.kinds[k].minutes[b.id.index()]);
+            json props = {{"id", b.source_id}, {"name", b.name}, {"residential", b.residential}, {"floors", b.floors},
+                          {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
+                          {"units", units_of_building_[b.id.index()].size()}, {"minutes", minutes}};
+            if (can(s.role, Capability::households)) {
+                std::size_t centrals = 0;
+                for (std::size_t i : seats_of_building_[b.id.index()]) centrals += central_->seats[i].central.valid();
+                props["central_households"] = centrals;
+            }
+            fc.add(geo_.building_footprints[b.id.index()], props);
+        }
+        return {200, fc.finish({{"grid", ds.grid(g).code}})};
+    });
+}
+
+std::string ProjectApi::contact_place(HouseholdId c, BuildingId here) const {
+    const Household& h = p_.ds.households[c.index()];
+    const auto& pl = p_.assignment.households[c.index()];
+    std::string s;
+    if (pl.building.valid() && pl.building != here) s = p_.ds.building(pl.building).source_id + " ";
+    if (pl.unit_number) s += std::to_string(*pl.unit_number) + "单元 ";
+    s += pl.room.empty() ? "户号 " + h.source_id : pl.room;
+    return s;
+}
+
+std::string ProjectApi::household_json(const Scope& s, HouseholdId id, const PersonalMap* personal, bool with_building) const {
+    const Dataset& ds = p_.ds;
+    const Household& h = ds.households[id.index()];
+    const auto& pl = p_.assignment.households[id.index()];
+    json j = {{"id", h.source_id},
+              {"unit", pl.unit.valid() ? json(ds.unit(pl.unit).number) : pl.unit_number ? json(*pl.unit_number) : json(nullptr)},
+              {"floor", pl.floor ? json(*pl.floor) : json(nullptr)},
+              {"room", pl.room},
+              {"persons", h.persons},
+              {"party", h.party_members > 0},
+              {"party_members", h.party_members},
+              {"central", is_central_[id.index()] != 0}};
+    if (with_building && pl.building.valid()) {
+        j["building_id"] = ds.building(pl.building).source_id;
+        j["building_name"] = ds.building(pl.building).name;
+    }
+    j["name"] = "";
+    j["phone"] = "";
+    if (personal)
+        if (auto it = personal->find(h.row); it != personal->end()) {
+            j["name"] = it->second.name;
+            j["phone"] = it->second.phone;
+        }
+    const HouseholdId c = id.index() < liaison_->contact.size() ? liaison_->contact[id.index()] : HouseholdId{};
+    if (c.valid() && building_in_scope(s, p_.assignment.households[c.index()].building)) {
+        json contact = {{"id", ds.households[c.index()].source_id}, {"self", c == id}, {"place", contact_place(c, pl.building)},
+                        {"distance_m", liaison_->distance_cm[id.index()] < 0 ? json(nullptr)
+                                                                             : json((liaison_->distance_cm[id.index()] + 50) / 100)}};
+        if (personal)
+            if (auto it = personal->find(ds.households[c.index()].row); it != personal->end()) contact["name"] = it->second.name;
+        j["contact"] = contact;
+    } else {
+        j["contact"] = nullptr;
+    }
+    if (id.index() < liaison_->load.size() && liaison_->load[id.index()] > 0) j["contact_load"] = liaison_->load[id.index()];
+    return j.dump();
+}
+
+ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) const {
+    if (!can(s.role, Capability::buildings)) return api_error(403);
+    const BuildingId found = find_building(id);
+    auto r = gate(s, found, building_in_scope(s, found));
+    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+    const BuildingId b = std::get<BuildingId>(r);
+    const Dataset& ds = p_.ds;
+    const Building& bd = ds.building(b);
+    const bool personal_ok = can(s.role, Capability::households);
+    std::shared_ptr<const PersonalMap> personal;
+    if (personal_ok) personal = personal_of(personal_key(b));
+
+    json grids = json::array();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        const GridId g = p_.tree.grid_of(b, static_cast<int>(l));
+        if (g.valid() && s.grid(g))
+            grids.push_back({{"level", ds.levels[l].key}, {"level_name", ds.levels[l].name}, {"code", ds.grid(g).code}, {"name", ds.grid(g).name}});
+    }
+    json minutes = json::object();
+    for (std::size_t k = 0; k < p_.access.kinds.size(); ++k) minutes[p_.access.kinds[k].kind] = minutes_json(p_.access.kinds[k].minutes[b.index()]);
+    const auto& t = p_.stats.buildings[b.index()];
+
+    // Units: the registered ones, then any number the roster uses that the units layer lacks, then "unknown".
+    struct UnitRow {
+        int number = 0;
+        bool registered = false;
+        int floors = 0, per_floor = 0;
+        std::vector<HouseholdId> households;
+        std::size_t persons = 0, party = 0;
+    };
+    std::vector<UnitRow> units;
+    auto row_of = [&](int number, bool registered) -> UnitRow& {
+        for (auto& u : units)
+            if (u.number == number && u.registered == registered) return u;
+        UnitRow row;
+        row.number = number;
+        row.registered = registered;
+        units.push_back(std::move(row));
+        return units.back();
+    };
+    for (UnitId u : units_of_building_[b.index()]) {
+        UnitRow& row = row_of(ds.unit(u).number, true);
+        row.floors = ds.unit(u).floors;
+        row.per_floor = ds.unit(u).households_per_floor;
+    }
+    for (HouseholdId h : households_of_building_[b.index()]) {
+        const auto& pl = p_.assignment.households[h.index()];
+        const bool registered = pl.unit.valid();
+        const int number = registered ? ds.unit(pl.unit).number : pl.unit_number.value_or(0);
+        UnitRow& row = row_of(number, registered || number == 0);
+        row.households.push_back(h);
+        row.persons += static_cast<std::size_t>(std::max(ds.households[h.index()].persons, 0));
+        row.party += ds.households[h.index()].party_members > 0;
+    }
+    std::stable_sort(units.begin(), units.end(), [](const UnitRow& a, const UnitRow& b) {
+        const int na = a.number == 0 ? INT_MAX : a.number, nb = b.number == 0 ? INT_MAX : b.number;
+        return na < nb;
+    });
+    std::string units_text = "[";
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        auto& u = units[i];
+        json uj = {{"number", u.number == 0 ? json(nullptr) : json(u.number)}, {"registered", u.registered}, {"floors", u.floors},
+                   {"households_per_floor", u.per_floor}, {"households", u.households.size()}, {"persons", u.persons},
+                   {"party_households", u.party}};
+        std::string text = uj.dump();
+        if (personal_ok) {
+            std::sort(u.households.begin(), u.households.end(), [&](HouseholdId a, HouseholdId c) {
+                const auto& pa = p_.assignment.households[a.index()];
+                const auto& pc = p_.assignment.households[c.index()];
+                const int fa = pa.floor.value_or(INT_MAX), fc = pc.floor.value_or(INT_MAX);
+                if (fa != fc) return fa < fc;
+                if (pa.room != pc.room) return natural_less(pa.room, pc.room);
+                return ds.households[a.index()].row < ds.households[c.index()].row;
+            });
+            std::string list = "[";
+            for (std::size_t k = 0; k < u.households.size(); ++k) {
+                if (k) list += ',';
+                list += household_json(s, u.households[k], personal.get(), false);
+            }
+            list += "]";
+            text.pop_back();
+            text += ",\"list\":" + list + "}";
+        }
+        if (i) units_text += ',';
+        units_text += text;
+    }
+    units_text += "]";
+
+    json j = {{"id", bd.source_id}, {"name", bd.name}, {"floors", bd.floors}, {"residential", bd.residential},
+              {"grids", grids}, {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
+              {"minutes", minutes}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
+              {"bounds", bounds_json(geo_.building_bounds[b.index()])}};
+    if (personal_ok) {
+        json seats = json::array();
+        for (std::size_t i : seats_of_building_[b.index()]) {
+            const auto& seat = central_->seats[i];
+            seats.push_back({{"unit", seat.unit.valid() ? json(ds.unit(seat.unit).number) : json(nullptr)}, {"per_unit", seat.per_unit},
+                             {"households", seat.households}, {"party_households", seat.party_households},
+                             {"central", seat.central.valid() ? json::parse(household_json(s, seat.central, personal.get(), false)) : json(nullptr)}});
+        }
+        j["central"] = seats;
+    }
+    std::string text = j.dump();
+    text.pop_back();
+    text += ",\"units\":" + units_text + "}";
+    return {200, text};
+}
+
+// --- households (officers only) ------------------------------------------------------------------------------------
+
+ApiResponse ProjectApi::grid_households(const Scope& s, const std::string& code) const {
+    if (!can(s.role, Capability::households)) return api_error(403);
+    const GridId found = find_grid(code);
+    auto r = gate(s, found, s.grid(found));
+    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+    const GridId g = std::get<GridId>(r);
+    const Dataset& ds = p_.ds;
+    const int level = ds.grid(g).level;
+    std::vector<HouseholdId> list;
+    for (const Household& h : ds.households) {
+        const auto& pl = p_.assignment.households[h.id.index()];
+        if (static_cast<std::size_t>(level) < pl.grids.size() && pl.grids[level] == g && pl.building.valid()) list.push_back(h.id);
+    }
+    std::sort(list.begin(), list.end(), [&](HouseholdId a, HouseholdId c) {
+        const auto& pa = p_.assignment.households[a.index()];
+        const auto& pc = p_.assignment.households[c.index()];
+        if (pa.building != pc.building) return natural_less(ds.building(pa.building).source_id, ds.building(pc.building).source_id);
+        const int ua = pa.unit_number.value_or(INT_MAX), uc = pc.unit_number.value_or(INT_MAX);
+        if (ua != uc) return ua < uc;
+        const int fa = pa.floor.value_or(INT_MAX), fc = pc.floor.value_or(INT_MAX);
+        if (fa != fc) return fa < fc;
+        if (pa.room != pc.room) return natural_less(pa.room, pc.room);
+        return ds.households[a.index()].row < ds.households[c.index()].row;
+    });
+    std::unordered_map<std::uint32_t, std::shared_ptr<const PersonalMap>> maps;
+    std::string text = "[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const GridId key = personal_key(p_.assignment.households[list[i].index()].building);
+        auto& m = maps[key.value];
+        if (!m) m = personal_of(key);
+        if (i) text += ',';
+        text += household_json(s, list[i], m.get(), true);
+    }
+    text += "]";
+    const json head = {{"grid", {{"code", ds.grid(g).code}, {"name", ds.grid(g).name}, {"level", ds.levels[level].key}}}, {"count", list.size()}};
+    std::string out = head.dump();
+    out.pop_back();
+    out += ",\"households\":" + text + "}";
+    return {200, out};
+}
+
+ApiResponse ProjectApi::central_households(const Scope& s, const std::string& code) const {
+    if (!can(s.role, Capability::households)) return api_error(403);
+    const GridId found = find_grid(code);
+    auto r = gate(s, found, s.grid(found));
+    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+    const GridId g = std::get<GridId>(r);
+    const Dataset& ds = p_.ds;
+    const int level = ds.grid(g).level;
+    std::vector<BuildingId> buildings;
+    for (const Building& b : ds.buildings)
+        if (p_.tree.grid_of(b.id, level) == g) buildings.push_back(b.id);
+    std::sort(buildings.begin(), buildings.end(),
+              [&](BuildingId a, BuildingId c) { return natural_less(ds.building(a).source_id, ds.building(c).source_id); });
+    json seats = json::array();
+    std::size_t without = 0;
+    std::unordered_map<std::uint32_t, std::shared_ptr<const PersonalMap>> maps;   // one look-up per grid, not per building
+    for (BuildingId b : buildings) {
+        auto& personal = maps[personal_key(b).value];
+        if (!personal) personal = personal_of(personal_key(b));
+        for (std::size_t i : seats_of_building_[b.index()]) {
+            const auto& seat = central_->seats[i];
+            without += !seat.central.valid();
+            seats.push_back({{"building_id", ds.building(b).source_id}, {"building_name", ds.building(b).name},
+                             {"unit", seat.unit.valid() ? json(ds.unit(seat.unit).number) : json(nullptr)}, {"per_unit", seat.per_unit},
+                             {"households", seat.households}, {"party_households", seat.party_households},
+                             {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
+                             {"central", seat.central.valid() ? json::parse(household_json(s, seat.central, personal.get(), false)) : json(nullptr)}});
+        }
+    }
+    return ok({{"grid", {{"code", ds.grid(g).code}, {"name", ds.grid(g).name}}}, {"seats", seats}, {"seats_without_central", without}});
+}
+
+// --- coverage and gaps ---------------------------------------------------------------------------------------------
+
+namespace {
+
+int kind_of(const Dataset& ds, const std::string& key) {
+    for (std::size_t k = 0; k < ds.service_kinds.size(); ++k)
+        if (ds.service_kinds[k].key == key) return static_cast<int>(k);
+    return -1;
+}
+
+json kind_json(const ServiceKind& k) { return {{"key", k.key}, {"name", k.name}, {"minutes", k.minutes}}; }
+
+}  // namespace
+
+ApiResponse ProjectApi::coverage(const Scope& s, const std::string& kind, const std::string& level) const {
+    return cached(s, "coverage?" + kind + "&" + level, [&]() -> ApiResponse {
+        if (!can(s.role, Capability::coverage)) return api_error(403);
+        const Dataset& ds = p_.ds;
+        const int k = kind_of(ds, kind);
+        if (k < 0) return api_error(404);
+        int l = level_index(level);
+        if (l == -1) return api_error(400);
+        if (l == -2) l = finest_level();
+        json grids = json::array();
+        std::size_t households = 0, covered = 0, gaps = 0;
+        for (GridId g : ds.grids_of_level(l)) {
+            if (!s.grid(g)) continue;
+            const auto& st = p_.stats.grids[g.index()];
+            const std::size_t c = st.covered_households[k];
+            grids.push_back({{"code", ds.grid(g).code}, {"name", ds.grid(g).name}, {"households", st.people.households}, {"covered", c},
+                             {"share", share(c, st.people.households)}, {"gap_buildings", gap_buildings_[k][g.index()]}});
+            households += st.people.households;
+            covered += c;
+            gaps += gap_buildings_[k][g.index()];
+        }
+        if (s.all_grids) {
+            const auto& t = p_.stats.kinds[k];
+            households = t.households;
+            covered = t.covered_households;
+            gaps = t.gap_buildings;
+        }
+        return ok({{"kind", kind_json(ds.service_kinds[k])}, {"level", ds.levels[l].key},
+                   {"totals", {{"households", households}, {"covered", covered}, {"share", share(covered, households)}, {"gap_buildings", gaps}}},
+                   {"grids", grids}});
+    });
+}
+
+ApiResponse ProjectApi::gaps(const Scope& s, const std::string& kind, const std::string& grid) const {
+    return cached(s, "gaps?" + kind + "&" + grid, [&]() -> ApiResponse {
+        if (!can(s.role, Capability::coverage)) return api_error(403);
+        const Dataset& ds = p_.ds;
+        const int k = kind_of(ds, kind);
+        if (k < 0) return api_error(404);
+        GridId only;
+        if (!grid.empty()) {
+            auto r = gate(s, find_grid(grid), s.grid(find_grid(grid)));
+            if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+            only = std::get<GridId>(r);
+        }
+        const auto& ka = p_.access.kinds[k];
+        FeatureCollection fc;
+        std::size_t households = 0;
+        for (const Building& b : ds.buildings) {
+            if (!b.residential || assign::covered(p_.access, k, b.id) || !building_in_scope(s, b.id)) continue;
+            if (only.valid() && p_.tree.grid_of(b.id, ds.grid(only).level) != only) continue;
+            const GridId finest = p_.tree.grid_of(b.id, finest_level());
+            const std::size_t n = p_.stats.buildings[b.id.index()].households;
+            households += n;
+            fc.add(point_geometry(geo_.building_anchors[b.id.index()]),
+                   {{"id", b.source_id}, {"name", b.name}, {"households", n}, {"minutes", minutes_json(ka.minutes[b.id.index()])},
+                    {"reach", access::to_string(ka.reach[b.id.index()])},
+                    {"grid", finest.valid() && s.grid(finest) ? ds.grid(finest).code : ""}});
+        }
+        json facilities = json::array();
+        for (const Facility& f : ds.facilities)
+            if (f.kind == ds.service_kinds[k].key)
+                facilities.push_back({{"id", f.source_id}, {"name", f.name}, {"lon", geo_.facilities[f.id.index()].lon},
+                                      {"lat", geo_.facilities[f.id.index()].lat}});
+        const std::size_t count = fc.count;
+        return {200, fc.finish({{"kind", kind_json(ds.service_kinds[k])}, {"gap_buildings", count}, {"gap_households", households},
+                                {"facilities", facilities}})};
+    });
+}
+
+// --- search --------------------------------------------------------------------------------------------------------
+
+ApiResponse ProjectApi::search(const Scope& s, const std::string& query) const {
+    if (!can(s.role, Capability::search)) return api_error(403);
+    std::string q = query;
+    while (!q.empty() && std::isspace(static_cast<unsigned char>(q.front()))) q.erase(q.begin());
+    while (!q.empty() && std::isspace(static_cast<unsigned char>(q.back()))) q.pop_back();
+    if (q.empty() || q.size() > 64) return api_error(400);
+    q = lower_ascii(q);
+    const Dataset& ds = p_.ds;
+    constexpr std::size_t limit = 20;
+    json grids = json::array(), buildings = json::array();
+    for (const Grid& g : ds.grids) {
+        if (grids.size() == limit) break;
+        if (!s.grid(g.id)) continue;
+        if (lower_ascii(g.code).find(q) != std::string::npos || lower_ascii(g.name).find(q) != std::string::npos)
+            grids.push_back({{"code", g.code}, {"name", g.name}, {"level", ds.levels[g.level].key},
+                             {"bounds", bounds_json(geo_.grid_bounds[g.id.index()])}});
+    }
+    for (const Building& b : ds.buildings) {
+        if (buildings.size() == limit) break;
+        if (!building_in_scope(s, b.id)) continue;
+        if (lower_ascii(b.source_id).find(q) != std::string::npos || lower_ascii(b.name).find(q) != std::string::npos) {
+            const GridId finest = p_.tree.grid_of(b.id, finest_level());
+            buildings.push_back({{"id", b.source_id}, {"name", b.name}, {"grid", finest.valid() && s.grid(finest) ? ds.grid(finest).code : ""},
+                                 {"anchor", {geo_.building_anchors[b.id.index()].lon, geo_.building_anchors[b.id.index()].lat}}});
+        }
+    }
+    return ok({{"grids", grids}, {"buildings", buildings}});
+}
+
+}  // namespace gridatlas::server

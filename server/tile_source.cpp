@@ -1,0 +1,299 @@
+#include "tile_source.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <future>
+#include <list>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "tile_math.hpp"
+#include "tile_renderer.hpp"
+
+namespace gridatlas::server {
+
+const std::string& transparent_png() {
+    static const std::string png(
+        "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        "\x00\x1f\x15\xc4\x89\x00\x00\x00\x0b\x49\x44\x41\x54\x78\xda\x63\x60\x00\x02\x00\x00\x05\x00\x01\xe9\xfa\xdc\xd8"
+        "\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82",
+        68);
+    return png;
+}
+
+namespace {
+
+// --- MBTiles -------------------------------------------------------------------------------------------------------
+
+struct Connection {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* tile = nullptr;
+    ~Connection() {
+        if (tile) sqlite3_finalize(tile);
+        if (db) sqlite3_close(db);
+    }
+};
+
+class MbtilesSource final : public TileSource {
+public:
+    MbtilesSource(std::filesystem::path file, int connections) : file_(std::move(file)), max_connections_(std::max(1, connections)) {
+        if (!std::filesystem::is_regular_file(file_)) fail("no such file");
+        auto c = connect();
+        std::map<std::string, std::string> meta;
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(c->db, "SELECT name, value FROM metadata", -1, &st, nullptr) != SQLITE_OK) fail("no metadata table");
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const auto* n = sqlite3_column_text(st, 0);
+            const auto* v = sqlite3_column_text(st, 1);
+            if (n && v) meta[reinterpret_cast<const char*>(n)] = reinterpret_cast<const char*>(v);
+        }
+        sqlite3_finalize(st);
+        auto zoom = [&](const char* key, const char* aggregate, int& out) {
+            if (auto it = meta.find(key); it != meta.end()) {
+                try { out = std::stoi(it->second); return; } catch (...) {}
+            }
+            sqlite3_stmt* q = nullptr;
+            const std::string sql = std::string("SELECT ") + aggregate + "(zoom_level) FROM tiles";
+            if (sqlite3_prepare_v2(c->db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+                sqlite3_column_type(q, 0) != SQLITE_NULL)
+                out = sqlite3_column_int(q, 0);
+            sqlite3_finalize(q);
+        };
+        zoom("minzoom", "MIN", min_zoom_);
+        zoom("maxzoom", "MAX", max_zoom_);
+        if (min_zoom_ < 0 || max_zoom_ > render::kMaxTileZoom || min_zoom_ > max_zoom_) fail("bad minzoom/maxzoom in the metadata");
+        const std::string format = meta.count("format") ? meta["format"] : "png";
+        if (format == "png") content_type_ = "image/png";
+        else if (format == "jpg" || format == "jpeg") content_type_ = "image/jpeg";
+        else if (format == "webp") content_type_ = "image/webp";
+        else fail("tile format '" + format + "' is not an image format the page can show");
+        name_ = meta.count("name") ? meta["name"] : "";
+        open_ = 1;
+        idle_.push_back(std::move(c));
+    }
+
+    int min_zoom() const override { return min_zoom_; }
+    int max_zoom() const override { return max_zoom_; }
+    std::string content_type() const override { return content_type_; }
+    std::string describe() const override {
+        return "MBTiles " + file_.string() + " (zoom " + std::to_string(min_zoom_) + "-" + std::to_string(max_zoom_) + ")";
+    }
+
+    std::optional<std::string> tile(int z, int x, int y) override {
+        auto c = acquire();
+        sqlite3_reset(c->tile);
+        sqlite3_bind_int(c->tile, 1, z);
+        sqlite3_bind_int(c->tile, 2, x);
+        sqlite3_bind_int(c->tile, 3, render::tms_row(z, y));
+        std::optional<std::string> out;
+        const int rc = sqlite3_step(c->tile);
+        if (rc == SQLITE_ROW) {
+            const void* blob = sqlite3_column_blob(c->tile, 0);
+            const int n = sqlite3_column_bytes(c->tile, 0);
+            if (blob && n > 0) out.emplace(static_cast<const char*>(blob), static_cast<std::size_t>(n));
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_reset(c->tile);
+            release(std::move(c));
+            throw std::runtime_error(file_.string() + ": reading a tile failed");
+        }
+        sqlite3_reset(c->tile);
+        release(std::move(c));
+        return out;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) const { throw std::runtime_error(file_.string() + ": not a usable MBTiles file: " + what); }
+
+    std::unique_ptr<Connection> connect() const {
+        auto c = std::make_unique<Connection>();
+        if (sqlite3_open_v2(file_.c_str(), &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+            fail("cannot open it");
+        sqlite3_busy_timeout(c->db, 2000);
+        if (sqlite3_prepare_v2(c->db, "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3", -1,
+                               &c->tile, nullptr) != SQLITE_OK)
+            fail("no tiles table");
+        return c;
+    }
+
+    std::unique_ptr<Connection> acquire() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return c;
+        }
+        ++open_;
+        lock.unlock();
+        try {
+            return connect();
+        } catch (...) {
+            std::lock_guard relock(mutex_);
+            --open_;
+            cv_.notify_one();
+            throw;
+        }
+    }
+
+    void release(std::unique_ptr<Connection> c) {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(c));
+        cv_.notify_one();
+    }
+
+    std::filesystem::path file_;
+    int max_connections_;
+    int min_zoom_ = 0, max_zoom_ = 0;
+    std::string content_type_, name_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    int open_ = 0;
+};
+
+// --- rendered on demand --------------------------------------------------------------------------------------------
+
+class RenderedSource final : public TileSource {
+public:
+    using Tile = std::shared_ptr<const std::string>;   // empty string: nothing there
+
+    RenderedSource(std::shared_ptr<const render::TileScene> scene, const RenderedTilesOptions& o) : scene_(std::move(scene)), options_(o) {
+        if (!scene_) throw std::invalid_argument("rendered tiles: no scene");
+        if (o.min_zoom < 0 || o.max_zoom > 22 || o.min_zoom > o.max_zoom) throw std::invalid_argument("rendered tiles: zooms must satisfy 0 ≤ min ≤ max ≤ 22");
+        options_.renderers = std::max(1, o.renderers);
+        // Load the style once now, so that a broken style stops the start rather than the first tile.
+        renderers_.push_back(make_renderer());
+        made_ = 1;
+    }
+
+    int min_zoom() const override { return options_.min_zoom; }
+    int max_zoom() const override { return options_.max_zoom; }
+    std::string content_type() const override { return "image/png"; }
+    std::string describe() const override {
+        return "rendered on demand (zoom " + std::to_string(options_.min_zoom) + "-" + std::to_string(options_.max_zoom) + ", " +
+               std::to_string(options_.renderers) + " renderers, cache " + std::to_string(options_.cache_bytes >> 20) + " MiB)";
+    }
+
+    std::optional<std::string> tile(int z, int x, int y) override {
+        const std::uint64_t key = (std::uint64_t(z) << 48) | (std::uint64_t(x) << 24) | std::uint64_t(y);
+        std::shared_future<Tile> wait_for;
+        std::promise<Tile> mine;
+        {
+            std::lock_guard lock(cache_mutex_);
+            if (auto it = index_.find(key); it != index_.end()) {
+                lru_.splice(lru_.begin(), lru_, it->second);
+                return answer(it->second->second);
+            }
+            if (auto it = inflight_.find(key); it != inflight_.end()) {
+                wait_for = it->second;
+            } else {
+                inflight_.emplace(key, mine.get_future().share());
+            }
+        }
+        if (wait_for.valid()) return answer(wait_for.get());   // another request is rendering it: share its result
+
+        Tile t;
+        try {
+            t = render(render::TileId{z, x, y});
+        } catch (...) {
+            mine.set_exception(std::current_exception());
+            std::lock_guard lock(cache_mutex_);
+            inflight_.erase(key);
+            throw;
+        }
+        mine.set_value(t);
+        std::lock_guard lock(cache_mutex_);
+        inflight_.erase(key);
+        lru_.emplace_front(key, t);
+        index_[key] = lru_.begin();
+        bytes_ += t->size() + 64;
+        while (bytes_ > options_.cache_bytes && lru_.size() > 1) {
+            bytes_ -= lru_.back().second->size() + 64;
+            index_.erase(lru_.back().first);
+            lru_.pop_back();
+        }
+        return answer(t);
+    }
+
+private:
+    static std::optional<std::string> answer(const Tile& t) {
+        if (!t || t->empty()) return std::nullopt;
+        return *t;
+    }
+
+    std::unique_ptr<render::TileRenderer> make_renderer() const {
+        render::TileRenderOptions ro;
+        ro.style_file = options_.style_file;
+        return std::make_unique<render::TileRenderer>(scene_, ro);
+    }
+
+    Tile render(const render::TileId& t) {
+        // Nothing near the tile (a quarter tile around it, for symbols and labels that reach in): no render.
+        const double pad = render::tile_span_m(t.z) * 0.25;
+        if (!scene_->has_data_in(render::tile_bounds(t).padded(pad))) return std::make_shared<const std::string>();
+        std::unique_ptr<render::TileRenderer> r;
+        {
+            std::unique_lock lock(pool_mutex_);
+            pool_cv_.wait(lock, [&] { return !renderers_.empty() || made_ < options_.renderers; });
+            if (!renderers_.empty()) {
+                r = std::move(renderers_.back());
+                renderers_.pop_back();
+            } else {
+                ++made_;
+            }
+        }
+        if (!r) {
+            try {
+                r = make_renderer();
+            } catch (...) {
+                std::lock_guard lock(pool_mutex_);
+                --made_;
+                pool_cv_.notify_one();
+                throw;
+            }
+        }
+        std::optional<std::string> png;
+        try {
+            png = r->render_tile(t);
+        } catch (...) {
+            std::lock_guard lock(pool_mutex_);
+            renderers_.push_back(std::move(r));
+            pool_cv_.notify_one();
+            throw;
+        }
+        {
+            std::lock_guard lock(pool_mutex_);
+            renderers_.push_back(std::move(r));
+            pool_cv_.notify_one();
+        }
+        return std::make_shared<const std::string>(png ? std::move(*png) : std::string());
+    }
+
+    std::shared_ptr<const render::TileScene> scene_;
+    RenderedTilesOptions options_;
+    std::mutex pool_mutex_;
+    std::condition_variable pool_cv_;
+    std::vector<std::unique_ptr<render::TileRenderer>> renderers_;
+    int made_ = 0;
+    std::mutex cache_mutex_;
+    std::list<std::pair<std::uint64_t, Tile>> lru_;
+    std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, Tile>>::iterator> index_;
+    std::unordered_map<std::uint64_t, std::shared_future<Tile>> inflight_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<TileSource> open_mbtiles(const std::filesystem::path& file, int connections) {
+    return std::make_unique<MbtilesSource>(file, connections);
+}
+
+std::unique_ptr<TileSource> rendered_tiles(std::shared_ptr<const render::TileScene> scene, const RenderedTilesOptions& options) {
+    return std::make_unique<RenderedSource>(std::move(scene), options);
+}
+
+}  // namespace gridatlas::server

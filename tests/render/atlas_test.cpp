@@ -1,0 +1,175 @@
+// The officer atlas on the hand-made fixture of print_map_test.cpp: page count (poppler's pdfinfo when installed,
+// else the PDF's own page objects), page 1 rendered by pdftoppm is not blank, long tables continue on new pages and
+// the index points at the right pages.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+
+#include <unistd.h>
+
+#include "atlas.hpp"
+#include "map_setup.hpp"
+
+namespace gridatlas::render {
+
+struct PrintFixture {
+    Dataset ds;
+    MapData data;
+};
+std::unique_ptr<PrintFixture> make_print_fixture();   // print_map_test.cpp
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+    int status = -1;
+    std::string out;
+};
+
+CommandRun run(const std::string& cmd) {
+    CommandRun r;
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    r.status = ::pclose(p);
+    return r;
+}
+
+bool have(const char* tool) { return run(std::string("command -v ") + tool).status == 0; }
+
+// Pages by pdfinfo, else by counting "/Type /Page" objects (not "/Pages").
+int page_count(const fs::path& pdf) {
+    if (have("pdfinfo")) {
+        const CommandRun r = run("pdfinfo '" + pdf.string() + "'");
+        std::smatch m;
+        if (std::regex_search(r.out, m, std::regex(R"(Pages:\s+(\d+))"))) return std::stoi(m[1]);
+        return -1;
+    }
+    std::ifstream in(pdf, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex page(R"(/Type\s*/Page(?![a-zA-Z]))");
+    return static_cast<int>(std::distance(std::sregex_iterator(bytes.begin(), bytes.end(), page), std::sregex_iterator()));
+}
+
+class AtlasTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) GTEST_SKIP() << "fonts-noto-cjk is not installed";
+        dir_ = fs::temp_directory_path() / ("gridatlas_atlas_test_" + std::to_string(::getpid()));
+        fs::create_directories(dir_);
+        fixture_ = make_print_fixture();
+        request_.data = &fixture_->data;
+        request_.date = "2026-01-01";
+    }
+    void TearDown() override {
+        std::error_code ec;
+        if (!dir_.empty() && !std::getenv("GRIDATLAS_KEEP_TEST_OUTPUT")) fs::remove_all(dir_, ec);
+    }
+    fs::path dir_;
+    std::unique_ptr<PrintFixture> fixture_;
+    AtlasRequest request_;
+};
+
+TEST_F(AtlasTest, IndexThenOnePagePerGrid) {
+    const fs::path pdf = dir_ / "atlas.pdf";
+    const AtlasResult res = render_atlas_pdf(request_, pdf);
+    EXPECT_EQ(res.index_pages, 1);
+    ASSERT_EQ(res.entries.size(), 3u);   // the three grids of the finest level, in code order
+    EXPECT_EQ(fixture_->ds.grid(res.entries[0].grid).code, "SQ01-01");
+    EXPECT_EQ(res.entries[0].first_page, 2);
+    EXPECT_EQ(res.entries[1].first_page, 3);
+    EXPECT_EQ(res.entries[2].first_page, 4);
+    EXPECT_EQ(res.entries[0].buildings, 8u);
+    EXPECT_EQ(res.pages, 4);
+    EXPECT_EQ(page_count(pdf), 4);
+}
+
+TEST_F(AtlasTest, FirstPageRendersNotBlank) {
+    if (!have("pdftoppm")) GTEST_SKIP() << "pdftoppm (poppler-utils) is not installed";
+    const fs::path pdf = dir_ / "atlas.pdf";
+    render_atlas_pdf(request_, pdf);
+    for (int page : {1, 2}) {
+        const fs::path prefix = dir_ / ("page" + std::to_string(page));
+        const CommandRun r = run("pdftoppm -png -r 60 -f " + std::to_string(page) + " -l " + std::to_string(page) + " -singlefile '" +
+                          pdf.string() + "' '" + prefix.string() + "'");
+        ASSERT_EQ(r.status, 0) << r.out;
+        const RgbaImage img = read_png_rgba(prefix.string() + ".png");
+        EXPECT_NEAR(img.width, 496, 2);   // A4 at 60 dpi
+        std::size_t ink = 0;
+        std::set<std::uint32_t> colours;
+        for (int y = 0; y < img.height; ++y)
+            for (int x = 0; x < img.width; ++x) {
+                const std::uint32_t p = img.pixel(x, y);
+                ink += (p >> 8) != 0xffffff;
+                colours.insert(p);
+            }
+        const double share = double(ink) / (double(img.width) * img.height);
+        std::printf("[ page %d   ] %.1f%% ink, %zu colours\n", page, share * 100, colours.size());
+        EXPECT_GT(share, page == 1 ? 0.01 : 0.2) << "page " << page << " is (nearly) blank";
+        if (page == 2) {
+            EXPECT_GT(colours.size(), 200u) << "the map page should hold a map";
+        }
+    }
+}
+
+TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
+    // 240 small houses in the third grid: its table needs more than the page under its map
+    Dataset& ds = fixture_->ds;
+    MapData& d = fixture_->data;
+    const GridId third = ds.grids[3].id;
+    for (int i = 0; i < 240; ++i) {
+        Building b;
+        b.id = BuildingId(ds.buildings.size());
+        b.source_id = "H" + std::to_string(i);
+        const double x = 500000 + 305 + (i % 30) * 9.5, y = 4000000 + 255 + (i / 30) * 4.2;
+        geo::Polygon p;
+        p.outer() = {{x, y}, {x, y + 3}, {x + 6, y + 3}, {x + 6, y}, {x, y}};
+        b.footprint = {p};
+        b.anchor = {x + 3, y + 1.5};
+        ds.buildings.push_back(b);
+        d.buildings.push_back({3, 7, 1, 1, {"1-1-101"}});
+        d.building_minutes.push_back(4);
+        d.building_grid[0].push_back(ds.grids[0].id);
+        d.building_grid[1].push_back(third);
+    }
+    const fs::path pdf = dir_ / "long.pdf";
+    const AtlasResult res = render_atlas_pdf(request_, pdf);
+    ASSERT_EQ(res.entries.size(), 3u);
+    EXPECT_EQ(res.entries[2].buildings, 243u);
+    EXPECT_GE(res.entries[2].pages, 2);
+    EXPECT_EQ(res.pages, res.index_pages + res.entries[0].pages + res.entries[1].pages + res.entries[2].pages);
+    EXPECT_EQ(page_count(pdf), res.pages);
+}
+
+TEST_F(AtlasTest, ChosenLevelAndGrids) {
+    request_.level = 0;   // the community
+    AtlasResult res = render_atlas_pdf(request_, dir_ / "community.pdf");
+    ASSERT_EQ(res.entries.size(), 1u);
+    EXPECT_EQ(res.entries[0].buildings, 16u);
+    EXPECT_EQ(page_count(dir_ / "community.pdf"), res.pages);
+
+    request_.level = -1;
+    request_.grids = {fixture_->ds.grids[2].id};
+    res = render_atlas_pdf(request_, dir_ / "one.pdf");
+    ASSERT_EQ(res.entries.size(), 1u);
+    EXPECT_EQ(res.pages, 2);
+}
+
+TEST_F(AtlasTest, PixelPagesAreRefused) {
+    request_.page.width_px = 1000;
+    request_.page.height_px = 1000;
+    EXPECT_THROW(render_atlas_pdf(request_, dir_ / "x.pdf"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gridatlas::render

@@ -1,0 +1,228 @@
+// The page in a real browser: Debian's headless Chromium driven by playwright-core (from web/package.json's
+// devDependencies, installed into the build by npm ci). Starts `gridatlas serve` on the tiny fixture on a free
+// loopback port, then:
+//   officer: logs in, sees their grid's outline and buildings (and not the other grid's), finds the central household,
+//            clicks a building on the map and sees its units and households with names and phones; another grid's
+//            households answer 403; the session cookie is HttpOnly and SameSite=Strict; no personal value of another
+//            grid is anywhere in the page.
+//   planner: switches service kinds and sees the coverage and the gaps, and no household.
+//   wall:    the overview full-screen with no controls.
+// Screenshots go to $GRIDATLAS_SCREENSHOTS (officer.png, planner.png, wall.png). Exit 77 (ctest: skipped) with the
+// reason when node_modules, the built page or chromium are missing.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const env = process.env;
+const SKIP = 77;
+const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
+const BIN = env.GRIDATLAS_BIN;
+const SOURCE = env.GRIDATLAS_SOURCE_DIR;
+const WEB = env.GRIDATLAS_WEB_DIR;
+const MODULES = env.GRIDATLAS_NODE_MODULES;
+const SHOTS = env.GRIDATLAS_SCREENSHOTS || path.join(os.tmpdir(), 'gridatlas-screenshots');
+const PROJECT = env.GRIDATLAS_PROJECT || (SOURCE && path.join(SOURCE, 'tests/server/fixtures/project.toml'));
+const OFFICER_GRID = env.GRIDATLAS_OFFICER_GRID || '110101001001';
+const PASSWORD = 'Browser-Test-Password-1';
+
+function skip(reason) {
+  console.log('skipped: ' + reason);
+  process.exit(SKIP);
+}
+
+if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
+if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed (npm ci in the build did not run: is npm available?)');
+if (!WEB || !fs.existsSync(path.join(WEB, 'index.html')) || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js')))
+  skip('the web page is not built (target gridatlas_web)');
+if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM + ' (apt-get install chromium)');
+
+const require = createRequire(path.join(MODULES, 'noop.js'));
+const { chromium } = require('playwright-core');
+
+let passed = 0, failed = 0;
+function check(ok, what) {
+  if (ok) { passed++; console.log('  ok   ' + what); } else { failed++; console.log('  FAIL ' + what); }
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-browser-'));
+fs.mkdirSync(SHOTS, { recursive: true });
+const users = path.join(tmp, 'users.json');
+for (const [name, role, grids] of [['west', 'officer', OFFICER_GRID], ['planner', 'planner', ''], ['wall', 'wall', '']]) {
+  const args = ['user', 'add', users, name, '--role', role];
+  if (grids) args.push('--grids', grids);
+  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
+  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
+}
+
+// --- the server ---------------------------------------------------------------------------------------------------
+const serverLog = [];
+const server = spawn(BIN, ['serve', PROJECT, '--users', users, '--port', '0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
+server.stderr.on('data', (d) => serverLog.push(d.toString()));
+const base = await new Promise((resolve, reject) => {
+  let out = '';
+  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start in 120 s: ' + out + serverLog.join(''))); }, 120000);
+  server.stdout.on('data', (d) => {
+    out += d.toString();
+    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
+});
+console.log('server at ' + base);
+
+// --- the browser --------------------------------------------------------------------------------------------------
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 900 },
+  locale: 'zh-CN',
+});
+context.setDefaultTimeout(30000);
+const page = context.pages()[0] || await context.newPage();
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const failedUrls = [];
+page.on('response', (r) => { if (r.status() >= 400) failedUrls.push(r.status() + ' ' + new URL(r.url()).pathname); });
+const ownNames = ['秘名甲QZX', '秘名乙QZX', '秘名丙QZX', '秘名己QZX'];
+const otherNames = ['秘名戊QZX', '秘名癸QZX', '秘名丁QZX', '秘名壬QZX', '秘名庚QZX', '秘名辛QZX'];
+
+async function login(name) {
+  if (!(await page.locator('#login-view').isVisible())) await page.goto(base + '/');
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  await page.fill('#login-name', name);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+}
+
+async function everything() {
+  return await page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
+}
+
+try {
+  // --- officer --------------------------------------------------------------------------------------------------
+  console.log('officer');
+  await page.goto(base + '/');
+  await page.fill('#login-name', 'west');
+  await page.fill('#login-password', 'wrong-password');
+  await page.click('#login-submit');
+  await page.locator('#login-error', { hasText: '用户名或密码错误' }).waitFor();
+  check(true, 'a wrong password says 用户名或密码错误');
+
+  await login('west');
+  await page.locator('path.building-B1').waitFor({ state: 'visible' });
+  check(await page.locator('path.building-B3').count() === 1, 'the grid\'s buildings B1 and B3 are on the map');
+  check(await page.locator('path.building-B2').count() === 0, 'the other grid\'s building B2 is not');
+  check(await page.locator('path.grid-' + OFFICER_GRID).count() === 1, 'the grid\'s boundary is on the map');
+  check(await page.locator('path.grid-110101001002').count() === 0, 'the other grid\'s boundary is not');
+  check((await page.locator('#user-info').innerText()).includes('网格员'), 'the top bar says 网格员');
+  await page.locator('#central-list li').first().waitFor();
+  const central = await page.locator('#central').innerText();
+  check(central.includes('党员中心户') && central.includes('秘名甲QZX') && central.includes('H01'), 'the central household H01 (秘名甲QZX) is listed');
+  check(await page.locator('.leaflet-tile-loaded').count() > 0, 'map tiles loaded');
+
+  // Click inside the footprint away from its centre, where the central household's marker sits.
+  const b1 = await page.locator('path.building-B1').boundingBox();
+  await page.mouse.click(b1.x + Math.min(6, b1.width / 4), b1.y + Math.min(6, b1.height / 4));
+  await page.locator('#building tr.household').first().waitFor();
+  const building = await page.locator('#building').innerText();
+  check(building.includes('楼栋 B1'), 'clicking B1 opens its panel');
+  check(building.includes('1单元') && building.includes('2单元'), 'its units are shown');
+  check(building.includes('秘名甲QZX') && building.includes('13900007701'), 'households with name and phone are shown');
+  check(building.includes('秘名丙QZX') && building.includes('中心户'), 'the second unit and the central household mark are shown');
+  check(await page.locator('#building tr.household').count() === 3, 'B1 has three households');
+  check(await page.locator('path.building-B1.building-selected').count() === 1, 'B1 is highlighted');
+
+  let html = await everything();
+  check(otherNames.every((n) => !html.includes(n)), 'no other grid\'s or unplaced household\'s name is anywhere in the page');
+  check(!html.includes('13900007704') && !html.includes('13900007705') && !html.includes('13900007710'), 'no other grid\'s phone is anywhere in the page');
+
+  const probe = await page.evaluate(async () => {
+    const r = await fetch('/api/grids/110101001002/households');
+    const b = await fetch('/api/buildings/B2');
+    return { status: r.status, body: await r.text(), building: b.status, cookie: document.cookie };
+  });
+  check(probe.status === 403 && !probe.body.includes('QZX'), 'the other grid\'s households answer 403 with nothing of them');
+  check(probe.building === 403, 'the other grid\'s building answers 403');
+  check(!probe.cookie.includes('gridatlas_session'), 'scripts cannot read the session cookie');
+  const cookies = await context.cookies(base);
+  const session = cookies.find((c) => c.name === 'gridatlas_session');
+  check(session && session.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+
+  await page.fill('#search-input', 'B');
+  await page.press('#search-input', 'Enter');
+  await page.locator('#search-results li').first().waitFor();
+  const found = await page.locator('#search-results').innerText();
+  check(found.includes('B1') && found.includes('B3') && !found.includes('B2'), 'search finds the grid\'s buildings only');
+  await page.fill('#search-input', '');
+  await page.press('#search-input', 'Enter');
+
+  await page.screenshot({ path: path.join(SHOTS, 'officer.png') });
+  check(fs.statSync(path.join(SHOTS, 'officer.png')).size > 10000, 'officer screenshot taken');
+
+  // --- planner --------------------------------------------------------------------------------------------------
+  console.log('planner');
+  await page.click('#logout');                       // ends the session and reloads the page
+  await page.waitForURL(base + '/');
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  check((await page.evaluate(async () => (await fetch('/api/me')).status)) === 401, 'after logout the session is gone on the server');
+  await login('planner');
+  await page.locator('#coverage-stats').waitFor();
+  check((await page.locator('#summary h2').innerText()).includes('党群服务中心'), 'the headline kind is shown first');
+  check(await page.locator('#coverage-table tbody tr').count() === 2, 'both grids are in the coverage table');
+  check(await page.locator('path.coverage').count() === 2, 'the grids are coloured by coverage');
+  await page.selectOption('#kind-select', 'health');
+  await page.locator('#summary h2', { hasText: '卫生医疗' }).waitFor();
+  const summary = await page.locator('#summary').innerText();
+  check(summary.includes('住户覆盖率') && summary.includes('缺口楼栋'), 'switching kinds shows coverage and gaps of 卫生医疗');
+  html = await everything();
+  check(![...ownNames, ...otherNames].some((n) => html.includes(n)) && !html.includes('139000077'), 'the planner sees no name or phone');
+  const planner = await page.evaluate(async () => (await fetch('/api/grids/110101001001/households')).status);
+  check(planner === 403, 'the planner\'s households request answers 403');
+  await page.screenshot({ path: path.join(SHOTS, 'planner.png') });
+
+  // --- wall -----------------------------------------------------------------------------------------------------
+  console.log('wall');
+  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await login('wall');
+  await page.locator('#wall-view').waitFor({ state: 'visible' });
+  await page.locator('#wall-stats .stat').first().waitFor();
+  check(await page.locator('#app-view').isHidden(), 'the wall shows no top bar or panel');
+  check(await page.locator('.leaflet-control-zoom').count() === 0 && await page.locator('.leaflet-control-attribution').count() === 0,
+    'the wall map has no controls');
+  check(await page.locator('#wall-view button:visible, #wall-view input:visible, #wall-view select:visible').count() === 0, 'nothing to press on the wall');
+  const box = await page.locator('#wall-map').boundingBox();
+  check(box && box.width === 1400 && box.height === 900, 'the wall map fills the screen');
+  check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
+  html = await everything();
+  check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
+
+  const unexpected = consoleErrors.filter((e) => !/status of 40[13]/.test(e));
+  const unexpectedUrls = failedUrls.filter((u) => !/^40[13] /.test(u));
+  check(unexpectedUrls.length === 0, 'every request but the deliberate 401/403 probes succeeded' + (unexpectedUrls.length ? ': ' + unexpectedUrls.join(', ') : ''));
+  check(unexpected.length === 0, 'no script or content-security errors in the console' + (unexpected.length ? ': ' + unexpected.join(' | ') : ''));
+} catch (e) {
+  failed++;
+  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  try { await page.screenshot({ path: path.join(SHOTS, 'failure.png') }); } catch (_) { /* no page */ }
+} finally {
+  await context.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(code === null ? signal : code)));
+  server.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15000))]);
+  check(code === 0, 'the server stops cleanly on SIGTERM (exit ' + code + ')');
+  const log = serverLog.join('');
+  check(!log.includes('QZX') && !log.includes('139000077') && !log.includes(PASSWORD), 'the server log holds no personal value and no password');
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log('screenshots: ' + SHOTS);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

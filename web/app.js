@@ -1,0 +1,380 @@
+// GridAtlas 网格化管理: the page. One script, no framework: Leaflet for the map, fetch for the JSON API.
+// Everything shown comes from the API, which cuts each answer to the logged-in user's scope; this script only lays it
+// out. Text from the data (names, addresses) is only ever set with textContent, never parsed as HTML.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const state = { user: null, project: null, map: null, layers: {}, selected: null, buildingLayers: new Map() };
+
+  // --- small helpers ----------------------------------------------------------------------------------------------
+
+  function el(tag, opts, ...children) {
+    const e = document.createElement(tag);
+    if (opts) {
+      for (const [k, v] of Object.entries(opts)) {
+        if (v === undefined || v === null) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+        else e.setAttribute(k, v);
+      }
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  }
+  const fmt = (n) => (n === null || n === undefined ? '—' : Number(n).toLocaleString('zh-CN'));
+  const pct = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%');
+  const minutes = (m) => (m === null || m === undefined ? '不可达' : m.toFixed(1) + ' 分钟');
+  const cssId = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, '_');
+  const stat = (value, label) => el('div', { class: 'stat' }, el('div', { class: 'v', text: value }), el('div', { class: 'k', text: label }));
+
+  class HttpError extends Error {
+    constructor(status, message) { super(message); this.status = status; }
+  }
+
+  async function api(path, options) {
+    const res = await fetch(path, Object.assign({ credentials: 'same-origin', headers: { Accept: 'application/json' } }, options || {}));
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    if (res.status === 401 && path !== '/api/login' && path !== '/api/me') {
+      showLogin('会话已过期，请重新登录');
+      throw new HttpError(401, '请先登录');
+    }
+    if (!res.ok) throw new HttpError(res.status, (body && body.error) || '请求失败');
+    return body;
+  }
+
+  function showError(where, err) {
+    where.replaceChildren(el('p', { class: 'error', text: err && err.message ? err.message : '请求失败' }));
+  }
+
+  // --- login ------------------------------------------------------------------------------------------------------
+
+  function showLogin(message) {
+    $('app-view').hidden = true;
+    $('wall-view').hidden = true;
+    $('login-view').hidden = false;
+    $('login-error').textContent = message || '';
+    $('login-password').value = '';
+    $('login-name').focus();
+  }
+
+  $('login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    $('login-error').textContent = '';
+    $('login-submit').disabled = true;
+    try {
+      const res = await fetch('/api/login', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ name: $('login-name').value.trim(), password: $('login-password').value }),
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) {
+        $('login-error').textContent = (body && body.error) || '登录失败';
+        return;
+      }
+      $('login-password').value = '';
+      await start(body.user);
+    } catch (e) {
+      $('login-error').textContent = '无法连接服务器';
+    } finally {
+      $('login-submit').disabled = false;
+    }
+  });
+
+  $('logout').addEventListener('click', async () => {
+    try { await fetch('/api/logout', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}' }); } catch (e) { /* gone anyway */ }
+    window.location.replace('/');
+  });
+
+  // --- start ------------------------------------------------------------------------------------------------------
+
+  async function start(user) {
+    state.user = user;
+    state.project = await api('/api/project');
+    document.title = state.project.name + ' · 网格化管理';
+    const wall = user.role === 'wall' || new URLSearchParams(window.location.search).get('mode') === 'wall';
+    $('login-view').hidden = true;
+    state.wall = wall;
+    if (wall) return startWall();
+    $('app-view').hidden = false;
+    $('project-name').textContent = state.project.name;
+    $('user-info').textContent = user.role_name + ' ' + user.name +
+      (user.grids.length ? ' · ' + user.grids.map((g) => g.name || g.code).join('、') : '');
+    $('search-form').hidden = !user.can.search;
+    makeMap('map', true);
+    await showGridOutlines(user.role === 'officer' ? null : finestLevel());
+    if (user.role === 'officer') await startOfficer();
+    else await startPlanner();
+  }
+
+  function finestLevel() { const l = state.project.levels; return l.length ? l[l.length - 1].key : ''; }
+  function topLevel() { const l = state.project.levels; return l.length ? l[0].key : ''; }
+
+  function makeMap(id, controls) {
+    const map = L.map(id, {
+      zoomControl: controls, attributionControl: controls, preferCanvas: false, zoomSnap: controls ? 1 : 0.25,
+      dragging: controls, scrollWheelZoom: controls, doubleClickZoom: controls, boxZoom: controls, keyboard: controls, touchZoom: controls,
+    });
+    const t = state.project.tiles;
+    if (t) {
+      L.tileLayer(t.url, {
+        minZoom: t.min_zoom, maxZoom: t.max_zoom, maxNativeZoom: t.max_zoom,
+        attribution: '地图数据 © OpenStreetMap 贡献者 · GridAtlas',
+      }).addTo(map);
+    }
+    if (controls) map.attributionControl.setPrefix(false);
+    const b = state.project.bounds;
+    if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
+    else map.setView([39.9, 116.39], 12);
+    state.map = map;
+    return map;
+  }
+
+  async function showGridOutlines(level) {
+    const data = await api('/api/grids.geojson' + (level ? '?level=' + encodeURIComponent(level) : ''));
+    if (state.layers.grids) state.layers.grids.remove();
+    const finest = finestLevel();
+    state.layers.grids = L.geoJSON(data, {
+      interactive: state.user.role !== 'officer' && !state.wall,
+      style: (f) => ({ className: f.properties.level === finest ? 'grid-outline grid-' + cssId(f.properties.code) : 'grid-outline-community' }),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        layer.bindTooltip(p.name + '（' + p.code + '）· ' + fmt(p.households) + '户', { sticky: true });
+      },
+    }).addTo(state.map);
+    state.gridData = data;
+    return data;
+  }
+
+  // --- officer ----------------------------------------------------------------------------------------------------
+
+  async function startOfficer() {
+    const grids = state.user.grids;
+    const summary = $('summary');
+    summary.replaceChildren(el('h2', { text: '我的网格' }));
+    for (const g of grids) {
+      const detail = await api('/api/grids/' + encodeURIComponent(g.code));
+      summary.append(el('h3', { text: detail.name + '（' + detail.code + '）' }),
+        el('div', { class: 'stats' }, stat(fmt(detail.households), '户数'), stat(fmt(detail.persons), '人数'),
+          stat(fmt(detail.party_households), '党员户'), stat(fmt(detail.buildings), '住宅楼栋'),
+          stat(fmt(detail.central_seats - detail.central_seats_without_party_household), '党员中心户'),
+          stat(detail.liaison ? fmt(detail.liaison.contacts) : '—', '党员联系户')));
+      if (detail.central_seats_without_party_household)
+        summary.append(el('p', { class: 'muted', text: detail.central_seats_without_party_household + ' 个楼栋（单元）没有党员户，暂无中心户' }));
+      await loadBuildings(g.code);
+    }
+    summary.append(el('p', { class: 'muted', text: '点击地图上的楼栋查看单元和住户。' }));
+    await loadCentral(grids);
+  }
+
+  async function loadBuildings(code) {
+    const data = await api('/api/grids/' + encodeURIComponent(code) + '/buildings');
+    const layer = L.geoJSON(data, {
+      style: (f) => ({ className: 'building building-' + cssId(f.properties.id) + (f.properties.central_households ? ' building-central' : '') }),
+      onEachFeature: (f, l) => {
+        const p = f.properties;
+        state.buildingLayers.set(p.id, l);
+        l.bindTooltip((p.name ? p.name + ' ' : '') + p.id + ' · ' + fmt(p.households) + '户', { sticky: true });
+        l.on('click', () => openBuilding(p.id));
+      },
+    }).addTo(state.map);
+    state.layers['buildings-' + code] = layer;
+  }
+
+  async function loadCentral(grids) {
+    const box = $('central');
+    box.hidden = false;
+    box.replaceChildren(el('h2', { text: '党员中心户' }));
+    const list = el('ul', { class: 'list', id: 'central-list' });
+    const markers = L.layerGroup().addTo(state.map);
+    for (const g of grids) {
+      let data;
+      try { data = await api('/api/grids/' + encodeURIComponent(g.code) + '/central'); } catch (e) { showError(box, e); return; }
+      for (const seat of data.seats) {
+        if (!seat.central) continue;
+        const c = seat.central;
+        const where = seat.building_id + (seat.unit ? ' ' + seat.unit + '单元' : '') + ' ' + (c.room || '');
+        L.circleMarker([seat.anchor[1], seat.anchor[0]], { radius: 7, className: 'central-marker' })
+          .bindTooltip('党员中心户 ' + (c.name || c.id) + ' · ' + where)
+          .on('click', () => openBuilding(seat.building_id))
+          .addTo(markers);
+        list.append(el('li', { class: 'central-item', 'data-household': c.id },
+          el('span', null, el('span', { class: 'tag tag-central', text: '中心户' }), ' ',
+            el('strong', { text: c.name || '（未登记姓名）' }), ' ', c.phone || '', el('br'),
+            el('span', { class: 'muted', text: where + ' · 户号 ' + c.id + ' · 党员 ' + c.party_members + ' 人' })),
+          el('button', { type: 'button', text: '定位', on: { click: () => openBuilding(seat.building_id, true) } })));
+      }
+      if (data.seats_without_central)
+        box.append(el('p', { class: 'muted', text: g.code + '：' + data.seats_without_central + ' 处楼栋/单元无党员户' }));
+    }
+    box.insertBefore(list, box.children[1] || null);
+    if (!list.children.length) box.append(el('p', { class: 'muted', text: '本网格暂无党员中心户' }));
+  }
+
+  async function openBuilding(id, fly) {
+    const box = $('building');
+    box.hidden = false;
+    box.replaceChildren(el('h2', { text: '楼栋 ' + id }), el('p', { class: 'muted', text: '加载中…' }));
+    if (state.selected) L.DomUtil.removeClass(state.selected.getElement(), 'building-selected');
+    const layer = state.buildingLayers.get(id);
+    if (layer && layer.getElement()) {
+      L.DomUtil.addClass(layer.getElement(), 'building-selected');
+      state.selected = layer;
+    }
+    let b;
+    try { b = await api('/api/buildings/' + encodeURIComponent(id)); } catch (e) { showError(box, e); return; }
+    if (fly && b.bounds) state.map.flyToBounds([[b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]], { maxZoom: 18 });
+    const head = el('h2', { text: '楼栋 ' + b.id + (b.name ? ' · ' + b.name : '') });
+    const stats = el('div', { class: 'stats' }, stat(fmt(b.households), '户数'), stat(fmt(b.persons), '人数'),
+      stat(fmt(b.party_households), '党员户'));
+    const info = el('p', { class: 'muted', text: (b.floors ? b.floors + ' 层 · ' : '') +
+      b.grids.map((g) => g.level_name + ' ' + (g.name || g.code)).join(' · ') });
+    const kinds = state.project.kinds;
+    const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key])).join('；') });
+    box.replaceChildren(head, stats, info, walk);
+    for (const u of b.units) {
+      const title = u.number === null ? '单元未知' : u.number + '单元' + (u.registered ? '' : '（单元表中无此单元）');
+      box.append(el('h3', { text: title + ' · ' + u.households + ' 户' }));
+      if (!u.list) continue;
+      const rows = u.list.map((h) => el('tr', { class: 'household', 'data-household': h.id },
+        el('td', { text: h.room || '' }), el('td', { text: h.id }), el('td', { class: 'name', text: h.name || '' }),
+        el('td', { class: 'phone', text: h.phone || '' }), el('td', { text: h.persons }),
+        el('td', null, h.party ? el('span', { class: 'tag tag-party', text: '党员户' }) : '',
+          h.central ? el('span', { class: 'tag tag-central', text: '中心户' }) : ''),
+        el('td', { text: h.contact ? (h.contact.self ? '本户（联系 ' + (h.contact_load || 0) + ' 户）' :
+          (h.contact.name ? h.contact.name + ' ' : '') + h.contact.place) : '无' })));
+      box.append(el('table', null,
+        el('thead', null, el('tr', null, ...['房号', '户号', '户主', '电话', '人数', '标识', '党员联系户'].map((t) => el('th', { text: t })))),
+        el('tbody', null, ...rows)));
+    }
+  }
+
+  // --- planner / admin --------------------------------------------------------------------------------------------
+
+  async function startPlanner() {
+    const select = $('kind-select');
+    select.replaceChildren(...state.project.kinds.map((k) => el('option', { value: k.key, text: k.name + '（' + k.minutes + '分钟）' })));
+    select.value = state.project.headline_kind;
+    $('kind-label').hidden = false;
+    select.addEventListener('change', () => showKind(select.value));
+    const legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = () => el('div', { class: 'legend' }, el('strong', { text: '住户覆盖率' }), el('br'),
+      el('i', { class: 'c3' }), '≥ 95%', el('br'), el('i', { class: 'c2' }), '80–95%', el('br'),
+      el('i', { class: 'c1' }), '50–80%', el('br'), el('i', { class: 'c0' }), '< 50%', el('br'),
+      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）');
+    legend.addTo(state.map);
+    state.gapRenderer = L.canvas({ padding: 0.2 });
+    await showKind(select.value);
+    if (state.user.can.users) await showUsers();
+  }
+
+  function coverageClass(share) { return share >= 0.95 ? 3 : share >= 0.8 ? 2 : share >= 0.5 ? 1 : 0; }
+
+  async function showKind(kind) {
+    const summary = $('summary');
+    summary.replaceChildren(el('h2', { text: '服务覆盖与缺口' }), el('p', { class: 'muted', text: '加载中…' }));
+    let cov, gaps;
+    try {
+      [cov, gaps] = await Promise.all([api('/api/coverage?kind=' + encodeURIComponent(kind)), api('/api/gaps?kind=' + encodeURIComponent(kind))]);
+    } catch (e) { showError(summary, e); return; }
+    // Colour the finest grids by the share of households within the threshold.
+    const shares = new Map(cov.grids.map((g) => [g.code, g.share]));
+    state.layers.grids.eachLayer((l) => {
+      const code = l.feature.properties.code;
+      const e = l.getElement();
+      if (!e || !shares.has(code)) return;
+      for (let i = 0; i < 4; i++) L.DomUtil.removeClass(e, 'coverage-' + i);
+      L.DomUtil.addClass(e, 'coverage');
+      L.DomUtil.addClass(e, 'coverage-' + coverageClass(shares.get(code)));
+      l.setTooltipContent(l.feature.properties.name + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code)));
+    });
+    if (state.layers.gaps) state.layers.gaps.remove();
+    state.layers.gaps = L.geoJSON(gaps, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
+      onEachFeature: (f, l) => l.bindTooltip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes)),
+    }).addTo(state.map);
+    if (state.layers.facilities) state.layers.facilities.remove();
+    state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
+      .bindTooltip(cov.kind.name + '：' + (f.name || f.id)))).addTo(state.map);
+
+    const t = cov.totals;
+    summary.replaceChildren(el('h2', { text: cov.kind.name + '（' + cov.kind.minutes + '分钟步行）' }),
+      el('div', { class: 'stats', id: 'coverage-stats' }, stat(pct(t.share), '住户覆盖率'), stat(fmt(t.covered) + '/' + fmt(t.households), '覆盖户数'),
+        stat(fmt(t.gap_buildings), '缺口楼栋'), stat(fmt(gaps.gap_households), '缺口住户'), stat(fmt(gaps.facilities.length), '现有设施'),
+        stat(fmt(cov.grids.length), '网格数')));
+    const table = $('grid-table');
+    table.hidden = false;
+    const rows = cov.grids.slice().sort((a, b) => a.share - b.share || b.gap_buildings - a.gap_buildings).map((g) =>
+      el('tr', { class: 'clickable', on: { click: () => zoomToGrid(g.code) } }, el('td', { text: g.name || g.code }), el('td', { text: g.code }),
+        el('td', { text: pct(g.share) }), el('td', { text: fmt(g.gap_buildings) }), el('td', { text: fmt(g.households) })));
+    table.replaceChildren(el('h2', { text: '网格覆盖率（由低到高）' }),
+      el('table', { id: 'coverage-table' }, el('thead', null, el('tr', null, ...['网格', '编码', '覆盖率', '缺口楼栋', '户数'].map((x) => el('th', { text: x })))),
+        el('tbody', null, ...rows)));
+  }
+
+  function zoomToGrid(code) {
+    state.layers.grids.eachLayer((l) => { if (l.feature.properties.code === code) state.map.fitBounds(l.getBounds(), { maxZoom: 17 }); });
+  }
+
+  async function showUsers() {
+    const box = $('users');
+    box.hidden = false;
+    const data = await api('/api/users');
+    box.replaceChildren(el('h2', { text: '用户' }), el('table', null,
+      el('thead', null, el('tr', null, el('th', { text: '用户名' }), el('th', { text: '角色' }), el('th', { text: '网格' }))),
+      el('tbody', null, ...data.users.map((u) => el('tr', null, el('td', { text: u.name }), el('td', { text: u.role_name }), el('td', { text: u.grids.join('、') }))))));
+  }
+
+  // --- search -----------------------------------------------------------------------------------------------------
+
+  $('search-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const q = $('search-input').value.trim();
+    const box = $('search-results');
+    if (!q) { box.hidden = true; return; }
+    box.hidden = false;
+    let r;
+    try { r = await api('/api/search?q=' + encodeURIComponent(q)); } catch (e) { showError(box, e); return; }
+    const items = [];
+    for (const g of r.grids) items.push(el('li', null, el('span', { text: '网格 ' + (g.name || '') + '（' + g.code + '）' }),
+      el('button', { type: 'button', text: '定位', on: { click: () => g.bounds && state.map.fitBounds([[g.bounds[1], g.bounds[0]], [g.bounds[3], g.bounds[2]]]) } })));
+    for (const b of r.buildings) items.push(el('li', null, el('span', { text: '楼栋 ' + b.id + (b.name ? ' ' + b.name : '') }),
+      el('button', { type: 'button', text: '定位', on: { click: () => {
+        state.map.flyTo([b.anchor[1], b.anchor[0]], 18);
+        if (state.user.role === 'officer') openBuilding(b.id);
+      } } })));
+    box.replaceChildren(el('h2', { text: '搜索结果' }), items.length ? el('ul', { class: 'list' }, ...items) : el('p', { class: 'muted', text: '没有找到' }));
+  });
+
+  // --- wall -------------------------------------------------------------------------------------------------------
+
+  async function startWall() {
+    $('wall-view').hidden = false;
+    makeMap('wall-map', false);
+    await showGridOutlines(finestLevel());
+    const p = state.project;
+    $('wall-title').textContent = p.name + ' · 网格化管理';
+    let covered = 0, households = 0;
+    const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
+    for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
+    const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
+      stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), '网格'),
+      stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));
+  }
+
+  // --- go ---------------------------------------------------------------------------------------------------------
+
+  (async () => {
+    try {
+      const me = await api('/api/me');
+      await start(me.user);
+    } catch (e) {
+      if (!(e instanceof HttpError) || e.status === 401) showLogin('');
+      else showLogin('无法连接服务器');
+    }
+  })();
+})();
