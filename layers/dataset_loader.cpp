@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include <ogr_spatialref.h>
 
@@ -306,16 +307,57 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
 }
 
-void load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
-    VectorReader r(level.source, ds.working_crs);
+// Whether a feature's level value selects a level: the same text (trimmed), or the same whole number ("2", 2, 2.0).
+bool same_level_value(const std::string& value, const std::string& wanted) {
+    const auto trim = [](std::string t) {
+        t.erase(0, t.find_first_not_of(" \t"));
+        t.erase(t.find_last_not_of(" \t") + 1);
+        return t;
+    };
+    const std::string a = trim(value), b = trim(wanted);
+    if (a == b) return true;
+    const auto x = parse_int(a), y = parse_int(b);
+    return x && y && *x == *y;
+}
+
+// "'社区' (1), '网格' (2)": the values of a level field with their feature counts, at most `limit` of them.
+std::string value_list(const std::map<std::string, std::size_t>& values, std::size_t limit = 20) {
+    std::string out;
+    std::size_t shown = 0;
+    for (const auto& [v, n] : values) {
+        if (shown++ == limit) { out += ", …"; break; }
+        out += (out.empty() ? "" : ", ") + (v.empty() ? std::string("(empty)") : "'" + v + "'") + " (" + std::to_string(n) + ")";
+    }
+    return out;
+}
+
+// What one level read from its layer's level field: every value with its feature count, for the levels that share
+// the layer to report the features none of them takes.
+struct LevelFieldValues {
+    SourceLocation layer;
+    std::map<std::string, std::size_t> counts;
+};
+
+LevelFieldValues load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
+    LayerSource src = level.source;
+    if (!level.level_field.empty()) src.fields["level_field"] = level.level_field;
+    VectorReader r(src, ds.working_crs);
     if (r.feature_count() == 0)
         throw DataError({Severity::error, "empty_layer", r.where(), "the " + level.label + " level's layer has no features",
                          "check the file and its layer, or remove the level from [[grid_levels]]"});
     auto code = r.request_field("code", true);
     auto name = r.request_field("name", false);
     auto parent = r.request_field("parent_code", false);
-    std::size_t count = 0;
+    const auto level_of = level.level_field.empty() ? std::nullopt : r.request_field("level_field", true);
+    LevelFieldValues values{r.where(), {}};
+    std::size_t selected = 0, count = 0;
     r.for_each([&](FeatureView& f) {
+        if (level_of) {
+            const std::string value = f.text(*level_of);
+            ++values.counts[value];
+            if (!same_level_value(value, level.level_value)) return;
+            ++selected;
+        }
         const SourceLocation where = at(r, f, code);
         Grid g;
         std::string why;
@@ -333,9 +375,87 @@ void load_grid_level(const GridLevelSource& level, int index, Dataset& ds, Diagn
         ds.grids.push_back(std::move(g));
         ++count;
     });
+    if (level_of && selected == 0)
+        throw DataError({Severity::error, "empty_layer", r.where(),
+                         "no feature has " + level.level_field + " = '" + level.level_value + "' for the " + level.label +
+                             " level ('" + level.key + "'); the values in the layer are " + value_list(values.counts),
+                         "set level_value of [[grid_levels]] '" + level.key + "' to one of them, or fix the layer's " +
+                             level.level_field + " field"});
     if (count == 0)
         throw DataError({Severity::error, "empty_layer", r.where(), "the " + level.label + " level has no usable grid polygon",
                          "check the layer, or remove the level from [[grid_levels]]"});
+    return values;
+}
+
+// Levels that share one layer through a level field: features whose value selects none of them are reported once per
+// layer, not dropped silently.
+void load_grid_levels(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
+    struct Shared {
+        LevelFieldValues values;
+        std::vector<std::string> wanted;
+        std::vector<std::string> levels;
+    };
+    std::map<std::tuple<std::string, std::string, std::string>, Shared> shared;
+    for (std::size_t i = 0; i < cfg.grid_levels.size(); ++i) {
+        const GridLevelSource& level = cfg.grid_levels[i];
+        LevelFieldValues values = load_grid_level(level, static_cast<int>(i), ds, diag, ctx);
+        if (level.level_field.empty()) continue;
+        Shared& s = shared[{values.layer.file, values.layer.layer, level.level_field}];
+        if (s.levels.empty()) s.values = std::move(values);
+        s.wanted.push_back(level.level_value);
+        s.levels.push_back(level.key);
+    }
+    for (const auto& [key, s] : shared) {
+        std::map<std::string, std::size_t> unmatched;
+        std::size_t features = 0;
+        for (const auto& [value, n] : s.values.counts)
+            if (std::none_of(s.wanted.begin(), s.wanted.end(), [&](const std::string& w) { return same_level_value(value, w); })) {
+                unmatched[value] = n;
+                features += n;
+            }
+        if (unmatched.empty()) continue;
+        std::string levels;
+        for (const auto& l : s.levels) levels += (levels.empty() ? "" : ", ") + l;
+        diag.warn("unmatched_level", s.values.layer,
+                  std::to_string(features) + " feature" + (features == 1 ? "" : "s") + " of the layer have a " + std::get<2>(key) +
+                      " that no [[grid_levels]] entry selects: " + value_list(unmatched) + "; they are not read",
+                  "add a [[grid_levels]] entry with level_value for them, or correct their " + std::get<2>(key) +
+                      " (levels reading this layer: " + levels + ")");
+    }
+}
+
+// [entrances]: points, each naming the building it belongs to.
+void load_entrances(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
+    VectorReader r(src, ds.working_crs);
+    auto id = r.request_field("id", src.maps("id"));
+    auto building = r.request_field("building", true);
+    r.for_each([&](FeatureView& f) {
+        const SourceLocation where = at(r, f, id);
+        if (f.geometry_empty || f.kind != GeometryKind::point) {
+            diag.warn(f.geometry_empty ? "empty_geometry" : "wrong_geometry_type", where,
+                      f.geometry_empty ? "entrance has no location" : "entrance is not a point",
+                      "store entrances as points; this one is not used");
+            return;
+        }
+        const std::string ref = f.text(*building);
+        auto it = ds.building_by_source_id.find(ref);
+        if (it == ds.building_by_source_id.end()) {
+            std::string why = "which is not in the buildings layer";
+            if (ref.empty()) why = "an empty id";
+            else if (ds.ambiguous_building_ids.count(ref)) why = "an id that several buildings share";
+            else if (auto rejected = ds.rejected_buildings.find(ref); rejected != ds.rejected_buildings.end())
+                why = "which was rejected (" + rejected->second + ")";
+            diag.warn("unknown_building", where, "entrance names building '" + ref + "', " + why + "; the entrance is not used",
+                      "set the entrance's " + src.field("building") + " to the id of the building it opens into");
+            return;
+        }
+        Entrance e;
+        e.source_id = id && !f.text(*id).empty() ? f.text(*id) : "fid:" + std::to_string(f.fid);
+        e.building = it->second;
+        e.location = f.point;
+        e.origin = where;
+        ds.entrances.push_back(std::move(e));
+    });
 }
 
 void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
@@ -414,7 +534,8 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     if (cfg.units) load_units(*cfg.units, ds, diag);
     else ds.index_units();
     load_households(cfg.households, ds, diag);
-    for (std::size_t i = 0; i < cfg.grid_levels.size(); ++i) load_grid_level(cfg.grid_levels[i], static_cast<int>(i), ds, diag, ctx);
+    load_grid_levels(cfg, ds, diag, ctx);
+    if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
     load_facilities(cfg.facilities, ds, diag, ctx);
     load_roads(cfg, ds, diag);
     return ds;

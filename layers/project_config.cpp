@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <set>
+#include <sstream>
 
 #include "model/diagnostics.hpp"
 
@@ -102,6 +104,65 @@ assign::PlacementOptions read_household_placement(const std::filesystem::path& p
     return out;
 }
 
+// [[grid_levels]] level_field / level_value: one layer holding several levels.
+void read_level_selection(const std::filesystem::path& project, const toml::table& t, GridLevelSource& level) {
+    const std::string where = "grid_levels." + level.key;
+    const bool has_field = t.contains("level_field"), has_value = t.contains("level_value");
+    if (has_field != has_value)
+        fail(project, where, has_field ? "level_field is given without level_value" : "level_value is given without level_field",
+             "give both: level_field = \"<field holding each feature's level>\" and level_value = \"<this level's value>\"");
+    if (!has_field) return;
+    auto field = t["level_field"].value<std::string>();
+    if (!field || field->empty())
+        fail(project, where + ".level_field", "level_field must be the name of a field of the layer", "level_field = \"level\"");
+    level.level_field = *field;
+    if (auto text = t["level_value"].value<std::string>()) level.level_value = *text;
+    else if (const auto* integer = t["level_value"].as_integer()) level.level_value = std::to_string(integer->get());
+    else fail(project, where + ".level_value", "level_value must be text or a whole number", "level_value = \"网格\" or level_value = 2");
+    if (level.level_value.empty())
+        fail(project, where + ".level_value", "level_value is empty", "give the value this level's features carry in " + level.level_field);
+}
+
+std::string number_text(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+// [walking] search_limit_min: the default, and never below a threshold (a building in time would be reported beyond).
+void read_search_limit(const std::filesystem::path& project, const toml::table* walking, ProjectConfig& cfg) {
+    double largest = 0;
+    std::string largest_kind;
+    for (const auto& k : cfg.service_kinds)
+        if (k.minutes > largest) { largest = k.minutes; largest_kind = k.key; }
+    cfg.walking.search_limit_min = 4 * largest;
+    if (!walking || !walking->contains("search_limit_min")) return;
+    auto limit = (*walking)["search_limit_min"].value<double>();
+    if (!limit || std::isnan(*limit) || *limit <= 0)
+        fail(project, "walking.search_limit_min", "search_limit_min must be a positive number of minutes",
+             "search_limit_min = 60 (inf: search the whole network)");
+    if (*limit < largest)
+        fail(project, "walking.search_limit_min",
+             "search_limit_min = " + number_text(*limit) + " is below the threshold of service kind '" + largest_kind + "' (" +
+                 number_text(largest) + " min): buildings within that threshold would be reported beyond the limit",
+             "raise it to at least the largest threshold; the default is 4 × the largest threshold");
+    cfg.walking.search_limit_min = *limit;
+}
+
+// [entrances]: `building` maps the field naming each entrance's building (`building_field` is accepted too).
+LayerSource read_entrances(const std::filesystem::path& project, const toml::table& t) {
+    LayerSource src = read_layer(project, t, "entrances", {"building_field"});
+    if (t.contains("building_field")) {
+        auto field = t["building_field"].value<std::string>();
+        if (!field || field->empty())
+            fail(project, "entrances.building_field", "building_field must be the name of a field of the layer", "building_field = \"building_id\"");
+        if (src.maps("building") && src.field("building") != *field)
+            fail(project, "entrances", "building and building_field name different fields", "keep one: building = \"<field>\"");
+        src.fields["building"] = *field;
+    }
+    return src;
+}
+
 }  // namespace
 
 ProjectConfig read_project_config(const std::filesystem::path& file) {
@@ -130,6 +191,11 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     cfg.household_placement = read_household_placement(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
     cfg.facilities = read_layer(cfg.file, require_table(cfg.file, root, "facilities"), "facilities");
     cfg.roads = read_layer(cfg.file, require_table(cfg.file, root, "roads"), "roads");
+    if (root.contains("entrances")) {
+        const toml::table* e = root["entrances"].as_table();
+        if (!e) fail(cfg.file, "entrances", "entrances must be a table", "write [entrances] with file, building and optionally id");
+        cfg.entrances = read_entrances(cfg.file, *e);
+    }
 
     const toml::array* levels = root["grid_levels"].as_array();
     if (!levels || levels->empty())
@@ -144,7 +210,8 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         level.label = (*t)["label"].value_or(level.key);
         if (level.key.empty()) fail(cfg.file, "grid_levels", "a grid level has no key", "add key = \"community\" (ASCII, unique)");
         if (!level_keys.insert(level.key).second) fail(cfg.file, "grid_levels", "grid level key '" + level.key + "' is used twice", "give each level its own key");
-        level.source = read_layer(cfg.file, *t, "grid level '" + level.key + "'");
+        level.source = read_layer(cfg.file, *t, "grid level '" + level.key + "'", {"level_field", "level_value"});
+        read_level_selection(cfg.file, *t, level);
         cfg.grid_levels.push_back(std::move(level));
     }
 
@@ -182,6 +249,8 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         if (!kind_keys.insert(k.key).second) fail(cfg.file, "service_kinds", "service kind '" + k.key + "' is defined twice", "keep one");
         cfg.service_kinds.push_back(k);
     }
+
+    read_search_limit(cfg.file, root["walking"].as_table(), cfg);
 
     if (const toml::table* r = root["rules"].as_table()) {
         cfg.rules.standalone_party_org_households = (*r)["standalone_party_org_households"].value_or(cfg.rules.standalone_party_org_households);

@@ -19,6 +19,10 @@ struct GridLevelSource {
     std::string key;        // "community"
     std::string label;      // "社区"
     LayerSource source;     // fields: code (required), name, parent_code
+    // Several levels in one layer: this level's grids are the features whose level_field equals level_value (as
+    // text; "2" also matches 2 and 2.0). Both empty: every feature of the layer.
+    std::string level_field;
+    std::string level_value;
 };
 
 struct WalkabilityRules {
@@ -50,6 +54,8 @@ struct ProjectConfig {
                                     // address, x, y; name and phone (personal: read only by the officer list)
     assign::PlacementOptions household_placement;  // address_pattern / address_groups / address_building_id, max_nearest_m
     std::vector<GridLevelSource> grid_levels;
+    std::optional<LayerSource> entrances;   // points; fields: building (required), id. A building with entrances joins
+                                            // the walk network at them instead of its anchor
     LayerSource facilities;
     LayerSource roads;
     WalkabilityRules walkability;

@@ -12,6 +12,7 @@
 #include "check_job.hpp"
 #include "dataset_loader.hpp"
 #include "geometry/geos.hpp"
+#include "hierarchy/building_cells.hpp"
 #include "hierarchy/grid_drawing.hpp"
 #include "hierarchy/grid_quality.hpp"
 #include "hierarchy/grid_tree.hpp"

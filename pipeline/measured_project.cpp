@@ -1,8 +1,32 @@
 #include "measured_project.hpp"
 
+#include <algorithm>
+
 #include "dataset_loader.hpp"
 
 namespace gridatlas::pipeline {
+
+namespace {
+
+// An entrance farther than max_snap_m from every walkable road is reported like a building so far: it is not used,
+// and a building none of whose entrances joins the network has no road nearby.
+void report_unsnapped_entrances(const MeasuredProject& p, Diagnostics& diag) {
+    const std::string limit = std::to_string(static_cast<int>(p.cfg.walking.max_snap_m));
+    for (std::size_t b = 0; b < p.ds.buildings.size(); ++b) {
+        const auto points = p.access.points_of(BuildingId{b});
+        const bool none_snapped = std::none_of(points.begin(), points.end(), [](const access::AccessPoint& a) { return a.snap.has_value(); });
+        for (const access::AccessPoint& a : points) {
+            if (a.snap || a.entrance == access::AccessPoint::anchor) continue;
+            diag.warn("entrance_off_network", p.ds.entrances[a.entrance].origin,
+                      "entrance of building '" + p.ds.buildings[b].source_id + "' is farther than " + limit +
+                          " m from every walkable road; it is not used" +
+                          (none_snapped ? " and the building, with no other entrance on the network, is unreachable (no_road_nearby)" : ""),
+                      "move the entrance next to the path it opens onto, add that path to the roads, or raise [walking] max_snap_m");
+        }
+    }
+}
+
+}  // namespace
 
 MeasuredProject measure_project(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock,
                                 const std::string& profile) {
@@ -31,6 +55,7 @@ MeasuredProject measure_project(const std::filesystem::path& project_file, Diagn
                       "facility is farther than " + std::to_string(static_cast<int>(p.cfg.walking.max_snap_m)) +
                           " m from every walkable road; it is not used",
                       "move it next to a path, or add the footpath that leads to it");
+    report_unsnapped_entrances(p, diag);
     return p;
 }
 

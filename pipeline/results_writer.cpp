@@ -1,4 +1,5 @@
 #include <cmath>
+#include <sstream>
 
 #include "results.hpp"
 #include "vector_writer.hpp"
@@ -22,17 +23,47 @@ void append_snap(std::vector<FieldValue>& v, const std::optional<access::Snap>& 
     v.push_back(snap->offset_m);
 }
 
+// Which point of a building its snap_* columns (or a kind's minutes) start from: "anchor", or an entrance's id.
+bool is_entrance(const access::AccessResult& a, std::uint32_t point) {
+    return point < a.points.size() && a.points[point].entrance != access::AccessPoint::anchor;
+}
+FieldValue entrance_id(const Results& r, std::uint32_t point) {
+    return is_entrance(r.access, point) ? FieldValue{r.ds.entrances[r.access.points[point].entrance].source_id} : FieldValue{};
+}
+
+std::string minutes_text(double m) {
+    std::ostringstream out;
+    out << m;
+    return out.str();
+}
+
+// Why a gap building has no minutes, or how far beyond the search it lies, in words for the gap layer.
+std::string reach_note(const access::KindAccess& k, std::size_t b) {
+    switch (k.reach[b]) {
+        case access::Reach::beyond_search_limit: return "beyond " + minutes_text(k.search_limit_minutes) + " min (the search limit)";
+        case access::Reach::disconnected: return "its piece of the walk network holds no facility of this kind";
+        case access::Reach::no_road_nearby: return "no walkable road within the snap distance";
+        case access::Reach::no_facility_of_kind: return "no facility of this kind on the walk network";
+        default: return "";
+    }
+}
+
 FieldValue code_of(const Dataset& ds, GridId g) { return g.valid() ? FieldValue{ds.grid(g).code} : FieldValue{}; }
 
 void write_buildings(layers::VectorWriter& w, const Results& r) {
     std::vector<FieldSpec> fields = {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
                                      {"area_m2", FieldType::real}, {"units", FieldType::integer}, {"households", FieldType::integer},
                                      {"persons", FieldType::integer}, {"party_households", FieldType::integer}, {"grid_share", FieldType::real},
-                                     {"snap_edge", FieldType::integer}, {"snap_along_m", FieldType::real}, {"snap_offset_m", FieldType::real}};
+                                     {"snap_edge", FieldType::integer}, {"snap_along_m", FieldType::real}, {"snap_offset_m", FieldType::real},
+                                     {"snap_at"}, {"snap_entrance"}};
+    // With an entrance layer, each kind also names the entrance its minutes start from.
+    const bool entrances = !r.ds.entrances.empty();
     for (const auto& l : r.ds.levels) fields.push_back({l.key + "_code"});
     for (const auto& k : r.access.kinds) {
         fields.push_back({"min_" + k.kind, FieldType::real});
         fields.push_back({"nearest_" + k.kind});
+        fields.push_back({"reach_" + k.kind});
+        if (entrances) fields.push_back({"entrance_" + k.kind});
     }
     w.begin_layer("buildings", LayerGeometry::polygon, r.ds.working_crs, fields);
     std::vector<std::size_t> units(r.ds.buildings.size(), 0);
@@ -43,11 +74,17 @@ void write_buildings(layers::VectorWriter& w, const Results& r) {
                                      std::round(b.area_m2 * 10) / 10, count(units[b.id.index()]), count(t.households),
                                      count(t.persons), count(t.party_households), std::round(r.tree.building_share[b.id.index()] * 1000) / 1000};
         append_snap(v, r.access.building_snaps[b.id.index()]);
+        const std::uint32_t snapped_at = r.access.building_snap_point[b.id.index()];
+        v.push_back(!r.access.building_snaps[b.id.index()] ? FieldValue{}
+                    : FieldValue{std::string(is_entrance(r.access, snapped_at) ? "entrance" : "anchor")});
+        v.push_back(entrance_id(r, snapped_at));
         for (std::size_t l = 0; l < r.ds.levels.size(); ++l) v.push_back(code_of(r.ds, r.tree.building_grid[l][b.id.index()]));
         for (const auto& k : r.access.kinds) {
             v.push_back(minutes_value(k.minutes[b.id.index()]));
             const FacilityId f = k.nearest[b.id.index()];
             v.push_back(f.valid() ? FieldValue{r.ds.facility(f).source_id} : FieldValue{});
+            v.push_back(std::string(access::to_string(k.reach[b.id.index()])));
+            if (entrances) v.push_back(entrance_id(r, k.via[b.id.index()]));
         }
         w.add(v, b.footprint);
     }
@@ -127,7 +164,7 @@ void write_households(layers::VectorWriter& w, const Results& r) {
 void write_gaps(layers::VectorWriter& w, const Results& r) {
     w.begin_layer("gap_buildings", LayerGeometry::polygon, r.ds.working_crs,
                   {{"building_id"}, {"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"threshold_minutes", FieldType::real},
-                   {"reach"}, {"households", FieldType::integer}, {"persons", FieldType::integer}});
+                   {"reach"}, {"note"}, {"entrance"}, {"households", FieldType::integer}, {"persons", FieldType::integer}});
     for (const auto& k : r.access.kinds) {
         std::string name = k.kind;
         for (const auto& sk : r.ds.service_kinds) if (sk.key == k.kind) name = sk.name;
@@ -135,7 +172,8 @@ void write_gaps(layers::VectorWriter& w, const Results& r) {
             if (!b.residential || k.minutes[b.id.index()] <= k.threshold_minutes) continue;
             const auto& t = r.stats.buildings[b.id.index()];
             w.add({b.source_id, k.kind, name, minutes_value(k.minutes[b.id.index()]), k.threshold_minutes,
-                   std::string(access::to_string(k.reach[b.id.index()])), count(t.households), count(t.persons)},
+                   std::string(access::to_string(k.reach[b.id.index()])), reach_note(k, b.id.index()),
+                   entrance_id(r, k.via[b.id.index()]), count(t.households), count(t.persons)},
                   b.footprint);
         }
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 #include "access/straight_line.hpp"
@@ -81,11 +82,28 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
         const auto& sk = ds.service_kinds[k];
         std::size_t facilities = 0;
         for (const auto& f : ds.facilities) facilities += f.kind == sk.key;
+        // Gap buildings the search stopped short of: they have no minutes, only "beyond the limit".
+        std::size_t beyond = 0, beyond_households = 0;
+        if (const auto* ka = r.access.find(sk.key))
+            for (std::size_t b = 0; b < ka->reach.size(); ++b)
+                if (ka->reach[b] == access::Reach::beyond_search_limit) {
+                    ++beyond;
+                    beyond_households += r.stats.buildings[b].households;
+                }
         kinds.push_back({{"kind", sk.key}, {"name", sk.name}, {"threshold_minutes", sk.minutes}, {"facilities", facilities},
                          {"households", t.households}, {"covered_households", t.covered_households},
-                         {"coverage_share", std::round(t.share() * 1000) / 1000}, {"gap_buildings", t.gap_buildings}});
+                         {"coverage_share", std::round(t.share() * 1000) / 1000}, {"gap_buildings", t.gap_buildings},
+                         {"beyond_search_limit_buildings", beyond}, {"beyond_search_limit_households", beyond_households}});
     }
     j["service_kinds"] = kinds;
+    std::size_t at_entrances = 0;
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
+        const auto points = r.access.points_of(BuildingId{b});
+        at_entrances += !points.empty() && points.front().entrance != access::AccessPoint::anchor;
+    }
+    const double limit = r.access.kinds.empty() ? std::numeric_limits<double>::infinity() : r.access.kinds.front().search_limit_minutes;
+    j["walking"] = {{"search_limit_minutes", std::isfinite(limit) ? nlohmann::json(limit) : nlohmann::json(nullptr)},
+                    {"entrances", ds.entrances.size()}, {"buildings_joined_at_entrances", at_entrances}};
     j["complete_circle_households"] = r.stats.complete_circle_households;
 
     std::map<std::string, std::size_t> warnings;
@@ -133,6 +151,15 @@ nlohmann::json circles_json(const Dataset& ds, const std::vector<access::Straigh
     return out;
 }
 
+// " (3 beyond the 60-min search limit)" when the search stopped short of some of a kind's gap buildings.
+std::string beyond_text(const nlohmann::json& summary, const nlohmann::json& kind) {
+    const std::size_t beyond = kind.value("beyond_search_limit_buildings", std::size_t{0});
+    if (beyond == 0 || !summary.contains("walking") || summary["walking"]["search_limit_minutes"].is_null()) return "";
+    std::ostringstream out;
+    out << " (" << beyond << " beyond the " << summary["walking"]["search_limit_minutes"].get<double>() << "-min search limit)";
+    return out.str();
+}
+
 }  // namespace
 
 RunReport run_job(const RunConfig& config) {
@@ -174,6 +201,10 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
             for (const auto& g : stats.grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
             const auto* headline = access.find(cfg.map.headline_kind);
             req.building_minutes = headline->minutes;
+            // A building beyond the search limit is beyond the threshold too: coloured so, not as unreachable.
+            for (std::size_t b = 0; b < headline->reach.size(); ++b)
+                if (headline->reach[b] == access::Reach::beyond_search_limit)
+                    req.building_minutes[b] = std::nextafter(headline->search_limit_minutes, std::numeric_limits<double>::infinity());
             req.headline_threshold_minutes = headline->threshold_minutes;
             for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
             req.title = cfg.map.title;
@@ -218,7 +249,7 @@ std::string format_summary(const RunReport& report) {
     for (const auto& k : s["service_kinds"])
         out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
             << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
-            << "), " << k["gap_buildings"] << " gap buildings, " << k["facilities"] << " facilities\n";
+            << "), " << k["gap_buildings"] << " gap buildings" << beyond_text(s, k) << ", " << k["facilities"] << " facilities\n";
     out << "  complete life circle (every life-circle kind in time): " << s["complete_circle_households"] << " households\n";
     out << "  straight-line circles would count as covered but the network does not reach in time:";
     for (const auto& c : s["straight_line_vs_network"]) out << " " << c["kind"].get<std::string>() << " " << c["in_circle_but_not_reached"] << ";";

@@ -1,12 +1,18 @@
-// Access by multi-source Dijkstra, one pass per service kind over a CSR adjacency of the walk network.
+// Access by multi-source Dijkstra, one pass per service kind over a CSR adjacency of the walk network, bounded by the
+// search limit.
 //
 // A snapped point splits its edge conceptually: a facility seeds both end nodes of its edge with its access leg plus
-// the distance along the edge to that node, and a building reads the distance at both end nodes of its own edge the
-// same way. The one path this misses is along a shared edge without touching a node, so facilities on the building's
-// own edge are also compared directly; the result equals routing on the network with that edge split at both points.
+// the distance along the edge to that node, and a building's point reads the distance at both end nodes of its own
+// edge the same way. The one path this misses is along a shared edge without touching a node, so facilities on the
+// point's own edge are also compared directly; the result equals routing on the network with that edge split at both
+// points. A building with several points (entrances) takes the shortest of them.
 //
 // Every label is (metres, facility index) compared lexicographically, so equal distances go to the lowest facility
 // index whatever the order of relaxation: results are deterministic, and independent kinds run on separate threads.
+//
+// The bound: labels beyond the search limit are never stored, so the search stops by itself once everything within
+// the limit is settled. A distance within the limit is exact (every node on its shortest path is within the limit
+// too); beyond it the building is told apart from a disconnected one by connected components, which need no search.
 #include "access/service_access.hpp"
 
 #include <algorithm>
@@ -60,8 +66,9 @@ Adjacency adjacency(const WalkNetwork& net) {
     return g;
 }
 
-// Completes `labels` (seeded at the sources, infinite elsewhere) to shortest distances with a binary heap.
-void shortest_paths(const Adjacency& g, std::vector<Label>& labels) {
+// Completes `labels` (seeded at the sources, infinite elsewhere) to shortest distances with a binary heap, for the
+// nodes within bound_m; labels beyond it are never stored.
+void shortest_paths(const Adjacency& g, std::vector<Label>& labels, double bound_m) {
     struct Entry {
         Label label;
         std::uint32_t node;
@@ -78,7 +85,7 @@ void shortest_paths(const Adjacency& g, std::vector<Label>& labels) {
         if (labels[top.node] < top.label) continue;   // superseded by a shorter label pushed later
         for (std::uint32_t a = g.start[top.node]; a < g.start[top.node + 1]; ++a) {
             const Label next{top.label.metres + g.metres[a], top.label.facility};
-            if (next < labels[g.head[a]]) {
+            if (next.metres <= bound_m && next < labels[g.head[a]]) {
                 labels[g.head[a]] = next;
                 heap.push_back({next, g.head[a]});
                 std::push_heap(heap.begin(), heap.end(), later);
@@ -96,60 +103,85 @@ struct Source {
 };
 
 KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adjacency& g, const AccessResult& snaps,
-                           const ServiceKind& kind, double speed_m_per_s) {
+                           const ServiceKind& kind, const WalkingOptions& options) {
     const std::size_t building_count = ds.buildings.size();
+    const double bound_m = options.search_limit_min * 60.0 * options.speed_m_per_s;
     KindAccess out;
     out.kind = kind.key;
     out.threshold_minutes = kind.minutes;
+    out.search_limit_minutes = options.search_limit_min;
     out.minutes.assign(building_count, infinity);
     out.nearest.assign(building_count, FacilityId{});
     out.reach.assign(building_count, Reach::not_residential);
+    out.via.assign(building_count, KindAccess::no_point);
 
-    // The snapped facilities of this kind, by edge so that a building finds those on its own edge.
+    // The snapped facilities of this kind, by edge so that a point finds those on its own edge, and the connected
+    // components that hold one.
     std::vector<Source> sources;
+    std::vector<bool> component_has_facility(net.component_count(), false);
     for (std::size_t f = 0; f < ds.facilities.size(); ++f)
-        if (ds.facilities[f].kind == kind.key && snaps.facility_snaps[f])
+        if (ds.facilities[f].kind == kind.key && snaps.facility_snaps[f]) {
             sources.push_back({snaps.facility_snaps[f]->edge, static_cast<std::uint32_t>(f)});
+            component_has_facility[net.nodes()[net.edges()[snaps.facility_snaps[f]->edge].from].component] = true;
+        }
     std::sort(sources.begin(), sources.end());
 
     std::vector<Label> labels(net.nodes().size());
+    const auto seed = [&](std::uint32_t node, Label label) {
+        if (label.metres <= bound_m) labels[node] = std::min(labels[node], label);
+    };
     for (const Source& s : sources) {
         const Snap& snap = *snaps.facility_snaps[s.facility];
         const auto& edge = net.edges()[snap.edge];
-        labels[edge.from] = std::min(labels[edge.from], Label{snap.offset_m + snap.along_m, s.facility});
-        labels[edge.to] = std::min(labels[edge.to], Label{snap.offset_m + (edge.length_m - snap.along_m), s.facility});
+        seed(edge.from, Label{snap.offset_m + snap.along_m, s.facility});
+        seed(edge.to, Label{snap.offset_m + (edge.length_m - snap.along_m), s.facility});
     }
-    shortest_paths(g, labels);
+    shortest_paths(g, labels, bound_m);
 
-    for (std::size_t b = 0; b < building_count; ++b) {
-        if (!ds.buildings[b].residential) continue;
-        const std::optional<Snap>& snap = snaps.building_snaps[b];
-        if (!snap) {
-            out.reach[b] = Reach::no_road_nearby;
-            continue;
-        }
-        if (sources.empty()) {
-            out.reach[b] = Reach::no_facility_of_kind;
-            continue;
-        }
-        const auto& edge = net.edges()[snap->edge];
+    // The shortest way from a facility to a snapped point, its access leg included.
+    const auto to_point = [&](const Snap& snap) {
+        const auto& edge = net.edges()[snap.edge];
         const Label& from = labels[edge.from];
         const Label& to = labels[edge.to];
-        Label best = std::min(Label{from.metres + snap->along_m, from.facility},
-                              Label{to.metres + (edge.length_m - snap->along_m), to.facility});
-        const auto on_edge = std::equal_range(sources.begin(), sources.end(), Source{snap->edge, 0},
+        Label best = std::min(Label{from.metres + snap.along_m, from.facility},
+                              Label{to.metres + (edge.length_m - snap.along_m), to.facility});
+        const auto on_edge = std::equal_range(sources.begin(), sources.end(), Source{snap.edge, 0},
                                               [](const Source& a, const Source& b) { return a.edge < b.edge; });
         for (auto s = on_edge.first; s != on_edge.second; ++s) {
             const Snap& f = *snaps.facility_snaps[s->facility];
-            best = std::min(best, Label{std::abs(snap->along_m - f.along_m) + f.offset_m, s->facility});
+            best = std::min(best, Label{std::abs(snap.along_m - f.along_m) + f.offset_m, s->facility});
         }
-        if (best.metres == infinity) {
-            out.reach[b] = Reach::disconnected;
-            continue;
+        best.metres += snap.offset_m;
+        return best;
+    };
+
+    for (std::size_t b = 0; b < building_count; ++b) {
+        if (!ds.buildings[b].residential) continue;
+        const std::uint32_t first = snaps.point_start[b], last = snaps.point_start[b + 1];
+        bool snapped = false, connected = false;
+        Label best;
+        std::uint32_t via = KindAccess::no_point;
+        for (std::uint32_t p = first; p < last; ++p) {
+            const std::optional<Snap>& snap = snaps.points[p].snap;
+            if (!snap) continue;
+            snapped = true;
+            connected = connected || component_has_facility[net.nodes()[net.edges()[snap->edge].from].component];
+            const Label l = to_point(*snap);
+            if (l < best) {   // strictly shorter: ties stay with the earlier point
+                best = l;
+                via = p;
+            }
         }
-        out.minutes[b] = (snap->offset_m + best.metres) / speed_m_per_s / 60.0;
-        out.nearest[b] = FacilityId{best.facility};
-        out.reach[b] = Reach::reached;
+        if (!snapped) out.reach[b] = Reach::no_road_nearby;
+        else if (sources.empty()) out.reach[b] = Reach::no_facility_of_kind;
+        else if (!connected) out.reach[b] = Reach::disconnected;
+        else if (!(best.metres <= bound_m)) out.reach[b] = Reach::beyond_search_limit;
+        else {
+            out.minutes[b] = best.metres / options.speed_m_per_s / 60.0;
+            out.nearest[b] = FacilityId{best.facility};
+            out.via[b] = via;
+            out.reach[b] = Reach::reached;
+        }
     }
     return out;
 }
@@ -163,6 +195,7 @@ const char* to_string(Reach r) {
         case Reach::no_facility_of_kind: return "no_facility_of_kind";
         case Reach::disconnected: return "disconnected";
         case Reach::not_residential: return "not_residential";
+        case Reach::beyond_search_limit: return "beyond_search_limit";
     }
     return "unknown";
 }
@@ -176,12 +209,36 @@ const KindAccess* AccessResult::find(const std::string& kind) const {
 AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options) {
     if (!(options.speed_m_per_s > 0) || !std::isfinite(options.speed_m_per_s))
         throw std::invalid_argument("walking speed must be a positive number of metres per second");
+    if (!(options.search_limit_min > 0))
+        throw std::invalid_argument("the search limit must be a positive number of minutes (+infinity: unbounded)");
 
     AccessResult result;
+    // Each residential building's points: its entrances when it has any, else its anchor.
+    std::vector<std::vector<std::uint32_t>> entrances_of(ds.buildings.size());
+    for (std::size_t e = 0; e < ds.entrances.size(); ++e) {
+        const BuildingId b = ds.entrances[e].building;
+        if (b.valid() && b.index() < ds.buildings.size()) entrances_of[b.index()].push_back(static_cast<std::uint32_t>(e));
+    }
+    result.point_start.assign(ds.buildings.size() + 1, 0);
     result.building_snaps.resize(ds.buildings.size());
-    for (std::size_t b = 0; b < ds.buildings.size(); ++b)
-        if (ds.buildings[b].residential)
-            result.building_snaps[b] = net.snap(ds.buildings[b].anchor, options.max_snap_m);
+    result.building_snap_point.assign(ds.buildings.size(), KindAccess::no_point);
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
+        result.point_start[b] = static_cast<std::uint32_t>(result.points.size());
+        if (!ds.buildings[b].residential) continue;
+        const BuildingId id{b};
+        if (entrances_of[b].empty())
+            result.points.push_back({id, AccessPoint::anchor, ds.buildings[b].anchor, net.snap(ds.buildings[b].anchor, options.max_snap_m)});
+        for (std::uint32_t e : entrances_of[b])
+            result.points.push_back({id, e, ds.entrances[e].location, net.snap(ds.entrances[e].location, options.max_snap_m)});
+        for (std::size_t p = result.point_start[b]; p < result.points.size(); ++p) {
+            const std::optional<Snap>& snap = result.points[p].snap;
+            if (snap && (!result.building_snaps[b] || snap->offset_m < result.building_snaps[b]->offset_m)) {
+                result.building_snaps[b] = snap;
+                result.building_snap_point[b] = static_cast<std::uint32_t>(p);
+            }
+        }
+    }
+    result.point_start[ds.buildings.size()] = static_cast<std::uint32_t>(result.points.size());
     result.facility_snaps.resize(ds.facilities.size());
     for (std::size_t f = 0; f < ds.facilities.size(); ++f)
         result.facility_snaps[f] = net.snap(ds.facilities[f].location, options.max_snap_m);
@@ -194,7 +251,7 @@ AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const Wal
     const auto work = [&] {
         for (std::size_t k = next++; k < ds.service_kinds.size(); k = next++) {
             try {
-                result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options.speed_m_per_s);
+                result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options);
             } catch (...) {
                 failures[k] = std::current_exception();
             }

@@ -144,16 +144,26 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
     // The demand points a new site can matter for, by edge (compressed rows, ascending demand index per edge).
     const std::size_t edge_count = net.edges().size();
     std::vector<std::uint32_t> on_edge_start(edge_count + 1, 0);
-    std::vector<std::uint32_t> on_edge;
-    const auto open = [&](const DemandPoint& d) { return !d.covered && d.households > 0 && d.snap && d.snap->edge < edge_count; };
+    // A building with several entrances is listed once per snapped entrance, each with its own snap.
+    struct OnEdge {
+        std::uint32_t demand;
+        const Snap* snap;
+    };
+    std::vector<OnEdge> on_edge;
+    const auto open = [&](const DemandPoint& d) { return !d.covered && d.households > 0 && d.snap; };
+    const auto each_snap = [&](const DemandPoint& d, const auto& fn) {
+        if (d.snap->edge < edge_count) fn(*d.snap);
+        for (const Snap& s : d.other_snaps)
+            if (s.edge < edge_count) fn(s);
+    };
     for (const DemandPoint& d : demand)
-        if (open(d)) ++on_edge_start[d.snap->edge + 1];
+        if (open(d)) each_snap(d, [&](const Snap& s) { ++on_edge_start[s.edge + 1]; });
     std::partial_sum(on_edge_start.begin(), on_edge_start.end(), on_edge_start.begin());
     on_edge.resize(on_edge_start.back());
     {
         std::vector<std::uint32_t> fill(on_edge_start.begin(), on_edge_start.end() - 1);
         for (std::uint32_t d = 0; d < demand.size(); ++d)
-            if (open(demand[d])) on_edge[fill[demand[d].snap->edge]++] = d;
+            if (open(demand[d])) each_snap(demand[d], [&](const Snap& s) { on_edge[fill[s.edge]++] = {d, &s}; });
     }
 
     const WalkGraph graph(net);
@@ -179,12 +189,13 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
                     if (edge_seen[e] == stamp) return;
                     edge_seen[e] = stamp;
                     for (std::uint32_t i = on_edge_start[e]; i < on_edge_start[e + 1]; ++i)
-                        if (search.distance_to(*demand[on_edge[i]].snap) <= threshold_m) set.push_back(on_edge[i]);
+                        if (search.distance_to(*on_edge[i].snap) <= threshold_m) set.push_back(on_edge[i].demand);
                 };
                 look_at(snap->edge);
                 for (std::uint32_t n : search.settled())
                     for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) look_at(graph.edge(a));
                 std::sort(set.begin(), set.end());
+                set.erase(std::unique(set.begin(), set.end()), set.end());   // a building reached at two entrances
             }
         } catch (...) {
             const std::lock_guard lock(failure_mutex);
@@ -243,8 +254,11 @@ SitingResult fewest_sites_for_share(const CoverageModel& model, double target_sh
 std::vector<SitingCandidate> candidates_from_buildings(const Dataset& ds, const AccessResult& access) {
     std::vector<SitingCandidate> out;
     for (std::size_t b = 0; b < ds.buildings.size() && b < access.building_snaps.size(); ++b)
-        if (ds.buildings[b].residential && access.building_snaps[b])
-            out.push_back({ds.buildings[b].source_id, ds.buildings[b].anchor, access.building_snaps[b]});
+        if (ds.buildings[b].residential && access.building_snaps[b]) {
+            const std::uint32_t p = b < access.building_snap_point.size() ? access.building_snap_point[b] : KindAccess::no_point;
+            const geo::Point at = p < access.points.size() ? access.points[p].location : ds.buildings[b].anchor;
+            out.push_back({ds.buildings[b].source_id, at, access.building_snaps[b]});
+        }
     return out;
 }
 
@@ -280,6 +294,9 @@ std::vector<DemandPoint> demand_from_access(const Dataset& ds, const AccessResul
         d.building = BuildingId{b};
         d.households = b < households_per_building.size() ? households_per_building[b] : 0;
         if (b < access.building_snaps.size()) d.snap = access.building_snaps[b];
+        if (b + 1 < access.point_start.size() && b < access.building_snap_point.size())
+            for (std::uint32_t p = access.point_start[b]; p < access.point_start[b + 1]; ++p)
+                if (p != access.building_snap_point[b] && access.points[p].snap) d.other_snaps.push_back(*access.points[p].snap);
         d.covered = b < kind.minutes.size() && kind.reach[b] == Reach::reached &&
                     kind.minutes[b] <= kind.threshold_minutes;
         out.push_back(std::move(d));

@@ -41,6 +41,7 @@ struct DemandPoint {
     std::size_t households = 0;
     std::optional<Snap> snap;        // an unsnapped point can never be covered by a new site
     bool covered = false;            // already within the threshold of an existing facility
+    std::vector<Snap> other_snaps;   // a building's other entrances: covered when any of its snaps is within reach
 };
 
 // The covering problem after the network has been searched: which uncovered demand points each candidate covers.
@@ -97,7 +98,8 @@ SitingResult fewest_sites_for_share(const CoverageModel& model, double target_sh
                                     std::size_t max_sites = std::numeric_limits<std::size_t>::max());
 
 // Candidates when no candidate layer is given.
-// The residential buildings that compute_access snapped, id = the building's source id, in building order.
+// The residential buildings that compute_access snapped, id = the building's source id, in building order, each at
+// its point nearest the network (its anchor, or for a building with entrances the entrance nearest a road).
 std::vector<SitingCandidate> candidates_from_buildings(const Dataset& ds, const AccessResult& access);
 // Every node of the network, id = "node:<index>", located on the node (no access leg).
 std::vector<SitingCandidate> candidates_from_nodes(const WalkNetwork& net);
@@ -107,8 +109,8 @@ std::vector<SitingCandidate> candidates_from_points(const WalkNetwork& net,
                                                     double max_snap_m);
 
 // Demand for one kind: every residential building with its households (per building index, e.g.
-// Statistics::buildings[i].households; missing entries count 0), its snap from compute_access, and covered when
-// `kind` reaches it within its threshold.
+// Statistics::buildings[i].households; missing entries count 0), its snaps from compute_access (the one nearest the
+// network, and its other snapped entrances), and covered when `kind` reaches it within its threshold.
 std::vector<DemandPoint> demand_from_access(const Dataset& ds, const AccessResult& access, const KindAccess& kind,
                                             const std::vector<std::size_t>& households_per_building);
 

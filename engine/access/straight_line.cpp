@@ -54,23 +54,38 @@ StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind
     if (points.empty()) return out;
     const bgi::rtree<Value, bgi::quadratic<16>> tree(points);
 
+    // A building with entrances is measured from each of them, as compute_access walks from them.
+    std::vector<std::vector<geo::Point>> entrances_of(n);
+    for (const Entrance& e : ds.entrances)
+        if (e.building.valid() && e.building.index() < n) entrances_of[e.building.index()].push_back(e.location);
+
     std::vector<Value> found;
     for (std::size_t b = 0; b < n; ++b) {
         const Building& building = ds.buildings[b];
         if (!building.residential) continue;
-        const geo::Point& p = building.anchor;
-        if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
-        found.clear();
-        tree.query(bgi::nearest(p, 1), std::back_inserter(found));
-        const double reach = distance(p, found.front().first) + tie_m;
-        found.clear();
-        tree.query(bgi::intersects(geo::Box({p.x() - reach, p.y() - reach}, {p.x() + reach, p.y() + reach})),
-                   std::back_inserter(found));
+        const std::vector<geo::Point> anchor_only{building.anchor};
+        const std::vector<geo::Point>& from = entrances_of[b].empty() ? anchor_only : entrances_of[b];
         double best = infinity;
-        for (const Value& v : found) best = std::min(best, distance(p, v.first));
         std::uint32_t best_facility = FacilityId::invalid_value;
-        for (const Value& v : found)
-            if (distance(p, v.first) <= best + tie_m) best_facility = std::min(best_facility, v.second);
+        for (const geo::Point& p : from) {
+            if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
+            found.clear();
+            tree.query(bgi::nearest(p, 1), std::back_inserter(found));
+            const double reach = distance(p, found.front().first) + tie_m;
+            found.clear();
+            tree.query(bgi::intersects(geo::Box({p.x() - reach, p.y() - reach}, {p.x() + reach, p.y() + reach})),
+                       std::back_inserter(found));
+            double here = infinity;
+            for (const Value& v : found) here = std::min(here, distance(p, v.first));
+            std::uint32_t here_facility = FacilityId::invalid_value;
+            for (const Value& v : found)
+                if (distance(p, v.first) <= here + tie_m) here_facility = std::min(here_facility, v.second);
+            if (here < best - tie_m || (here <= best + tie_m && here_facility < best_facility)) {
+                best = std::min(best, here);
+                best_facility = here_facility;
+            }
+        }
+        if (best == infinity) continue;
         out.distance_m[b] = best;
         out.minutes[b] = best / speed_m_per_s / 60.0;
         out.nearest[b] = FacilityId{best_facility};

@@ -3,10 +3,10 @@
 // computing it here is to show how much that overstates access compared with walking the network (a river without a
 // bridge, a railway, a walled compound), household by household.
 //
-// Circles use every facility of the kind, snapped or not (a circle needs no road), from the building's anchor to the
-// facility's location. Network distance is never shorter than the straight line between the same two points (it
-// adds access legs and follows streets), so nothing is covered by the network but not by the circle except where
-// the two disagree by rounding.
+// Circles use every facility of the kind, snapped or not (a circle needs no road), from the building's anchor (from
+// each of its entrances, when it has any: the points compute_access walks from) to the facility's location. Network
+// distance is never shorter than the straight line between the same two points (it adds access legs and follows
+// streets), so nothing is covered by the network but not by the circle except where the two disagree by rounding.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -15,6 +15,7 @@ struct Dataset {
     std::vector<GridLevel> levels;
     std::vector<Grid> grids;     // all levels; Grid::level tells which
     std::vector<Household> households;
+    std::vector<Entrance> entrances;   // optional; a building with entrances joins the walk network only at them
     std::vector<Facility> facilities;
     std::vector<RoadLine> roads;
     std::vector<ServiceKind> service_kinds;

@@ -23,6 +23,15 @@ struct Building {
     bool residential = true;
 };
 
+// A door of a building from the optional entrance-point layer. A residential building with entrances joins the walk
+// network at each of them instead of at its anchor; its distance to a service is the shortest over its entrances.
+struct Entrance {
+    std::string source_id;      // the entrance's id in its layer, else "fid:N"
+    BuildingId building;
+    geo::Point location;
+    SourceLocation origin;      // file, layer and feature: for messages
+};
+
 // A stairwell unit (单元) of a building, numbered 1..n within it.
 struct Unit {
     UnitId id;

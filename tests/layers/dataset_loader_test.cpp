@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "access/service_access.hpp"
+#include "access/walk_network.hpp"
 #include "assign/household_assignment.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/diagnostics.hpp"
@@ -686,4 +688,223 @@ TEST_F(TinyProject, UnitPointingAtAMissingBuilding) {
     EXPECT_EQ(w[0].where.feature, "'U4' (fid 4)");
     EXPECT_TRUE(contains(w[0].message, "'B7'")) << w[0].message;
     EXPECT_EQ(l.ds.units.size(), 3u);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Several grid levels in one layer (tests/fixtures/levels_in_one_layer, README there)
+
+namespace {
+
+const fs::path levels_dir = fs::path(GRIDATLAS_TEST_FIXTURES) / "levels_in_one_layer";
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) text.replace(pos, from.size(), to);
+}
+
+// The tiny fixture as TinyProject copies it, with the levels fixture beside it: project.toml reads both levels from
+// all_levels.geojson, tiny.toml is the tiny project with its two layers.
+class LevelsInOneLayer : public TinyProject {
+protected:
+    void SetUp() override {
+        TinyProject::SetUp();
+        fs::rename(path("project.toml"), path("tiny.toml"));
+        std::string project = slurp(levels_dir / "project.toml");
+        replace_all(project, "../tiny/", "");
+        write("project.toml", project);
+        fs::copy(levels_dir / "all_levels.geojson", path("all_levels.geojson"));
+    }
+    void edit_project(const std::string& from, const std::string& to) const {
+        std::string text = read("project.toml");
+        ASSERT_NE(text.find(from), std::string::npos) << from;
+        replace_all(text, from, to);
+        write("project.toml", text);
+    }
+};
+
+// The grids, their parents and every household's grid at every level, as text, for comparing two loads.
+std::string hierarchy_of(Dataset& ds, Diagnostics& diag) {
+    const auto tree = gridatlas::hierarchy::build_grid_tree(ds, diag);
+    const auto a = gridatlas::assign::assign_households(ds, tree);
+    std::ostringstream out;
+    for (const auto& g : ds.grids) {
+        const auto parent = tree.parent[g.id.index()];
+        out << g.level << " " << g.code << " " << g.name << " parent=" << (parent.valid() ? ds.grid(parent).code : "-")
+            << " area=" << std::llround(geo::bg::area(g.area)) << "\n";
+    }
+    for (std::size_t l = 0; l < ds.levels.size(); ++l)
+        for (const auto& b : ds.buildings) {
+            const auto g = tree.building_grid[l][b.id.index()];
+            out << ds.levels[l].key << " " << b.source_id << " -> " << (g.valid() ? ds.grid(g).code : "-") << "\n";
+        }
+    for (const auto& h : ds.households) {
+        const auto& p = a.households[h.id.index()];
+        out << h.row << ":";
+        for (std::size_t l = 0; l < ds.levels.size(); ++l)
+            out << " " << (p.grids[l].valid() ? ds.grid(p.grids[l]).code : gridatlas::assign::to_string(p.grid_reasons[l]));
+        out << "\n";
+    }
+    for (const auto& c : a.conservation) out << c.level << " " << c.roster << " = " << c.assigned << " + " << c.unassigned() << "\n";
+    return out.str();
+}
+
+}  // namespace
+
+TEST(LevelsInOneLayerFixture, GivesTheSameHierarchyAsOneLayerPerLevel) {
+    Diagnostics one_diag, two_diag;
+    const ProjectConfig one_cfg = read_project_config(levels_dir / "project.toml");
+    ASSERT_EQ(one_cfg.grid_levels.size(), 2u);
+    EXPECT_EQ(one_cfg.grid_levels[0].source.file, one_cfg.grid_levels[1].source.file);   // one layer
+    Dataset one = load_dataset(one_cfg, one_diag);
+    Dataset two = load_dataset(read_project_config(tiny_dir / "project.toml"), two_diag);
+    EXPECT_TRUE(one_diag.items().empty()) << all_codes(one_diag);
+
+    ASSERT_EQ(one.grids.size(), 3u);
+    EXPECT_EQ(one.grids[0].code, "110101001");
+    EXPECT_EQ(one.grids[0].level, 0);
+    EXPECT_EQ(one.grids[1].code, "110101001001");
+    EXPECT_EQ(one.grids[1].level, 1);
+    EXPECT_EQ(one.grids[2].name, "东网格");
+    EXPECT_EQ(one.grids[2].level, 1);
+    const std::string expected = hierarchy_of(two, two_diag);
+    EXPECT_EQ(hierarchy_of(one, one_diag), expected);
+    // What the tiny README says, so that the comparison is not between two equally wrong answers.
+    EXPECT_TRUE(contains(expected, "1 110101001001 西网格 parent=110101001 area=75000")) << expected;
+    EXPECT_TRUE(contains(expected, "grid B2 -> 110101001002")) << expected;
+    EXPECT_TRUE(contains(expected, "grid 10 = 7 + 3")) << expected;
+}
+
+TEST_F(LevelsInOneLayer, WholeNumberLevels) {
+    // level_no holds 1 and 2 as integers; the project gives them as a TOML integer and as text.
+    edit_project(R"(level_field = "level")", R"(level_field = "level_no")");
+    edit_project(R"(level_value = "社区")", "level_value = 1");
+    edit_project(R"(level_value = "网格")", R"(level_value = "2")");
+    Loaded l = load();
+    EXPECT_TRUE(l.diag.items().empty()) << all_codes(l.diag);
+    ASSERT_EQ(l.ds.grids.size(), 3u);
+    EXPECT_EQ(l.ds.grids[0].level, 0);
+    EXPECT_EQ(l.ds.grids[0].code, "110101001");
+    EXPECT_EQ(l.ds.grids[1].level, 1);
+    EXPECT_EQ(l.ds.grids[2].level, 1);
+}
+
+TEST_F(LevelsInOneLayer, LevelFieldMissingFromTheLayer) {
+    edit_project(R"(level_field = "level")", R"(level_field = "tier")");
+    const Diagnostic d = load_error();
+    EXPECT_EQ(d.code, "missing_field");
+    EXPECT_EQ(d.where.file, path("all_levels.geojson").string());
+    EXPECT_EQ(d.where.layer, "all_levels");
+    EXPECT_EQ(d.message, "the grid level 'community' layer has no field 'tier' (for level_field)");
+    EXPECT_TRUE(contains(d.hint, "level_field = \"<field>\"")) << d.hint;
+    EXPECT_TRUE(contains(d.hint, "level, level_no, code, name, parent_code")) << d.hint;
+}
+
+TEST_F(LevelsInOneLayer, LevelValueThatNoFeatureHas) {
+    edit_project(R"(level_value = "网格")", R"(level_value = "微网格")");
+    const Diagnostic d = load_error();
+    EXPECT_EQ(d.code, "empty_layer");
+    EXPECT_EQ(d.where.file, path("all_levels.geojson").string());
+    EXPECT_EQ(d.where.layer, "all_levels");
+    EXPECT_TRUE(contains(d.message, "no feature has level = '微网格' for the 网格 level ('grid')")) << d.message;
+    EXPECT_TRUE(contains(d.message, "the values in the layer are '社区' (1), '网格' (2)")) << d.message;
+    EXPECT_TRUE(contains(d.hint, "level_value")) << d.hint;
+}
+
+TEST_F(LevelsInOneLayer, FeaturesOfNoConfiguredLevelAreReportedOnce) {
+    // Two micro-grids and a feature with no level at all: read by no [[grid_levels]] entry.
+    std::string layer = read("all_levels.geojson");
+    const std::string extra = R"(,
+{ "type": "Feature", "properties": {"level": "微网格", "level_no": 3, "code": "110101001001001", "name": "a", "parent_code": "110101001001"},
+  "geometry": { "type": "Polygon", "coordinates": [ [ [447750, 4418550], [447800, 4418550], [447800, 4418600], [447750, 4418600], [447750, 4418550] ] ] } },
+{ "type": "Feature", "properties": {"level": "微网格", "level_no": 3, "code": "110101001001002", "name": "b", "parent_code": "110101001001"},
+  "geometry": { "type": "Polygon", "coordinates": [ [ [447800, 4418550], [447850, 4418550], [447850, 4418600], [447800, 4418600], [447800, 4418550] ] ] } },
+{ "type": "Feature", "properties": {"level": null, "level_no": null, "code": "X", "name": "x", "parent_code": null},
+  "geometry": { "type": "Polygon", "coordinates": [ [ [447900, 4418550], [447950, 4418550], [447950, 4418600], [447900, 4418600], [447900, 4418550] ] ] } })";
+    const auto end = layer.rfind("\n]");   // after the last feature
+    ASSERT_NE(end, std::string::npos);
+    layer.insert(end, extra);
+    write("all_levels.geojson", layer);
+    Loaded l = load();
+    EXPECT_EQ(l.ds.grids.size(), 3u);
+    const auto w = with_code(l.diag, "unmatched_level");
+    ASSERT_EQ(w.size(), 1u) << all_codes(l.diag);   // once for the layer, not once per level
+    EXPECT_EQ(w[0].where.file, path("all_levels.geojson").string());
+    EXPECT_EQ(w[0].where.layer, "all_levels");
+    EXPECT_TRUE(contains(w[0].message, "3 features of the layer have a level that no [[grid_levels]] entry selects")) << w[0].message;
+    EXPECT_TRUE(contains(w[0].message, "(empty) (1), '微网格' (2)")) << w[0].message;
+    EXPECT_TRUE(contains(w[0].hint, "community, grid")) << w[0].hint;
+    EXPECT_EQ(l.diag.items().size(), 1u) << all_codes(l.diag);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entrances (tests/fixtures/entrances, README there)
+
+TEST(EntrancesFixture, EntrancesAreReadAndTheirDistancesAreTheReadmes) {
+    Diagnostics diag;
+    const ProjectConfig cfg = read_project_config(fs::path(GRIDATLAS_TEST_FIXTURES) / "entrances" / "project.toml");
+    const Dataset ds = load_dataset(cfg, diag);
+    ASSERT_EQ(ds.entrances.size(), 4u);   // D3 names no building
+    EXPECT_EQ(ds.entrances[0].source_id, "D1");
+    EXPECT_EQ(ds.building(ds.entrances[0].building).source_id, "B1");
+    EXPECT_DOUBLE_EQ(ds.entrances[0].location.x(), ox + 40);
+    EXPECT_DOUBLE_EQ(ds.entrances[0].location.y(), oy + 25);
+    EXPECT_EQ(ds.entrances[2].source_id, "D5");
+    EXPECT_EQ(ds.building(ds.entrances[3].building).source_id, "B2");
+    EXPECT_EQ(ds.entrances[3].origin.feature, "'D6' (fid 4)");
+
+    const auto unknown = with_code(diag, "unknown_building");
+    ASSERT_EQ(unknown.size(), 1u) << all_codes(diag);
+    EXPECT_TRUE(ends_with(unknown[0].where.file, "entrances.geojson")) << unknown[0].where.file;
+    EXPECT_EQ(unknown[0].where.layer, "entrances");
+    EXPECT_EQ(unknown[0].where.feature, "'D3' (fid 2)");
+    EXPECT_TRUE(contains(unknown[0].message, "entrance names building 'B9', which is not in the buildings layer")) << unknown[0].message;
+    EXPECT_TRUE(contains(unknown[0].hint, "building_id")) << unknown[0].hint;
+    EXPECT_EQ(diag.items().size(), 1u) << all_codes(diag);
+
+    // The README's distances (speed 1.1 m/s).
+    using namespace gridatlas::access;
+    const WalkNetwork net = WalkNetwork::build(ds.roads);
+    const AccessResult a = compute_access(ds, net, cfg.walking);
+    const auto b1 = ds.building_by_source_id.at("B1").index(), b2 = ds.building_by_source_id.at("B2").index(),
+               b3 = ds.building_by_source_id.at("B3").index();
+    const auto metres = [&](const char* kind, std::size_t b) { return a.find(kind)->minutes[b] * 60 * 1.1; };
+    const auto via = [&](const char* kind, std::size_t b) { return ds.entrances[a.points[a.find(kind)->via[b]].entrance].source_id; };
+    EXPECT_NEAR(metres("party_mass_centre", b1), 385, 1e-6);
+    EXPECT_EQ(via("party_mass_centre", b1), "D2");
+    EXPECT_NEAR(metres("health", b1), 55, 1e-6);
+    EXPECT_EQ(via("health", b1), "D1");
+    EXPECT_NEAR(metres("party_mass_centre", b2), 155, 1e-6);
+    EXPECT_NEAR(metres("health", b2), 385, 1e-6);
+    EXPECT_EQ(via("health", b2), "D5");
+    EXPECT_NEAR(metres("party_mass_centre", b3), 180, 1e-6);
+    EXPECT_EQ(a.points[a.find("health")->via[b3]].entrance, AccessPoint::anchor);
+    EXPECT_NEAR(metres("health", b3), 320, 1e-6);
+    // The building's own snap: its entrance nearest the network.
+    EXPECT_EQ(ds.entrances[a.points[a.building_snap_point[b1]].entrance].source_id, "D1");
+    EXPECT_DOUBLE_EQ(a.building_snaps[b1]->offset_m, 25);
+    EXPECT_DOUBLE_EQ(a.building_snaps[b2]->offset_m, 20);
+    // D6 is 400 m from every road: not snapped (the run reports it as entrance_off_network).
+    ASSERT_EQ(a.points_of(gridatlas::BuildingId{b2}).size(), 2u);
+    EXPECT_FALSE(a.points_of(gridatlas::BuildingId{b2})[1].snap);
+}
+
+TEST_F(TinyProject, EntrancesThatAreNotPointsOrNameNoUsableBuilding) {
+    write("doors.geojson", std::string(R"({ "type": "FeatureCollection", )") + crs_member + R"( "features": [
+{ "type": "Feature", "properties": { "door": "L1", "bldg": "B1" }, "geometry": { "type": "LineString", "coordinates": [ [447840, 4418620], [447850, 4418620] ] } },
+{ "type": "Feature", "properties": { "door": "E1", "bldg": "" }, "geometry": { "type": "Point", "coordinates": [447840, 4418620] } },
+{ "type": "Feature", "properties": { "door": null, "bldg": "B3" }, "geometry": { "type": "Point", "coordinates": [447930, 4418790] } }
+] })");
+    replace("project.toml", "[walking]", "[entrances]\nfile = \"doors.geojson\"\nid = \"door\"\nbuilding_field = \"bldg\"\n\n[walking]");
+    Loaded l = load();
+    ASSERT_EQ(l.ds.entrances.size(), 1u);
+    EXPECT_EQ(l.ds.entrances[0].source_id, "fid:2");   // no id: named by its fid
+    EXPECT_EQ(l.ds.building(l.ds.entrances[0].building).source_id, "B3");
+    const auto wrong = with_code(l.diag, "wrong_geometry_type");
+    ASSERT_EQ(wrong.size(), 1u) << all_codes(l.diag);
+    EXPECT_EQ(wrong[0].where.feature, "'L1' (fid 0)");
+    EXPECT_TRUE(contains(wrong[0].message, "entrance is not a point")) << wrong[0].message;
+    const auto unknown = with_code(l.diag, "unknown_building");
+    ASSERT_EQ(unknown.size(), 1u) << all_codes(l.diag);
+    EXPECT_EQ(unknown[0].where.feature, "'E1' (fid 1)");
+    EXPECT_TRUE(contains(unknown[0].message, "names building '', an empty id")) << unknown[0].message;
+    EXPECT_TRUE(contains(unknown[0].hint, "set the entrance's bldg")) << unknown[0].hint;
 }

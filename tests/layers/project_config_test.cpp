@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -369,6 +370,108 @@ TEST(ProjectConfigErrors, UnknownHeadlineKind) {
     TempDir dir;
     const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[map]\nheadline_kind = \"school\"\n");
     expect_project_error(error_of(p), p, "[map]", "headline_kind 'school' is not a service kind", "[[service_kinds]]");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Several levels in one layer: level_field / level_value
+
+TEST(ProjectConfig, LevelFieldAndValue) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + R"(
+[[grid_levels]]
+key = "community"
+file = "all.gpkg"
+layer = "grids"
+level_field = "level"
+level_value = "社区"
+code = "code"
+
+[[grid_levels]]
+key = "grid"
+file = "all.gpkg"
+layer = "grids"
+level_field = "level_no"
+level_value = 2
+code = "code"
+)" + minimal_kinds);
+    const auto cfg = read_project_config(p);
+    ASSERT_EQ(cfg.grid_levels.size(), 2u);
+    EXPECT_EQ(cfg.grid_levels[0].level_field, "level");
+    EXPECT_EQ(cfg.grid_levels[0].level_value, "社区");
+    EXPECT_EQ(cfg.grid_levels[1].level_field, "level_no");
+    EXPECT_EQ(cfg.grid_levels[1].level_value, "2");   // a whole number is compared as text
+    // Settings, not field mappings.
+    EXPECT_FALSE(cfg.grid_levels[0].source.maps("level_field"));
+    EXPECT_FALSE(cfg.grid_levels[0].source.maps("level_value"));
+    EXPECT_EQ(cfg.grid_levels[0].source.field("code"), "code");
+    // Without them a level reads its whole layer.
+    const auto minimal = read_project_config(dir.write("q.toml", minimal_layers + minimal_levels + minimal_kinds));
+    EXPECT_TRUE(minimal.grid_levels[0].level_field.empty());
+}
+
+TEST(ProjectConfigErrors, LevelFieldWithoutValue) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + "level_field = \"level\"\n" + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels.grid]", "level_field is given without level_value", "level_value =");
+    const auto q = dir.write("q.toml", minimal_layers + minimal_levels + "level_value = \"网格\"\n" + minimal_kinds);
+    expect_project_error(error_of(q), q, "[grid_levels.grid]", "level_value is given without level_field", "level_field =");
+}
+
+TEST(ProjectConfigErrors, LevelValueNeitherTextNorWholeNumber) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + "level_field = \"level\"\nlevel_value = 1.5\n" + minimal_kinds);
+    expect_project_error(error_of(p), p, "[grid_levels.grid.level_value]", "text or a whole number", "level_value = 2");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [walking] search_limit_min
+
+TEST(ProjectConfig, SearchLimitDefaultsToFourTimesTheLargestThreshold) {
+    TempDir dir;
+    const std::string kinds = "\n[[service_kinds]]\nkey = \"clinic\"\nminutes = 5\n\n[[service_kinds]]\nkey = \"school\"\nminutes = 10\n";
+    EXPECT_DOUBLE_EQ(read_project_config(dir.write("p.toml", minimal_layers + minimal_levels + kinds)).walking.search_limit_min, 40);
+    const auto set = read_project_config(dir.write("q.toml", minimal_layers + minimal_levels + kinds + "\n[walking]\nsearch_limit_min = 25\n"));
+    EXPECT_DOUBLE_EQ(set.walking.search_limit_min, 25);
+    const auto unbounded = read_project_config(dir.write("r.toml", minimal_layers + minimal_levels + kinds + "\n[walking]\nsearch_limit_min = inf\n"));
+    EXPECT_TRUE(std::isinf(unbounded.walking.search_limit_min));
+    EXPECT_DOUBLE_EQ(read_project_config(tiny_dir / "project.toml").walking.search_limit_min, 20);   // two 5-minute kinds
+}
+
+TEST(ProjectConfigErrors, SearchLimitBelowAThreshold) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[walking]\nsearch_limit_min = 10\n");
+    expect_project_error(error_of(p), p, "[walking.search_limit_min]",
+                         "search_limit_min = 10 is below the threshold of service kind 'clinic' (15 min)", "at least the largest threshold");
+    const auto q = dir.write("q.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[walking]\nsearch_limit_min = \"long\"\n");
+    expect_project_error(error_of(q), q, "[walking.search_limit_min]", "positive number of minutes", "inf");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [entrances]
+
+TEST(ProjectConfig, EntrancesTable) {
+    TempDir dir;
+    const auto none = read_project_config(dir.write("n.toml", minimal_layers + minimal_levels + minimal_kinds));
+    EXPECT_FALSE(none.entrances.has_value());
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds +
+                                           "\n[entrances]\nfile = \"doors.geojson\"\nid = \"door_id\"\nbuilding = \"bid\"\n");
+    const auto cfg = read_project_config(p);
+    ASSERT_TRUE(cfg.entrances.has_value());
+    EXPECT_EQ(cfg.entrances->file, dir.path() / "doors.geojson");
+    EXPECT_EQ(cfg.entrances->field("building"), "bid");
+    EXPECT_EQ(cfg.entrances->field("id"), "door_id");
+    // building_field says the same.
+    const auto q = dir.write("q.toml", minimal_layers + minimal_levels + minimal_kinds +
+                                           "\n[entrances]\nfile = \"doors.geojson\"\nbuilding_field = \"楼栋\"\n");
+    const auto alias = read_project_config(q);
+    EXPECT_EQ(alias.entrances->field("building"), "楼栋");
+    EXPECT_FALSE(alias.entrances->maps("building_field"));
+}
+
+TEST(ProjectConfigErrors, EntrancesWithoutFile) {
+    TempDir dir;
+    const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[entrances]\nbuilding = \"bid\"\n");
+    expect_project_error(error_of(p), p, "[entrances]", "the entrances layer has no file", "file =");
 }
 
 TEST(ProjectConfigErrors, TheErrorIsWhatTheCliPrints) {

@@ -284,12 +284,207 @@ TEST(ServiceAccess, ManyKindsGiveTheSameResultsAsOneKindAtATime) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Entrances: a building with entrances joins the network at each of them instead of its anchor.
+
+std::uint32_t add_entrance(Dataset& ds, BuildingId b, double x, double y) {
+    Entrance e;
+    e.source_id = "e" + std::to_string(ds.entrances.size());
+    e.building = b;
+    e.location = {x, y};
+    ds.entrances.push_back(e);
+    return static_cast<std::uint32_t>(ds.entrances.size() - 1);
+}
+
+// The building's anchor (530, 40) is 10 m from a stray path (500,30)–(560,30) that joins nothing and 40 m from e4, so
+// by its anchor it is disconnected. Its entrance (530, -5) opens onto e4, 230 m from B with a 5 m leg: 5 + 260 + 230.
+TEST(ServiceAccess, EntranceOnTheOtherSideGivesTheEntrancesDistance) {
+    Dataset ds = five_edge_dataset();
+    ds.roads.push_back(road({{500, 30}, {560, 30}}));
+    add_facility(ds, "clinic", 50, -10);
+    const BuildingId by_anchor = add_building(ds, 530, 40);
+    const BuildingId by_door = add_building(ds, 530, 40);
+    const std::uint32_t door = add_entrance(ds, by_door, 530, -5);
+    const auto result = compute_access(ds, WalkNetwork::build(ds.roads), one_metre_per_second);
+    const KindAccess& k = result.kinds[0];
+
+    EXPECT_EQ(k.reach[by_anchor.index()], Reach::disconnected);
+    ASSERT_TRUE(result.building_snaps[by_anchor.index()]);
+    EXPECT_EQ(result.building_snaps[by_anchor.index()]->edge, 5u);   // the stray path
+
+    EXPECT_EQ(k.reach[by_door.index()], Reach::reached);
+    EXPECT_NEAR(k.minutes[by_door.index()], minutes(5 + 260 + 230), 1e-9);
+    // What the outputs report: the building joins at its entrance, on e4, with the entrance's 5 m leg.
+    const auto points = result.points_of(by_door);
+    ASSERT_EQ(points.size(), 1u);
+    EXPECT_EQ(points[0].entrance, door);
+    ASSERT_TRUE(result.building_snaps[by_door.index()]);
+    EXPECT_EQ(result.building_snaps[by_door.index()]->edge, 4u);
+    EXPECT_DOUBLE_EQ(result.building_snaps[by_door.index()]->offset_m, 5);
+    EXPECT_DOUBLE_EQ(result.building_snaps[by_door.index()]->along_m, 230);
+    ASSERT_NE(k.via[by_door.index()], KindAccess::no_point);
+    EXPECT_EQ(result.points[k.via[by_door.index()]].entrance, door);
+    EXPECT_EQ(result.building_snap_point[by_door.index()], k.via[by_door.index()]);
+    // The anchor-only building joins at its anchor.
+    ASSERT_EQ(result.points_of(by_anchor).size(), 1u);
+    EXPECT_EQ(result.points_of(by_anchor)[0].entrance, AccessPoint::anchor);
+}
+
+// A building in the middle of the loop, anchor (150, 200): by its anchor it would join e3 with a 150 m leg,
+// 150 + 200 + 260 = 610. Its north door (150, 395) joins e2 150 m from C with a 5 m leg: 5 + 150 + 560 = 715; its
+// south door (150, 5) joins e0 beside the clinic: 5 + (150 - 50) + 10 = 115. The building takes the south door.
+TEST(ServiceAccess, ABuildingWithSeveralEntrancesTakesTheNearest) {
+    Dataset ds = five_edge_dataset();
+    const FacilityId clinic = add_facility(ds, "clinic", 50, -10);
+    const BuildingId b = add_building(ds, 150, 200);
+    const std::uint32_t north = add_entrance(ds, b, 150, 395);
+    const std::uint32_t south = add_entrance(ds, b, 150, 5);
+    const BuildingId plain = add_building(ds, 150, 200);   // the same building without entrances
+    const auto result = compute_access(ds, WalkNetwork::build(ds.roads), one_metre_per_second);
+    const KindAccess& k = result.kinds[0];
+    EXPECT_NEAR(k.minutes[plain.index()], minutes(610), 1e-9);
+    EXPECT_NEAR(k.minutes[b.index()], minutes(115), 1e-9);
+    EXPECT_EQ(k.nearest[b.index()], clinic);
+    ASSERT_EQ(result.points_of(b).size(), 2u);
+    EXPECT_EQ(result.points[k.via[b.index()]].entrance, south);
+    // Both doors are 5 m from a road: the building's own snap is the first of them, as the outputs show it.
+    EXPECT_EQ(result.points[result.building_snap_point[b.index()]].entrance, north);
+    EXPECT_EQ(result.building_snaps[b.index()]->edge, 2u);
+
+    // Only the north door: 715, through C.
+    Dataset north_only = ds;
+    north_only.entrances.erase(north_only.entrances.begin() + south);
+    const auto r2 = compute_access(north_only, WalkNetwork::build(north_only.roads), one_metre_per_second);
+    EXPECT_NEAR(r2.kinds[0].minutes[b.index()], minutes(715), 1e-9);
+}
+
+// An entrance farther than max_snap_m does not join; the building is not rescued by its anchor.
+TEST(ServiceAccess, EntrancesBeyondTheSnapLimit) {
+    Dataset ds = five_edge_dataset();
+    add_facility(ds, "clinic", 50, -10);
+    const BuildingId all_far = add_building(ds, 500, 20);   // its anchor is 20 m from e4, but it has a door elsewhere
+    add_entrance(ds, all_far, 900, 0);                      // 300 m from E
+    const BuildingId one_far = add_building(ds, 500, 20);
+    add_entrance(ds, one_far, 900, 0);
+    const std::uint32_t near = add_entrance(ds, one_far, 840, 0);   // 240 m from E: 240 + 560
+    const auto result = compute_access(ds, WalkNetwork::build(ds.roads), one_metre_per_second);
+    const KindAccess& k = result.kinds[0];
+    EXPECT_EQ(k.reach[all_far.index()], Reach::no_road_nearby);
+    EXPECT_FALSE(result.building_snaps[all_far.index()]);
+    EXPECT_EQ(result.building_snap_point[all_far.index()], KindAccess::no_point);
+    ASSERT_EQ(result.points_of(all_far).size(), 1u);
+    EXPECT_FALSE(result.points_of(all_far)[0].snap);
+    EXPECT_EQ(k.reach[one_far.index()], Reach::reached);
+    EXPECT_NEAR(k.minutes[one_far.index()], minutes(240 + 560), 1e-9);
+    EXPECT_EQ(result.points[k.via[one_far.index()]].entrance, near);
+}
+
+// Entrances of non-residential buildings and entrances naming no building take no part.
+TEST(ServiceAccess, EntrancesOfOtherBuildingsAreIgnored) {
+    Dataset ds = five_edge_dataset();
+    add_facility(ds, "clinic", 50, -10);
+    const BuildingId shop = add_building(ds, 200, 5, false);
+    add_entrance(ds, shop, 200, 1);
+    add_entrance(ds, BuildingId{}, 200, 1);
+    const BuildingId home = add_building(ds, 500, 20);
+    const auto result = compute_access(ds, WalkNetwork::build(ds.roads), one_metre_per_second);
+    EXPECT_TRUE(result.points_of(shop).empty());
+    EXPECT_EQ(result.kinds[0].reach[shop.index()], Reach::not_residential);
+    EXPECT_NEAR(result.kinds[0].minutes[home.index()], minutes(480), 1e-9);
+    EXPECT_EQ(result.points.size(), 1u);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The search limit
+
+// At 1 m/s a 10-minute limit is 600 m. On the five-edge graph the clinic is 480 m from the building on e4 and 720 m
+// from the one on e2; the island cannot reach it at all.
+TEST(ServiceAccess, BeyondTheSearchLimitIsReportedAsSuchNotAsDisconnected) {
+    Dataset ds = five_edge_dataset();
+    ds.roads.push_back(road({{1000, 0}, {1100, 0}}));
+    add_facility(ds, "clinic", 50, -10);
+    const BuildingId on_e4 = add_building(ds, 500, 20);
+    const BuildingId on_e2 = add_building(ds, 150, 410);
+    const BuildingId island = add_building(ds, 1050, 5);
+    const auto net = WalkNetwork::build(ds.roads);
+    const auto bounded = compute_access(ds, net, WalkingOptions{1.0, 250, 10});
+    const KindAccess& k = bounded.kinds[0];
+    EXPECT_EQ(k.search_limit_minutes, 10);
+    EXPECT_EQ(k.reach[on_e4.index()], Reach::reached);
+    EXPECT_NEAR(k.minutes[on_e4.index()], minutes(480), 1e-9);
+    EXPECT_EQ(k.reach[on_e2.index()], Reach::beyond_search_limit);
+    EXPECT_EQ(k.minutes[on_e2.index()], inf);
+    EXPECT_FALSE(k.nearest[on_e2.index()].valid());
+    EXPECT_EQ(k.via[on_e2.index()], KindAccess::no_point);
+    EXPECT_EQ(k.reach[island.index()], Reach::disconnected);
+
+    // 12 minutes (720 m) reaches it exactly; unbounded gives the same minutes.
+    EXPECT_EQ(compute_access(ds, net, WalkingOptions{1.0, 250, 12}).kinds[0].reach[on_e2.index()], Reach::reached);
+    const auto unbounded = compute_access(ds, net, one_metre_per_second);
+    EXPECT_EQ(unbounded.kinds[0].search_limit_minutes, inf);
+    EXPECT_NEAR(unbounded.kinds[0].minutes[on_e2.index()], minutes(720), 1e-9);
+    EXPECT_EQ(unbounded.kinds[0].reach[island.index()], Reach::disconnected);
+    EXPECT_THROW(compute_access(ds, net, WalkingOptions{1.0, 250, 0}), std::invalid_argument);
+}
+
+// The limit counts walking time: at 0.5 m/s, 10 minutes is 300 m.
+TEST(ServiceAccess, SearchLimitIsInMinutesWhateverTheSpeed) {
+    Dataset ds = five_edge_dataset();
+    add_facility(ds, "clinic", 50, -10);
+    const BuildingId near = add_building(ds, 200, 5);     // 165 m
+    const BuildingId far = add_building(ds, 500, 20);     // 480 m
+    const auto result = compute_access(ds, WalkNetwork::build(ds.roads), WalkingOptions{0.5, 250, 10});
+    EXPECT_NEAR(result.kinds[0].minutes[near.index()], 165 / 0.5 / 60, 1e-9);
+    EXPECT_EQ(result.kinds[0].reach[far.index()], Reach::beyond_search_limit);
+}
+
+// Bounded and unbounded agree on every building within the limit; every other connected building is beyond it.
+TEST(ServiceAccess, BoundedSearchAgreesWithTheUnboundedWithinTheLimit) {
+    Dataset ds;
+    for (int i = 0; i <= 20; ++i) {
+        RoadLine h, v;
+        for (int j = 0; j <= 20; ++j) {
+            h.line.push_back({j * 50.0, i * 50.0});
+            v.line.push_back({i * 50.0, j * 50.0});
+        }
+        ds.roads.push_back(h);
+        ds.roads.push_back(v);
+    }
+    for (int i = 0; i < 20; ++i)
+        for (int j = 0; j < 20; ++j) add_building(ds, i * 50.0 + 17, j * 50.0 + 29);
+    ds.service_kinds = {{"clinic", "卫生服务站", 5}, {"school", "学校", 10}};
+    add_facility(ds, "clinic", 120.5, 103);
+    add_facility(ds, "clinic", 830, 777.25);
+    add_facility(ds, "school", 501, 20);
+    const auto net = WalkNetwork::build(ds.roads);
+    const auto unbounded = compute_access(ds, net, one_metre_per_second);
+    const auto bounded = compute_access(ds, net, WalkingOptions{1.0, 250, 12});
+    std::size_t within = 0, beyond = 0;
+    for (std::size_t k = 0; k < 2; ++k)
+        for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
+            ASSERT_EQ(unbounded.kinds[k].reach[b], Reach::reached);
+            if (unbounded.kinds[k].minutes[b] <= 12) {
+                ++within;
+                EXPECT_EQ(bounded.kinds[k].reach[b], Reach::reached);
+                EXPECT_EQ(bounded.kinds[k].minutes[b], unbounded.kinds[k].minutes[b]);
+                EXPECT_EQ(bounded.kinds[k].nearest[b], unbounded.kinds[k].nearest[b]);
+            } else {
+                ++beyond;
+                EXPECT_EQ(bounded.kinds[k].reach[b], Reach::beyond_search_limit);
+                EXPECT_EQ(bounded.kinds[k].minutes[b], inf);
+            }
+        }
+    EXPECT_GT(within, 100u);   // both cases occur
+    EXPECT_GT(beyond, 100u);
+}
+
 TEST(ServiceAccess, ReachNames) {
     EXPECT_STREQ(to_string(Reach::reached), "reached");
     EXPECT_STREQ(to_string(Reach::no_road_nearby), "no_road_nearby");
     EXPECT_STREQ(to_string(Reach::no_facility_of_kind), "no_facility_of_kind");
     EXPECT_STREQ(to_string(Reach::disconnected), "disconnected");
     EXPECT_STREQ(to_string(Reach::not_residential), "not_residential");
+    EXPECT_STREQ(to_string(Reach::beyond_search_limit), "beyond_search_limit");
 }
 
 }  // namespace

@@ -217,6 +217,68 @@ TEST(Siting, CandidatesFromBuildingsNodesAndDemandFromAccess) {
     EXPECT_EQ(by_node.sites[0].id, "node:2");
 }
 
+// A building with entrances is one demand point with a snap per entrance: a site covers it when any of them is within
+// reach, and it is counted once. Demand x=2600 (6 households) has entrances at x=400 and 380 too, 100 and 80 m from c0.
+TEST(Siting, ADemandPointIsCoveredThroughAnyOfItsEntrances) {
+    const auto net = street();
+    auto demand = street_demand(net);
+    DemandPoint d;
+    d.building = BuildingId{demand.size()};
+    d.households = 6;
+    d.snap = net.snap({2600, 10}, 250);
+    d.other_snaps = {*net.snap({400, 10}, 250), *net.snap({380, 10}, 250)};   // 320 m and more from c2
+    demand.push_back(d);
+    const auto m = coverage_model(net, candidates_from_points(net, street_candidate_points(), 250), demand, threshold_m);
+    EXPECT_EQ(set_of(m, 0), (std::vector<std::uint32_t>{0, 1, 2, 7}));   // once, though two entrances are in reach
+    EXPECT_EQ(set_of(m, 3), (std::vector<std::uint32_t>{6}));            // 2600 is 550 m from c3
+    const SitingResult r = choose_sites(m, 1);
+    ASSERT_EQ(r.sites.size(), 1u);
+    EXPECT_EQ(r.sites[0].id, "c0");
+    EXPECT_EQ(r.sites[0].newly_covered_households, 18u);
+}
+
+// demand_from_access and candidates_from_buildings take a building's entrances from compute_access: the snap nearest
+// the network first, the others after it, and a building as a candidate stands at that nearest entrance.
+TEST(Siting, DemandAndCandidatesFromABuildingWithEntrances) {
+    Dataset ds;
+    ds.roads = {road({{0, 0}, {800, 0}}), road({{800, 0}, {1600, 0}})};
+    ds.service_kinds = {{"clinic", "卫生服务站", 5}};
+    Building b;
+    b.id = BuildingId{std::size_t{0}};
+    b.source_id = "b0";
+    b.anchor = {700, 100};
+    ds.buildings.push_back(b);
+    for (auto [x, y] : {std::pair{100.0, 30.0}, std::pair{1500.0, 8.0}}) {
+        Entrance e;
+        e.source_id = "door" + std::to_string(ds.entrances.size());
+        e.building = b.id;
+        e.location = {x, y};
+        ds.entrances.push_back(e);
+    }
+    Facility f;
+    f.id = FacilityId{std::size_t{0}};
+    f.kind = "clinic";
+    f.location = {0, -10};
+    ds.facilities.push_back(f);
+    const auto net = WalkNetwork::build(ds.roads);
+    const auto access = compute_access(ds, net, WalkingOptions{1.0, 250});
+    // Reached at door0: 30 + 100 + 10.
+    EXPECT_NEAR(access.kinds[0].minutes[0], 140 / 60.0, 1e-9);
+
+    const auto demand = demand_from_access(ds, access, access.kinds[0], {3});
+    ASSERT_EQ(demand.size(), 1u);
+    ASSERT_TRUE(demand[0].snap);
+    EXPECT_DOUBLE_EQ(demand[0].snap->offset_m, 8);          // door1 is nearer the network
+    ASSERT_EQ(demand[0].other_snaps.size(), 1u);
+    EXPECT_DOUBLE_EQ(demand[0].other_snaps[0].offset_m, 30);
+    EXPECT_TRUE(demand[0].covered);
+
+    const auto candidates = candidates_from_buildings(ds, access);
+    ASSERT_EQ(candidates.size(), 1u);
+    EXPECT_EQ(candidates[0].location.x(), 1500);
+    EXPECT_EQ(candidates[0].location.y(), 8);
+}
+
 // Lazy greedy chooses exactly what plain greedy chooses, on random covering problems with many equal gains.
 TEST(Siting, LazyGreedyEqualsPlainGreedyOnRandomInstances) {
     for (unsigned seed = 1; seed <= 40; ++seed) {

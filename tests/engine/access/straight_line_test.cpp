@@ -122,6 +122,24 @@ TEST(StraightLine, NearestFacilityTiesGoToTheLowestIndexAndUnsnappedFacilitiesCo
     EXPECT_TRUE(all[1].covered[at_school.index()]);    // 5 min ≤ 10
 }
 
+// A building with entrances is measured from them, as the network measures it: from the clinic at (0, -10) its anchor
+// (500, 300) is √(500² + 310²) ≈ 588 m away, its door (30, 30) 50 m, its other door (600, 0) 600 m.
+TEST(StraightLine, ABuildingWithEntrancesIsMeasuredFromTheNearestEntrance) {
+    Dataset ds = river();
+    add_facility(ds, "clinic", 0, -10);
+    const BuildingId b = add_building(ds, 500, 300);
+    for (auto [x, y] : {std::pair{600.0, 0.0}, std::pair{30.0, 30.0}}) {
+        Entrance e;
+        e.building = b;
+        e.location = {x, y};
+        ds.entrances.push_back(e);
+    }
+    const BuildingId plain = add_building(ds, 500, 300);
+    const auto c = straight_line_coverage(ds, ds.service_kinds[0], 1.0);
+    EXPECT_DOUBLE_EQ(c.distance_m[b.index()], 50);
+    EXPECT_NEAR(c.distance_m[plain.index()], std::hypot(500.0, 310.0), 1e-9);
+}
+
 TEST(StraightLine, KindWithoutFacilitiesCoversNobody) {
     Dataset ds = river();
     const BuildingId b = add_building(ds, 0, 0);

@@ -5,6 +5,7 @@
 // of 100 × 100, each holding 4 buildings of 25 households (100 a block) — grids of 300–500 households are 3 to 5
 // blocks.
 #include "hierarchy/grid_quality.hpp"
+#include "hierarchy/building_cells.hpp"
 
 #include <gtest/gtest.h>
 
