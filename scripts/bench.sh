@@ -5,11 +5,17 @@
 #   3. runs the Google Benchmark targets (JSON kept in $OUT/bench_*.json);
 #   4. runs scripts/peer_networkx.py (walking access) and scripts/peer_geopandas.py (household assignment), which
 #      check their results against GridAtlas's and fail on any difference;
-#   5. prints a table of the time ratios.
-# Installs nothing: it checks that the Debian packages python3-gdal, python3-networkx and python3-geopandas are
-# importable by $PYTHON and names the missing one. Takes well under 3 minutes on 2 cores once built.
+#   5. the 1,000,000-household assignment: scripts/scale_roster.py repeats the sample's roster to 1,000,000 rows (same
+#      building ids, see its docstring) into $OUT/1m, `gridatlas assign` runs on it (its assignment.json has the stage
+#      timings), then scripts/peer_geopandas.py and scripts/peer_postgis.sh (a PostgreSQL + PostGIS cluster of its
+#      own on loopback) do the same joins on the same rows and check every household against GridAtlas's table;
+#   6. prints a table of the time ratios and the load average.
+# Installs nothing itself: it checks that the Debian packages python3-gdal, python3-networkx and python3-geopandas are
+# importable by $PYTHON and names the missing one; scripts/peer_postgis.sh installs postgresql-15 and
+# postgresql-15-postgis-3 when they are missing (BENCH_1M=0 skips step 5). About 6 minutes on 2 cores once built.
 # Environment: BUILD (default build), OUT (default out/bench), JOBS (default 2), MIN_TIME (benchmark seconds, 0.1),
-# PYTHON (default /usr/bin/python3: the Debian interpreter that sees the Debian python3-* packages).
+# PYTHON (default /usr/bin/python3: the Debian interpreter that sees the Debian python3-* packages), BENCH_1M (1),
+# ROWS (1000000: the scaled roster's rows), PG_REPEAT (3: PostGIS timing, best of this many runs).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +25,9 @@ OUT="${OUT:-out/bench}"
 JOBS="${JOBS:-2}"
 MIN_TIME="${MIN_TIME:-0.1}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
+BENCH_1M="${BENCH_1M:-1}"
+ROWS="${ROWS:-1000000}"
+PG_REPEAT="${PG_REPEAT:-3}"
 PROJECT="data/sample/project.toml"
 
 say() { printf '\n== %s\n' "$*"; }
@@ -77,27 +86,63 @@ say "GeoPandas peer (household assignment)"
 "$PYTHON" scripts/peer_geopandas.py "$OUT/gridatlas.gpkg" --bench-json "$OUT/bench_assign.json" | tee "$OUT/peer_geopandas.txt" \
     || status=1
 
+# --- The 1,000,000-household assignment: GridAtlas, GeoPandas, PostGIS on the same scaled roster --------------------
+rm -f "$OUT/peer_geopandas_1m.txt" "$OUT/peer_postgis_1m.txt"
+if [[ "$BENCH_1M" != 0 ]]; then
+    M="$OUT/1m"
+    say "scaling the sample's roster to $ROWS rows ($M)"
+    "$PYTHON" scripts/scale_roster.py --project "$PROJECT" --rows "$ROWS" -o "$M"
+    say "gridatlas assign $M/project.toml -o $M/gridatlas"
+    "$BIN/gridatlas" assign "$M/project.toml" -o "$M/gridatlas" --max-warnings 0 >"$M/assign.txt"
+    "$PYTHON" -c 'import json, sys
+t = {x["stage"]: x["seconds"] for x in json.load(open(sys.argv[1]))["timings"]}
+print("Timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in t.items()))' "$M/gridatlas/assignment.json"
+    names="BM_BuildGridTree,BM_AssignHouseholds_1M"
+    [[ "$ROWS" == 1000000 ]] || names="none"
+    say "GeoPandas peer, $ROWS households"
+    "$PYTHON" scripts/peer_geopandas.py "$M/gridatlas" --bench-json "$OUT/bench_assign.json" --bench-names "$names" \
+        | tee "$OUT/peer_geopandas_1m.txt" || status=1
+    say "PostGIS peer, $ROWS households"
+    PYTHON="$PYTHON" scripts/peer_postgis.sh "$M/gridatlas" --repeat "$PG_REPEAT" --bench-json "$OUT/bench_assign.json" \
+        --bench-names "$names" | tee "$OUT/peer_postgis_1m.txt" || status=1
+fi
+
 # --- Summary table ---------------------------------------------------------------------------------------------
 say "summary (ratio = peer time / GridAtlas time; > 1: GridAtlas faster)"
 "$PYTHON" - "$OUT" <<'EOF'
 import json, sys
 out = sys.argv[1]
 rows = []
-for name, stage in (("networkx", "walk network + walking access"), ("geopandas", "grid hierarchy + assign households")):
+for name, file, stage in (("networkx", "networkx", "walk network + walking access"),
+                          ("geopandas", "geopandas", "grid hierarchy + assign households"),
+                          ("geopandas", "geopandas_1m", "grid hierarchy + assign households"),
+                          ("postgis", "postgis_1m", "grid hierarchy + assign households")):
     try:
-        line = next(l for l in open(f"{out}/peer_{name}.txt", encoding="utf-8") if l.startswith("RESULT "))
-    except (OSError, StopIteration):
+        line = next(l for l in open(f"{out}/peer_{file}.txt", encoding="utf-8") if l.startswith("RESULT "))
+    except OSError:
+        continue                                    # not run (BENCH_1M=0)
+    except StopIteration:
         rows.append((name, stage, None)); continue
     rows.append((name, stage, json.loads(line[len("RESULT "):])))
-fmt = "{:<10} {:<36} {:>9} {:>11} {:>10} {:>11}  {}"
-print(fmt.format("peer", "GridAtlas stages", "peer s", "GridAtlas s", "ratio run", "ratio bench", "check"))
+fmt = "{:<10} {:>10} {:<36} {:>9} {:>11} {:>10} {:>11} {:>9}  {}"
+print(fmt.format("peer", "households", "GridAtlas stages", "peer s", "GridAtlas s", "ratio run", "ratio bench", "ratio cpu",
+                 "check"))
 for name, stage, r in rows:
     if r is None:
-        print(fmt.format(name, stage, "-", "-", "-", "-", "did not finish")); continue
+        print(fmt.format(name, "", stage, "-", "-", "-", "-", "-", "did not finish")); continue
     check = (f"max |diff| {r['max_diff_m']} m, {r['failures']} beyond 1 m" if name == "networkx"
+             else f"{r['mismatches']} mismatched households" if name == "postgis"
              else f"{r['mismatches']} mismatched codes")
+    if name == "postgis":
+        check += f"; peer s = gist {r['peer_index_s']:.3f} + joins {r['peer_joins_s']:.3f}, joins-only ratio {r['ratio_joins']:.1f}x"
     rb = f"{r['ratio_bench']:.1f}x" if r.get("ratio_bench") else "-"
-    print(fmt.format(name, stage, f"{r['peer_s']:.3f}", f"{r['gridatlas_run_s']:.3f}", f"{r['ratio_run']:.1f}x", rb, check))
+    rc = f"{r['ratio_cpu']:.1f}x" if r.get("ratio_cpu") else "-"
+    hh = str(r.get("households", "")) if name != "networkx" else ""
+    print(fmt.format(name, hh, stage, f"{r['peer_s']:.3f}", f"{r['gridatlas_run_s']:.3f}", f"{r['ratio_run']:.1f}x", rb, rc,
+                     check))
+print("ratio run: peer wall time / the GridAtlas CLI run's stage times; ratio bench: / bench_assign's wall time (the same"
+      "\nstages, repeated); ratio cpu: peer CPU time (PostGIS: every server process) / bench_assign's CPU time, which the"
+      "\nmachine's load does not change. The PostGIS peer time counts its GiST index build, as GridAtlas's counts its R-trees.")
 def bench(path):
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     try:
