@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <limits>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <utility>
 #include <variant>
 
 #include "assign/central_households.hpp"
@@ -73,6 +75,17 @@ bool natural_less(const std::string& a, const std::string& b) {
 }
 
 json minutes_json(double m) { return std::isfinite(m) ? json(std::round(m * 10) / 10) : json(nullptr); }
+
+// A building's minutes to every kind ({kind: minutes or null}) and, for the kinds it is not reached in, why
+// ({kind: "beyond_search_limit" | "disconnected" | …}; the page says "超过 60 分钟" rather than "不可达" for the first).
+std::pair<json, json> minutes_and_reach(const access::AccessResult& access, BuildingId b) {
+    json minutes = json::object(), reach = json::object();
+    for (const auto& ka : access.kinds) {
+        minutes[ka.kind] = minutes_json(ka.minutes[b.index()]);
+        if (ka.reach[b.index()] != access::Reach::reached) reach[ka.kind] = access::to_string(ka.reach[b.index()]);
+    }
+    return {std::move(minutes), std::move(reach)};
+}
 double share(std::size_t part, std::size_t whole) { return whole ? std::round(1000.0 * double(part) / double(whole)) / 1000 : 0.0; }
 
 json bounds_json(const LonLatBounds& b) {
@@ -303,8 +316,12 @@ ApiResponse ProjectApi::project_info(const Scope& s) const {
     json levels = json::array();
     for (const auto& l : ds.levels) levels.push_back({{"key", l.key}, {"name", l.name}});
     json kinds = json::array();
-    for (const auto& k : ds.service_kinds)
-        kinds.push_back({{"key", k.key}, {"name", k.name}, {"minutes", k.minutes}, {"life_circle", k.in_life_circle}});
+    for (const auto& k : ds.service_kinds) {
+        const auto* ka = p_.access.find(k.key);
+        const double limit = ka ? ka->search_limit_minutes : std::numeric_limits<double>::infinity();
+        kinds.push_back({{"key", k.key}, {"name", k.name}, {"minutes", k.minutes}, {"life_circle", k.in_life_circle},
+                         {"search_limit_minutes", minutes_json(limit)}});
+    }
     std::size_t households = 0, persons = 0, party = 0, grids = 0;
     std::vector<GridId> tops;
     if (s.all_grids) {
@@ -432,11 +449,10 @@ ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) 
         for (const Building& b : ds.buildings) {
             if (p_.tree.grid_of(b.id, level) != g) continue;
             const auto& t = p_.stats.buildings[b.id.index()];
-            json minutes = json::object();
-            for (std::size_t k = 0; k < p_.access.kinds.size(); ++k) minutes[p_.access.kinds[k].kind] = minutes_json(p_.access.kinds[k].minutes[b.id.index()]);
+            auto [minutes, reach] = minutes_and_reach(p_.access, b.id);
             json props = {{"id", b.source_id}, {"name", b.name}, {"residential", b.residential}, {"floors", b.floors},
                           {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
-                          {"units", units_of_building_[b.id.index()].size()}, {"minutes", minutes}};
+                          {"units", units_of_building_[b.id.index()].size()}, {"minutes", minutes}, {"reach", reach}};
             if (can(s.role, Capability::households)) {
                 std::size_t centrals = 0;
                 for (std::size_t i : seats_of_building_[b.id.index()]) centrals += central_->seats[i].central.valid();
@@ -514,8 +530,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
         if (g.valid() && s.grid(g))
             grids.push_back({{"level", ds.levels[l].key}, {"level_name", ds.levels[l].name}, {"code", ds.grid(g).code}, {"name", ds.grid(g).name}});
     }
-    json minutes = json::object();
-    for (std::size_t k = 0; k < p_.access.kinds.size(); ++k) minutes[p_.access.kinds[k].kind] = minutes_json(p_.access.kinds[k].minutes[b.index()]);
+    auto [minutes, reach] = minutes_and_reach(p_.access, b);
     const auto& t = p_.stats.buildings[b.index()];
 
     // Units: the registered ones, then any number the roster uses that the units layer lacks, then "unknown".
@@ -586,7 +601,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
 
     json j = {{"id", bd.source_id}, {"name", bd.name}, {"floors", bd.floors}, {"residential", bd.residential},
               {"grids", grids}, {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
-              {"minutes", minutes}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
+              {"minutes", minutes}, {"reach", reach}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
               {"bounds", bounds_json(geo_.building_bounds[b.index()])}};
     if (personal_ok) {
         json seats = json::array();

@@ -25,7 +25,13 @@
   }
   const fmt = (n) => (n === null || n === undefined ? '—' : Number(n).toLocaleString('zh-CN'));
   const pct = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%');
-  const minutes = (m) => (m === null || m === undefined ? '不可达' : m.toFixed(1) + ' 分钟');
+  // Minutes to a kind; when there are none, why: beyond the server's search limit, or not reachable at all.
+  const minutes = (m, reach, kindKey) => {
+    if (m !== null && m !== undefined) return m.toFixed(1) + ' 分钟';
+    const kind = state.project && state.project.kinds.find((k) => k.key === kindKey);
+    if (reach === 'beyond_search_limit' && kind && kind.search_limit_minutes) return '超过 ' + kind.search_limit_minutes + ' 分钟';
+    return '不可达';
+  };
   const cssId = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, '_');
   const stat = (value, label) => el('div', { class: 'stat' }, el('div', { class: 'v', text: value }), el('div', { class: 'k', text: label }));
 
@@ -233,7 +239,7 @@
     const info = el('p', { class: 'muted', text: (b.floors ? b.floors + ' 层 · ' : '') +
       b.grids.map((g) => g.level_name + ' ' + (g.name || g.code)).join(' · ') });
     const kinds = state.project.kinds;
-    const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key])).join('；') });
+    const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key], (b.reach || {})[k.key], k.key)).join('；') });
     box.replaceChildren(head, stats, info, walk);
     for (const u of b.units) {
       const title = u.number === null ? '单元未知' : u.number + '单元' + (u.registered ? '' : '（单元表中无此单元）');
@@ -294,7 +300,7 @@
     if (state.layers.gaps) state.layers.gaps.remove();
     state.layers.gaps = L.geoJSON(gaps, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
-      onEachFeature: (f, l) => l.bindTooltip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes)),
+      onEachFeature: (f, l) => l.bindTooltip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key)),
     }).addTo(state.map);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })

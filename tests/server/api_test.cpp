@@ -254,6 +254,13 @@ TEST_F(ServerTest, OfficerOpensABuildingOfTheirGrid) {
     EXPECT_NEAR(j["anchor"][0].get<double>(), 116.39, 0.01);
     EXPECT_NEAR(j["anchor"][1].get<double>(), 39.90, 0.01);
     for (const auto& n : test::kOtherNames) EXPECT_FALSE(contains(a.body, n));
+    // B1 reaches both kinds (tiny README: 5.909 and 1.061 min), so no reason is given for either.
+    EXPECT_NEAR(j["minutes"]["party_mass_centre"].get<double>(), 5.9, 1e-9);
+    EXPECT_NEAR(j["minutes"]["health"].get<double>(), 1.1, 1e-9);
+    EXPECT_TRUE(j["reach"].empty()) << j["reach"].dump();
+    // The search limit the page quotes for buildings beyond it: the default, 4 × the largest threshold (5 min).
+    const auto project = s.get("/api/project").json();
+    for (const auto& k : project["kinds"]) EXPECT_EQ(k["search_limit_minutes"], 20) << k.dump();
 }
 
 TEST_F(ServerTest, OfficerGets403ForAnotherGridAndNothingOfItLeaks) {
