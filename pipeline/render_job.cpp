@@ -66,7 +66,7 @@ render::MapData map_data(const MeasuredProject& p, const MapDataOptions& options
         d.kind_key = ds.service_kinds[k].key;
         d.kind_name = ds.service_kinds[k].name.empty() ? d.kind_key : ds.service_kinds[k].name;
         d.kind_threshold_minutes = ds.service_kinds[k].minutes;
-        d.building_minutes = p.access.kinds[k].minutes;
+        d.building_minutes = access::minutes_for_bands(p.access.kinds[k]);
     }
     d.grids.resize(ds.grids.size());
     for (std::size_t g = 0; g < ds.grids.size(); ++g) {

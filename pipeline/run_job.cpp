@@ -200,11 +200,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
             req.dataset = &ds;
             for (const auto& g : stats.grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
             const auto* headline = access.find(cfg.map.headline_kind);
-            req.building_minutes = headline->minutes;
-            // A building beyond the search limit is beyond the threshold too: coloured so, not as unreachable.
-            for (std::size_t b = 0; b < headline->reach.size(); ++b)
-                if (headline->reach[b] == access::Reach::beyond_search_limit)
-                    req.building_minutes[b] = std::nextafter(headline->search_limit_minutes, std::numeric_limits<double>::infinity());
+            req.building_minutes = access::minutes_for_bands(*headline);
             req.headline_threshold_minutes = headline->threshold_minutes;
             for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
             req.title = cfg.map.title;

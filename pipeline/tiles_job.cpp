@@ -149,7 +149,7 @@ std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject&
     for (const auto& g : p.stats.grids) in.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
     in.headline_kind = p.cfg.map.headline_kind;
     if (const auto* headline = p.access.find(p.cfg.map.headline_kind)) {
-        in.building_minutes = headline->minutes;
+        in.building_minutes = access::minutes_for_bands(*headline);
         in.headline_threshold_minutes = headline->threshold_minutes;
     }
     return render::TileScene::build(in);

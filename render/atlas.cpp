@@ -1,15 +1,14 @@
 // The officer atlas: a Cairo PDF surface, one page (plus table continuations) per grid, index pages first.
 // Pages are laid out twice: once to count them (table rows wrap, so their heights are measured), then drawn with
-// the page numbers known. Maps are drawn by mapnik::cairo_renderer through StyledMap, straight into the PDF.
+// the page numbers known. Maps are drawn by mapnik::cairo_renderer through StyledMap, straight into the PDF, one
+// after the other: the renders share one set of font faces (cairo_shared_faces.hpp), so the PDF embeds each font
+// once instead of once per map, and sharing FreeType faces means one render at a time.
 #include "atlas.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <future>
 #include <memory>
 #include <numeric>
-#include <thread>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +17,7 @@
 
 #include "overview_map.hpp"
 #include "style_palette.hpp"
+#include "vector_document.hpp"
 
 namespace gridatlas::render {
 
@@ -133,25 +133,6 @@ void draw_table_page(cairo_t* cr, const PageFrame& f, double y, const GridPlan& 
     }
 }
 
-// A map drawn ahead of its page on a worker thread: a recording surface, replayed into the PDF in page order (cairo
-// keeps it vector, text included).
-using Recording = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-
-Recording record_map(const StyledMap& styled, const MapData& d, const GridPlan& p, double map_w, double ts) {
-    cairo_rectangle_t extents{0, 0, map_w, p.map_h};
-    Recording rec(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents), &cairo_surface_destroy);
-    cairo_t* cr = cairo_create(rec.get());
-    try {
-        styled.render_cairo(cr, print::officer_scene(d, p.grid, p.view),
-                            MapView{p.view, static_cast<int>(map_w), static_cast<int>(p.map_h), ts});
-    } catch (...) {
-        cairo_destroy(cr);
-        throw;
-    }
-    cairo_destroy(cr);
-    return rec;
-}
-
 // The key map of the index: every grid of the atlas with its page number, over the buildings and roads.
 Scene key_scene(const MapData& d, const std::vector<AtlasEntry>& entries, const geo::Box& view) {
     const Dataset& ds = *d.dataset;
@@ -180,10 +161,6 @@ Scene key_scene(const MapData& d, const std::vector<AtlasEntry>& entries, const 
     });
     for (const AtlasEntry* e : order) s["key-labels"].add(ds.grid(e->grid).area, {std::to_string(e->first_page)});
     return s;
-}
-
-void check(cairo_status_t s, const std::filesystem::path& out) {
-    if (s != CAIRO_STATUS_SUCCESS) throw std::runtime_error("cannot write " + out.string() + ": " + cairo_status_to_string(s));
 }
 
 }  // namespace
@@ -323,12 +300,10 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
     // ----- draw
     std::error_code ec;
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
-    cairo_surface_t* surface = cairo_pdf_surface_create(out.c_str(), W, H);
-    check(cairo_surface_status(surface), out);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "GridAtlas");
-    cairo_t* cr = cairo_create(surface);
-    try {
+    VectorDocument doc(VectorDocument::Kind::pdf, out, W, H, title);
+    cairo_surface_t* surface = doc.surface();
+    cairo_t* cr = doc.cr();
+    {
         int page = 0;
         // index
         const int index_outline = cairo_pdf_surface_add_outline(surface, CAIRO_PDF_OUTLINE_ROOT, "目录", "page=1", CAIRO_PDF_OUTLINE_FLAG_OPEN);
@@ -376,24 +351,11 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
             draw_footer(cr, f, footer_left, date, page, result.pages);
             cairo_show_page(cr);
         }
-        // grids: maps are drawn ahead on worker threads, a few pages at a time
+        // grids: each map drawn by Mapnik's Cairo renderer straight into its page (vectors and text; one set of font
+        // faces for the whole document, see cairo_shared_faces.hpp)
         const double map_w = std::floor(f.width - 138 * f.ts - f.gap);
-        const unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-        std::deque<std::future<Recording>> ahead;
-        std::size_t launched = 0;
-        auto launch_more = [&] {
-            while (launched < plans.size() && ahead.size() < 2 * workers) {
-                const GridPlan* plan = &plans[launched++];
-                ahead.push_back(std::async(std::launch::async, [&styled, &d, plan, map_w, ts = f.ts] {
-                    return record_map(styled, d, *plan, map_w, ts);
-                }));
-            }
-        };
         for (std::size_t i = 0; i < plans.size(); ++i) {
             const GridPlan& p = plans[i];
-            launch_more();
-            Recording map = ahead.front().get();
-            ahead.pop_front();
             const GridId g = p.grid;
             const std::string gt = print::grid_title(ds, g);
             const std::string dest = "page=" + std::to_string(result.entries[i].first_page);
@@ -406,9 +368,9 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                     draw_header(cr, f, gt + " · 网格员工作图", print::officer_subtitle(d, g));
                     const double mx = std::round(f.left), my = std::round(y);
                     cairo_save(cr);
-                    cairo_set_source_surface(cr, map.get(), mx, my);
-                    cairo_rectangle(cr, mx, my, map_w, p.map_h);
-                    cairo_fill(cr);
+                    cairo_translate(cr, mx, my);
+                    styled.render_cairo(cr, print::officer_scene(d, g, p.view),
+                                        MapView{p.view, static_cast<int>(map_w), static_cast<int>(p.map_h), f.ts});
                     cairo_restore(cr);
                     frame::stroke_rect(cr, mx - 0.25, my - 0.25, map_w + 0.5, p.map_h + 0.5, 0x8a8782, 0.5 * f.ts);
                     // legend beside the map
@@ -435,18 +397,8 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                 cairo_show_page(cr);
             }
         }
-    } catch (...) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
-        throw;   // futures still running are joined by their destructors, before `styled` goes
     }
-    const cairo_status_t status = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    const cairo_status_t finish = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    check(status, out);
-    check(finish, out);
+    doc.finish();
     return result;
 }
 

@@ -204,9 +204,14 @@ double scale_bar(cairo_t* cr, double x, double y, double max_w, double metres_pe
     stroke_rect(cr, x, y, len, bar_h, 0x333333, 0.6 * ts);
     const Font f{6.5 * ts, false, 0x333333};
     const double ty = y + bar_h + 6.5 * ts;
+    const std::string mid = distance_text(len_m / 2), end = distance_text(len_m);
     text(cr, x, ty, "0", f, Align::centre);
-    text(cr, x + len / 2, ty, distance_text(len_m / 2), f, Align::centre);
-    text(cr, x + len, ty, distance_text(len_m), f, Align::centre);
+    // the middle figure only where it keeps clear of its neighbours ("100 m200 m" on a short bar)
+    const double gap = 3 * ts;
+    const double side = std::max(text_width(cr, "0", f), text_width(cr, end, f));
+    if (side / 2 + gap + text_width(cr, mid, f) / 2 <= len / 2)
+        text(cr, x + len / 2, ty, mid, f, Align::centre);
+    text(cr, x + len, ty, end, f, Align::centre);
     return bar_h + 11 * ts;
 }
 

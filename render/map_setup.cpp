@@ -8,7 +8,6 @@
 #include <system_error>
 
 #include <mapnik/agg_renderer.hpp>
-#include <mapnik/cairo/cairo_renderer.hpp>
 #include <mapnik/color.hpp>
 #include <mapnik/datasource_cache.hpp>
 #include <mapnik/feature.hpp>
@@ -26,6 +25,9 @@
 #include <mapnik/value.hpp>
 #include <cairo.h>
 #include <unicode/unistr.h>
+
+#include "cairo_shared_faces.hpp"
+#include "scene_features.hpp"
 
 #ifndef GRIDATLAS_MAPNIK_PLUGINS
 #define GRIDATLAS_MAPNIK_PLUGINS "/usr/lib/mapnik/3.1/input"
@@ -85,69 +87,11 @@ namespace {
 
 namespace bg = boost::geometry;
 
-mapnik::geometry::linear_ring<double> to_ring(const geo::Polygon::ring_type& r) {
-    mapnik::geometry::linear_ring<double> out;
-    out.reserve(r.size());
-    for (const auto& p : r) out.emplace_back(p.x(), p.y());
-    return out;
-}
-
-struct ToMapnik {
-    mapnik::geometry::geometry<double> operator()(const geo::Point& p) const {
-        return mapnik::geometry::point<double>(p.x(), p.y());
-    }
-    mapnik::geometry::geometry<double> operator()(const geo::LineString& line) const {
-        mapnik::geometry::line_string<double> out;
-        out.reserve(line.size());
-        for (const auto& p : line) out.emplace_back(p.x(), p.y());
-        return out;
-    }
-    mapnik::geometry::geometry<double> operator()(const std::vector<geo::LineString>& lines) const {
-        mapnik::geometry::multi_line_string<double> out;
-        out.reserve(lines.size());
-        for (const auto& line : lines) {
-            mapnik::geometry::line_string<double> ls;
-            ls.reserve(line.size());
-            for (const auto& p : line) ls.emplace_back(p.x(), p.y());
-            out.push_back(std::move(ls));
-        }
-        return out;
-    }
-    mapnik::geometry::geometry<double> operator()(const geo::MultiPolygon& mp) const {
-        mapnik::geometry::multi_polygon<double> out;
-        out.reserve(mp.size());
-        for (const auto& poly : mp) {
-            if (poly.outer().size() < 3) continue;
-            mapnik::geometry::polygon<double> p;
-            p.set_exterior_ring(to_ring(poly.outer()));
-            for (const auto& hole : poly.inners())
-                if (hole.size() >= 3) p.add_hole(to_ring(hole));
-            out.push_back(std::move(p));
-        }
-        return out;
-    }
-};
-
-void put_value(const mapnik::feature_ptr& f, const std::string& key, const SceneValue& v) {
-    if (const auto* i = std::get_if<std::int64_t>(&v)) f->put(key, mapnik::value_integer{*i});
-    else if (const auto* d = std::get_if<double>(&v)) f->put(key, *d);
-    else f->put(key, icu::UnicodeString::fromUTF8(std::get<std::string>(v)));
-}
-
 std::shared_ptr<mapnik::memory_datasource> datasource_of(const SceneLayer& layer) {
-    auto ctx = std::make_shared<mapnik::context_type>();
-    for (const auto& k : layer.keys) ctx->push(k);
     mapnik::parameters p;
     p["type"] = "memory";
     auto ds = std::make_shared<mapnik::memory_datasource>(p);
-    mapnik::value_integer id = 0;
-    for (const auto& feature : layer.features) {
-        mapnik::feature_ptr f = mapnik::feature_factory::create(ctx, ++id);
-        f->set_geometry(std::visit(ToMapnik{}, feature.geometry));
-        const std::size_t n = std::min(layer.keys.size(), feature.values.size());
-        for (std::size_t i = 0; i < n; ++i) put_value(f, layer.keys[i], feature.values[i]);
-        ds->push(f);
-    }
+    for (auto& f : scene_features(layer)) ds->push(std::move(f));
     return ds;
 }
 
@@ -277,9 +221,7 @@ void StyledMap::render_cairo(cairo_t* cr, const Scene& scene, const MapView& vie
     cairo_rectangle(cr, 0, 0, view.width, view.height);
     cairo_clip(cr);
     try {
-        mapnik::cairo_ptr ptr(cairo_reference(cr), mapnik::cairo_closer());
-        mapnik::cairo_renderer<mapnik::cairo_ptr> ren(m, ptr, view.scale_factor);
-        ren.apply();
+        render_cairo_shared_faces(m, mapnik::cairo_ptr(cairo_reference(cr), mapnik::cairo_closer()), view.scale_factor);
     } catch (const std::exception& e) {
         cairo_restore(cr);
         throw std::runtime_error("rendering with style " + impl_->style.string() + " failed: " + e.what());
@@ -338,9 +280,7 @@ void StyledMap::render_samples(cairo_t* cr, const std::vector<LegendSample>& sam
     cairo_save(cr);
     cairo_translate(cr, x0, y0);
     try {
-        mapnik::cairo_ptr ptr(cairo_reference(cr), mapnik::cairo_closer());
-        mapnik::cairo_renderer<mapnik::cairo_ptr> ren(m, ptr, scale_factor);
-        ren.apply();
+        render_cairo_shared_faces(m, mapnik::cairo_ptr(cairo_reference(cr), mapnik::cairo_closer()), scale_factor);
     } catch (const std::exception& e) {
         cairo_restore(cr);
         throw std::runtime_error("drawing the legend with style " + impl_->style.string() + " failed: " + e.what());

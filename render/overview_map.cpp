@@ -38,6 +38,8 @@
 #include <mapnik/value.hpp>
 #include <unicode/unistr.h>
 
+#include "frame.hpp"
+#include "map_content.hpp"
 #include "map_setup.hpp"
 #include "style_palette.hpp"
 
@@ -122,182 +124,37 @@ struct Page {
     }
 };
 
-// A "nice" scale bar length (1, 2, 5 × 10^k metres) not longer than max_m.
-double nice_length(double max_m) {
-    if (!(max_m > 0)) return 0;
-    const double p = std::pow(10.0, std::floor(std::log10(max_m)));
-    for (double f : {5.0, 2.0, 1.0})
-        if (f * p <= max_m) return f * p;
-    return p;
-}
-
-// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
-std::vector<geo::LineString> boundary_lines(const geo::MultiPolygon& mp) {
-    std::vector<geo::LineString> out;
-    auto add = [&](const geo::Polygon::ring_type& r) {
-        if (r.size() < 2) return;
-        geo::LineString ls(r.begin(), r.end());
-        if (!bg::equals(r.front(), r.back())) ls.push_back(r.front());
-        out.push_back(std::move(ls));
-    };
-    for (const auto& poly : mp) {
-        add(poly.outer());
-        for (const auto& hole : poly.inners()) add(hole);
-    }
-    return out;
-}
-
 }  // namespace
 
 namespace {
 
-void check_request(const OverviewRequest& request, const char* who) {
-    if (request.dataset == nullptr) throw std::invalid_argument(std::string(who) + ": request.dataset is null");
-    const Dataset& ds = *request.dataset;
-    if (!request.grid_households.empty() && request.grid_households.size() != ds.grids.size())
-        throw std::invalid_argument(std::string(who) + ": grid_households has " +
-                                    std::to_string(request.grid_households.size()) + " entries for " +
-                                    std::to_string(ds.grids.size()) + " grids");
-    if (!request.building_minutes.empty() && request.building_minutes.size() != ds.buildings.size())
-        throw std::invalid_argument(std::string(who) + ": building_minutes has " +
-                                    std::to_string(request.building_minutes.size()) + " entries for " +
-                                    std::to_string(ds.buildings.size()) + " buildings");
+MapContentInput content_input(const OverviewRequest& request) {
+    MapContentInput in;
+    in.dataset = request.dataset;
+    in.grid_households = request.grid_households;
+    in.building_minutes = request.building_minutes;
+    in.headline_threshold_minutes = request.headline_threshold_minutes;
+    in.headline_kind = request.headline_kind_name;
+    in.labels = request.draw_labels;
+    return in;
 }
 
 }  // namespace
 
 Scene overview_scene(const OverviewRequest& request) {
-    check_request(request, "overview_scene");
-    const Dataset& ds = *request.dataset;
-    int top_level = std::numeric_limits<int>::max(), fine_level = -1;
-    for (const auto& g : ds.grids) {
-        top_level = std::min(top_level, g.level);
-        fine_level = std::max(fine_level, g.level);
-    }
-    auto rank_of = [&](int level) -> const char* {
-        if (level == top_level) return "top";
-        if (level == fine_level) return "fine";
-        return "mid";
-    };
-    std::vector<std::size_t> fine_grids;
-    for (std::size_t i = 0; i < ds.grids.size(); ++i)
-        if (ds.grids[i].level == fine_level) fine_grids.push_back(i);
-    const Bands bands(request.headline_threshold_minutes);
-    std::map<std::string, int> slot_of_kind = facility_slots(ds, request.headline_kind_name);
-
-    Scene scene;
-    auto& fills = scene["grid-fill"];
-    fills.keys = {"tone"};
-    auto& roads = scene["roads"];
-    roads.keys = {"highway", "name"};
-    auto& buildings = scene["buildings"];
-    buildings.keys = {"band"};
-    auto& lines = scene["grid-lines"];
-    lines.keys = {"rank", "level"};
-    auto& facilities = scene["facilities"];
-    facilities.keys = {"slot", "kind", "name"};
-    auto& grid_labels = scene["grid-labels"];
-    grid_labels.keys = {"name", "details", "code_line", "label", "code"};
-    auto& top_labels = scene["top-labels"];
-    top_labels.keys = {"label"};
-
-    {
-        const auto tones = grid_tones(ds, fine_grids, 6);
-        for (std::size_t i = 0; i < fine_grids.size(); ++i) {
-            if (bg::is_empty(ds.grids[fine_grids[i]].area)) continue;
-            fills.add(ds.grids[fine_grids[i]].area, {std::int64_t{tones[i]}});
-        }
-    }
-    {
-        std::vector<std::size_t> order(ds.roads.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
-        });
-        for (std::size_t i : order) {
-            const auto& r = ds.roads[i];
-            if (r.line.size() < 2) continue;
-            roads.add(r.line, {r.highway, r.name});
-        }
-    }
-    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
-        const auto& b = ds.buildings[i];
-        if (b.footprint.empty()) continue;
-        const char* band = "nonres";
-        if (b.residential)
-            band = request.building_minutes.empty() ? "unknown" : bands.of(request.building_minutes[i]);
-        buildings.add(b.footprint, {std::string(band)});
-    }
-    {
-        // finest first, so coarser boundaries are drawn over the finer ones they coincide with
-        std::vector<std::size_t> order(ds.grids.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (bg::is_empty(g.area)) continue;
-            lines.add(boundary_lines(g.area), {std::string(rank_of(g.level)), std::int64_t{g.level}});
-        }
-    }
-    // Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass
-    // service centre must not hide the centre's marker.
-    std::vector<std::size_t> facility_order(ds.facilities.size());
-    std::iota(facility_order.begin(), facility_order.end(), 0);
-    std::stable_sort(facility_order.begin(), facility_order.end(), [&](std::size_t a, std::size_t b) {
-        return slot_of_kind[ds.facilities[a].kind] > slot_of_kind[ds.facilities[b].kind];
-    });
-    for (std::size_t i : facility_order) {
-        const auto& fac = ds.facilities[i];
-        facilities.add(fac.location, {std::int64_t{slot_of_kind[fac.kind]}, fac.kind, fac.name});
-    }
-    if (request.draw_labels) {
-        // larger grids first: they get their labels before smaller neighbours compete for the space
-        std::vector<std::size_t> order = fine_grids;
-        std::vector<double> area(ds.grids.size(), 0);
-        for (std::size_t i : order) area[i] = std::abs(bg::area(ds.grids[i].area));
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (bg::is_empty(g.area)) continue;
-            const std::string name = g.name.empty() ? g.code : g.name;
-            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
-            std::string details = code_line;
-            if (!request.grid_households.empty()) details += "\n" + std::to_string(request.grid_households[i]) + "户";
-            grid_labels.add(g.area, {name, details, code_line, name + details, g.code});
-        }
-        if (top_level != fine_level)
-            for (const auto& g : ds.grids)
-                if (g.level == top_level && !bg::is_empty(g.area)) top_labels.add(g.area, {g.name.empty() ? g.code : g.name});
-    }
-    return scene;
+    const MapContentInput in = content_input(request);
+    check_content_input(in, "overview_scene");
+    return public_map_content(in);
 }
 
 void render_overview_png(const OverviewRequest& request, const std::filesystem::path& out_png) {
-    check_request(request, "render_overview_png");
+    check_content_input(content_input(request), "render_overview_png");
     const Dataset& ds = *request.dataset;
     if (request.width_px < 200 || request.width_px > 20000)
         throw std::invalid_argument("render_overview_png: width_px must be in 200..20000, got " +
                                     std::to_string(request.width_px));
 
-    // ----- extent: all grids, else buildings, else anything
-    geo::Box extent;
-    bg::assign_inverse(extent);
-    auto grow = [&](const auto& g) {
-        if (bg::is_empty(g)) return;
-        geo::Box b;
-        bg::envelope(g, b);
-        bg::expand(extent, b);
-    };
-    for (const auto& g : ds.grids) grow(g.area);
-    if (extent.min_corner().x() > extent.max_corner().x())
-        for (const auto& b : ds.buildings) grow(b.footprint);
-    if (extent.min_corner().x() > extent.max_corner().x()) {
-        for (const auto& r : ds.roads) grow(r.line);
-        for (const auto& f : ds.facilities) grow(f.location);
-    }
-    if (extent.min_corner().x() > extent.max_corner().x())
-        throw std::invalid_argument("render_overview_png: the dataset has no grids, buildings, roads or facilities to draw");
+    geo::Box extent = content_box(ds);   // throws when there is nothing to draw
     {
         const double w = extent.max_corner().x() - extent.min_corner().x();
         const double h = extent.max_corner().y() - extent.min_corner().y();
@@ -310,21 +167,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     const double ext_w = extent.max_corner().x() - extent.min_corner().x();
     const double ext_h = extent.max_corner().y() - extent.min_corner().y();
 
-    // ----- grid levels present
-    int top_level = std::numeric_limits<int>::max(), fine_level = -1;
-    for (const auto& g : ds.grids) {
-        top_level = std::min(top_level, g.level);
-        fine_level = std::max(fine_level, g.level);
-    }
-    auto rank_of = [&](int level) -> const char* {
-        if (level == top_level) return "top";
-        if (level == fine_level) return "fine";
-        return "mid";
-    };
-    std::vector<std::size_t> fine_grids;
-    for (std::size_t i = 0; i < ds.grids.size(); ++i)
-        if (ds.grids[i].level == fine_level) fine_grids.push_back(i);
-
+    const GridLevels grid_levels(ds);
     const Bands bands(request.headline_threshold_minutes);
 
     // facility kinds → marker slot: 0 for the headline kind, then service_kinds order, 1..7 cycling
@@ -345,11 +188,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
 
     // legend content, measured before the page height is known
     const auto band_items = bands.legend();
-    std::vector<int> levels_present;
-    for (const auto& g : ds.grids)
-        if (std::find(levels_present.begin(), levels_present.end(), g.level) == levels_present.end())
-            levels_present.push_back(g.level);
-    std::sort(levels_present.begin(), levels_present.end());
+    const std::vector<int>& levels_present = grid_levels.present;
     std::map<int, std::pair<std::string, int>> kinds_present;   // slot-ordered: slot → (kind, count)
     {
         std::map<std::string, int> count;
@@ -392,7 +231,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     std::string title = request.title;
     std::vector<std::string> top_names;
     for (const auto& g : ds.grids)
-        if (g.level == top_level && !g.name.empty()) top_names.push_back(g.name);
+        if (g.level == grid_levels.top && !g.name.empty()) top_names.push_back(g.name);
     if (title.empty()) {
         for (std::size_t i = 0; i < top_names.size() && i < 3; ++i) title += (i ? "、" : "") + top_names[i];
         if (top_names.size() > 3) title += " 等";
@@ -411,7 +250,8 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
         add(std::to_string(residential) + " 栋住宅楼");
         if (!request.grid_households.empty()) {
             std::int64_t total = 0;
-            for (std::size_t i : fine_grids) total += request.grid_households[i];
+            for (std::size_t i = 0; i < ds.grids.size(); ++i)
+                if (ds.grids[i].level == grid_levels.fine) total += request.grid_households[i];
             add("共 " + std::to_string(total) + " 户");
         }
         text(pad, pad + 40 * s, "subtitle", sub);
@@ -437,7 +277,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
         section("网格层级");
         for (int l : levels_present) {
             auto f = sample_line_sink.add(page.hline(lx, lx + 28 * s, y + row / 2));
-            put(f, "rank", rank_of(l));
+            put(f, "rank", grid_levels.rank(l));
             put(f, "level", l);
             text(tx, y + row / 2, "item", level_name(ds, l) + "边界");
             y += row;
@@ -504,7 +344,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
         section("比例尺");
         const double m_per_px = map.scale();
         const double bar_max_px = sidebar_w - 28 * s - 40 * s;
-        const double len_m = nice_length(bar_max_px * m_per_px);
+        const double len_m = frame::nice_length(bar_max_px * m_per_px);
         const double len_px = len_m / m_per_px;
         const double bar_y = y + 6 * s, bar_h = 6 * s;
         for (int k = 0; k < 4; ++k) {

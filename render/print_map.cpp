@@ -20,12 +20,12 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 
+#include "map_content.hpp"
 #include "overview_map.hpp"
 #include "style_palette.hpp"
+#include "vector_document.hpp"
 
 namespace gridatlas::render {
 
@@ -188,22 +188,6 @@ bool in_box(const G& g, const geo::Box& box) {
     return bg::intersects(e, box);
 }
 
-// The boundary of a multipolygon as lines: boundaries are drawn as lines so that the style can dash them.
-std::vector<geo::LineString> boundary_lines(const geo::MultiPolygon& mp) {
-    std::vector<geo::LineString> out;
-    auto add = [&](const geo::Polygon::ring_type& r) {
-        if (r.size() < 2) return;
-        geo::LineString ls(r.begin(), r.end());
-        if (!bg::equals(r.front(), r.back())) ls.push_back(r.front());
-        out.push_back(std::move(ls));
-    };
-    for (const auto& poly : mp) {
-        add(poly.outer());
-        for (const auto& hole : poly.inners()) add(hole);
-    }
-    return out;
-}
-
 geo::MultiPolygon box_polygon(const geo::Box& b) {
     geo::Polygon p;
     const double x0 = b.min_corner().x(), y0 = b.min_corner().y(), x1 = b.max_corner().x(), y1 = b.max_corner().y();
@@ -211,20 +195,17 @@ geo::MultiPolygon box_polygon(const geo::Box& b) {
     return {p};
 }
 
-std::vector<std::size_t> roads_by_class(const Dataset& ds, const geo::Box& box) {
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < ds.roads.size(); ++i)
-        if (ds.roads[i].line.size() >= 2 && in_box(ds.roads[i].line, box)) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
-    });
-    return order;
-}
-
-int finest_level(const Dataset& ds) {
-    int fine = -1;
-    for (const auto& g : ds.grids) fine = std::max(fine, g.level);
-    return fine;
+// The roads meeting `box` into the scene's "roads" layer, footways first, and the named ones into "road-labels".
+void add_roads(Scene& s, const Dataset& ds, const geo::Box& box) {
+    auto& roads = s["roads"];
+    roads.keys = {"highway", "name"};
+    auto& labels = s["road-labels"];
+    labels.keys = {"highway", "name"};
+    for (std::size_t i : roads_by_class(ds, &box)) {
+        const auto& r = ds.roads[i];
+        roads.add(r.line, {r.highway, r.name});
+        if (!r.name.empty()) labels.add(r.line, {r.highway, r.name});
+    }
 }
 
 // Kinds in slot order, with their facility counts (within `box` when given).
@@ -259,6 +240,16 @@ frame::LegendSection facilities_section(const Dataset& ds, const std::map<std::s
                                       {{"slot", std::int64_t{slots.at(kind)}}, {"kind", kind}, {"name", std::string()}})});
     }
     return sec;
+}
+
+// One legend line per grid level present, drawn with the grid-lines style of its rank.
+frame::LegendSection levels_section(const Dataset& ds, const GridLevels& levels) {
+    frame::LegendSection lv{words::levels, {}};
+    for (int l : levels.present)
+        lv.entries.push_back({level_name(ds, l) + words::boundary_suffix,
+                              sample("grid-lines", LegendSample::Shape::line,
+                                     {{"rank", std::string(levels.rank(l))}, {"level", std::int64_t{l}}})});
+    return lv;
 }
 
 }  // namespace
@@ -327,27 +318,6 @@ geo::Box grid_box(const Dataset& ds, GridId grid) {
     return b;
 }
 
-geo::Box data_box(const Dataset& ds) {
-    geo::Box extent;
-    bg::assign_inverse(extent);
-    auto add = [&](const auto& g) {
-        if (bg::is_empty(g)) return;
-        geo::Box b;
-        bg::envelope(g, b);
-        bg::expand(extent, b);
-    };
-    for (const auto& g : ds.grids) add(g.area);
-    if (extent.min_corner().x() > extent.max_corner().x())
-        for (const auto& b : ds.buildings) add(b.footprint);
-    if (extent.min_corner().x() > extent.max_corner().x()) {
-        for (const auto& r : ds.roads) add(r.line);
-        for (const auto& f : ds.facilities) add(f.location);
-    }
-    if (extent.min_corner().x() > extent.max_corner().x())
-        throw std::invalid_argument("the dataset has no grids, buildings, roads or facilities to draw");
-    return extent;
-}
-
 std::string grid_title(const Dataset& ds, GridId grid) {
     const auto& g = ds.grid(grid);
     if (g.name.empty()) return g.code;
@@ -391,10 +361,7 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
     Scene s;
     auto& fill = s["grid-fill"];
     fill.keys = {"focus"};
-    auto& roads = s["roads"];
-    roads.keys = {"highway", "name"};
-    auto& road_labels = s["road-labels"];
-    road_labels.keys = {"highway", "name"};
+    add_roads(s, ds, query);
     auto& buildings = s["buildings"];
     buildings.keys = {"kind", "focus"};
     auto& mask = s["mask"];
@@ -426,10 +393,6 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
         else if (g.level == level - 1) parents.push_back(i);
     }
     for (std::size_t i : same_level) fill.add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
-    for (std::size_t i : roads_by_class(ds, query)) {
-        roads.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
-        if (!ds.roads[i].name.empty()) road_labels.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
-    }
     for (const auto& b : ds.buildings)
         if (in_box(b.footprint, query))
             buildings.add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, level) == focus}});
@@ -562,9 +525,8 @@ const char* iso_band(double minutes) {
 Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
     const Dataset& ds = *d.dataset;
     const geo::Box query = grow(view, 0.12);
-    const int fine = finest_level(ds);
-    int top = std::numeric_limits<int>::max();
-    for (const auto& g : ds.grids) top = std::min(top, g.level);
+    const GridLevels levels(ds);
+    const int fine = levels.fine;
     const Bands bands(15);
     const auto slots = facility_slots(ds, d.kind_key);
 
@@ -572,10 +534,7 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
     auto& fill = s["grid-fill"];
     auto& iso = s["isochrones"];
     iso.keys = {"band", "minutes"};
-    auto& roads = s["roads"];
-    roads.keys = {"highway", "name"};
-    auto& road_labels = s["road-labels"];
-    road_labels.keys = {"highway", "name"};
+    add_roads(s, ds, query);
     auto& buildings = s["buildings"];
     buildings.keys = {"band", "gap"};
     auto& lines = s["grid-lines"];
@@ -595,10 +554,6 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
     std::stable_sort(isochrones.begin(), isochrones.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [minutes, area] : isochrones)
         if (!area.empty()) iso.add(area, {std::string(iso_band(minutes)), minutes});
-    for (std::size_t i : roads_by_class(ds, query)) {
-        roads.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
-        if (!ds.roads[i].name.empty()) road_labels.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
-    }
     for (const auto& b : ds.buildings) {
         if (!in_box(b.footprint, query)) continue;
         const double m = d.building_minutes.empty() ? std::numeric_limits<double>::quiet_NaN() : d.building_minutes[b.id.index()];
@@ -611,8 +566,7 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
     for (std::size_t i : order) {
         const auto& g = ds.grids[i];
         if (!in_box(g.area, query)) continue;
-        const char* rank = g.level == top ? "top" : g.level == fine ? "fine" : "mid";
-        lines.add(boundary_lines(g.area), {std::string(rank), std::int64_t{g.level}});
+        lines.add(boundary_lines(g.area), {std::string(levels.rank(g.level)), std::int64_t{g.level}});
     }
     if (focus.valid()) lines.add(boundary_lines(ds.grid(focus).area), {std::string("focus"), std::int64_t{ds.grid(focus).level}});
     for (const auto& f : ds.facilities) {
@@ -628,10 +582,7 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
     std::vector<std::size_t> grids;
     for (std::size_t i = 0; i < ds.grids.size(); ++i)
         if (ds.grids[i].level == fine && in_box(ds.grids[i].area, query)) grids.push_back(i);
-    std::vector<double> area(ds.grids.size(), 0);
-    for (std::size_t i : grids) area[i] = std::abs(bg::area(ds.grids[i].area));
-    std::stable_sort(grids.begin(), grids.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
-    for (std::size_t i : grids) {
+    for (std::size_t i : largest_first(ds, grids)) {
         const auto& g = ds.grids[i];
         std::string details, short_line;
         if (i < d.grids.size() && d.grids[i].covered_households >= 0 && d.grids[i].households > 0) {
@@ -668,16 +619,9 @@ std::vector<frame::LegendSection> planner_legend(const MapData& d, const geo::Bo
             iso.entries.push_back({number_text(m) + " 分钟可达范围", sample("isochrones", Shape::rect, {{"band", std::string(iso_band(m))}, {"minutes", m}})});
         out.push_back(iso);
     }
-    std::vector<int> levels;
-    for (const auto& g : ds.grids)
-        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
-    std::sort(levels.begin(), levels.end());
-    if (!levels.empty()) {
-        frame::LegendSection lv{words::levels, {}};
-        for (int l : levels) {
-            const char* rank = l == levels.front() ? "top" : l == levels.back() ? "fine" : "mid";
-            lv.entries.push_back({level_name(ds, l) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string(rank)}, {"level", std::int64_t{l}}})});
-        }
+    const GridLevels levels(ds);
+    if (!levels.present.empty()) {
+        auto lv = levels_section(ds, levels);
         if (focus.valid())
             lv.entries.push_back({"所选" + level_name(ds, ds.grid(focus).level), sample("grid-lines", Shape::line, {{"rank", std::string("focus")}, {"level", std::int64_t{ds.grid(focus).level}}})});
         out.push_back(lv);
@@ -719,21 +663,8 @@ std::vector<frame::LegendSection> overview_legend(const MapData& d) {
     for (const auto& band : Bands(d.kind_threshold_minutes).legend())
         minutes.entries.push_back({band.label, sample("buildings", Shape::rect, {{"band", std::string(band.key)}})});
     out.push_back(minutes);
-    int top = std::numeric_limits<int>::max(), fine = -1;
-    std::vector<int> levels;
-    for (const auto& g : ds.grids) {
-        top = std::min(top, g.level), fine = std::max(fine, g.level);
-        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
-    }
-    std::sort(levels.begin(), levels.end());
-    if (!levels.empty()) {
-        frame::LegendSection lv{words::levels, {}};
-        for (int l : levels) {
-            const char* rank = l == top ? "top" : l == fine ? "fine" : "mid";
-            lv.entries.push_back({level_name(ds, l) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string(rank)}, {"level", std::int64_t{l}}})});
-        }
-        out.push_back(lv);
-    }
+    const GridLevels levels(ds);
+    if (!levels.present.empty()) out.push_back(levels_section(ds, levels));
     const auto slots = facility_slots(ds, kind);
     auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
     if (!fac.entries.empty()) out.push_back(fac);
@@ -745,10 +676,7 @@ std::string overview_subtitle(const MapData& d) {
     const Dataset& ds = *d.dataset;
     std::string sub;
     auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
-    std::vector<int> levels;
-    for (const auto& g : ds.grids)
-        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
-    std::sort(levels.begin(), levels.end());
+    const std::vector<int>& levels = GridLevels(ds).present;
     for (int l : levels) {
         const auto n = std::count_if(ds.grids.begin(), ds.grids.end(), [&](const Grid& g) { return g.level == l; });
         add(std::to_string(n) + " 个" + level_name(ds, l));
@@ -767,7 +695,7 @@ std::string overview_subtitle(const MapData& d) {
 std::string planner_subtitle(const MapData& d, GridId focus) {
     const Dataset& ds = *d.dataset;
     std::int64_t households = 0, covered = 0, gaps = 0, facilities = 0;
-    const int fine = finest_level(ds);
+    const int fine = GridLevels(ds).fine;
     for (std::size_t i = 0; i < ds.grids.size() && i < d.grids.size(); ++i) {
         const bool take = focus.valid() ? ds.grids[i].id == focus : ds.grids[i].level == fine;
         if (!take || d.grids[i].covered_households < 0) continue;
@@ -905,7 +833,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
         throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
     PageSpec page = request.page;
     if (page.auto_orientation && !page.pixel_page()) {
-        const geo::Box b = request.focus.valid() ? print::grid_box(ds, request.focus) : print::data_box(ds);
+        const geo::Box b = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
         page.landscape = b.max_corner().x() - b.min_corner().x() > b.max_corner().y() - b.min_corner().y();
     }
     const auto [W, H] = page.size_pt();
@@ -925,7 +853,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
 
     // legend first: its size shapes the map frame
     std::vector<frame::LegendSection> sections;
-    geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : print::data_box(ds);
+    geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
     switch (request.style) {
         case MapStyle::overview: sections = overview_legend(d); break;
         case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
@@ -934,7 +862,9 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     const Layout L = layout_page(W, H, sections, target);
     const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
     const geo::Box view = fit_extent(target, L.map.w, L.map.h, margin_share, 10);
-    if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);   // counts in view
+    // counts of what the fitted view shows
+    if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);
+    if (request.style == MapStyle::planner && request.focus.valid()) sections = planner_legend(d, &view, request.focus);
 
     Scene scene;
     double map_scale = L.ts;
@@ -1020,35 +950,18 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
         return result;
     }
 
-    cairo_surface_t* surface = request.format == PrintFormat::pdf ? cairo_pdf_surface_create(out.c_str(), W, H)
-                                                                  : cairo_svg_surface_create(out.c_str(), W, H);
-    check_cairo(cairo_surface_status(surface), out);
-    if (request.format == PrintFormat::pdf) {
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, text.title.c_str());
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "GridAtlas");
-    }
-    cairo_t* cr = cairo_create(surface);
-    try {
-        const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
-        styled.render_samples(cr, samples, map_scale);
-        cairo_save(cr);
-        cairo_translate(cr, L.map.x, L.map.y);
-        styled.render_cairo(cr, scene, map_view);
-        cairo_restore(cr);
-        frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
-        cairo_show_page(cr);
-    } catch (...) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
-        throw;
-    }
-    const cairo_status_t status = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    const cairo_status_t finish = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    check_cairo(status, out);
-    check_cairo(finish, out);
+    VectorDocument doc(request.format == PrintFormat::pdf ? VectorDocument::Kind::pdf : VectorDocument::Kind::svg, out, W, H,
+                       text.title);
+    cairo_t* cr = doc.cr();
+    const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
+    styled.render_samples(cr, samples, map_scale);
+    cairo_save(cr);
+    cairo_translate(cr, L.map.x, L.map.y);
+    styled.render_cairo(cr, scene, map_view);
+    cairo_restore(cr);
+    frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
+    cairo_show_page(cr);
+    doc.finish();
     return result;
 }
 

@@ -134,10 +134,9 @@ namespace print {
 
 // Text scale of a page: 1 on A4, growing with the square root of its shorter side (A3 1.19, A0 2).
 double text_scale(double width_pt, double height_pt);
-// The bounding box of a grid, of all grids (else every building, road and facility). Throws std::invalid_argument
-// when there is nothing to draw.
+// The bounding box of a grid (of everything: content_box in map_content.hpp). Throws std::invalid_argument when the
+// grid has no area.
 geo::Box grid_box(const Dataset& ds, GridId grid);
-geo::Box data_box(const Dataset& ds);
 
 // The officer map of `grid` over `view` (the fitted extent), its legend and its subtitle line.
 Scene officer_scene(const MapData& data, GridId grid, const geo::Box& view);

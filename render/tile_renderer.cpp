@@ -1,6 +1,6 @@
-// Map tiles with Mapnik. The scene (features in EPSG:3857, R-tree-indexed) is built once and shared; every thread has
-// its own TileRenderer with its own mapnik::Map. styles/tiles.xml declares the layers without datasources; they are
-// attached here by name, as render/overview_map.cpp does for the overview.
+// Map tiles with Mapnik. The scene is the overview's public content (map_content.hpp), projected to EPSG:3857 and
+// R-tree-indexed once, and shared; every thread has its own TileRenderer with its own mapnik::Map. styles/tiles.xml
+// declares the layers without datasources; they are attached here by name.
 //
 // Labels across edges: every label layer holds points (grid and community labels sit at the centre of the largest
 // inscribed circle of their polygon, computed once with GEOS), features come back from a query in one global order,
@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
+#include <variant>
 
 #include <boost/geometry/index/rtree.hpp>
 
@@ -46,8 +47,10 @@
 #include <zlib.h>
 
 #include "geometry/geos.hpp"
+#include "map_content.hpp"
 #include "map_setup.hpp"
 #include "overview_map.hpp"
+#include "scene_features.hpp"
 
 namespace gridatlas::render {
 
@@ -124,87 +127,57 @@ private:
 // ---------------------------------------------------------------------------------------------------------------
 // Projection to Web Mercator
 
-std::string mapnik_srs(const std::string& crs) {
-    if (crs.size() > 5 && (crs.rfind("EPSG:", 0) == 0 || crs.rfind("epsg:", 0) == 0)) return "epsg:" + crs.substr(5);
-    return crs;
-}
-
 class ToMercator {
 public:
     explicit ToMercator(const std::string& working_crs) try
-        : source_(mapnik_srs(working_crs)), target_("epsg:3857"), transform_(source_, target_) {
+        : source_(srs_for_mapnik(working_crs)), target_("epsg:3857"), transform_(source_, target_) {
     } catch (const std::exception& e) {
         throw std::runtime_error("cannot project the working CRS '" + working_crs + "' to Web Mercator: " + e.what());
     }
 
-    void apply(std::vector<mapnik::geometry::point<double>>& pts) const {
-        if (pts.empty() || transform_.equal()) return;
-        std::vector<double> xs(pts.size()), ys(pts.size()), zs(pts.size(), 0.0);
-        for (std::size_t i = 0; i < pts.size(); ++i) {
-            xs[i] = pts[i].x;
-            ys[i] = pts[i].y;
-        }
-        if (!transform_.forward(xs.data(), ys.data(), zs.data(), pts.size(), 1))
-            throw std::runtime_error("projecting to Web Mercator failed (" + transform_.definition() + ")");
-        for (std::size_t i = 0; i < pts.size(); ++i) pts[i] = {xs[i], ys[i]};
-    }
-    mapnik::geometry::point<double> point(const geo::Point& p) const {
-        std::vector<mapnik::geometry::point<double>> v{{p.x(), p.y()}};
-        apply(v);
-        return v.front();
+    void apply(SceneGeometry& g) const {
+        if (transform_.equal()) return;
+        std::visit([this](auto& v) { project(v); }, g);
     }
 
 private:
+    template <typename Points>
+    void points(Points& pts) const {
+        if (pts.empty()) return;
+        std::vector<double> xs, ys, zs(pts.size(), 0.0);
+        xs.reserve(pts.size());
+        ys.reserve(pts.size());
+        for (const auto& p : pts) {
+            xs.push_back(p.x());
+            ys.push_back(p.y());
+        }
+        if (!transform_.forward(xs.data(), ys.data(), zs.data(), pts.size(), 1))
+            throw std::runtime_error("projecting to Web Mercator failed (" + transform_.definition() + ")");
+        std::size_t i = 0;
+        for (auto& p : pts) {
+            p.x(xs[i]);
+            p.y(ys[i++]);
+        }
+    }
+    void project(geo::Point& p) const {
+        std::vector<geo::Point> one{p};
+        points(one);
+        p = one.front();
+    }
+    void project(geo::LineString& l) const { points(l); }
+    void project(std::vector<geo::LineString>& lines) const {
+        for (auto& l : lines) points(l);
+    }
+    void project(geo::MultiPolygon& mp) const {
+        for (auto& poly : mp) {
+            points(poly.outer());
+            for (auto& hole : poly.inners()) points(hole);
+        }
+    }
+
     mapnik::projection source_, target_;
     mapnik::proj_transform transform_;
 };
-
-template <typename Ring>
-mapnik::geometry::linear_ring<double> ring(const Ring& r, const ToMercator& proj) {
-    mapnik::geometry::linear_ring<double> out;
-    out.reserve(r.size());
-    for (const auto& p : r) out.emplace_back(p.x(), p.y());
-    proj.apply(out);
-    return out;
-}
-
-mapnik::geometry::geometry<double> polygons(const geo::MultiPolygon& mp, const ToMercator& proj) {
-    mapnik::geometry::multi_polygon<double> out;
-    for (const auto& poly : mp) {
-        if (poly.outer().size() < 3) continue;
-        mapnik::geometry::polygon<double> p;
-        p.set_exterior_ring(ring(poly.outer(), proj));
-        for (const auto& hole : poly.inners())
-            if (hole.size() >= 3) p.add_hole(ring(hole, proj));
-        out.push_back(std::move(p));
-    }
-    return out;
-}
-
-// Boundaries as lines, so that the style can dash them.
-mapnik::geometry::geometry<double> boundary_lines(const geo::MultiPolygon& mp, const ToMercator& proj) {
-    mapnik::geometry::multi_line_string<double> out;
-    auto add = [&](const geo::Polygon::ring_type& r) {
-        if (r.size() < 2) return;
-        mapnik::geometry::line_string<double> ls;
-        for (const auto& p : r) ls.emplace_back(p.x(), p.y());
-        if (!bg::equals(r.front(), r.back())) ls.emplace_back(r.front().x(), r.front().y());
-        proj.apply(ls);
-        out.push_back(std::move(ls));
-    };
-    for (const auto& poly : mp) {
-        add(poly.outer());
-        for (const auto& hole : poly.inners()) add(hole);
-    }
-    return out;
-}
-
-mapnik::geometry::geometry<double> line(const geo::LineString& l, const ToMercator& proj) {
-    mapnik::geometry::line_string<double> out;
-    for (const auto& p : l) out.emplace_back(p.x(), p.y());
-    proj.apply(out);
-    return out;
-}
 
 // The label anchor of a polygon: the centre of the largest circle inside its largest part (the point of the polygon
 // farthest from its boundary), where a label has the most room. Falls back to a point on the surface.
@@ -232,116 +205,23 @@ geo::Point label_anchor(geo::GeosContext& ctx, const geo::MultiPolygon& mp) {
     return geo::point_on_surface(ctx, geo::MultiPolygon{*largest});
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Attributes (the same classes as the overview map, see styles/overview.xml)
-
-icu::UnicodeString ustr(const std::string& utf8) { return icu::UnicodeString::fromUTF8(utf8); }
-
-struct LayerBuilder {
-    explicit LayerBuilder(std::initializer_list<const char*> keys) : ctx(std::make_shared<mapnik::context_type>()) {
-        for (const char* k : keys) ctx->push(k);
+// The features of one scene layer, R-tree-indexed (bulk-loaded, packed).
+std::shared_ptr<const IndexedLayer> index_layer(const SceneLayer& scene_layer) {
+    auto layer = std::make_shared<IndexedLayer>();
+    layer->features = scene_features(scene_layer);
+    std::vector<IndexEntry> entries;
+    entries.reserve(layer->features.size());
+    bool first = true;
+    for (std::uint32_t i = 0; i < layer->features.size(); ++i) {
+        const auto env = layer->features[i]->envelope();
+        if (!env.valid()) continue;
+        entries.push_back({to_box(env), i});
+        if (first) layer->extent = env;
+        else layer->extent.expand_to_include(env);
+        first = false;
     }
-    mapnik::feature_ptr add(mapnik::geometry::geometry<double>&& geom) {
-        auto f = mapnik::feature_factory::create(ctx, static_cast<mapnik::value_integer>(layer->features.size() + 1));
-        f->set_geometry(std::move(geom));
-        layer->features.push_back(f);
-        return f;
-    }
-    std::shared_ptr<IndexedLayer> finish() {
-        std::vector<IndexEntry> entries;
-        entries.reserve(layer->features.size());
-        bool first = true;
-        for (std::uint32_t i = 0; i < layer->features.size(); ++i) {
-            const auto env = layer->features[i]->envelope();
-            if (!env.valid()) continue;
-            entries.push_back({to_box(env), i});
-            if (first) layer->extent = env;
-            else layer->extent.expand_to_include(env);
-            first = false;
-        }
-        layer->index = Index(entries.begin(), entries.end());   // bulk-loaded (packed)
-        return layer;
-    }
-    mapnik::context_ptr ctx;
-    std::shared_ptr<IndexedLayer> layer = std::make_shared<IndexedLayer>();
-};
-
-void put(const mapnik::feature_ptr& f, const char* key, const std::string& v) { f->put(key, ustr(v)); }
-void put(const mapnik::feature_ptr& f, const char* key, const char* v) { f->put(key, ustr(v)); }
-void put(const mapnik::feature_ptr& f, const char* key, int v) { f->put(key, mapnik::value_integer{v}); }
-
-// Greedy colouring (largest degree first) of the finest grids so that touching grids get different tones; the same
-// rule as the overview map.
-std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones) {
-    const std::size_t n = grids.size();
-    std::vector<geo::Box> boxes(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        bg::envelope(ds.grids[grids[i]].area, boxes[i]);
-        const double tol = 1.0;
-        boxes[i].min_corner().x(boxes[i].min_corner().x() - tol);
-        boxes[i].min_corner().y(boxes[i].min_corner().y() - tol);
-        boxes[i].max_corner().x(boxes[i].max_corner().x() + tol);
-        boxes[i].max_corner().y(boxes[i].max_corner().y() + tol);
-    }
-    std::vector<std::vector<std::size_t>> adj(n);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) {
-            if (!bg::intersects(boxes[i], boxes[j])) continue;
-            bool touching = true;
-            try {
-                touching = bg::distance(ds.grids[grids[i]].area, ds.grids[grids[j]].area) <= 1.0;
-            } catch (const std::exception&) {
-            }
-            if (touching) {
-                adj[i].push_back(j);
-                adj[j].push_back(i);
-            }
-        }
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return adj[a].size() > adj[b].size(); });
-    std::vector<int> tone(n, -1);
-    for (std::size_t i : order) {
-        std::vector<int> used(tones, 0);
-        for (std::size_t j : adj[i])
-            if (tone[j] >= 0) ++used[tone[j]];
-        int best = -1;
-        for (int k = 0; k < tones; ++k) {
-            const int t = static_cast<int>((k + i) % tones);
-            if (best < 0 || used[t] < used[best]) best = t;
-        }
-        tone[i] = best;
-    }
-    return tone;
-}
-
-const char* minute_band(double minutes, double threshold) {
-    const double thr = std::max(0.0, threshold), b5 = std::min(5.0, thr), b10 = std::min(10.0, thr);
-    if (!std::isfinite(minutes) || minutes < 0) return "unknown";
-    if (minutes <= b5) return "le5";
-    if (minutes <= b10) return "le10";
-    if (minutes <= thr) return "le_thr";
-    return "beyond";
-}
-
-int road_class(const std::string& highway) {
-    static const std::unordered_map<std::string, int> rank = {
-        {"footway", 0}, {"path", 0}, {"pedestrian", 0}, {"steps", 0}, {"cycleway", 0}, {"bridleway", 0},
-        {"corridor", 0}, {"service", 1}, {"living_street", 1}, {"track", 1}, {"residential", 2},
-        {"unclassified", 2}, {"tertiary", 3}, {"tertiary_link", 3}, {"secondary", 4}, {"secondary_link", 4},
-        {"primary", 5}, {"primary_link", 5}, {"trunk", 6}, {"trunk_link", 6}, {"motorway", 7}, {"motorway_link", 7}};
-    auto it = rank.find(highway);
-    return it == rank.end() ? 1 : it->second;
-}
-
-const char* const kLayerNames[] = {"grid-fill",   "roads",       "buildings",        "grid-lines",
-                                   "facilities",  "grid-labels", "top-labels",       "facility-labels",
-                                   "road-labels", "building-labels"};
-
-std::string layer_list() {
-    std::string s;
-    for (const char* n : kLayerNames) s += (s.empty() ? "" : ", ") + std::string(n);
-    return s;
+    layer->index = Index(entries.begin(), entries.end());
+    return layer;
 }
 
 mapnik::box2d<double> to_mapnik(const MercatorBox& b) { return {b.minx, b.miny, b.maxx, b.maxy}; }
@@ -485,178 +365,34 @@ TileScene::TileScene() : impl_(std::make_unique<Impl>()) {}
 TileScene::~TileScene() = default;
 
 std::shared_ptr<const TileScene> TileScene::build(const TileSceneInput& in) {
-    if (in.dataset == nullptr) throw std::invalid_argument("TileScene::build: the dataset is null");
+    MapContentInput content;
+    content.dataset = in.dataset;
+    content.grid_households = in.grid_households;
+    content.building_minutes = in.building_minutes;
+    content.headline_threshold_minutes = in.headline_threshold_minutes;
+    content.headline_kind = in.headline_kind;
+    check_content_input(content, "TileScene::build");
     const Dataset& ds = *in.dataset;
-    if (!in.grid_households.empty() && in.grid_households.size() != ds.grids.size())
-        throw std::invalid_argument("TileScene::build: grid_households has " + std::to_string(in.grid_households.size()) +
-                                    " entries for " + std::to_string(ds.grids.size()) + " grids");
-    if (!in.building_minutes.empty() && in.building_minutes.size() != ds.buildings.size())
-        throw std::invalid_argument("TileScene::build: building_minutes has " + std::to_string(in.building_minutes.size()) +
-                                    " entries for " + std::to_string(ds.buildings.size()) + " buildings");
     if (ds.grids.empty() && ds.buildings.empty() && ds.roads.empty() && ds.facilities.empty())
         throw std::invalid_argument("TileScene::build: the dataset has no grids, buildings, roads or facilities to draw");
     if (ds.working_crs.empty()) throw std::invalid_argument("TileScene::build: the dataset has no working CRS");
 
     ensure_mapnik_setup();
     const ToMercator proj(ds.working_crs);
-    geo::GeosContext geos;
-
-    int top_level = std::numeric_limits<int>::max(), fine_level = -1;
-    for (const auto& g : ds.grids) {
-        top_level = std::min(top_level, g.level);
-        fine_level = std::max(fine_level, g.level);
-    }
-    auto rank_of = [&](int level) -> const char* {
-        if (level == top_level) return "top";
-        if (level == fine_level) return "fine";
-        return "mid";
-    };
-    std::vector<std::size_t> fine_grids;
-    for (std::size_t i = 0; i < ds.grids.size(); ++i)
-        if (ds.grids[i].level == fine_level && !bg::is_empty(ds.grids[i].area)) fine_grids.push_back(i);
-
-    // facility kinds → marker slot: 0 for the headline kind, then service_kinds order cycling 1..7 (as the overview)
-    std::map<std::string, int> slot_of_kind;
+    Scene layers = public_map_content(content);
     {
-        int next = 1;
-        auto assign = [&](const std::string& key) {
-            if (slot_of_kind.count(key)) return;
-            const bool headline = !in.headline_kind.empty() && key == in.headline_kind;
-            slot_of_kind[key] = headline ? 0 : next;
-            if (!headline) next = next % 7 + 1;
-        };
-        for (const auto& k : ds.service_kinds) assign(k.key);
-        for (const auto& f : ds.facilities) assign(f.kind);
+        // labels of areas at fixed anchors, so that every render sees the same point (see the top of this file)
+        geo::GeosContext geos;
+        for (const char* name : {"grid-labels", "top-labels"})
+            for (auto& f : layers.at(name).features)
+                f.geometry = label_anchor(geos, std::get<geo::MultiPolygon>(f.geometry));
     }
-
-    LayerBuilder fill{"tone"};
-    LayerBuilder roads{"highway", "name"};
-    LayerBuilder buildings{"band"};
-    LayerBuilder grid_lines{"rank", "level"};
-    LayerBuilder facilities{"slot", "kind"};
-    LayerBuilder grid_labels{"name", "code_line", "details"};
-    LayerBuilder top_labels{"label"};
-    LayerBuilder facility_labels{"slot", "name"};
-    LayerBuilder road_labels{"highway", "name"};
-    LayerBuilder building_labels{"name"};
-
-    {
-        const auto tones = grid_tones(ds, fine_grids, 6);
-        for (std::size_t i = 0; i < fine_grids.size(); ++i) put(fill.add(polygons(ds.grids[fine_grids[i]].area, proj)), "tone", tones[i]);
-    }
-    {
-        std::vector<std::size_t> order(ds.roads.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return road_class(ds.roads[a].highway) < road_class(ds.roads[b].highway);
-        });
-        for (std::size_t i : order) {
-            const auto& r = ds.roads[i];
-            if (r.line.size() < 2) continue;
-            auto f = roads.add(line(r.line, proj));
-            put(f, "highway", r.highway);
-            put(f, "name", r.name);
-        }
-        // names of the larger roads first: they win the space
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return road_class(ds.roads[a].highway) > road_class(ds.roads[b].highway);
-        });
-        for (std::size_t i : order) {
-            const auto& r = ds.roads[i];
-            if (r.line.size() < 2 || r.name.empty() || road_class(r.highway) == 0) continue;
-            auto f = road_labels.add(line(r.line, proj));
-            put(f, "highway", r.highway);
-            put(f, "name", r.name);
-        }
-    }
-    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
-        const auto& b = ds.buildings[i];
-        if (b.footprint.empty()) continue;
-        const char* band = "nonres";
-        if (b.residential)
-            band = in.building_minutes.empty() ? "unknown" : minute_band(in.building_minutes[i], in.headline_threshold_minutes);
-        put(buildings.add(polygons(b.footprint, proj)), "band", band);
-        if (!b.name.empty()) put(building_labels.add(proj.point(b.anchor)), "name", b.name);
-    }
-    {
-        std::vector<std::size_t> order(ds.grids.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (bg::is_empty(g.area)) continue;
-            auto f = grid_lines.add(boundary_lines(g.area, proj));
-            put(f, "rank", rank_of(g.level));
-            put(f, "level", g.level);
-        }
-    }
-    {
-        std::vector<std::size_t> order(ds.facilities.size());
-        std::iota(order.begin(), order.end(), 0);
-        // headline kind last, on top
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return slot_of_kind[ds.facilities[a].kind] > slot_of_kind[ds.facilities[b].kind];
-        });
-        for (std::size_t i : order) {
-            const auto& fac = ds.facilities[i];
-            auto f = facilities.add(proj.point(fac.location));
-            put(f, "slot", slot_of_kind[fac.kind]);
-            put(f, "kind", fac.kind);
-        }
-        // names: the headline kind first
-        std::reverse(order.begin(), order.end());
-        for (std::size_t i : order) {
-            const auto& fac = ds.facilities[i];
-            if (fac.name.empty()) continue;
-            auto f = facility_labels.add(proj.point(fac.location));
-            put(f, "slot", slot_of_kind[fac.kind]);
-            put(f, "name", fac.name);
-        }
-    }
-    {
-        // larger grids first: they get their labels before smaller neighbours compete for the space
-        std::vector<std::size_t> order = fine_grids;
-        std::vector<double> area(ds.grids.size(), 0);
-        for (std::size_t i : order) area[i] = std::abs(bg::area(ds.grids[i].area));
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            const std::string name = g.name.empty() ? g.code : g.name;
-            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
-            std::string details = code_line;
-            if (!in.grid_households.empty()) details += "\n" + std::to_string(in.grid_households[i]) + "户";
-            auto f = grid_labels.add(proj.point(label_anchor(geos, g.area)));
-            put(f, "name", name);
-            put(f, "code_line", code_line);
-            put(f, "details", details);
-        }
-        if (top_level != fine_level) {
-            std::vector<std::size_t> tops;
-            for (std::size_t i = 0; i < ds.grids.size(); ++i)
-                if (ds.grids[i].level == top_level && !bg::is_empty(ds.grids[i].area)) tops.push_back(i);
-            std::stable_sort(tops.begin(), tops.end(), [&](std::size_t a, std::size_t b) {
-                return std::abs(bg::area(ds.grids[a].area)) > std::abs(bg::area(ds.grids[b].area));
-            });
-            for (std::size_t i : tops) {
-                const auto& g = ds.grids[i];
-                put(top_labels.add(proj.point(label_anchor(geos, g.area))), "label", g.name.empty() ? g.code : g.name);
-            }
-        }
-    }
+    for (auto& [name, layer] : layers)
+        for (auto& f : layer.features) proj.apply(f.geometry);
 
     std::shared_ptr<TileScene> scene(new TileScene());
     Impl& impl = *scene->impl_;
-    impl.layers = {{"grid-fill", fill.finish()},
-                   {"roads", roads.finish()},
-                   {"buildings", buildings.finish()},
-                   {"grid-lines", grid_lines.finish()},
-                   {"facilities", facilities.finish()},
-                   {"grid-labels", grid_labels.finish()},
-                   {"top-labels", top_labels.finish()},
-                   {"facility-labels", facility_labels.finish()},
-                   {"road-labels", road_labels.finish()},
-                   {"building-labels", building_labels.finish()}};
+    for (const auto& [name, layer] : layers) impl.layers[name] = index_layer(layer);
     std::vector<IndexEntry> all;
     std::ostringstream summary;
     summary.precision(3);
@@ -782,19 +518,8 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileScene> scene, TileRenderOpt
     impl_->options = std::move(options);
     ensure_mapnik_setup();
     impl_->style = impl_->options.style_file.empty() ? styles_dir() / "tiles.xml" : impl_->options.style_file;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(impl_->style, ec))
-        throw std::runtime_error("tile style file not found: " + impl_->style.string());
     impl_->map = std::make_unique<mapnik::Map>(256, 256, "epsg:3857");
-    try {
-        mapnik::load_map(*impl_->map, impl_->style.string(), /*strict=*/true);
-    } catch (const std::exception& e) {
-        std::string msg = "cannot load tile style " + impl_->style.string() + ": " + e.what();
-        if (std::string(e.what()).find("font face") != std::string::npos)
-            msg += " (Chinese labels need fonts-noto-cjk: '" + std::string(cjk_regular_face) + "' in " +
-                   font_directories().front().string() + ")";
-        throw std::runtime_error(msg);
-    }
+    load_style(*impl_->map, impl_->style, "tile");
     impl_->map->set_srs("epsg:3857");
     impl_->buffer_px = impl_->options.buffer_px > 0 ? impl_->options.buffer_px : impl_->map->buffer_size();
     impl_->png8_level = own_png8_level(impl_->options.image_format);
@@ -804,9 +529,12 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileScene> scene, TileRenderOpt
     const auto& layers = impl_->scene->impl().layers;
     for (auto& l : impl_->map->layers()) {
         const auto it = layers.find(l.name());
-        if (it == layers.end())
+        if (it == layers.end()) {
+            std::string known;
+            for (const auto& [name, layer] : layers) known += (known.empty() ? "" : ", ") + name;
             throw std::runtime_error("tile style " + impl_->style.string() + ": unknown layer '" + l.name() +
-                                     "' (the renderer provides: " + layer_list() + ")");
+                                     "' (the renderer provides: " + known + ")");
+        }
         l.set_srs("epsg:3857");
         l.set_datasource(std::make_shared<IndexedDatasource>(it->second));
     }

@@ -188,6 +188,14 @@ KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adja
 
 }  // namespace
 
+std::vector<double> minutes_for_bands(const KindAccess& kind) {
+    std::vector<double> out = kind.minutes;
+    const double past_limit = std::nextafter(kind.search_limit_minutes, std::numeric_limits<double>::infinity());
+    for (std::size_t b = 0; b < out.size() && b < kind.reach.size(); ++b)
+        if (kind.reach[b] == Reach::beyond_search_limit) out[b] = past_limit;
+    return out;
+}
+
 const char* to_string(Reach r) {
     switch (r) {
         case Reach::reached: return "reached";

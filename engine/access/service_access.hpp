@@ -55,6 +55,10 @@ struct KindAccess {
                                         // from (which entrance, or the anchor); no_point when not reached
 };
 
+// Minutes per building for maps and bands: as `minutes`, except that a building beyond the search limit gets a value
+// just past the limit (it is beyond every threshold band, not "unreachable"); unreached buildings stay +infinity.
+std::vector<double> minutes_for_bands(const KindAccess& kind);
+
 struct AccessResult {
     // The residential buildings' points, grouped by building in building order: building b's are
     // points[point_start[b] .. point_start[b + 1]). A building without entrances has one, its anchor.

@@ -17,6 +17,7 @@
 #include "atlas_job.hpp"
 #include "map_setup.hpp"
 #include "render_job.hpp"
+#include "../render/command_run.hpp"
 
 namespace gridatlas::pipeline {
 namespace {
@@ -25,24 +26,9 @@ namespace fs = std::filesystem;
 
 const fs::path tiny = fs::path(GRIDATLAS_TEST_FIXTURES) / "tiny" / "project.toml";
 
-struct CommandRun {
-    int status = -1;
-    std::string out;
-};
-
-CommandRun run(const std::string& cmd) {
-    CommandRun r;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int s = ::pclose(p);
-    r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return r;
-}
-
-bool have(const char* tool) { return run(std::string("command -v ") + tool).status == 0; }
+using test_support::CommandRun;
+CommandRun run(const std::string& cmd) { return test_support::run_command(cmd); }
+bool have(const char* tool) { return test_support::have_tool(tool); }
 
 std::string pdf_text(const fs::path& pdf) { return run("pdftotext -enc UTF-8 '" + pdf.string() + "' -").out; }
 
@@ -101,8 +87,12 @@ TEST_F(RenderJobTest, EveryStyleInEveryFormat) {
             Diagnostics diag;
             const auto report = render_job(c, diag);
             EXPECT_GT(fs::file_size(c.out_file), 5000u) << style << " " << ext;
-            if (std::string(ext) == "pdf" && have("pdfinfo")) EXPECT_EQ(pdf_pages(c.out_file), 1) << style;
-            if (std::string(style) == "planner") EXPECT_EQ(report.kind, "health");
+            if (std::string(ext) == "pdf" && have("pdfinfo")) {
+                EXPECT_EQ(pdf_pages(c.out_file), 1) << style;
+            }
+            if (std::string(style) == "planner") {
+                EXPECT_EQ(report.kind, "health");
+            }
         }
 }
 

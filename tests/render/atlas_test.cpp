@@ -16,6 +16,7 @@
 
 #include "atlas.hpp"
 #include "map_setup.hpp"
+#include "command_run.hpp"
 
 namespace gridatlas::render {
 
@@ -29,23 +30,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandRun {
-    int status = -1;
-    std::string out;
-};
-
-CommandRun run(const std::string& cmd) {
-    CommandRun r;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    r.status = ::pclose(p);
-    return r;
-}
-
-bool have(const char* tool) { return run(std::string("command -v ") + tool).status == 0; }
+using test_support::CommandRun;
+CommandRun run(const std::string& cmd) { return test_support::run_command(cmd); }
+bool have(const char* tool) { return test_support::have_tool(tool); }
 
 // Pages by pdfinfo, else by counting "/Type /Page" objects (not "/Pages").
 int page_count(const fs::path& pdf) {
@@ -120,6 +107,28 @@ TEST_F(AtlasTest, FirstPageRendersNotBlank) {
             EXPECT_GT(colours.size(), 200u) << "the map page should hold a map";
         }
     }
+}
+
+// The embedded font programs (FontFile, FontFile2, FontFile3) of a PDF, as cairo writes them (uncompressed dicts).
+int embedded_fonts(const fs::path& pdf) {
+    std::ifstream in(pdf, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex file(R"(/FontFile[23]?\s)");
+    return static_cast<int>(std::distance(std::sregex_iterator(bytes.begin(), bytes.end(), file), std::sregex_iterator()));
+}
+
+TEST_F(AtlasTest, EveryFontIsEmbeddedOnceHoweverManyMaps) {
+    // Each map page draws labels in Noto Sans CJK Regular and Bold. Were the fonts embedded per map (Mapnik opens new
+    // faces for every render), the three-grid atlas would carry two more subsets per map (and the legend samples'
+    // renders more still); shared faces give at most four: the frame's Regular and Bold, the maps' Regular and Bold.
+    const AtlasResult all = render_atlas_pdf(request_, dir_ / "all.pdf");
+    ASSERT_EQ(all.entries.size(), 3u);
+    request_.grids = {fixture_->ds.grids[2].id};
+    render_atlas_pdf(request_, dir_ / "one.pdf");
+    const int fonts_all = embedded_fonts(dir_ / "all.pdf"), fonts_one = embedded_fonts(dir_ / "one.pdf");
+    EXPECT_GT(fonts_one, 0);
+    EXPECT_LE(fonts_one, 4);
+    EXPECT_LE(fonts_all, 4);
 }
 
 TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {

@@ -487,5 +487,20 @@ TEST(ServiceAccess, ReachNames) {
     EXPECT_STREQ(to_string(Reach::beyond_search_limit), "beyond_search_limit");
 }
 
+TEST(MinutesForBands, BeyondTheSearchLimitIsPastEveryBandNotUnreachable) {
+    KindAccess k;
+    k.search_limit_minutes = 60;
+    const double inf = std::numeric_limits<double>::infinity();
+    k.minutes = {4.5, inf, inf, inf};
+    k.reach = {Reach::reached, Reach::beyond_search_limit, Reach::disconnected, Reach::not_residential};
+    const auto m = minutes_for_bands(k);
+    ASSERT_EQ(m.size(), 4u);
+    EXPECT_EQ(m[0], 4.5);
+    EXPECT_GT(m[1], 60.0);
+    EXPECT_LT(m[1], 60.001);
+    EXPECT_TRUE(std::isinf(m[2]));
+    EXPECT_TRUE(std::isinf(m[3]));
+}
+
 }  // namespace
 }  // namespace gridatlas::access
