@@ -159,11 +159,12 @@ void VectorWriter::close() {
 }
 
 void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
-               const std::vector<std::vector<std::string>>& rows) {
+               const std::vector<std::vector<std::string>>& rows, Utf8Bom bom) {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     if (!out)
         throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
                          "check the directory exists and is writable"});
+    if (bom == Utf8Bom::yes) out << "\xEF\xBB\xBF";
     auto cell = [&](const std::string& s) {
         if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; return; }
         out << '"';

@@ -44,8 +44,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// RFC 4180 CSV, UTF-8, with a header row. Fields with commas, quotes or newlines are quoted.
+// With a byte-order mark, spreadsheet programs (Excel) read the UTF-8 Chinese text correctly; without, it is plain UTF-8.
+enum class Utf8Bom { no, yes };
+
+// RFC 4180 CSV, UTF-8, with a header row and CRLF line ends. Fields with commas, quotes or newlines are quoted.
 void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
-               const std::vector<std::vector<std::string>>& rows);
+               const std::vector<std::vector<std::string>>& rows, Utf8Bom bom = Utf8Bom::no);
 
 }  // namespace gridatlas::layers

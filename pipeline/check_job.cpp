@@ -37,29 +37,6 @@ std::string fixed(double v, int decimals) {
 
 double rounded(double v, double unit) { return std::round(v / unit) * unit; }
 
-// RFC 4180 CSV in UTF-8 with a byte-order mark, so that spreadsheet programs show the Chinese names.
-void write_csv_with_bom(const std::filesystem::path& file, const std::vector<std::string>& header,
-                        const std::vector<std::vector<std::string>>& rows) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
-                         "check the directory exists and is writable"});
-    out << "\xEF\xBB\xBF";
-    auto line = [&](const std::vector<std::string>& r) {
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            if (i) out << ',';
-            const std::string& c = r[i];
-            if (c.find_first_of(",\"\r\n") == std::string::npos) { out << c; continue; }
-            out << '"';
-            for (char ch : c) { if (ch == '"') out << '"'; out << ch; }
-            out << '"';
-        }
-        out << "\r\n";
-    };
-    line(header);
-    for (const auto& r : rows) line(r);
-    if (!out) throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "write failed", "check free space"});
-}
 
 // One finding of either kind (grid geometry or codes), as the outputs list it.
 struct Finding {
@@ -171,9 +148,9 @@ public:
             }
             rows.push_back(std::move(row));
         }
-        write_csv_with_bom(file, {"kind", "severity", "level", "level_name", "grid_code", "grid_name", "other_code", "into_code", "building_id",
-                                  "households", "area_m2", "share", "parts", "x", "y", "feature", "message"},
-                           rows);
+        layers::write_csv(file, {"kind", "severity", "level", "level_name", "grid_code", "grid_name", "other_code", "into_code", "building_id",
+                                 "households", "area_m2", "share", "parts", "x", "y", "feature", "message"},
+                          rows, layers::Utf8Bom::yes);
     }
 
     // Columns and rows of one kind's table in the readable report.

@@ -14,6 +14,7 @@
 #include "assign/liaison.hpp"
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
+#include "model/natural_order.hpp"
 #include "personal_fields.hpp"
 #include "project_config.hpp"
 #include "vector_writer.hpp"
@@ -117,30 +118,6 @@ std::string pad(const std::string& s, std::size_t width, bool right_align = fals
     return right_align ? fill + s : s + fill;
 }
 
-// Natural order for ids and rooms: "2" < "10", "B2" < "B10".
-bool natural_less(const std::string& a, const std::string& b) {
-    std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-        const bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
-        if (da && db) {
-            std::size_t ie = i, je = j;
-            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
-            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
-            const std::string na = a.substr(i, ie - i), nb = b.substr(j, je - j);
-            const std::string ta = na.substr(std::min(na.find_first_not_of('0'), na.size()));
-            const std::string tb = nb.substr(std::min(nb.find_first_not_of('0'), nb.size()));
-            if (ta.size() != tb.size()) return ta.size() < tb.size();
-            if (ta != tb) return ta < tb;
-            i = ie;
-            j = je;
-            continue;
-        }
-        if (a[i] != b[j]) return a[i] < b[j];
-        ++i;
-        ++j;
-    }
-    return a.size() - i < b.size() - j;
-}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -208,29 +185,6 @@ std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, House
     return s;
 }
 
-// RFC 4180 CSV with a UTF-8 byte-order mark: Excel then reads the Chinese text correctly.
-void write_csv_bom(const std::filesystem::path& file, const std::vector<std::string>& header,
-                   const std::vector<std::vector<std::string>>& rows) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
-                         "check the directory exists and is writable"});
-    out << "\xEF\xBB\xBF";
-    auto line = [&](const std::vector<std::string>& r) {
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            if (i) out << ',';
-            const std::string& s = r[i];
-            if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; continue; }
-            out << '"';
-            for (char c : s) { if (c == '"') out << '"'; out << c; }
-            out << '"';
-        }
-        out << "\r\n";
-    };
-    line(header);
-    for (const auto& r : rows) line(r);
-    if (!out) throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "write failed", "check free space"});
-}
 
 // A file name part from a grid code: letters, digits, '-', '_' and '.'; anything else becomes '_'.
 std::string file_safe(const std::string& code) {
@@ -464,7 +418,7 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
                 g.push_back(std::int64_t(h.row));
                 gpkg_rows.push_back(std::move(g));
             }
-    write_csv_bom(r.csv, csv_header(cols), csv_rows);
+    layers::write_csv(r.csv, csv_header(cols), csv_rows, layers::Utf8Bom::yes);
 
     layers::VectorWriter w(r.gpkg);
     w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,

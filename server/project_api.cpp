@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
@@ -13,6 +13,7 @@
 #include "assign/central_households.hpp"
 #include "assign/grid_statistics.hpp"
 #include "assign/liaison.hpp"
+#include "model/natural_order.hpp"
 
 namespace gridatlas::server {
 
@@ -49,30 +50,6 @@ ApiResponse api_error(int status) {
 
 namespace {
 
-// Natural order for ids and rooms: "2" < "10", "B2" < "B10".
-bool natural_less(const std::string& a, const std::string& b) {
-    std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-        const bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
-        if (da && db) {
-            std::size_t ie = i, je = j;
-            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
-            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
-            std::string na = a.substr(i, ie - i), nb = b.substr(j, je - j);
-            na.erase(0, std::min(na.find_first_not_of('0'), na.size()));
-            nb.erase(0, std::min(nb.find_first_not_of('0'), nb.size()));
-            if (na.size() != nb.size()) return na.size() < nb.size();
-            if (na != nb) return na < nb;
-            i = ie;
-            j = je;
-            continue;
-        }
-        if (a[i] != b[j]) return a[i] < b[j];
-        ++i;
-        ++j;
-    }
-    return a.size() - i < b.size() - j;
-}
 
 json minutes_json(double m) { return std::isfinite(m) ? json(std::round(m * 10) / 10) : json(nullptr); }
 

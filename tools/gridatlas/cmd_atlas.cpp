@@ -28,15 +28,9 @@ Command add_atlas_command(CLI::App& app) {
     cmd->add_option("--date", c.date, "Date printed on every page (default today, YYYY-MM-DD)");
     return {cmd, [args](Context& ctx) {
                 args->config.page.landscape = args->landscape;
-                try {
-                    const auto report = pipeline::atlas_job(args->config, ctx.warnings);
-                    print_warnings(ctx);
-                    std::cout << pipeline::format_atlas(report);
-                } catch (const std::invalid_argument& e) {
-                    print_warnings(ctx);
-                    std::cerr << "error: " << e.what() << "\n";
-                    return 1;
-                }
+                const auto report = pipeline::atlas_job(args->config, ctx.warnings);
+                print_warnings(ctx);
+                std::cout << pipeline::format_atlas(report);
                 return 0;
             }};
 }

@@ -41,20 +41,14 @@ Command add_render_command(CLI::App& app) {
                 auto& c = args->config;
                 c.page.landscape = args->landscape;
                 c.page.auto_orientation = !args->landscape && !args->portrait;
-                try {
-                    if (!args->size.empty()) {
-                        const auto [w, h] = render::parse_pixel_size(args->size);
-                        c.page.width_px = w;
-                        c.page.height_px = h;
-                    }
-                    const auto report = pipeline::render_job(c, ctx.warnings);
-                    print_warnings(ctx);
-                    std::cout << pipeline::format_render(report);
-                } catch (const std::invalid_argument& e) {
-                    print_warnings(ctx);
-                    std::cerr << "error: " << e.what() << "\n";
-                    return 1;
+                if (!args->size.empty()) {
+                    const auto [w, h] = render::parse_pixel_size(args->size);
+                    c.page.width_px = w;
+                    c.page.height_px = h;
                 }
+                const auto report = pipeline::render_job(c, ctx.warnings);
+                print_warnings(ctx);
+                std::cout << pipeline::format_render(report);
                 return 0;
             }};
 }

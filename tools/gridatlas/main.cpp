@@ -2,6 +2,7 @@
 // into a config struct and calls one pipeline function. Exit codes: 0 success, 1 usage, 2 bad input data (the
 // message names file, layer, feature and what to do), 3 failure while computing or writing.
 #include <iostream>
+#include <stdexcept>
 
 #include "command.hpp"
 #include "geometry/geos.hpp"
@@ -51,6 +52,10 @@ int main(int argc, char** argv) {
         print_warnings(ctx);   // the warnings that led here, e.g. every rejected building
         std::cerr << e.what() << "\n";
         return e.diagnostic().code == "write_failed" ? exit_failure : exit_data;
+    } catch (const std::invalid_argument& e) {   // a bad option value the parser could not see (e.g. a page size)
+        print_warnings(ctx);
+        std::cerr << "error: " << e.what() << "\n";
+        return exit_usage;
     } catch (const gridatlas::geo::GeometryError& e) {
         std::cerr << "error: geometry operation failed: " << e.what() << "\n";
         return exit_failure;
