@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "assign/household_placement.hpp"
+#include "assign/level_values.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/dataset.hpp"
 
@@ -16,17 +17,21 @@ namespace gridatlas::assign {
 
 // Reason, PlacedBy, PlacementOptions: see household_placement.hpp.
 
+// Per level, held inline up to a few levels (see level_values.hpp); reads like a std::vector.
+using LevelGrids = LevelValues<GridId, 4>;
+using LevelReasons = LevelValues<Reason, 8>;
+
 struct HouseholdPlacement {
     UnitId unit;
     BuildingId building;
     Reason unit_reason = Reason::assigned;
     Reason building_reason = Reason::assigned;
-    std::vector<GridId> grids;              // per level; invalid where not assigned
-    std::vector<Reason> grid_reasons;       // per level
     PlacedBy placed_by = PlacedBy::none;    // how the building was found (none: not placed)
-    double distance_m = 0;                  // nearest_building: metres from the point to the footprint; else 0
     std::optional<int> unit_number;         // as used: the roster's unit, else the address's
     std::optional<int> floor;               // the roster's floor, else the address's
+    double distance_m = 0;                  // nearest_building: metres from the point to the footprint; else 0
+    LevelGrids grids;                       // per level; invalid where not assigned
+    LevelReasons grid_reasons;              // per level
     std::string room;                       // the roster's room, else the address's
 };
 
@@ -48,6 +53,10 @@ struct AssignmentResult {
     bool balanced() const;
 };
 
-AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree& tree, const PlacementOptions& options = {});
+// Rows are independent once duplicates are known (the first row with a household id keeps it, later ones are
+// duplicate_household_id), so the work is split over `threads` threads (0: as many as the machine has cores, fewer for
+// a small roster); the result is the same, bit for bit, whatever the number.
+AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree& tree, const PlacementOptions& options = {},
+                                   unsigned threads = 0);
 
 }  // namespace gridatlas::assign

@@ -2,9 +2,11 @@
 
 #include <boost/geometry/index/rtree.hpp>
 #include <deque>
+#include <tuple>
 #include <unordered_map>
 
 #include "geometry/geos.hpp"
+#include "model/parallel.hpp"
 
 namespace gridatlas::hierarchy {
 
@@ -13,6 +15,10 @@ using IndexedBox = std::pair<geo::Box, std::uint32_t>;
 using BoxTree = bgi::rtree<IndexedBox, bgi::quadratic<16>>;
 
 namespace {
+
+// With an automatic thread count, a thread gets at least this many buildings (~5 µs each): below it, starting one
+// and indexing the levels again costs more than it saves.
+constexpr std::size_t min_buildings_per_thread = 2'000;
 
 SourceLocation grid_location(const Grid& g) {
     SourceLocation where = g.origin;
@@ -67,10 +73,15 @@ std::pair<std::int64_t, double> largest_share(geo::GeosContext& ctx, const Level
     return {best, total_area > 0 ? best_area / total_area : 0.0};
 }
 
+// A thread's own GEOS context and index of every level.
+struct Worker {
+    geo::GeosContext ctx;
+    std::deque<LevelIndex> levels;   // deque: LevelIndex is move-only and never relocated
+};
+
 }  // namespace
 
-GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag) {
-    geo::GeosContext ctx;
+GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads) {
     const int nlevels = static_cast<int>(ds.levels.size());
     GridTree tree;
     tree.parent.assign(ds.grids.size(), GridId{});
@@ -78,8 +89,15 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag) {
     tree.building_grid.assign(nlevels, std::vector<GridId>(ds.buildings.size()));
     tree.building_share.assign(ds.buildings.size(), 0.0);
 
-    std::deque<LevelIndex> levels;  // deque: LevelIndex is move-only and never relocated
-    for (int l = 0; l < nlevels; ++l) levels.push_back(index_level(ds, l, ctx));
+    // One GEOS context and one index of every level per thread: contexts and prepared geometries (whose indexes are
+    // built lazily, on first use) are never shared between threads. Indexing the sample's 169 grids takes a few ms.
+    const std::size_t nthreads = parallel::thread_count(threads, ds.buildings.size(), min_buildings_per_thread);
+    std::deque<Worker> workers(nthreads);   // deque: Worker holds a GeosContext, which never moves
+    for (Worker& w : workers)
+        for (int l = 0; l < nlevels; ++l) w.levels.push_back(index_level(ds, l, w.ctx));
+    std::vector<std::size_t> position(ds.grids.size());   // grid index → index within its level's LevelIndex
+    for (const LevelIndex& li : workers.front().levels)
+        for (std::size_t i = 0; i < li.grids.size(); ++i) position[li.grids[i].index()] = i;
 
     // Codes must be unique within a level; a duplicate makes parent codes ambiguous.
     std::vector<std::unordered_map<std::string, GridId>> by_code(nlevels);
@@ -92,23 +110,51 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag) {
                       "give every grid of a level its own code; the first one keeps the code for parent links");
     }
 
-    // Parents: the parent code when it names a grid one level up, else the largest overlap.
+    // Parents: the parent code when it names a grid one level up, else the largest overlap. The overlaps are
+    // measured on all threads (each grid's own slot); links and warnings are then made in grid order.
+    struct Overlap {
+        GridId by_code;                 // the grid its parent code names, if any
+        bool in_named_parent = false;   // by_code contains the grid: nothing else to measure or report
+        std::int64_t best = -1;         // largest overlap one level up, as an index into that level
+        double share = 0;
+        double area = 0;
+    };
+    std::vector<Overlap> overlaps(ds.grids.size());
+    for (const Grid& g : ds.grids) {
+        if (g.level == 0 || g.parent_code.empty()) continue;
+        if (auto it = by_code[g.level - 1].find(g.parent_code); it != by_code[g.level - 1].end())
+            overlaps[g.id.index()].by_code = it->second;
+    }
+    parallel::on_threads(nthreads, [&](std::size_t t) {
+        Worker& w = workers[t];
+        const auto [begin, end] = parallel::part(ds.grids.size(), nthreads, t);
+        for (std::size_t i = begin; i < end; ++i) {
+            const Grid& g = ds.grids[i];
+            if (g.level == 0) continue;
+            Overlap& o = overlaps[g.id.index()];
+            const LevelIndex& up = w.levels[g.level - 1];
+            auto geom = geo::to_geos(w.ctx, g.area);
+            // A parent named by code that contains the grid leaves nothing to report (no spill), so the other
+            // candidates need no test (where grids share their parents' boundaries, each is a full GEOS relate).
+            if (o.by_code.valid() &&
+                GEOSPreparedContains_r(w.ctx.handle(), up.prepared[position[o.by_code.index()]].get(), geom.get()) == 1) {
+                o.in_named_parent = true;
+                continue;
+            }
+            o.area = geo::bg::area(g.area);
+            std::tie(o.best, o.share) = largest_share(w.ctx, up, geom.get(), geo::bg::return_envelope<geo::Box>(g.area), o.area);
+        }
+    });
     for (const Grid& g : ds.grids) {
         if (g.level == 0) continue;
-        const LevelIndex& up = levels[g.level - 1];
-        GridId parent;
-        if (!g.parent_code.empty()) {
-            auto it = by_code[g.level - 1].find(g.parent_code);
-            if (it != by_code[g.level - 1].end()) parent = it->second;
-            else
-                diag.warn("unknown_parent_code", grid_location(g),
-                          "parent code '" + g.parent_code + "' names no grid at level '" + ds.levels[g.level - 1].name + "'",
-                          "fix the parent code; the parent was taken by largest overlap instead");
-        }
-        auto geom = geo::to_geos(ctx, g.area);
-        const double area = geo::bg::area(g.area);
-        auto [best, share] = largest_share(ctx, up, geom.get(), geo::bg::return_envelope<geo::Box>(g.area), area);
-        if (!parent.valid() && best >= 0) parent = up.grids[best];
+        const Overlap& o = overlaps[g.id.index()];
+        const std::vector<GridId>& up = workers.front().levels[g.level - 1].grids;
+        GridId parent = o.by_code;
+        if (!g.parent_code.empty() && !parent.valid())
+            diag.warn("unknown_parent_code", grid_location(g),
+                      "parent code '" + g.parent_code + "' names no grid at level '" + ds.levels[g.level - 1].name + "'",
+                      "fix the parent code; the parent was taken by largest overlap instead");
+        if (!parent.valid() && o.best >= 0) parent = up[o.best];
         if (!parent.valid()) {
             diag.warn("orphan_grid", grid_location(g), "grid '" + g.code + "' lies in no grid of level '" +
                       ds.levels[g.level - 1].name + "'", "draw it inside a parent or give it a parent code");
@@ -116,32 +162,39 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag) {
         }
         tree.parent[g.id.index()] = parent;
         tree.children[parent.index()].push_back(g.id);
-        if (best >= 0 && up.grids[best] == parent && share < 0.99 && area > 0) {
+        if (!o.in_named_parent && o.best >= 0 && up[o.best] == parent && o.share < 0.99 && o.area > 0) {
             diag.warn("grid_spills_out", grid_location(g),
-                      "grid '" + g.code + "' has " + std::to_string(static_cast<int>((1 - share) * 100 + 0.5)) +
+                      "grid '" + g.code + "' has " + std::to_string(static_cast<int>((1 - o.share) * 100 + 0.5)) +
                           "% of its area outside its parent '" + ds.grid(parent).code + "'",
                       "redraw the grid inside its parent's boundary");
         }
     }
 
     // Buildings: finest level by largest share, coarser levels follow the parent chain so that membership nests.
-    for (const Building& b : ds.buildings) {
-        auto geom = geo::to_geos(ctx, b.footprint);
-        const auto box = geo::bg::return_envelope<geo::Box>(b.footprint);
-        GridId below;
-        for (int l = nlevels - 1; l >= 0; --l) {
-            GridId g = below.valid() ? tree.parent[below.index()] : GridId{};
-            if (!g.valid()) {
-                auto [best, share] = largest_share(ctx, levels[l], geom.get(), box, b.area_m2);
-                if (best >= 0) g = levels[l].grids[best];
-                if (l == nlevels - 1) tree.building_share[b.id.index()] = share;
+    // Each thread takes a contiguous part of the buildings and writes only their slots.
+    parallel::on_threads(nthreads, [&](std::size_t t) {
+        Worker& w = workers[t];
+        const auto [begin, end] = parallel::part(ds.buildings.size(), nthreads, t);
+        for (std::size_t i = begin; i < end; ++i) {
+            const Building& b = ds.buildings[i];
+            auto geom = geo::to_geos(w.ctx, b.footprint);
+            const auto box = geo::bg::return_envelope<geo::Box>(b.footprint);
+            GridId below;
+            for (int l = nlevels - 1; l >= 0; --l) {
+                GridId g = below.valid() ? tree.parent[below.index()] : GridId{};
+                if (!g.valid()) {
+                    auto [best, share] = largest_share(w.ctx, w.levels[l], geom.get(), box, b.area_m2);
+                    if (best >= 0) g = w.levels[l].grids[best];
+                    if (l == nlevels - 1) tree.building_share[b.id.index()] = share;
+                }
+                tree.building_grid[l][b.id.index()] = g;
+                below = g;
             }
-            tree.building_grid[l][b.id.index()] = g;
-            below = g;
         }
+    });
+    for (const Building& b : ds.buildings)
         if (nlevels > 0 && tree.building_grid[nlevels - 1][b.id.index()].valid() && tree.building_share[b.id.index()] < 0.99)
             ++tree.straddling_buildings;
-    }
     return tree;
 }
 

@@ -20,6 +20,9 @@ struct GridTree {
 
 // Resolves parents and building membership. Warnings (unknown parent code, orphaned grid, duplicate code,
 // a grid spilling out of its parent) go to `diag`; nothing is dropped.
-GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag);
+// Buildings are independent once the parents are known, so they are split over `threads` threads (0: as many as the
+// machine has cores, fewer for few buildings), each with its own GEOS context; the result is the same whatever the
+// number.
+GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads = 0);
 
 }  // namespace gridatlas::hierarchy
