@@ -151,6 +151,12 @@ nlohmann::json circles_json(const Dataset& ds, const std::vector<access::Straigh
     return out;
 }
 
+// "1 facility", "2 facilities".
+std::string counted(const nlohmann::json& n, const char* one, const char* many) {
+    const auto v = n.get<std::size_t>();
+    return std::to_string(v) + " " + (v == 1 ? one : many);
+}
+
 // " (3 beyond the 60-min search limit)" when the search stopped short of some of a kind's gap buildings.
 std::string beyond_text(const nlohmann::json& summary, const nlohmann::json& kind) {
     const std::size_t beyond = kind.value("beyond_search_limit_buildings", std::size_t{0});
@@ -245,7 +251,8 @@ std::string format_summary(const RunReport& report) {
     for (const auto& k : s["service_kinds"])
         out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
             << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
-            << "), " << k["gap_buildings"] << " gap buildings" << beyond_text(s, k) << ", " << k["facilities"] << " facilities\n";
+            << "), " << counted(k["gap_buildings"], "gap building", "gap buildings") << beyond_text(s, k) << ", "
+            << counted(k["facilities"], "facility", "facilities") << "\n";
     out << "  complete life circle (every life-circle kind in time): " << s["complete_circle_households"] << " households\n";
     out << "  straight-line circles would count as covered but the network does not reach in time:";
     for (const auto& c : s["straight_line_vs_network"]) out << " " << c["kind"].get<std::string>() << " " << c["in_circle_but_not_reached"] << ";";

@@ -160,7 +160,7 @@ TEST_F(Cli, TinyProjectRuns) {
     EXPECT_TRUE(contains(r.out, "unit      10 = 6 + 4  ok")) << r.out;
     EXPECT_TRUE(contains(r.out, "grid      10 = 7 + 3  ok")) << r.out;
     EXPECT_TRUE(contains(r.out, "网格 (grid): 2 grids, 7 households, 17 persons, 2 party-member households")) << r.out;
-    EXPECT_TRUE(contains(r.out, "党群服务中心 ≤5.0 min: 57.1% of households (4/7), 1 gap buildings, 1 facilities")) << r.out;
+    EXPECT_TRUE(contains(r.out, "党群服务中心 ≤5.0 min: 57.1% of households (4/7), 1 gap building, 1 facility")) << r.out;
     EXPECT_FALSE(contains(r.out, "DOES NOT ADD UP")) << r.out;
     EXPECT_TRUE(fs::is_regular_file(out / "gridatlas.gpkg"));
     EXPECT_TRUE(fs::is_regular_file(out / "summary.json"));
