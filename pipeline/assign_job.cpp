@@ -254,8 +254,12 @@ std::string format_assign_summary(const AssignReport& report) {
     out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " placed in a building + " << h["unassigned"]
         << " not placed\n";
     out << "  placed by:";
+    const char* separator = " ";
     for (const char* k : {"building_id", "address", "point_in_building", "nearest_building"})
-        if (s["placed_by"].contains(k)) out << " " << k << " " << s["placed_by"][k] << ";";
+        if (s["placed_by"].contains(k)) {
+            out << separator << k << " " << s["placed_by"][k];
+            separator = ", ";
+        }
     out << "\n";
     const auto& n = s["nearest_building"];
     if (n["households"].get<std::size_t>() > 0)

@@ -279,7 +279,7 @@ TEST(AssignCli, PrintsTheConservationReportAndNothingPersonal) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
     const std::string out = slurp(dir / "stdout"), err = slurp(dir / "stderr");
     EXPECT_NE(out.find("Households: 12 in roster = 6 placed in a building + 6 not placed"), std::string::npos) << out;
-    EXPECT_NE(out.find("placed by: building_id 1; address 3; point_in_building 1; nearest_building 1;"), std::string::npos) << out;
+    EXPECT_NE(out.find("placed by: building_id 1, address 3, point_in_building 1, nearest_building 1\n"), std::string::npos) << out;
     EXPECT_NE(out.find("unparsable_address 1"), std::string::npos) << out;
     EXPECT_NE(err.find("bad_coordinates"), std::string::npos) << err;
     for (const auto& v : personal_values()) {
