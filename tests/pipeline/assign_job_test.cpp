@@ -15,12 +15,14 @@
 #include <sstream>
 #include <string>
 
+#include "layer_rows.hpp"
 #include "model/diagnostics.hpp"
 #include "project_config.hpp"
 #include "run_job.hpp"
-#include "vector_reader.hpp"
 
 namespace fs = std::filesystem;
+using gridatlas::test::read_layer;
+using gridatlas::test::row_where;
 using nlohmann::json;
 
 namespace {
@@ -46,31 +48,6 @@ std::vector<std::string> personal_values() {
     for (const char* n : {"子", "丑", "寅", "卯", "辰", "巳", "午", "未", "申", "酉", "戌", "亥"}) v.push_back(std::string("秘名") + n + "PLX");
     for (int i = 1; i <= 12; ++i) v.push_back("138000088" + std::string(i < 10 ? "0" : "") + std::to_string(i));
     return v;
-}
-
-std::vector<std::map<std::string, std::string>> read_layer(const fs::path& file, const std::string& layer) {
-    gridatlas::layers::LayerSource src;
-    src.role = layer;
-    src.file = file;
-    src.layer = layer;
-    gridatlas::layers::VectorReader r(src, "");
-    const auto names = r.field_names();
-    for (const auto& n : names) r.request_field(n, true);
-    std::vector<std::map<std::string, std::string>> rows;
-    r.for_each([&](gridatlas::layers::FeatureView& f) {
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < names.size(); ++i) row[names[i]] = f.text(i);
-        rows.push_back(std::move(row));
-    });
-    return rows;
-}
-
-std::map<std::string, std::string> row_where(const std::vector<std::map<std::string, std::string>>& rows,
-                                             const std::string& field, const std::string& value) {
-    for (const auto& r : rows)
-        if (r.at(field) == value) return r;
-    ADD_FAILURE() << "no row with " << field << " = " << value;
-    return {};
 }
 
 const json& per_grid(const json& summary, std::size_t level, const std::string& code) {

@@ -15,10 +15,12 @@
 #include <sstream>
 #include <string>
 
+#include "layer_rows.hpp"
 #include "model/diagnostics.hpp"
-#include "vector_reader.hpp"
 
 namespace fs = std::filesystem;
+using gridatlas::test::read_layer;
+using gridatlas::test::row_where;
 using gridatlas::pipeline::OfficerConfig;
 using gridatlas::pipeline::OfficerReport;
 using gridatlas::pipeline::terminal_columns;
@@ -54,23 +56,6 @@ std::vector<std::string> personal_values() {
     std::vector<std::string> v = {"PLX", "秘名", "138000088"};
     for (const auto& [id, p] : roster) { v.push_back(p.first); v.push_back(p.second); }
     return v;
-}
-
-std::vector<std::map<std::string, std::string>> read_layer(const fs::path& file, const std::string& layer) {
-    gridatlas::layers::LayerSource src;
-    src.role = layer;
-    src.file = file;
-    src.layer = layer;
-    gridatlas::layers::VectorReader r(src, "");
-    const auto names = r.field_names();
-    for (const auto& n : names) r.request_field(n, true);
-    std::vector<std::map<std::string, std::string>> rows;
-    r.for_each([&](gridatlas::layers::FeatureView& f) {
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < names.size(); ++i) row[names[i]] = f.text(i);
-        rows.push_back(std::move(row));
-    });
-    return rows;
 }
 
 const gridatlas::pipeline::OfficerHousehold* household(const OfficerReport& r, const std::string& id) {

@@ -17,10 +17,12 @@
 #include "access/service_access.hpp"
 #include "access/walk_network.hpp"
 #include "dataset_loader.hpp"
+#include "layer_rows.hpp"
 #include "project_config.hpp"
-#include "vector_reader.hpp"
 
 namespace fs = std::filesystem;
+using gridatlas::test::read_layer;
+using gridatlas::test::row_where;
 using gridatlas::pipeline::RunConfig;
 using gridatlas::pipeline::RunReport;
 using nlohmann::json;
@@ -45,32 +47,6 @@ std::vector<std::string> personal_values() {
     for (const char* n : {"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"}) v.push_back(std::string("秘名") + n + "QZX");
     for (int i = 1; i <= 10; ++i) v.push_back("139000077" + std::string(i < 10 ? "0" : "") + std::to_string(i));
     return v;
-}
-
-// One row per feature of a layer of the output GeoPackage: field name → value ("" for null).
-std::vector<std::map<std::string, std::string>> read_layer(const fs::path& gpkg, const std::string& layer) {
-    gridatlas::layers::LayerSource src;
-    src.role = layer;
-    src.file = gpkg;
-    src.layer = layer;
-    gridatlas::layers::VectorReader r(src, "");
-    const auto names = r.field_names();
-    for (const auto& n : names) r.request_field(n, true);
-    std::vector<std::map<std::string, std::string>> rows;
-    r.for_each([&](gridatlas::layers::FeatureView& f) {
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < names.size(); ++i) row[names[i]] = f.text(i);
-        rows.push_back(std::move(row));
-    });
-    return rows;
-}
-
-std::map<std::string, std::string> row_where(const std::vector<std::map<std::string, std::string>>& rows,
-                                             const std::string& field, const std::string& value) {
-    for (const auto& r : rows)
-        if (r.at(field) == value) return r;
-    ADD_FAILURE() << "no row with " << field << " = " << value;
-    return {};
 }
 
 const json& grid(const json& summary, std::size_t level, const std::string& code) {
