@@ -346,7 +346,7 @@ TEST(Siting, CoverageSetsAgreeWithComputeAccess) {
     const WalkingOptions walking{1.0, 250};
     const auto base = compute_access(ds, net, walking);
     std::vector<DemandPoint> demand;
-    for (std::size_t b = 0; b < ds.buildings.size(); ++b) demand.push_back({BuildingId{b}, 1, base.building_snaps[b], false});
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b) demand.push_back({BuildingId{b}, 1, base.building_snaps[b], false, {}});
 
     std::vector<std::pair<std::string, geo::Point>> points;
     for (int k = 0; k < 12; ++k)

@@ -54,7 +54,9 @@ TEST(GridTree, DuplicateCodesAndSpillingGridsAreReported) {
     EXPECT_EQ(diag.count("duplicate_grid_code"), 1u);
     ASSERT_EQ(diag.count("grid_spills_out"), 1u);
     for (const auto& d : diag.items())
-        if (d.code == "grid_spills_out") EXPECT_NE(d.message.find("50%"), std::string::npos) << d.message;
+        if (d.code == "grid_spills_out") {
+            EXPECT_NE(d.message.find("50%"), std::string::npos) << d.message;
+        }
 }
 
 TEST(GridTree, OrphanGridIsReported) {
