@@ -9,6 +9,7 @@
 #include <exception>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "access/network_distance.hpp"
 #include "geometry/geos.hpp"
@@ -67,15 +68,6 @@ struct Interval {
 };
 
 
-geo::GeosGeom collection(geo::GeosContext& ctx, int type, std::vector<geo::GeosGeom>& owned) {
-    // The collection takes ownership of the parts.
-    std::vector<GEOSGeometry*> parts;
-    parts.reserve(owned.size());
-    for (geo::GeosGeom& g : owned) parts.push_back(g.release());
-    owned.clear();
-    return geo::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), type, parts.data(), static_cast<unsigned>(parts.size())),
-                    "GEOSGeom_createCollection");
-}
 
 // `base` (may be null) unioned with the buffer of every piece. Each piece is buffered on its own and everything is
 // unioned in one cascaded union. Measured on the sample (4,000 pieces of a 15-minute kind isochrone): 0.1 s of
@@ -94,7 +86,7 @@ geo::GeosGeom buffered_union(geo::GeosContext& ctx, geo::GeosGeom base, const st
                                                        options.quadrant_segments, cap, GEOSBUF_JOIN_ROUND, 5.0),
                                  "GEOSBufferWithStyle"));
     }
-    const geo::GeosGeom all = collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
+    const geo::GeosGeom all = geo::collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
     return geo::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "GEOSUnaryUnion");
 }
 
