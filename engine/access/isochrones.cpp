@@ -3,16 +3,14 @@
 #include "access/isochrones.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <numeric>
-#include <exception>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 #include "access/network_distance.hpp"
 #include "geometry/geos.hpp"
+#include "model/parallel.hpp"
 
 namespace gridatlas::access {
 
@@ -120,31 +118,6 @@ std::vector<Interval> subtract(const std::vector<Interval>& now, const std::vect
 }
 
 
-// Runs job(i) for i in [0, count) on up to `threads` threads; the first failure (lowest i) is rethrown.
-template <typename Job>
-void parallel_for(std::size_t count, unsigned threads, Job job) {
-    std::vector<std::exception_ptr> failures(count);
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t i = next++; i < count; i = next++) {
-            try {
-                job(i);
-            } catch (...) {
-                failures[i] = std::current_exception();
-            }
-        }
-    };
-    const std::size_t wanted = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t thread_count = std::max<std::size_t>(1, std::min(wanted, count));
-    {
-        std::vector<std::jthread> pool;
-        for (std::size_t t = 1; t < thread_count; ++t) pool.emplace_back(work);
-        work();
-    }
-    for (const std::exception_ptr& failure : failures)
-        if (failure) std::rethrow_exception(failure);
-}
-
 }  // namespace
 
 std::vector<Isochrone> isochrones(const WalkNetwork& net, const std::vector<Snap>& sources,
@@ -236,7 +209,7 @@ std::vector<std::vector<Isochrone>> facility_isochrones(const Dataset& ds, const
                                                         const std::vector<double>& minutes_bands,
                                                         const IsochroneOptions& options, unsigned threads) {
     std::vector<std::vector<Isochrone>> out(ds.facilities.size());
-    parallel_for(ds.facilities.size(), threads, [&](std::size_t f) {
+    parallel::for_each_index(ds.facilities.size(), threads, [&](std::size_t f) {
         if (f < access.facility_snaps.size() && access.facility_snaps[f])
             out[f] = isochrones(net, {*access.facility_snaps[f]}, minutes_bands, options);
     });
@@ -247,7 +220,7 @@ std::vector<std::vector<Isochrone>> kind_isochrones(const Dataset& ds, const Wal
                                                     const std::vector<double>& minutes_bands,
                                                     const IsochroneOptions& options, unsigned threads) {
     std::vector<std::vector<Isochrone>> out(ds.service_kinds.size());
-    parallel_for(ds.service_kinds.size(), threads, [&](std::size_t k) {
+    parallel::for_each_index(ds.service_kinds.size(), threads, [&](std::size_t k) {
         out[k] = isochrones(net, facility_sources(ds, access, ds.service_kinds[k].key), minutes_bands, options);
     });
     return out;

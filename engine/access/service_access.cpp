@@ -16,13 +16,13 @@
 #include "access/service_access.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <exception>
 #include <numeric>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
+
+#include "model/parallel.hpp"
 
 namespace gridatlas::access {
 
@@ -214,7 +214,7 @@ const KindAccess* AccessResult::find(const std::string& kind) const {
     return nullptr;
 }
 
-AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options) {
+AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options, unsigned threads) {
     if (!(options.speed_m_per_s > 0) || !std::isfinite(options.speed_m_per_s))
         throw std::invalid_argument("walking speed must be a positive number of metres per second");
     if (!(options.search_limit_min > 0))
@@ -254,25 +254,9 @@ AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const Wal
     const Adjacency g = adjacency(net);
     result.kinds.resize(ds.service_kinds.size());
     // Kinds are independent and each writes only its own slot; a failure in any is rethrown here.
-    std::vector<std::exception_ptr> failures(ds.service_kinds.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t k = next++; k < ds.service_kinds.size(); k = next++) {
-            try {
-                result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options);
-            } catch (...) {
-                failures[k] = std::current_exception();
-            }
-        }
-    };
-    const std::size_t thread_count =
-        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), ds.service_kinds.size());
-    std::vector<std::jthread> threads;
-    for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(work);
-    work();
-    threads.clear();
-    for (const std::exception_ptr& failure : failures)
-        if (failure) std::rethrow_exception(failure);
+    parallel::for_each_index(ds.service_kinds.size(), threads, [&](std::size_t k) {
+        result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options);
+    });
     return result;
 }
 
