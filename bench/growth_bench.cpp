@@ -3,6 +3,8 @@
 // across the sizes; scripts/plot_growth.py fits the slope of log(time) against log(size).
 //   BM_WalkNetworkBuild/N: a square street lattice of about N edges (every line crosses every other: real noding)
 //   BM_AccessOneKind/N:    compute_access for one service kind on that lattice, one building per block
+//   BM_LiaisonOneGrid/N:   party-member contacts for one grid of N households (1 in 12 a party member, 20 households
+//                          a building, contacts 5–15), as assign_liaison runs per grid
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -10,6 +12,7 @@
 
 #include "access/service_access.hpp"
 #include "access/walk_network.hpp"
+#include "assign/liaison.hpp"
 #include "model/dataset.hpp"
 
 namespace {
@@ -79,6 +82,35 @@ void BM_AccessOneKind(benchmark::State& state) {
                                                           benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_AccessOneKind)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_LiaisonOneGrid(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Dataset ds;
+    ds.levels = {{"grid", "网格"}};
+    Grid g;
+    g.id = GridId{std::size_t{0}};
+    g.code = "G";
+    ds.grids.push_back(g);
+    assign::AssignmentResult a;
+    const auto side = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n) / 20.0)));
+    for (std::size_t i = 0; i < n; ++i) {
+        Household h;
+        h.id = HouseholdId{i};
+        const std::size_t building = i / 20;
+        h.location = geo::Point(30.0 * static_cast<double>(building % side), 30.0 * static_cast<double>(building / side));
+        h.party_members = (i * 7919) % 12 == 0 ? 1 : 0;
+        ds.households.push_back(h);
+        assign::HouseholdPlacement p;
+        p.grids.assign(1, GridId{std::size_t{0}});
+        a.households.push_back(p);
+    }
+    for (auto _ : state) {
+        const auto r = assign::assign_liaison(ds, a);
+        benchmark::DoNotOptimize(r.contact.data());
+    }
+    state.counters["households"] = static_cast<double>(n);
+}
+BENCHMARK(BM_LiaisonOneGrid)->RangeMultiplier(2)->Range(1'000, 8'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
