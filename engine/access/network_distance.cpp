@@ -41,44 +41,32 @@ void BoundedSearch::run(std::span<const Snap> sources, double bound_m) {
     touched_.clear();
     settled_.clear();
     sources_.assign(sources.begin(), sources.end());
+    std::stable_sort(sources_.begin(), sources_.end(), [](const Snap& a, const Snap& b) { return a.edge < b.edge; });
     bound_ = bound_m;
 
-    struct Entry {
-        double metres;
-        std::uint32_t node;
-    };
-    const auto later = [](const Entry& a, const Entry& b) { return a.metres > b.metres; };
-    std::vector<Entry> heap;
+    Frontier<double> frontier;
     const auto offer = [&](std::uint32_t node, double metres) {
         if (!(metres <= bound_) || !(metres < distance_[node])) return;
         if (distance_[node] == unreached) touched_.push_back(node);
         distance_[node] = metres;
-        heap.push_back({metres, node});
-        std::push_heap(heap.begin(), heap.end(), later);
+        frontier.push(metres, node);
     };
-
     const auto& edges = graph_->network().edges();
     for (const Snap& s : sources_) {
         const auto& e = edges[s.edge];
         offer(e.from, s.offset_m + s.along_m);
         offer(e.to, s.offset_m + (e.length_m - s.along_m));
     }
-    while (!heap.empty()) {
-        std::pop_heap(heap.begin(), heap.end(), later);
-        const Entry top = heap.back();
-        heap.pop_back();
-        if (top.metres > distance_[top.node]) continue;   // superseded by a shorter label pushed later
-        settled_.push_back(top.node);
-        for (std::uint32_t a = graph_->arc_begin(top.node); a < graph_->arc_end(top.node); ++a)
-            offer(graph_->head(a), top.metres + graph_->metres(a));
-    }
+    dijkstra(*graph_, frontier, distance_, offer, [this](std::uint32_t node) { settled_.push_back(node); });
 }
 
 double BoundedSearch::distance_to(const Snap& target) const {
     const auto& e = graph_->network().edges()[target.edge];
     double best = std::min(distance_[e.from] + target.along_m, distance_[e.to] + (e.length_m - target.along_m));
-    for (const Snap& s : sources_)
-        if (s.edge == target.edge) best = std::min(best, s.offset_m + std::abs(s.along_m - target.along_m));
+    const auto same_edge = std::equal_range(sources_.begin(), sources_.end(), target,
+                                            [](const Snap& a, const Snap& b) { return a.edge < b.edge; });
+    for (auto s = same_edge.first; s != same_edge.second; ++s)
+        best = std::min(best, s->offset_m + std::abs(s->along_m - target.along_m));
     best += target.offset_m;
     return best <= bound_ ? best : unreached;
 }

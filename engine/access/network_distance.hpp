@@ -10,6 +10,7 @@
 // - the distance to a snapped target adds the target's own access leg and also considers the direct way along a
 //   shared edge (source and target on one edge need not pass through a node).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -42,6 +43,46 @@ private:
     std::vector<double> metres_;
 };
 
+// The engine's one shortest-path core: Dijkstra with a binary heap over a WalkGraph, for any label type (plain metres
+// for BoundedSearch; metres and the facility they come from for compute_access). Label needs operator< (a total order
+// whose first key is the distance) and extend(label, metres) giving the label one arc further.
+//   labels: per node, the best label so far (seeded at the sources); frontier: the seeded (label, node) pairs.
+//   offer(node, label): stores and pushes the label when it is better and within the bound (the caller decides both).
+//   settled(node): called once per node, in non-decreasing label order.
+template <class Label>
+struct Frontier {
+    struct Entry {
+        Label label;
+        std::uint32_t node;
+    };
+    std::vector<Entry> heap;
+    static bool later(const Entry& a, const Entry& b) { return b.label < a.label; }
+    void push(const Label& label, std::uint32_t node) {
+        heap.push_back({label, node});
+        std::push_heap(heap.begin(), heap.end(), later);
+    }
+    Entry pop() {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const Entry top = heap.back();
+        heap.pop_back();
+        return top;
+    }
+};
+
+inline double extend(double metres, double arc_m) { return metres + arc_m; }
+
+template <class Label, class Offer, class Settled>
+void dijkstra(const WalkGraph& graph, Frontier<Label>& frontier, const std::vector<Label>& labels, const Offer& offer,
+              const Settled& settled) {
+    while (!frontier.heap.empty()) {
+        const auto top = frontier.pop();
+        if (labels[top.node] < top.label) continue;   // superseded by a shorter label pushed later
+        settled(top.node);
+        for (std::uint32_t a = graph.arc_begin(top.node); a < graph.arc_end(top.node); ++a)
+            offer(graph.head(a), extend(top.label, graph.metres(a)));
+    }
+}
+
 // A reusable bounded Dijkstra. Its buffers are sized to the network once; each run resets only the nodes the
 // previous run touched, so thousands of small searches cost what they touch, not the size of the network.
 // One instance per thread.
@@ -60,8 +101,8 @@ public:
     // The nodes within the bound, in the order they were settled (non-decreasing distance).
     const std::vector<std::uint32_t>& settled() const { return settled_; }
     // Distance from the sources of the last run to a snapped point, its access leg included: the shorter of the way
-    // through either end node of its edge and the direct way from a source on the same edge. `unreached` when that
-    // exceeds the bound.
+    // through either end node of its edge and the direct way from a source on the same edge (sources are kept sorted
+    // by edge: a lookup costs log(sources) plus the sources on that edge). `unreached` when that exceeds the bound.
     double distance_to(const Snap& target) const;
 
 private:

@@ -1,4 +1,4 @@
-// Access by multi-source Dijkstra, one pass per service kind over a CSR adjacency of the walk network, bounded by the
+// Access by multi-source Dijkstra (the shared core of network_distance.hpp), one pass per service kind, bounded by the
 // search limit.
 //
 // A snapped point splits its edge conceptually: a facility seeds both end nodes of its edge with its access leg plus
@@ -16,13 +16,14 @@
 #include "access/service_access.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <exception>
 #include <numeric>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
+
+#include "access/network_distance.hpp"
+#include "model/parallel.hpp"
 
 namespace gridatlas::access {
 
@@ -38,61 +39,7 @@ struct Label {
     }
 };
 
-// Both directions of every edge, grouped by tail node.
-struct Adjacency {
-    std::vector<std::uint32_t> start;   // arcs of node n are [start[n], start[n + 1])
-    std::vector<std::uint32_t> head;
-    std::vector<double> metres;
-};
-
-Adjacency adjacency(const WalkNetwork& net) {
-    const auto& edges = net.edges();
-    Adjacency g;
-    g.start.assign(net.nodes().size() + 1, 0);
-    for (const auto& e : edges) {
-        ++g.start[e.from + 1];
-        ++g.start[e.to + 1];
-    }
-    std::partial_sum(g.start.begin(), g.start.end(), g.start.begin());
-    g.head.resize(2 * edges.size());
-    g.metres.resize(2 * edges.size());
-    std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
-    for (const auto& e : edges) {
-        g.head[fill[e.from]] = e.to;
-        g.metres[fill[e.from]++] = e.length_m;
-        g.head[fill[e.to]] = e.from;
-        g.metres[fill[e.to]++] = e.length_m;
-    }
-    return g;
-}
-
-// Completes `labels` (seeded at the sources, infinite elsewhere) to shortest distances with a binary heap, for the
-// nodes within bound_m; labels beyond it are never stored.
-void shortest_paths(const Adjacency& g, std::vector<Label>& labels, double bound_m) {
-    struct Entry {
-        Label label;
-        std::uint32_t node;
-    };
-    const auto later = [](const Entry& a, const Entry& b) { return b.label < a.label; };
-    std::vector<Entry> heap;
-    for (std::uint32_t n = 0; n < labels.size(); ++n)
-        if (labels[n].metres < infinity) heap.push_back({labels[n], n});
-    std::make_heap(heap.begin(), heap.end(), later);
-    while (!heap.empty()) {
-        std::pop_heap(heap.begin(), heap.end(), later);
-        const Entry top = heap.back();
-        heap.pop_back();
-        if (labels[top.node] < top.label) continue;   // superseded by a shorter label pushed later
-        for (std::uint32_t a = g.start[top.node]; a < g.start[top.node + 1]; ++a) {
-            const Label next{top.label.metres + g.metres[a], top.label.facility};
-            if (next.metres <= bound_m && next < labels[g.head[a]]) {
-                labels[g.head[a]] = next;
-                heap.push_back({next, g.head[a]});
-                std::push_heap(heap.begin(), heap.end(), later);
-            }
-        }
-    }
-}
+Label extend(const Label& l, double arc_m) { return {l.metres + arc_m, l.facility}; }
 
 struct Source {
     std::uint32_t edge;
@@ -102,7 +49,7 @@ struct Source {
     }
 };
 
-KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adjacency& g, const AccessResult& snaps,
+KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const WalkGraph& g, const AccessResult& snaps,
                            const ServiceKind& kind, const WalkingOptions& options) {
     const std::size_t building_count = ds.buildings.size();
     const double bound_m = options.search_limit_min * 60.0 * options.speed_m_per_s;
@@ -127,8 +74,11 @@ KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adja
     std::sort(sources.begin(), sources.end());
 
     std::vector<Label> labels(net.nodes().size());
+    Frontier<Label> frontier;
     const auto seed = [&](std::uint32_t node, Label label) {
-        if (label.metres <= bound_m) labels[node] = std::min(labels[node], label);
+        if (!(label.metres <= bound_m) || !(label < labels[node])) return;
+        labels[node] = label;
+        frontier.push(label, node);
     };
     for (const Source& s : sources) {
         const Snap& snap = *snaps.facility_snaps[s.facility];
@@ -136,7 +86,7 @@ KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Adja
         seed(edge.from, Label{snap.offset_m + snap.along_m, s.facility});
         seed(edge.to, Label{snap.offset_m + (edge.length_m - snap.along_m), s.facility});
     }
-    shortest_paths(g, labels, bound_m);
+    dijkstra(g, frontier, labels, seed, [](std::uint32_t) {});
 
     // The shortest way from a facility to a snapped point, its access leg included.
     const auto to_point = [&](const Snap& snap) {
@@ -214,7 +164,7 @@ const KindAccess* AccessResult::find(const std::string& kind) const {
     return nullptr;
 }
 
-AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options) {
+AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options, unsigned threads) {
     if (!(options.speed_m_per_s > 0) || !std::isfinite(options.speed_m_per_s))
         throw std::invalid_argument("walking speed must be a positive number of metres per second");
     if (!(options.search_limit_min > 0))
@@ -251,28 +201,12 @@ AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const Wal
     for (std::size_t f = 0; f < ds.facilities.size(); ++f)
         result.facility_snaps[f] = net.snap(ds.facilities[f].location, options.max_snap_m);
 
-    const Adjacency g = adjacency(net);
+    const WalkGraph g(net);
     result.kinds.resize(ds.service_kinds.size());
     // Kinds are independent and each writes only its own slot; a failure in any is rethrown here.
-    std::vector<std::exception_ptr> failures(ds.service_kinds.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t k = next++; k < ds.service_kinds.size(); k = next++) {
-            try {
-                result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options);
-            } catch (...) {
-                failures[k] = std::current_exception();
-            }
-        }
-    };
-    const std::size_t thread_count =
-        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), ds.service_kinds.size());
-    std::vector<std::jthread> threads;
-    for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(work);
-    work();
-    threads.clear();
-    for (const std::exception_ptr& failure : failures)
-        if (failure) std::rethrow_exception(failure);
+    parallel::for_each_index(ds.service_kinds.size(), threads, [&](std::size_t k) {
+        result.kinds[k] = access_for_kind(ds, net, g, result, ds.service_kinds[k], options);
+    });
     return result;
 }
 

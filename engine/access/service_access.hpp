@@ -85,8 +85,9 @@ struct AccessResult {
 // A building's reason is the first that applies: not_residential, no_road_nearby, no_facility_of_kind, disconnected
 // (no snapped point of it shares a connected component with a facility of the kind), beyond_search_limit.
 // Equal distances go to the lowest facility index, then to the building's first point, so results do not depend on
-// the threads the kinds run on.
+// the threads the kinds run on (`threads`, 0: one per core; see model/parallel.hpp).
 // Throws std::invalid_argument unless speed_m_per_s is positive and finite and search_limit_min is positive.
-AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options);
+AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const WalkingOptions& options,
+                            unsigned threads = 0);
 
 }  // namespace gridatlas::access

@@ -6,17 +6,16 @@
 #include "access/siting.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <exception>
-#include <mutex>
+#include <limits>
 #include <numeric>
 #include <queue>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "access/network_distance.hpp"
+#include "model/parallel.hpp"
 
 namespace gridatlas::access {
 
@@ -131,6 +130,8 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
                              const std::vector<DemandPoint>& demand, double threshold_m, unsigned threads) {
     if (!(threshold_m >= 0) || !std::isfinite(threshold_m))
         throw std::invalid_argument("coverage threshold must be a finite distance >= 0");
+    if (demand.size() >= std::numeric_limits<std::uint32_t>::max())   // demand indices are stored in 32 bits
+        throw std::length_error("coverage model: more than 4,294,967,294 demand points; split the area");
     CoverageModel model;
     model.candidate_ids.reserve(candidates.size());
     for (const SitingCandidate& c : candidates) model.candidate_ids.push_back(c.id);
@@ -143,7 +144,7 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
 
     // The demand points a new site can matter for, by edge (compressed rows, ascending demand index per edge).
     const std::size_t edge_count = net.edges().size();
-    std::vector<std::uint32_t> on_edge_start(edge_count + 1, 0);
+    std::vector<std::size_t> on_edge_start(edge_count + 1, 0);
     // A building with several entrances is listed once per snapped entrance, each with its own snap.
     struct OnEdge {
         std::uint32_t demand;
@@ -161,59 +162,44 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
     std::partial_sum(on_edge_start.begin(), on_edge_start.end(), on_edge_start.begin());
     on_edge.resize(on_edge_start.back());
     {
-        std::vector<std::uint32_t> fill(on_edge_start.begin(), on_edge_start.end() - 1);
+        std::vector<std::size_t> fill(on_edge_start.begin(), on_edge_start.end() - 1);
         for (std::uint32_t d = 0; d < demand.size(); ++d)
             if (open(demand[d])) each_snap(demand[d], [&](const Snap& s) { on_edge[fill[s.edge]++] = {d, &s}; });
     }
 
     const WalkGraph graph(net);
     std::vector<std::vector<std::uint32_t>> sets(candidates.size());
-    std::vector<std::exception_ptr> failures;
-    std::atomic<std::size_t> next{0};
-    std::mutex failure_mutex;
-    const auto work = [&] {
-        try {
-            BoundedSearch search(graph);
-            std::vector<std::uint32_t> edge_seen(edge_count, 0);   // candidate + 1 that last looked at the edge
-            std::uint32_t stamp = 0;
-            for (std::size_t c = next++; c < candidates.size(); c = next++) {
-                const std::optional<Snap>& snap = candidates[c].snap;
-                if (!snap || snap->edge >= edge_count || snap->offset_m > threshold_m) continue;
-                search.run(std::span<const Snap>(&*snap, 1), threshold_m);
-                if (++stamp == 0) {   // wrapped: forget every old stamp
-                    std::fill(edge_seen.begin(), edge_seen.end(), 0);
-                    stamp = 1;
-                }
-                std::vector<std::uint32_t>& set = sets[c];
-                const auto look_at = [&](std::uint32_t e) {
-                    if (edge_seen[e] == stamp) return;
-                    edge_seen[e] = stamp;
-                    for (std::uint32_t i = on_edge_start[e]; i < on_edge_start[e + 1]; ++i)
-                        if (search.distance_to(*on_edge[i].snap) <= threshold_m) set.push_back(on_edge[i].demand);
-                };
-                look_at(snap->edge);
-                for (std::uint32_t n : search.settled())
-                    for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) look_at(graph.edge(a));
-                std::sort(set.begin(), set.end());
-                set.erase(std::unique(set.begin(), set.end()), set.end());   // a building reached at two entrances
-            }
-        } catch (...) {
-            const std::lock_guard lock(failure_mutex);
-            failures.push_back(std::current_exception());
-        }
+    // Per thread: a search and the candidate stamp that last looked at each edge.
+    struct Scratch {
+        BoundedSearch search;
+        std::vector<std::uint32_t> edge_seen;
+        std::uint32_t stamp = 0;
     };
-    std::size_t thread_count = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-    thread_count = std::max<std::size_t>(1, std::min(thread_count, candidates.size()));
-    {
-        std::vector<std::jthread> pool;
-        for (std::size_t t = 1; t < thread_count; ++t) pool.emplace_back(work);
-        work();
-    }
-    if (!failures.empty()) std::rethrow_exception(failures.front());
+    parallel::for_each_index(candidates.size(), threads, [&] { return Scratch{BoundedSearch(graph), std::vector<std::uint32_t>(edge_count, 0), 0}; },
+                             [&](Scratch& s, std::size_t c) {
+        const std::optional<Snap>& snap = candidates[c].snap;
+        if (!snap || snap->edge >= edge_count || snap->offset_m > threshold_m) return;
+        s.search.run(std::span<const Snap>(&*snap, 1), threshold_m);
+        if (++s.stamp == 0) {   // wrapped: forget every old stamp
+            std::fill(s.edge_seen.begin(), s.edge_seen.end(), 0);
+            s.stamp = 1;
+        }
+        std::vector<std::uint32_t>& set = sets[c];
+        const auto look_at = [&](std::uint32_t e) {
+            if (s.edge_seen[e] == s.stamp) return;
+            s.edge_seen[e] = s.stamp;
+            for (std::size_t i = on_edge_start[e]; i < on_edge_start[e + 1]; ++i)
+                if (s.search.distance_to(*on_edge[i].snap) <= threshold_m) set.push_back(on_edge[i].demand);
+        };
+        look_at(snap->edge);
+        for (std::uint32_t n : s.search.settled())
+            for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) look_at(graph.edge(a));
+        std::sort(set.begin(), set.end());
+        set.erase(std::unique(set.begin(), set.end()), set.end());   // a building reached at two entrances
+    });
 
     model.start.assign(candidates.size() + 1, 0);
-    for (std::size_t c = 0; c < candidates.size(); ++c)
-        model.start[c + 1] = model.start[c] + static_cast<std::uint32_t>(sets[c].size());
+    for (std::size_t c = 0; c < candidates.size(); ++c) model.start[c + 1] = model.start[c] + sets[c].size();
     model.cover.reserve(model.start.back());
     for (const auto& set : sets) model.cover.insert(model.cover.end(), set.begin(), set.end());
     return model;

@@ -50,7 +50,8 @@ struct CoverageModel {
     std::vector<std::string> candidate_ids;     // per candidate
     std::vector<std::size_t> households;        // per demand point
     std::vector<bool> initially_covered;        // per demand point
-    std::vector<std::uint32_t> start;           // candidate c covers demand points cover[start[c] .. start[c + 1])
+    std::vector<std::size_t> start;             // candidate c covers demand points cover[start[c] .. start[c + 1]):
+                                                // size_t, the sum over candidates can pass 2^32
     std::vector<std::uint32_t> cover;           // demand indices, ascending per candidate; initially covered points
                                                 // and points without households are left out
 

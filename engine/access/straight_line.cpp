@@ -112,13 +112,7 @@ geo::MultiPolygon straight_line_circles(const Dataset& ds, const std::string& ki
         if (f.kind == kind && std::isfinite(f.location.x()) && std::isfinite(f.location.y()))
             owned.push_back(geo::to_geos(ctx, f.location));
     if (owned.empty()) return {};
-    // The collection takes ownership of the points.
-    std::vector<GEOSGeometry*> parts;
-    parts.reserve(owned.size());
-    for (geo::GeosGeom& g : owned) parts.push_back(g.release());
-    const geo::GeosGeom points = geo::own(
-        ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOINT, parts.data(), static_cast<unsigned>(parts.size())),
-        "GEOSGeom_createCollection");
+    const geo::GeosGeom points = geo::collection(ctx, GEOS_MULTIPOINT, std::move(owned));
     const geo::GeosGeom circles =
         geo::own(ctx, GEOSBuffer_r(ctx.handle(), points.get(), radius_m, quadrant_segments), "GEOSBuffer");
     return geo::to_multipolygon(ctx, circles.get());

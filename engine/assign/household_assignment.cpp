@@ -1,9 +1,12 @@
+// Every roster row placed in its unit, building and grid at every level, or given its reason, on all cores; and the
+// conservation tallies. See household_assignment.hpp.
 #include "assign/household_assignment.hpp"
 
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -36,6 +39,7 @@ using Tally = std::array<std::size_t, 256>;
 
 struct Tallies {
     std::vector<Tally> levels;   // unit, building, then each grid level
+    std::vector<Tally> flags;    // each grid level: rows per GridFlag
     Tally placed_by{};
 };
 
@@ -92,6 +96,120 @@ std::vector<std::uint8_t> duplicate_rows(const std::vector<Household>& rows, std
     return duplicate;
 }
 
+
+// Places one row after another. A roster lists a building's households together, so a row mostly names the building
+// and unit of the row before it: the last lookups are kept (one placer per thread).
+class RowPlacer {
+public:
+    RowPlacer(const Dataset& ds, const hierarchy::GridTree& tree, const BuildingResolver& resolver,
+              const GridLocator* grids_only)
+        : ds_(ds), tree_(tree), resolver_(resolver), grids_only_(grids_only) {}
+
+    void place(const Household& h, bool duplicate, HouseholdPlacement& p) {
+        const std::size_t nlevels = ds_.levels.size();
+        p.grids.assign(nlevels, GridId{});
+        p.grid_reasons.assign(nlevels, Reason::assigned);
+        p.grid_flags.assign(nlevels, GridFlag::none);
+        if (duplicate) {
+            p.building_reason = Reason::duplicate_household_id;
+            as_written(h, p);
+        } else if (grids_only_) {
+            in_grids(h, p);
+            return;
+        } else {
+            building_of(h, p);
+        }
+        if (p.building_reason != Reason::assigned) unplaced(p, p.building_reason);
+        else unit_and_grids(p);
+    }
+
+private:
+    const Dataset& ds_;
+    const hierarchy::GridTree& tree_;
+    const BuildingResolver& resolver_;
+    const GridLocator* grids_only_;
+    const std::string* last_ref_ = nullptr;
+    BuildingMatch last_match_;
+    BuildingId last_unit_building_;
+    int last_unit_number_ = 0;
+    UnitId last_unit_;
+
+    static void as_written(const Household& h, HouseholdPlacement& p) {
+        p.unit_number = h.unit_number;
+        p.floor = h.floor;
+        p.room = h.room;
+    }
+
+    static void unplaced(HouseholdPlacement& p, Reason why) {
+        p.building = BuildingId{};
+        p.placed_by = PlacedBy::none;
+        p.building_reason = why;
+        p.unit_reason = why;
+        p.grid_reasons.assign(p.grid_reasons.size(), why);
+    }
+
+    // A row that names a building id is resolved from that id alone (household_placement.hpp, step 1), with its
+    // unit, floor and room as written: the same id as the row before gives the same building.
+    void building_of(const Household& h, HouseholdPlacement& p) {
+        if (last_ref_ && !h.building_ref.empty() && h.building_ref == *last_ref_) {
+            p.building_reason = last_match_.reason;
+            p.building = last_match_.building;
+            p.placed_by = last_match_.placed_by;
+            as_written(h, p);
+            return;
+        }
+        BuildingMatch m = resolver_.resolve(h);
+        p.building_reason = m.reason;
+        p.building = m.building;
+        p.placed_by = m.placed_by;
+        p.distance_m = m.distance_m;
+        p.unit_number = m.unit_number;
+        p.floor = m.floor;
+        p.room = std::move(m.room);
+        if (!h.building_ref.empty()) {
+            last_ref_ = &h.building_ref;
+            last_match_.reason = m.reason;
+            last_match_.placed_by = m.placed_by;
+            last_match_.building = m.building;
+        }
+    }
+
+    void unit_and_grids(HouseholdPlacement& p) {
+        if (!p.unit_number) {
+            p.unit_reason = Reason::no_unit_given;
+        } else {
+            if (!last_unit_building_.valid() || p.building != last_unit_building_ || *p.unit_number != last_unit_number_) {
+                last_unit_ = ds_.find_unit(p.building, *p.unit_number);
+                last_unit_building_ = p.building;
+                last_unit_number_ = *p.unit_number;
+            }
+            p.unit = last_unit_;
+            p.unit_reason = p.unit.valid() ? Reason::assigned : Reason::unknown_unit;
+        }
+        for (std::size_t l = 0; l < p.grids.size(); ++l) {
+            p.grids[l] = tree_.grid_of(p.building, static_cast<int>(l));
+            p.grid_reasons[l] = p.grids[l].valid() ? Reason::assigned : Reason::outside_grids;
+        }
+    }
+
+    // A project without buildings: a row with coordinates goes straight into the grids (whatever else it names, since
+    // no building id or address can be resolved); a row without is unplaced. Units and buildings: no_buildings_layer.
+    void in_grids(const Household& h, HouseholdPlacement& p) {
+        as_written(h, p);
+        const bool named_nothing = !h.location && h.building_ref.empty() && h.address.empty();
+        unplaced(p, named_nothing ? Reason::missing_building_ref : Reason::no_buildings_layer);
+        if (!h.location) return;
+        grids_only_->locate(*h.location, std::span<GridId>(p.grids.data(), p.grids.size()),
+                            std::span<GridFlag>(p.grid_flags.data(), p.grid_flags.size()));
+        bool any = false;
+        for (std::size_t l = 0; l < p.grids.size(); ++l) {
+            p.grid_reasons[l] = p.grids[l].valid() ? Reason::assigned : Reason::outside_grids;
+            any = any || p.grids[l].valid();
+        }
+        if (any) p.placed_by = PlacedBy::point_in_grid;
+    }
+};
+
 }  // namespace
 
 AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree& tree, const PlacementOptions& options,
@@ -102,17 +220,19 @@ AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree&
     const std::size_t nlevels = ds.levels.size();
     const std::size_t nthreads = parallel::thread_count(threads, n, min_rows_per_thread);
     AssignmentResult result;
-    result.conservation.push_back({"unit", 0, 0, {}});
-    result.conservation.push_back({"building", 0, 0, {}});
-    for (const auto& l : ds.levels) result.conservation.push_back({l.key, 0, 0, {}});
+    result.conservation.push_back({"unit", 0, 0, {}, {}});
+    result.conservation.push_back({"building", 0, 0, {}, {}});
+    for (const auto& l : ds.levels) result.conservation.push_back({l.key, 0, 0, {}, {}});
 
     // Making the output (for a million rows ~110 MB of fresh pages, a quarter of the time) goes on beside the duplicate
     // search.
     std::vector<std::uint8_t> duplicate;
     std::optional<const BuildingResolver> resolver;   // const: safe to share between threads
+    std::optional<const GridLocator> grids_only;      // a project without buildings: points straight into grids
     const auto prepare = [&](std::size_t duplicate_threads) {
         duplicate = duplicate_rows(ds.households, duplicate_threads);
         resolver.emplace(ds, options);
+        if (ds.buildings.empty()) grids_only.emplace(ds, tree);
     };
     if (nthreads == 1) {
         result.households.resize(n);
@@ -123,85 +243,29 @@ AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree&
             else prepare(nthreads - 1);
         });
     }
-    std::vector<Tallies> tallies(nthreads, Tallies{std::vector<Tally>(2 + nlevels, Tally{}), Tally{}});
+    std::vector<Tallies> tallies(nthreads, Tallies{std::vector<Tally>(2 + nlevels, Tally{}),
+                                                   std::vector<Tally>(nlevels, Tally{}), Tally{}});
 
     // Each thread places a contiguous part of the roster and tallies it; a row's placement depends only on the row
     // and its duplicate flag.
     parallel::on_threads(nthreads, [&](std::size_t t) {
         const auto [begin, end] = parallel::part(n, nthreads, t);
         Tallies& tally = tallies[t];
-        // A roster lists a building's households together, so a row mostly names the building and unit of the row
-        // before it: the last lookups are kept. A row that names a building id is resolved from that id alone
-        // (household_placement.hpp, step 1), with its unit, floor and room as written.
-        const std::string* last_ref = nullptr;
-        Reason last_ref_reason = Reason::missing_building_ref;
-        BuildingId last_ref_building;
-        PlacedBy last_ref_placed_by = PlacedBy::none;
-        BuildingId last_unit_building;
-        int last_unit_number = 0;
-        UnitId last_unit;
+        RowPlacer placer{ds, tree, *resolver, grids_only ? &*grids_only : nullptr};
         for (std::size_t i = begin; i < end; ++i) {
             const Household& h = ds.households[i];
             if (h.id.index() >= n)
                 throw std::logic_error("assign_households: household row " + std::to_string(h.row) +
                                        " has an id beyond the roster; ids must be positions in Dataset::households");
             HouseholdPlacement& p = result.households[h.id.index()];
-            p.grids.assign(nlevels, GridId{});
-            p.grid_reasons.assign(nlevels, Reason::assigned);
-
-            if (duplicate[i]) {
-                p.building_reason = Reason::duplicate_household_id;
-                p.unit_number = h.unit_number;
-                p.floor = h.floor;
-                p.room = h.room;
-            } else if (last_ref && !h.building_ref.empty() && h.building_ref == *last_ref) {
-                p.building_reason = last_ref_reason;
-                p.building = last_ref_building;
-                p.placed_by = last_ref_placed_by;
-                p.unit_number = h.unit_number;
-                p.floor = h.floor;
-                p.room = h.room;
-            } else {
-                BuildingMatch m = resolver->resolve(h);
-                p.building_reason = m.reason;
-                p.building = m.building;
-                p.placed_by = m.placed_by;
-                p.distance_m = m.distance_m;
-                p.unit_number = m.unit_number;
-                p.floor = m.floor;
-                p.room = std::move(m.room);
-                if (!h.building_ref.empty()) {
-                    last_ref = &h.building_ref;
-                    last_ref_reason = m.reason;
-                    last_ref_building = m.building;
-                    last_ref_placed_by = m.placed_by;
-                }
-            }
-            if (p.building_reason != Reason::assigned) {
-                p.building = BuildingId{};
-                p.placed_by = PlacedBy::none;
-                p.unit_reason = p.building_reason;
-                p.grid_reasons.assign(nlevels, p.building_reason);
-            } else {
-                if (!p.unit_number) p.unit_reason = Reason::no_unit_given;
-                else {
-                    if (!last_unit_building.valid() || p.building != last_unit_building || *p.unit_number != last_unit_number) {
-                        last_unit = ds.find_unit(p.building, *p.unit_number);
-                        last_unit_building = p.building;
-                        last_unit_number = *p.unit_number;
-                    }
-                    p.unit = last_unit;
-                    p.unit_reason = p.unit.valid() ? Reason::assigned : Reason::unknown_unit;
-                }
-                for (std::size_t l = 0; l < nlevels; ++l) {
-                    p.grids[l] = tree.grid_of(p.building, static_cast<int>(l));
-                    p.grid_reasons[l] = p.grids[l].valid() ? Reason::assigned : Reason::outside_grids;
-                }
-            }
+            placer.place(h, duplicate[i] != 0, p);
             ++tally.placed_by[static_cast<std::uint8_t>(p.placed_by)];
             ++tally.levels[0][static_cast<std::uint8_t>(p.unit_reason)];
             ++tally.levels[1][static_cast<std::uint8_t>(p.building_reason)];
-            for (std::size_t l = 0; l < nlevels; ++l) ++tally.levels[2 + l][static_cast<std::uint8_t>(p.grid_reasons[l])];
+            for (std::size_t l = 0; l < nlevels; ++l) {
+                ++tally.levels[2 + l][static_cast<std::uint8_t>(p.grid_reasons[l])];
+                ++tally.flags[l][static_cast<std::uint8_t>(p.grid_flags[l])];
+            }
         }
     });
 
@@ -217,6 +281,10 @@ AssignmentResult assign_households(const Dataset& ds, const hierarchy::GridTree&
                 else c.unassigned_by_reason[to_string(static_cast<Reason>(r))] += rows;
             }
         }
+        for (std::size_t l = 0; l < tally.flags.size(); ++l)
+            for (std::size_t f = 1; f < tally.flags[l].size(); ++f)   // 0: GridFlag::none
+                if (tally.flags[l][f] > 0)
+                    result.conservation[2 + l].flagged[to_string(static_cast<GridFlag>(f))] += tally.flags[l][f];
         for (std::size_t b = 0; b < tally.placed_by.size(); ++b)
             if (tally.placed_by[b] > 0) result.placed_by[to_string(static_cast<PlacedBy>(b))] += tally.placed_by[b];
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "assign/grid_locator.hpp"
 #include "assign/household_placement.hpp"
 #include "assign/level_values.hpp"
 #include "hierarchy/grid_tree.hpp"
@@ -20,6 +21,7 @@ namespace gridatlas::assign {
 // Per level, held inline up to a few levels (see level_values.hpp); reads like a std::vector.
 using LevelGrids = LevelValues<GridId, 4>;
 using LevelReasons = LevelValues<Reason, 8>;
+using LevelFlags = LevelValues<GridFlag, 8>;
 
 struct HouseholdPlacement {
     UnitId unit;
@@ -32,6 +34,8 @@ struct HouseholdPlacement {
     double distance_m = 0;                  // nearest_building: metres from the point to the footprint; else 0
     LevelGrids grids;                       // per level; invalid where not assigned
     LevelReasons grid_reasons;              // per level
+    LevelFlags grid_flags;                  // per level: point_in_grid only, how clear-cut the grid was (none for
+                                            // placements through a building)
     std::string room;                       // the roster's room, else the address's
 };
 
@@ -41,6 +45,7 @@ struct LevelConservation {
     std::size_t roster = 0;
     std::size_t assigned = 0;
     std::map<std::string, std::size_t> unassigned_by_reason;
+    std::map<std::string, std::size_t> flagged;    // grid levels: assigned rows per GridFlag (to_string), none left out
     std::size_t unassigned() const;
     bool balanced() const { return roster == assigned + unassigned(); }
 };
@@ -53,6 +58,11 @@ struct AssignmentResult {
     bool balanced() const;
 };
 
+// A project without buildings (Dataset::buildings empty, grids given) is placed by point in grid: rows with
+// coordinates go into the grid of every level that covers them (GridLocator: boundary and overlap cases flagged in
+// HouseholdPlacement::grid_flags and counted in LevelConservation::flagged); rows with only a building id or an
+// address are unassigned with Reason::no_buildings_layer at every level.
+//
 // Rows are independent once duplicates are known (the first row with a household id keeps it, later ones are
 // duplicate_household_id), so the work is split over `threads` threads (0: as many as the machine has cores, fewer for
 // a small roster); the result is the same, bit for bit, whatever the number.

@@ -20,6 +20,7 @@ const char* to_string(Reason r) {
         case Reason::outside_grids: return "outside_grids";
         case Reason::unparsable_address: return "unparsable_address";
         case Reason::no_building_at_location: return "no_building_at_location";
+        case Reason::no_buildings_layer: return "no_buildings_layer";
     }
     return "unknown";
 }
@@ -31,6 +32,7 @@ const char* to_string(PlacedBy p) {
         case PlacedBy::address: return "address";
         case PlacedBy::point_in_building: return "point_in_building";
         case PlacedBy::nearest_building: return "nearest_building";
+        case PlacedBy::point_in_grid: return "point_in_grid";
     }
     return "unknown";
 }

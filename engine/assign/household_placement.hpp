@@ -40,11 +40,15 @@ enum class Reason : std::uint8_t {
     outside_grids,            // grid levels only: the building lies in no grid of that level
     unparsable_address,       // the address does not match the pattern (or no pattern is configured)
     no_building_at_location,  // the coordinates lie in no building and none is within max_nearest_m
+    no_buildings_layer,       // the project has no buildings: only a row's coordinates can place it (in grids directly)
 };
 const char* to_string(Reason r);
 
 // How a household found its building.
-enum class PlacedBy : std::uint8_t { none, building_id, address, point_in_building, nearest_building };
+enum class PlacedBy : std::uint8_t {
+    none, building_id, address, point_in_building, nearest_building,
+    point_in_grid,   // grids-only project (no buildings): the row's coordinates placed straight into the grids
+};
 const char* to_string(PlacedBy p);
 
 // A whole number as written in a roster or an address: "3", "03", "３" (full width), "三", "十二", "二十三", "一〇一",

@@ -72,12 +72,25 @@ public:
                     prev[c] = s;
                     via[c] = e->second;
                 }
+            // Dijkstra with an early stop: the sink's step from a contact costs at least 0 (reduced), so once the next
+            // contact to settle is no nearer than the best way to the sink found so far, nothing settled later can
+            // beat it. (Reduced costs make long plateaus of equal distance: settling them too cost most of the time.)
+            std::size_t last = m_;
+            const auto to_sink = [&](std::size_t c) {
+                if (served_[c] >= spare_) return;
+                const Cost nd = dist[c] + Cost{served_[c] < to_min_ ? 0 : 1, 0} + pot[c] - pot[t];
+                if (last == m_ || nd < dist[t] || (nd == dist[t] && c < last)) {
+                    last = c;
+                    dist[t] = nd;
+                }
+            };
             for (;;) {
                 std::size_t u = m_;
                 for (std::size_t c = 0; c < m_; ++c)
                     if (reached[c] && !settled[c] && (u == m_ || dist[c] < dist[u])) u = c;
-                if (u == m_) break;
+                if (u == m_ || (last != m_ && !(dist[u] < dist[t]))) break;
                 settled[u] = 1;
+                to_sink(u);
                 for (std::size_t c = 0; c < m_; ++c) {
                     if (settled[c]) continue;
                     const Entry* e = exchange_top(u, c);
@@ -91,18 +104,10 @@ public:
                     }
                 }
             }
-            std::size_t last = m_;
-            for (std::size_t c = 0; c < m_; ++c) {
-                if (!settled[c] || served_[c] >= spare_) continue;
-                const Cost nd = dist[c] + Cost{served_[c] < to_min_ ? 0 : 1, 0} + pot[c] - pot[t];
-                if (last == m_ || nd < dist[t]) {
-                    last = c;
-                    dist[t] = nd;
-                }
-            }
             if (last == m_) return;
-            for (std::size_t c = 0; c < m_; ++c)
-                if (settled[c]) pot[c] = pot[c] + dist[c];
+            // Potentials: settled contacts move by their distance, the others by the sink's (they are at least that
+            // far), which keeps every reduced cost non-negative.
+            for (std::size_t c = 0; c < m_; ++c) pot[c] = pot[c] + (settled[c] ? dist[c] : dist[t]);
             pot[t] = pot[t] + dist[t];
 
             // The bottleneck: the sink tier of the last contact, the source's location, each moved location's flow.

@@ -1,9 +1,35 @@
+// The GEOS C `_r` API behind RAII (see geos.hpp): contexts, owned geometries and collections, conversions to and
+// from the engine's Boost.Geometry types, and GeometryError messages that name the record and a coordinate.
 #include "geometry/geos.hpp"
 
 #include <cstdarg>
 #include <cstdio>
 
 namespace gridatlas::geo {
+
+void GeometryError::set_id(std::string kind, std::string id) {
+    if (!kind_.empty() || !id_.empty()) return;
+    kind_ = std::move(kind);
+    id_ = std::move(id);
+    compose();
+}
+
+void GeometryError::set_coordinate(const Point& p) {
+    if (has_coordinate_) return;
+    coordinate_ = p;
+    has_coordinate_ = true;
+    compose();
+}
+
+void GeometryError::compose() {
+    std::ostringstream out;
+    out.precision(1);
+    out << std::fixed << message_ << " (";
+    if (!kind_.empty() || !id_.empty()) out << kind_ << " '" << id_ << "'" << (has_coordinate_ ? " near " : "");
+    if (has_coordinate_) out << coordinate_.x() << " " << coordinate_.y();
+    out << ")";
+    full_ = out.str();
+}
 
 GeosContext::GeosContext() : handle_(GEOS_init_r()) {
     if (!handle_) throw GeometryError("GEOS_init_r failed");
@@ -32,6 +58,14 @@ GeosGeom own(GeosContext& ctx, GEOSGeometry* g, const char* what) {
     return GeosGeom(g, GeosDeleter{ctx.handle()});
 }
 
+GeosGeom collection(GeosContext& ctx, int type, std::vector<GeosGeom> parts) {
+    std::vector<GEOSGeometry*> raw;
+    raw.reserve(parts.size());
+    for (auto& p : parts) raw.push_back(p.release());
+    return own(ctx, GEOSGeom_createCollection_r(ctx.handle(), type, raw.data(), static_cast<unsigned>(raw.size())),
+               "GEOSGeom_createCollection");
+}
+
 GeosPrepared prepare(GeosContext& ctx, const GEOSGeometry* g) {
     const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx.handle(), g);
     ctx.check(p != nullptr, "GEOSPrepare");
@@ -50,24 +84,25 @@ GEOSCoordSequence* make_sequence(GeosContext& ctx, const Range& points) {
 }
 
 template <typename Ring>
-GEOSGeometry* make_ring(GeosContext& ctx, const Ring& ring) {
+GeosGeom make_ring(GeosContext& ctx, const Ring& ring) {
     std::vector<Point> pts(ring.begin(), ring.end());
     if (!pts.empty() && !bg::equals(pts.front(), pts.back())) pts.push_back(pts.front());
     while (pts.size() < 4 && !pts.empty()) pts.push_back(pts.front());  // degenerate: GEOS needs 4 points
-    GEOSGeometry* r = GEOSGeom_createLinearRing_r(ctx.handle(), make_sequence(ctx, pts));
-    ctx.check(r != nullptr, "GEOSGeom_createLinearRing");
-    return r;
+    return own(ctx, GEOSGeom_createLinearRing_r(ctx.handle(), make_sequence(ctx, pts)), "GEOSGeom_createLinearRing");
 }
 
-GEOSGeometry* make_polygon(GeosContext& ctx, const Polygon& p) {
-    if (p.outer().empty()) return GEOSGeom_createEmptyPolygon_r(ctx.handle());
-    GEOSGeometry* shell = make_ring(ctx, p.outer());
-    std::vector<GEOSGeometry*> holes;
+// Shell and holes stay owned until GEOS takes them (it takes them even when it fails).
+GeosGeom make_polygon(GeosContext& ctx, const Polygon& p) {
+    if (p.outer().empty()) return own(ctx, GEOSGeom_createEmptyPolygon_r(ctx.handle()), "GEOSGeom_createEmptyPolygon");
+    GeosGeom shell = make_ring(ctx, p.outer());
+    std::vector<GeosGeom> holes;
     for (const auto& h : p.inners())
         if (!h.empty()) holes.push_back(make_ring(ctx, h));
-    GEOSGeometry* g = GEOSGeom_createPolygon_r(ctx.handle(), shell, holes.data(), static_cast<unsigned>(holes.size()));
-    ctx.check(g != nullptr, "GEOSGeom_createPolygon");
-    return g;
+    std::vector<GEOSGeometry*> raw;
+    raw.reserve(holes.size());
+    for (auto& h : holes) raw.push_back(h.release());
+    return own(ctx, GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), raw.data(), static_cast<unsigned>(raw.size())),
+               "GEOSGeom_createPolygon");
 }
 
 template <typename Ring>
@@ -124,15 +159,13 @@ GeosGeom to_geos(GeosContext& ctx, const LineString& l) {
     return own(ctx, GEOSGeom_createLineString_r(ctx.handle(), make_sequence(ctx, l)), "GEOSGeom_createLineString");
 }
 
-GeosGeom to_geos(GeosContext& ctx, const Polygon& p) { return own(ctx, make_polygon(ctx, p), "polygon"); }
+GeosGeom to_geos(GeosContext& ctx, const Polygon& p) { return make_polygon(ctx, p); }
 
 GeosGeom to_geos(GeosContext& ctx, const MultiPolygon& mp) {
-    std::vector<GEOSGeometry*> parts;
+    std::vector<GeosGeom> parts;
     parts.reserve(mp.size());
     for (const auto& p : mp) parts.push_back(make_polygon(ctx, p));
-    return own(ctx,
-               GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())),
-               "GEOSGeom_createCollection");
+    return collection(ctx, GEOS_MULTIPOLYGON, std::move(parts));
 }
 
 MultiPolygon to_multipolygon(GeosContext& ctx, const GEOSGeometry* g) {
@@ -163,6 +196,12 @@ std::string invalid_reason(GeosContext& ctx, const MultiPolygon& mp) {
     char* reason = nullptr;
     GEOSGeometry* location = nullptr;
     const char valid = GEOSisValidDetail_r(ctx.handle(), g.get(), 0, &reason, &location);
+    const GeosGeom owned_location(location, GeosDeleter{ctx.handle()});   // freed on every path
+    struct FreeReason {
+        GEOSContextHandle_t h;
+        char* r;
+        ~FreeReason() { if (r) GEOSFree_r(h, r); }
+    } free_reason{ctx.handle(), reason};
     std::string out;
     if (valid == 0) {
         out = reason ? reason : "invalid";
@@ -175,8 +214,6 @@ std::string invalid_reason(GeosContext& ctx, const MultiPolygon& mp) {
             out += buf;
         }
     }
-    if (reason) GEOSFree_r(ctx.handle(), reason);
-    if (location) GEOSGeom_destroy_r(ctx.handle(), location);
     return out;
 }
 

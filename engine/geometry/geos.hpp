@@ -8,6 +8,7 @@
 #include <geos_c.h>
 
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,9 +17,26 @@
 
 namespace gridatlas::geo {
 
+// A GEOS failure. Code that knows which record it was working on adds it on the way up (libosmium's set_id):
+//   catch (geo::GeometryError& e) { e.set_id("building", b.source_id); e.set_coordinate(b.anchor); throw; }
+// and what() then reads "GEOSIntersection: <GEOS message> (building 'B12' near 500123.4 3300456.7)".
 class GeometryError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit GeometryError(const std::string& message) : std::runtime_error(message), message_(message) {}
+    // The first id set is kept: the innermost record is the one that failed.
+    void set_id(std::string kind, std::string id);
+    void set_coordinate(const Point& p);
+    const std::string& id_kind() const { return kind_; }
+    const std::string& id() const { return id_; }
+    bool has_coordinate() const { return has_coordinate_; }
+    const Point& coordinate() const { return coordinate_; }
+    const char* what() const noexcept override { return full_.empty() ? message_.c_str() : full_.c_str(); }
+
+private:
+    void compose();
+    std::string message_, kind_, id_, full_;
+    Point coordinate_{0, 0};
+    bool has_coordinate_ = false;
 };
 
 class GeosContext {
@@ -51,6 +69,10 @@ struct PreparedDeleter {
     void operator()(const GEOSPreparedGeometry* g) const { if (g) GEOSPreparedGeom_destroy_r(ctx, g); }
 };
 using GeosPrepared = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
+
+// A collection of `type` (GEOS_MULTIPOINT, GEOS_MULTIPOLYGON, GEOS_GEOMETRYCOLLECTION, …) owning `parts`: the parts
+// stay owned until GEOS takes them (GEOS takes them even when it fails), so nothing leaks on any path.
+GeosGeom collection(GeosContext& ctx, int type, std::vector<GeosGeom> parts);
 
 // Takes ownership of a raw result; throws GeometryError with GEOS's message when it is null.
 GeosGeom own(GeosContext& ctx, GEOSGeometry* g, const char* what);

@@ -33,12 +33,7 @@ constexpr double kOutlineSpacingM = 5.0;
 constexpr double kNoiseM2 = 0.01;
 
 GeosGeom collection(GeosContext& ctx, std::vector<GeosGeom> parts) {
-    std::vector<GEOSGeometry*> raw;
-    raw.reserve(parts.size());
-    for (auto& p : parts) raw.push_back(p.release());
-    return geo::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, raw.data(),
-                                                     static_cast<unsigned>(raw.size())),
-                    "GEOSGeom_createCollection");
+    return geo::collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
 }
 
 geo::Point surface_point(GeosContext& ctx, const GEOSGeometry* g) {
@@ -91,16 +86,14 @@ std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeomet
     for (const auto& [xy, o] : owner_of) has_site[o] = true;
     if (std::count(has_site.begin(), has_site.end(), true) < 2) return {};
 
-    std::vector<GEOSGeometry*> raw;
+    std::vector<GeosGeom> points;
     std::vector<SiteEntry> entries;
     for (const auto& [xy, o] : owner_of) {
         const geo::Point p(xy.first, xy.second);
-        raw.push_back(geo::to_geos(ctx, p).release());
+        points.push_back(geo::to_geos(ctx, p));
         entries.emplace_back(p, o);
     }
-    const GeosGeom multipoint = geo::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOINT, raw.data(),
-                                                                         static_cast<unsigned>(raw.size())),
-                                         "GEOSGeom_createCollection");
+    const GeosGeom multipoint = geo::collection(ctx, GEOS_MULTIPOINT, std::move(points));
     const GeosGeom diagram = geo::own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multipoint.get(), block, 0.0, 0), "GEOSVoronoiDiagram");
     const bgi::rtree<SiteEntry, bgi::quadratic<16>> sites(entries.begin(), entries.end());
 

@@ -43,15 +43,6 @@ BoxIndex index_envelopes(const std::vector<geo::MultiPolygon>& cells) {
     return BoxIndex(entries.begin(), entries.end());
 }
 
-// A collection owning `parts`. GEOS takes ownership of the parts even when it fails, so they are released first.
-GeosGeom make_collection(GeosContext& ctx, int type, std::vector<GeosGeom> parts) {
-    std::vector<GEOSGeometry*> raw;
-    raw.reserve(parts.size());
-    for (auto& p : parts) raw.push_back(p.release());
-    return geo::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), type, raw.data(), static_cast<unsigned>(raw.size())),
-                    "GEOSGeom_createCollection");
-}
-
 geo::Point surface_point(GeosContext& ctx, const GEOSGeometry* g) {
     auto p = geo::own(ctx, GEOSPointOnSurface_r(ctx.handle(), g), "GEOSPointOnSurface");
     double x = 0, y = 0;
@@ -282,7 +273,7 @@ std::vector<DrawnRegion> assemble(const std::vector<geo::MultiPolygon>& cells,
             region.points.insert(region.points.end(), cell_points[c].begin(), cell_points[c].end());
             region.weight += cell_weights[c];
         }
-        const GeosGeom together = make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+        const GeosGeom together = geo::collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
         const GeosGeom united = geo::own(ctx, GEOSUnaryUnion_r(ctx.handle(), together.get()), "GEOSUnaryUnion");
         region.area = geo::to_multipolygon(ctx, united.get());
         std::sort(region.points.begin(), region.points.end());
@@ -359,7 +350,7 @@ std::vector<geo::MultiPolygon> road_blocks(const geo::MultiPolygon& area, const 
         GeosGeom line = geo::to_geos(ctx, road);
         if (prepared_intersects(ctx, prepared.get(), line.get())) lines.push_back(std::move(line));
     }
-    const GeosGeom network = make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(lines));
+    const GeosGeom network = geo::collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(lines));
     const GeosGeom noded = geo::own(ctx, GEOSUnaryUnion_r(ctx.handle(), network.get()), "GEOSUnaryUnion");
 
     std::vector<const GEOSGeometry*> edges;

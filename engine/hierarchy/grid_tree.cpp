@@ -1,3 +1,5 @@
+// The grid hierarchy of a dataset (see grid_tree.hpp): parents by code or overlap, buildings in grids at every level,
+// on all cores with one GEOS context per thread.
 #include "hierarchy/grid_tree.hpp"
 
 #include <boost/geometry/index/rtree.hpp>
@@ -79,6 +81,49 @@ struct Worker {
     std::deque<LevelIndex> levels;   // deque: LevelIndex is move-only and never relocated
 };
 
+// A grid's parent candidates one level up.
+struct Overlap {
+    GridId by_code;                 // the grid its parent code names, if any
+    bool in_named_parent = false;   // by_code contains the grid: nothing else to measure or report
+    std::int64_t best = -1;         // largest overlap one level up, as an index into that level
+    double share = 0;
+    double area = 0;
+};
+
+// Fills o.in_named_parent, else the largest overlap one level up. `position`: grid index → index within its level.
+void parent_overlap(Worker& w, const Grid& g, const std::vector<std::size_t>& position, Overlap& o) {
+    const LevelIndex& up = w.levels[g.level - 1];
+    auto geom = geo::to_geos(w.ctx, g.area);
+    // A parent named by code that contains the grid leaves nothing to report (no spill), so the other candidates need
+    // no test (where grids share their parents' boundaries, each is a full GEOS relate).
+    if (o.by_code.valid() &&
+        GEOSPreparedContains_r(w.ctx.handle(), up.prepared[position[o.by_code.index()]].get(), geom.get()) == 1) {
+        o.in_named_parent = true;
+        return;
+    }
+    o.area = geo::bg::area(g.area);
+    std::tie(o.best, o.share) = largest_share(w.ctx, up, geom.get(), geo::bg::return_envelope<geo::Box>(g.area), o.area);
+}
+
+// A building's grid at every level: the finest by largest share, coarser levels follow the parent chain so that
+// membership nests.
+void building_grids(Worker& w, const Building& b, GridTree& tree) {
+    const int nlevels = static_cast<int>(w.levels.size());
+    auto geom = geo::to_geos(w.ctx, b.footprint);
+    const auto box = geo::bg::return_envelope<geo::Box>(b.footprint);
+    GridId below;
+    for (int l = nlevels - 1; l >= 0; --l) {
+        GridId g = below.valid() ? tree.parent[below.index()] : GridId{};
+        if (!g.valid()) {
+            auto [best, share] = largest_share(w.ctx, w.levels[l], geom.get(), box, b.area_m2);
+            if (best >= 0) g = w.levels[l].grids[best];
+            if (l == nlevels - 1) tree.building_share[b.id.index()] = share;
+        }
+        tree.building_grid[l][b.id.index()] = g;
+        below = g;
+    }
+}
+
 }  // namespace
 
 GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads) {
@@ -112,13 +157,6 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
 
     // Parents: the parent code when it names a grid one level up, else the largest overlap. The overlaps are
     // measured on all threads (each grid's own slot); links and warnings are then made in grid order.
-    struct Overlap {
-        GridId by_code;                 // the grid its parent code names, if any
-        bool in_named_parent = false;   // by_code contains the grid: nothing else to measure or report
-        std::int64_t best = -1;         // largest overlap one level up, as an index into that level
-        double share = 0;
-        double area = 0;
-    };
     std::vector<Overlap> overlaps(ds.grids.size());
     for (const Grid& g : ds.grids) {
         if (g.level == 0 || g.parent_code.empty()) continue;
@@ -131,18 +169,13 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
         for (std::size_t i = begin; i < end; ++i) {
             const Grid& g = ds.grids[i];
             if (g.level == 0) continue;
-            Overlap& o = overlaps[g.id.index()];
-            const LevelIndex& up = w.levels[g.level - 1];
-            auto geom = geo::to_geos(w.ctx, g.area);
-            // A parent named by code that contains the grid leaves nothing to report (no spill), so the other
-            // candidates need no test (where grids share their parents' boundaries, each is a full GEOS relate).
-            if (o.by_code.valid() &&
-                GEOSPreparedContains_r(w.ctx.handle(), up.prepared[position[o.by_code.index()]].get(), geom.get()) == 1) {
-                o.in_named_parent = true;
-                continue;
+            try {
+                parent_overlap(w, g, position, overlaps[g.id.index()]);
+            } catch (geo::GeometryError& e) {
+                e.set_id("grid", g.code);
+                if (!g.area.empty() && !g.area.front().outer().empty()) e.set_coordinate(g.area.front().outer().front());
+                throw;
             }
-            o.area = geo::bg::area(g.area);
-            std::tie(o.best, o.share) = largest_share(w.ctx, up, geom.get(), geo::bg::return_envelope<geo::Box>(g.area), o.area);
         }
     });
     for (const Grid& g : ds.grids) {
@@ -177,18 +210,12 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
         const auto [begin, end] = parallel::part(ds.buildings.size(), nthreads, t);
         for (std::size_t i = begin; i < end; ++i) {
             const Building& b = ds.buildings[i];
-            auto geom = geo::to_geos(w.ctx, b.footprint);
-            const auto box = geo::bg::return_envelope<geo::Box>(b.footprint);
-            GridId below;
-            for (int l = nlevels - 1; l >= 0; --l) {
-                GridId g = below.valid() ? tree.parent[below.index()] : GridId{};
-                if (!g.valid()) {
-                    auto [best, share] = largest_share(w.ctx, w.levels[l], geom.get(), box, b.area_m2);
-                    if (best >= 0) g = w.levels[l].grids[best];
-                    if (l == nlevels - 1) tree.building_share[b.id.index()] = share;
-                }
-                tree.building_grid[l][b.id.index()] = g;
-                below = g;
+            try {
+                building_grids(w, b, tree);
+            } catch (geo::GeometryError& e) {
+                e.set_id("building", b.source_id);
+                e.set_coordinate(b.anchor);
+                throw;
             }
         }
     });

@@ -74,12 +74,7 @@ double intersection_area(GeosContext& ctx, const GEOSGeometry* a, const GEOSGeom
 }
 
 GeosGeom collection(GeosContext& ctx, std::vector<GeosGeom> parts) {
-    std::vector<GEOSGeometry*> raw;
-    raw.reserve(parts.size());
-    for (auto& p : parts) raw.push_back(p.release());
-    return geo::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, raw.data(),
-                                                     static_cast<unsigned>(raw.size())),
-                    "GEOSGeom_createCollection");
+    return geo::collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
 }
 
 // The polygons of a GEOS result, each as its own MultiPolygon, without empty or zero-area ones.

@@ -1,8 +1,13 @@
-// Splitting a loop over threads so that the result does not depend on how many there are: each thread gets a fixed
-// contiguous part (or a fixed share of the items), writes only its own slots and tallies, and the caller merges the
-// tallies in thread order. No work stealing, no atomics in results.
+// The engine's one way to run work on all cores, so that the result does not depend on how many threads there are:
+//   - on_threads + part: each thread gets a fixed contiguous part (or a fixed share of the items), writes only its own
+//     slots and tallies, and the caller merges the tallies in thread order (cheap, even items: households, buildings);
+//   - for_each_index: items handed out one at a time (items of very different cost: service kinds, facilities,
+//     siting candidates), each writing only its own slot.
+// Every entry point takes `threads` (0: one per core), the one thread option the callers pass down. No atomics in
+// results; a failure is rethrown after all threads finished, always the same one for the same input.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <thread>
@@ -44,6 +49,36 @@ void on_threads(std::size_t n, const Work& work) {
     }   // joined here
     for (const std::exception_ptr& failure : failures)
         if (failure) std::rethrow_exception(failure);
+}
+
+// Runs job(state, i) for i = 0 … count-1 on up to `threads` threads (0: one per core, never more than count), handing
+// the indices out one at a time; `state` is make_state() called once on each thread (a search, scratch buffers, a
+// GEOS context). job must write only the results of item i. A failure is rethrown once all have finished: the lowest
+// i's, so that the same input fails the same way.
+template <class MakeState, class Job>
+void for_each_index(std::size_t count, unsigned threads, const MakeState& make_state, const Job& job) {
+    std::vector<std::exception_ptr> failures(count);
+    std::atomic<std::size_t> next{0};
+    const std::size_t n = thread_count(threads, count, 1);
+    on_threads(n, [&](std::size_t) {
+        auto state = make_state();
+        for (std::size_t i = next++; i < count; i = next++) {
+            try {
+                job(state, i);
+            } catch (...) {
+                failures[i] = std::current_exception();
+            }
+        }
+    });
+    for (const std::exception_ptr& failure : failures)
+        if (failure) std::rethrow_exception(failure);
+}
+
+// for_each_index without per-thread state: job(i).
+template <class Job>
+void for_each_index(std::size_t count, unsigned threads, const Job& job) {
+    struct None {};
+    for_each_index(count, threads, [] { return None{}; }, [&job](None&, std::size_t i) { job(i); });
 }
 
 }  // namespace gridatlas::parallel

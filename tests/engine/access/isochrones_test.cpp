@@ -285,6 +285,15 @@ TEST(NetworkDistance, BoundedDistancesFromSnaps) {
     EXPECT_EQ(search.distance_to(snap_at(net, 410, 200)), BoundedSearch::unreached);
     EXPECT_EQ(search.node_distance(1), BoundedSearch::unreached);
     EXPECT_EQ(search.settled().size(), 1u);
+
+    // Many sources on several edges, given out of edge order: a target takes the nearest direct way along its own
+    // edge (here the source at x=700 on B–C, 100 + 2 away) over the ways through the nodes.
+    const std::vector<Snap> many{snap_at(net, 700, 2), snap_at(net, 100, 10), snap_at(net, 400, 250),
+                                 snap_at(net, 500, 30)};
+    search.run(many, 1000);
+    EXPECT_NEAR(search.distance_to(snap_at(net, 600, -4)), 2 + 100 + 4, 1e-9);   // from x=700, directly
+    EXPECT_NEAR(search.distance_to(snap_at(net, 550, 1)), 30 + 50 + 1, 1e-9);    // from x=500, directly
+    EXPECT_NEAR(search.distance_to(snap_at(net, 200, 3)), 10 + 100 + 3, 1e-9);   // from x=100, directly
 }
 
 }  // namespace

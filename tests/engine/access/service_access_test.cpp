@@ -152,6 +152,28 @@ TEST(ServiceAccess, EqualDistancesGoToTheLowestFacilityIndex) {
     EXPECT_EQ(result.kinds[0].nearest[on_e2.index()], first);
 }
 
+TEST(ServiceAccess, SameAnswerOnOneThreadAndOnSeveral) {
+    Dataset ds = five_edge_dataset();
+    ds.service_kinds = {{"clinic", "卫生站", 15, true}, {"school", "小学", 15, true}, {"shop", "商店", 5, false}};
+    add_facility(ds, "clinic", 250, -10);
+    add_facility(ds, "school", 50, -10);
+    add_facility(ds, "shop", 150, 410);
+    add_building(ds, 150, 5);
+    add_building(ds, 150, 410);
+    const WalkNetwork net = WalkNetwork::build(ds.roads);
+    const auto one = compute_access(ds, net, one_metre_per_second, 1);
+    const auto three = compute_access(ds, net, one_metre_per_second, 3);
+    ASSERT_EQ(one.kinds.size(), 3u);
+    ASSERT_EQ(three.kinds.size(), 3u);
+    for (std::size_t k = 0; k < 3; ++k) {
+        EXPECT_EQ(one.kinds[k].kind, three.kinds[k].kind);
+        EXPECT_EQ(one.kinds[k].minutes, three.kinds[k].minutes);
+        EXPECT_EQ(one.kinds[k].nearest, three.kinds[k].nearest);
+        EXPECT_EQ(one.kinds[k].via, three.kinds[k].via);
+    }
+    EXPECT_NEAR(one.kinds[0].minutes[0], minutes(115), 1e-9);   // the clinic: as in the test above
+}
+
 TEST(ServiceAccess, BuildingOnAnIslandIsDisconnected) {
     Dataset ds = five_edge_dataset();
     ds.roads.push_back(road({{1000, 0}, {1100, 0}}));

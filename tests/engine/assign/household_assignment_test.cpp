@@ -79,9 +79,9 @@ AssignmentResult reference_assignment(const Dataset& ds, const hierarchy::GridTr
     const std::size_t nlevels = ds.levels.size();
     AssignmentResult result;
     result.households.resize(ds.households.size());
-    result.conservation.push_back({"unit", 0, 0, {}});
-    result.conservation.push_back({"building", 0, 0, {}});
-    for (const auto& l : ds.levels) result.conservation.push_back({l.key, 0, 0, {}});
+    result.conservation.push_back({"unit", 0, 0, {}, {}});
+    result.conservation.push_back({"building", 0, 0, {}, {}});
+    for (const auto& l : ds.levels) result.conservation.push_back({l.key, 0, 0, {}, {}});
     const auto count = [](LevelConservation& c, Reason r) {
         ++c.roster;
         if (r == Reason::assigned) ++c.assigned;

@@ -384,6 +384,43 @@ TEST(Liaison, MatchesAReferenceMinCostFlow) {
     }
 }
 
+TEST(Liaison, MatchesAReferenceMinCostFlowOnManyRandomGrids) {
+    // The solver stops each shortest-path search early; on 40 random grids of every shape (short of contacts, minimum
+    // binding, plenty of room, few nearest contacts) it must still reach the reference optimum.
+    std::uint32_t seed = 2026;
+    auto next = [&seed](std::uint32_t range) {
+        seed = seed * 1664525u + 1013904223u;
+        return (seed >> 8) % range;
+    };
+    for (int round = 0; round < 40; ++round) {
+        World w;
+        const std::size_t nc = 1 + next(6), no = 1 + next(35);
+        const std::size_t max = 2 + next(10), min = 1 + next(static_cast<std::uint32_t>(max));
+        std::vector<std::pair<double, double>> contacts, others;
+        std::vector<std::size_t> c_idx;
+        for (std::size_t i = 0; i < nc; ++i) {
+            contacts.push_back({double(next(400)), double(next(400))});
+            c_idx.push_back(w.at(contacts.back().first, contacts.back().second, 1));
+        }
+        for (std::size_t i = 0; i < no; ++i) {
+            others.push_back({double(next(400)), double(next(400))});
+            w.at(others.back().first, others.back().second);
+        }
+        LiaisonOptions o = range(min, max);
+        o.nearest_contacts = next(4) == 0 ? 1 + next(3) : 0;
+        const auto r = w.run(o);
+        const Reference ref = reference_flow(contacts, others, o);
+        std::int64_t over = 0;
+        for (std::size_t c : c_idx)
+            over += std::max<std::int64_t>(0, static_cast<std::int64_t>(r.load[c]) - 1 - static_cast<std::int64_t>(min - 1));
+        SCOPED_TRACE(testing::Message() << "round " << round << ": " << nc << " contacts, " << no << " others, "
+                                        << min << "–" << max << ", nearest " << o.nearest_contacts);
+        EXPECT_EQ(r.grids[0].covered, ref.covered + nc);
+        EXPECT_EQ(over, ref.over);
+        EXPECT_EQ(r.grids[0].total_distance_cm, ref.distance);
+    }
+}
+
 TEST(Liaison, DeterministicAcrossRuns) {
     World w;
     for (int i = 0; i < 5; ++i) w.at(i * 37.0, (i * 53) % 200, 1);
