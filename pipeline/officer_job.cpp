@@ -15,8 +15,10 @@
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/natural_order.hpp"
+#include "output_set.hpp"
 #include "personal_fields.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::pipeline {
@@ -235,15 +237,17 @@ std::vector<FieldSpec> gpkg_household_fields(const Columns& c) {
 }  // namespace
 
 OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
-    const auto cfg = layers::read_project_config(config.project_file);
-    const Dataset ds = layers::load_dataset(cfg, diag);
-    const auto tree = hierarchy::build_grid_tree(ds, diag);
+    StageClock clock;
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
     const GridId gid = find_grid(cfg, ds, config.grid);
     const Grid& grid = ds.grid(gid);
     const int level = grid.level;
-    const auto assignment = assign::assign_households(ds, tree, cfg.household_placement);
-    const auto central = assign::choose_central_households(ds, assignment);
-    const auto liaison = assign::assign_liaison(ds, assignment);
+    const auto& assignment = state.assignment();
+    const auto& central = state.central();
+    const auto& liaison = state.liaison();
 
     OfficerReport r;
     r.project = cfg.name;
@@ -375,10 +379,11 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
               [](const OfficerBuilding& a, const OfficerBuilding& b) { return natural_less(a.building_id, b.building_id); });
 
     // --- files ---
-    std::filesystem::create_directories(config.out_dir);
+    // No manifest: the folder holds one pair of files per grid, from separate runs.
+    OutputSet out(config.out_dir, "", diag);
     const std::string stem = "officer_" + file_safe(grid.code);
-    r.csv = config.out_dir / (stem + ".csv");
-    r.gpkg = config.out_dir / (stem + ".gpkg");
+    r.csv = out.final_path(stem + ".csv");
+    r.gpkg = out.final_path(stem + ".gpkg");
     const Columns cols{r.personal, r.contact_names};
     std::vector<std::vector<std::string>> csv_rows;
     std::vector<std::vector<FieldValue>> gpkg_rows;
@@ -418,9 +423,9 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
                 g.push_back(std::int64_t(h.row));
                 gpkg_rows.push_back(std::move(g));
             }
-    layers::write_csv(r.csv, csv_header(cols), csv_rows, layers::Utf8Bom::yes);
+    out.write(r.csv, [&](const auto& f) { layers::write_csv(f, csv_header(cols), csv_rows, layers::Utf8Bom::yes); });
 
-    layers::VectorWriter w(r.gpkg);
+    layers::VectorWriter w(out.reserve(r.gpkg));
     w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,
                   {{"code"}, {"name"}, {"level_key"}, {"level_name"}, {"buildings", FieldType::integer}, {"units", FieldType::integer},
                    {"households", FieldType::integer}, {"persons", FieldType::integer}, {"party_households", FieldType::integer},
@@ -459,6 +464,8 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
     w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
     for (const auto& row : gpkg_rows) w.add(row);
     w.close();
+    out.done(r.gpkg);
+    out.commit();
     return r;
 }
 
