@@ -142,6 +142,18 @@ std::string share_text(std::size_t n, std::size_t of) {
     return std::to_string(n) + " (" + fixed(of ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0, 1) + "%)";
 }
 
+// The index of grid level `key` (-1 for an empty key); DataError naming the valid keys when there is no such level.
+int level_index(const layers::ProjectConfig& cfg, const Dataset& ds, const std::string& key) {
+    if (key.empty()) return -1;
+    std::string known;
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        if (ds.levels[l].key == key) return static_cast<int>(l);
+        known += (known.empty() ? "" : ", ") + ds.levels[l].key;
+    }
+    throw DataError({Severity::error, "unknown_level", {cfg.file.string(), "", "[[grid_levels]]", {}, {}},
+                     "'" + key + "' is not a grid level of this project", "use one of: " + known});
+}
+
 }  // namespace
 
 GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
@@ -156,17 +168,7 @@ GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
     const auto& ds = state.ds();
     const auto& tree = state.tree();
 
-    int parent_level = -1;
-    if (!config.parent_level.empty()) {
-        std::string known;
-        for (std::size_t l = 0; l < ds.levels.size(); ++l) {
-            if (ds.levels[l].key == config.parent_level) parent_level = static_cast<int>(l);
-            known += (known.empty() ? "" : ", ") + ds.levels[l].key;
-        }
-        if (parent_level < 0)
-            throw DataError({Severity::error, "unknown_level", {cfg.file.string(), "", "[[grid_levels]]", {}, {}},
-                             "'" + config.parent_level + "' is not a grid level of this project", "use one of: " + known});
-    }
+    const int parent_level = level_index(cfg, ds, config.parent_level);
 
     std::vector<double> households;
     std::string households_source;
