@@ -29,7 +29,7 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "tile_renderer.hpp"
 #include "tiles_job.hpp"
 

@@ -9,7 +9,9 @@
 #include "assign/household_assignment.hpp"
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
+#include "output_set.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
 #include "stage_clock.hpp"
 #include "vector_writer.hpp"
 
@@ -218,31 +220,32 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
 
 AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const auto cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
-    const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
-    const auto tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
-    const auto assignment = clock.time("assign households", [&] { return assign::assign_households(ds, tree, cfg.household_placement); });
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
+    const auto& assignment = state.assignment();
     const auto counts = count_grids(ds, tree, assignment);
 
     AssignReport report;
-    std::filesystem::create_directories(config.out_dir);
-    report.gpkg = config.out_dir / "assignment.gpkg";
-    report.households_csv = config.out_dir / "households.csv";
-    report.conservation_csv = config.out_dir / "conservation.csv";
-    report.json = config.out_dir / "assignment.json";
+    OutputSet out(config.out_dir, "assign", diag);
+    report.json = out.final_path("assignment.json");
     clock.time("write outputs", [&] {
         const Table households = assignment_table(ds, assignment);
         const Table conservation = conservation_table(assignment);
-        write_gpkg(report.gpkg, ds, tree, assignment, households, conservation, counts, diag);
-        write_table_csv(report.households_csv, households);
-        write_table_csv(report.conservation_csv, conservation);
+        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) { write_gpkg(f, ds, tree, assignment, households, conservation, counts, diag); });
+        report.households_csv = out.write("households.csv", [&](const auto& f) { write_table_csv(f, households); });
+        report.conservation_csv = out.write("conservation.csv", [&](const auto& f) { write_table_csv(f, conservation); });
     });
     report.balanced = assignment.balanced();
     report.summary = summary_json(cfg, ds, tree, assignment, counts, diag);
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"households_csv", report.households_csv.string()},
                                  {"conservation_csv", report.conservation_csv.string()}, {"json", report.json.string()}};
-    std::ofstream(report.json) << report.summary.dump(2) << '\n';
+    report.summary["skipped_stages"] = skipped_json(state.skipped());
+    report.summary["stale_outputs"] = out.stale({"assignment.json"});
+    out.write_text("assignment.json", report.summary.dump(2) + "\n");
+    out.commit();
     return report;
 }
 

@@ -5,7 +5,8 @@
 #include <sstream>
 
 #include "atlas.hpp"
-#include "measured_project.hpp"
+#include "output_set.hpp"
+#include "project_state.hpp"
 #include "render_job.hpp"
 
 namespace gridatlas::pipeline {
@@ -17,8 +18,8 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
     (void)config.page.size_pt();
 
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock);
-    const Dataset& ds = p.ds;
+    ProjectState p(config.project_file, diag, clock);
+    const Dataset& ds = p.ds();
 
     int level = -1;
     for (const auto& g : ds.grids) level = std::max(level, g.level);
@@ -29,12 +30,12 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
         if (level < 0) {
             std::string known;
             for (const auto& l : ds.levels) known += (known.empty() ? "" : ", ") + l.key + " (" + l.name + ")";
-            throw DataError({Severity::error, "unknown_level", {p.cfg.file.string(), "", "", {}, {}},
+            throw DataError({Severity::error, "unknown_level", {p.cfg().file.string(), "", "", {}, {}},
                              "'" + config.level + "' is not a grid level of this project", "use one of: " + known});
         }
     }
     if (level < 0)
-        throw DataError({Severity::error, "no_grids", {p.cfg.file.string(), "", "", {}, {}},
+        throw DataError({Severity::error, "no_grids", {p.cfg().file.string(), "", "", {}, {}},
                          "the project has no grids", "add [[grid_levels]] to the project file"});
 
     std::vector<GridId> grids;
@@ -42,7 +43,7 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
     if (!config.within.empty()) {
         const GridId outer = find_grid(p, config.within);
         auto inside = [&](GridId g) {
-            for (GridId a = g; a.valid(); a = p.tree.parent[a.index()])
+            for (GridId a = g; a.valid(); a = p.tree().parent[a.index()])
                 if (a == outer) return true;
             return false;
         };
@@ -51,7 +52,7 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
                 if (g.level == level && inside(g.id)) grids.push_back(g.id);
         grids.erase(std::remove_if(grids.begin(), grids.end(), [&](GridId g) { return !inside(g); }), grids.end());
         if (grids.empty())
-            throw DataError({Severity::error, "no_grids", {p.cfg.file.string(), "", config.within, {}, {}},
+            throw DataError({Severity::error, "no_grids", {p.cfg().file.string(), "", config.within, {}, {}},
                              "no grid of level '" + ds.levels[level].key + "' lies in " + config.within,
                              "check --within and --level"});
     }
@@ -69,7 +70,10 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
     req.page = config.page;
     req.title = config.title;
     req.date = config.date;
-    const auto result = clock.time("render atlas", [&] { return render::render_atlas_pdf(req, config.out_file); });
+    OutputSet out(config.out_file.parent_path(), "", diag);
+    render::AtlasResult result;
+    out.write(config.out_file, [&](const auto& f) { result = clock.time("render atlas", [&] { return render::render_atlas_pdf(req, f); }); });
+    out.commit();
 
     AtlasReport report;
     report.out_file = config.out_file;

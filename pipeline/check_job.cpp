@@ -15,7 +15,9 @@
 #include "hierarchy/grid_codes.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "hierarchy/grid_validation.hpp"
+#include "output_set.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
 #include "stage_clock.hpp"
 #include "vector_writer.hpp"
 
@@ -338,15 +340,13 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     if (!(config.sliver_m2 >= 0))
         throw DataError({Severity::error, "bad_option", {}, "--sliver must be 0 or more square metres", "e.g. --sliver 10"});
     StageClock clock;
-    const auto cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
-    Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
-    const auto tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
-
-    // Households per building, as the assignment places roster rows.
-    const auto assignment = clock.time("assign households", [&] { return assign::assign_households(ds, tree); });
-    std::vector<double> households(ds.buildings.size(), 0.0);
-    for (const auto& h : assignment.households)
-        if (h.building_reason == assign::Reason::assigned && h.building.valid()) households[h.building.index()] += 1;
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
+    // Households per building, as the assignment places roster rows with the project's placement options.
+    const auto& assignment = state.assignment();
+    const std::vector<double> households = state.households_per_building();
 
     hierarchy::CodeOptions code_options;
     code_options.top_prefix = config.code_prefix;
@@ -356,10 +356,8 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     const auto codes = clock.time("check codes", [&] { return hierarchy::check_codes(ds, tree, code_options); });
     // From here on every grid goes by its final code (the user's, or the generated one), messages included.
     std::vector<std::string> given;
-    for (auto& g : ds.grids) {
-        given.push_back(g.code);
-        g.code = codes.codes[g.id.index()];
-    }
+    for (const auto& g : ds.grids) given.push_back(g.code);
+    state.recode_grids(codes.codes);
 
     hierarchy::ValidationOptions options;
     options.sliver_m2 = config.sliver_m2;
@@ -404,16 +402,14 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     }
 
     CheckReport report;
-    std::filesystem::create_directories(config.out_dir);
-    report.gpkg = config.out_dir / "check.gpkg";
-    report.csv = config.out_dir / "issues.csv";
-    report.table = config.out_dir / "check.txt";
-    report.json = config.out_dir / "check.json";
+    OutputSet out(config.out_dir, "check", diag);
     const Writer writer(ds, tree, codes, households, findings);
     clock.time("write outputs", [&] {
-        writer.gpkg(report.gpkg, diag);
-        writer.csv(report.csv);
+        report.gpkg = out.write("check.gpkg", [&](const auto& f) { writer.gpkg(f, diag); });
+        report.csv = out.write("issues.csv", [&](const auto& f) { writer.csv(f); });
     });
+    report.table = out.final_path("check.txt");
+    report.json = out.final_path("check.json");
 
     // Summary.
     const int finest = static_cast<int>(ds.levels.size()) - 1;
@@ -514,12 +510,15 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     report.table_text = render(report, SIZE_MAX, 10);
     report.table_text += "\nFull list with messages: " + report.csv.string() + "; with geometry: " + report.gpkg.string() + " (layer 'issues')\n";
     clock.time("write report", [&] {
-        std::ofstream(report.table) << report.table_text;
+        out.write_text("check.txt", report.table_text);
     });
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"csv", report.csv.string()}, {"table", report.table.string()},
                                  {"json", report.json.string()}};
-    std::ofstream(report.json) << report.summary.dump(2) << '\n';
+    report.summary["skipped_stages"] = skipped_json(state.skipped());
+    report.summary["stale_outputs"] = out.stale({"check.json"});
+    out.write_text("check.json", report.summary.dump(2) + "\n");
+    out.commit();
     return report;
 }
 

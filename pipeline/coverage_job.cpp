@@ -7,7 +7,8 @@
 
 #include "access/isochrones.hpp"
 #include "access/straight_line.hpp"
-#include "measured_project.hpp"
+#include "output_set.hpp"
+#include "project_state.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::pipeline {
@@ -30,26 +31,26 @@ std::string minutes_text(double m) {
 
 CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock, config.profile);
-    const auto& ds = p.ds;
-    const double speed = p.cfg.walking.speed_m_per_s;
+    ProjectState p(config.project_file, diag, clock, config.profile);
+    const auto& ds = p.ds();
+    const double speed = p.cfg().walking.speed_m_per_s;
     const auto households = households_per_building(p);
 
     access::IsochroneOptions iso_options;
     iso_options.speed_m_per_s = speed;
     iso_options.buffer_m = config.buffer_m;
-    const auto kind_iso = clock.time("isochrones per kind", [&] { return access::kind_isochrones(ds, p.network, p.access, config.bands, iso_options); });
+    const auto kind_iso = clock.time("isochrones per kind", [&] { return access::kind_isochrones(ds, p.network(), p.access(), config.bands, iso_options); });
     std::vector<std::vector<access::Isochrone>> facility_iso;
     if (config.per_facility)
-        facility_iso = clock.time("isochrones per facility", [&] { return access::facility_isochrones(ds, p.network, p.access, config.bands, iso_options); });
+        facility_iso = clock.time("isochrones per facility", [&] { return access::facility_isochrones(ds, p.network(), p.access(), config.bands, iso_options); });
     const auto circles = clock.time("straight-line circles", [&] { return access::straight_line_coverage(ds, speed); });
 
-    std::filesystem::create_directories(config.out_dir);
+    OutputSet out(config.out_dir, "coverage", diag);
     CoverageReport report;
-    report.gpkg = config.out_dir / "coverage.gpkg";
     nlohmann::json kinds = nlohmann::json::array();
     clock.time("write outputs", [&] {
-        layers::VectorWriter w(report.gpkg);
+        report.gpkg = out.write("coverage.gpkg", [&](const std::filesystem::path& file) {
+        layers::VectorWriter w(file);
         w.begin_layer("isochrones", LayerGeometry::polygon, ds.working_crs,
                       {{"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"reachable_path_km", FieldType::real}, {"area_km2", FieldType::real}});
         for (std::size_t k = 0; k < kind_iso.size(); ++k)
@@ -73,9 +74,9 @@ CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
         w.begin_layer("circle_only_buildings", LayerGeometry::polygon, ds.working_crs,
                       {{"building_id"}, {"kind"}, {"air_m", FieldType::real}, {"walk_minutes", FieldType::real}, {"households", FieldType::integer}});
         for (std::size_t k = 0; k < circles.size(); ++k) {
-            const auto cmp = access::compare_coverage(circles[k], p.access.kinds[k], households);
+            const auto cmp = access::compare_coverage(circles[k], p.access().kinds[k], households);
             for (BuildingId b : cmp.circle_only)
-                w.add({ds.building(b).source_id, cmp.kind, std::round(circles[k].distance_m[b.index()]), minutes_value(p.access.kinds[k].minutes[b.index()]),
+                w.add({ds.building(b).source_id, cmp.kind, std::round(circles[k].distance_m[b.index()]), minutes_value(p.access().kinds[k].minutes[b.index()]),
                        std::int64_t(households[b.index()])},
                       ds.building(b).footprint);
             nlohmann::json areas = nlohmann::json::object();
@@ -86,36 +87,40 @@ CoverageReport coverage_job(const CoverageConfig& config, Diagnostics& diag) {
                              {"isochrone_area_km2", areas}});
         }
         w.close();
+        });
 
         // Gaps as CSV: buildings and households beyond each threshold, with their minutes. Ids only.
         std::vector<std::vector<std::string>> gap_buildings, gap_households;
-        for (const auto& k : p.access.kinds)
+        for (const auto& k : p.access().kinds)
             for (const Building& b : ds.buildings) {
                 if (!b.residential || k.minutes[b.id.index()] <= k.threshold_minutes) continue;
                 gap_buildings.push_back({b.source_id, k.kind, minutes_text(k.minutes[b.id.index()]), minutes_text(k.threshold_minutes),
                                          access::to_string(k.reach[b.id.index()]), std::to_string(households[b.id.index()])});
             }
         for (const Household& h : ds.households) {
-            const auto& placed = p.assignment.households[h.id.index()];
+            const auto& placed = p.assignment().households[h.id.index()];
             if (!placed.building.valid()) continue;
-            for (const auto& k : p.access.kinds) {
+            for (const auto& k : p.access().kinds) {
                 const double m = k.minutes[placed.building.index()];
                 if (m <= k.threshold_minutes) continue;
                 gap_households.push_back({h.source_id, h.building_ref, k.kind, minutes_text(m), minutes_text(k.threshold_minutes),
                                           access::to_string(k.reach[placed.building.index()])});
             }
         }
-        report.gap_buildings_csv = config.out_dir / "gap_buildings.csv";
-        report.gap_households_csv = config.out_dir / "gap_households.csv";
-        layers::write_csv(report.gap_buildings_csv, {"building_id", "kind", "minutes", "threshold_minutes", "reach", "households"}, gap_buildings);
-        layers::write_csv(report.gap_households_csv, {"household_id", "building_id", "kind", "minutes", "threshold_minutes", "reach"}, gap_households);
+        report.gap_buildings_csv = out.write("gap_buildings.csv", [&](const auto& f) {
+            layers::write_csv(f, {"building_id", "kind", "minutes", "threshold_minutes", "reach", "households"}, gap_buildings);
+        });
+        report.gap_households_csv = out.write("gap_households.csv", [&](const auto& f) {
+            layers::write_csv(f, {"household_id", "building_id", "kind", "minutes", "threshold_minutes", "reach"}, gap_households);
+        });
     });
-    report.summary = {{"project", p.cfg.name}, {"speed_m_per_s", speed}, {"bands_minutes", config.bands}, {"buffer_m", config.buffer_m}, {"kinds", kinds},
+    report.summary = {{"project", p.cfg().name}, {"speed_m_per_s", speed}, {"bands_minutes", config.bands}, {"buffer_m", config.buffer_m}, {"kinds", kinds},
                       {"timings", clock.json()},
                       {"outputs", {{"gpkg", report.gpkg.string()}, {"gap_buildings_csv", report.gap_buildings_csv.string()},
                                    {"gap_households_csv", report.gap_households_csv.string()}}}};
-    report.json = config.out_dir / "coverage.json";
-    std::ofstream(report.json) << report.summary.dump(2) << '\n';
+    report.summary["stale_outputs"] = out.stale({"coverage.json"});
+    report.json = out.write_text("coverage.json", report.summary.dump(2) + "\n");
+    out.commit();
     return report;
 }
 

@@ -16,7 +16,9 @@
 #include "hierarchy/grid_drawing.hpp"
 #include "hierarchy/grid_quality.hpp"
 #include "hierarchy/grid_tree.hpp"
+#include "output_set.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
 #include "sample/study_area.hpp"
 #include "stage_clock.hpp"
 #include "vector_reader.hpp"
@@ -140,6 +142,18 @@ std::string share_text(std::size_t n, std::size_t of) {
     return std::to_string(n) + " (" + fixed(of ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0, 1) + "%)";
 }
 
+// The index of grid level `key` (-1 for an empty key); DataError naming the valid keys when there is no such level.
+int level_index(const layers::ProjectConfig& cfg, const Dataset& ds, const std::string& key) {
+    if (key.empty()) return -1;
+    std::string known;
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        if (ds.levels[l].key == key) return static_cast<int>(l);
+        known += (known.empty() ? "" : ", ") + ds.levels[l].key;
+    }
+    throw DataError({Severity::error, "unknown_level", {cfg.file.string(), "", "[[grid_levels]]", {}, {}},
+                     "'" + key + "' is not a grid level of this project", "use one of: " + known});
+}
+
 }  // namespace
 
 GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
@@ -149,29 +163,17 @@ GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
     if (!(config.settled_margin_m > 0) || !(config.reading_band > 0)) bad_option("margins and bands must be positive", "");
 
     StageClock clock;
-    const auto cfg = clock.time("read project file", [&] { return layers::read_project_config(config.project_file); });
-    const Dataset ds = clock.time("load layers", [&] { return layers::load_dataset(cfg, diag); });
-    const auto tree = clock.time("grid hierarchy", [&] { return hierarchy::build_grid_tree(ds, diag); });
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
 
-    int parent_level = -1;
-    if (!config.parent_level.empty()) {
-        std::string known;
-        for (std::size_t l = 0; l < ds.levels.size(); ++l) {
-            if (ds.levels[l].key == config.parent_level) parent_level = static_cast<int>(l);
-            known += (known.empty() ? "" : ", ") + ds.levels[l].key;
-        }
-        if (parent_level < 0)
-            throw DataError({Severity::error, "unknown_level", {cfg.file.string(), "", "[[grid_levels]]", {}, {}},
-                             "'" + config.parent_level + "' is not a grid level of this project", "use one of: " + known});
-    }
+    const int parent_level = level_index(cfg, ds, config.parent_level);
 
     std::vector<double> households;
     std::string households_source;
     if (config.households_field.empty()) {
-        const auto assignment = clock.time("households per building", [&] { return assign::assign_households(ds, tree); });
-        households.assign(ds.buildings.size(), 0.0);
-        for (const auto& h : assignment.households)
-            if (h.building_reason == assign::Reason::assigned && h.building.valid()) households[h.building.index()] += 1;
+        households = state.households_per_building();
         households_source = "the roster (" + cfg.households.file.filename().string() + ")";
     } else {
         households = clock.time("households per building", [&] { return households_from_field(cfg, ds, config.households_field, diag); });
@@ -302,13 +304,13 @@ GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
     });
 
     GridDrawReport report;
-    std::filesystem::create_directories(config.out_dir);
-    report.gpkg = config.out_dir / "grids.gpkg";
-    report.json = config.out_dir / "quality.json";
-    report.table = config.out_dir / "quality.txt";
+    OutputSet out(config.out_dir, "grid_draw", diag);
+    report.gpkg = out.final_path("grids.gpkg");
+    report.json = out.final_path("quality.json");
+    report.table = out.final_path("quality.txt");
     const std::string label = fine ? "微网格" : "网格";
     clock.time("write gpkg", [&] {
-        layers::VectorWriter w(report.gpkg);
+        layers::VectorWriter w(out.reserve("grids.gpkg"));
         w.begin_layer("grids", LayerGeometry::polygon, ds.working_crs,
                       {{"code"}, {"name"}, {"parent_code"}, {"households", FieldType::integer}, {"dwellings", FieldType::integer},
                        {"area_m2", FieldType::real}, {"polsby_popper", FieldType::real}, {"range"}});
@@ -342,6 +344,7 @@ GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
                   a.area);
         }
         w.close();
+        out.done("grids.gpkg");
     });
 
     // Summary and the readable report.
@@ -436,10 +439,12 @@ GridDrawReport grid_draw_job(const GridDrawConfig& config, Diagnostics& diag) {
          << ".\n";
     report.table_text = full.str();
     report.summary = j;
-    std::ofstream(report.table) << report.table_text;
+    out.write_text("quality.txt", report.table_text);
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"table", report.table.string()}, {"json", report.json.string()}};
-    std::ofstream(report.json) << report.summary.dump(2) << '\n';
+    report.summary["stale_outputs"] = out.stale({"quality.json"});
+    out.write_text("quality.json", report.summary.dump(2) + "\n");
+    out.commit();
     report.overview = overview;
     return report;
 }

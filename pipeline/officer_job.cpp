@@ -15,8 +15,10 @@
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/natural_order.hpp"
+#include "output_set.hpp"
 #include "personal_fields.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::pipeline {
@@ -232,18 +234,136 @@ std::vector<FieldSpec> gpkg_household_fields(const Columns& c) {
     return f;
 }
 
+// One household of the officer's list: its place, contact and (when asked for) personal fields.
+OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentResult& assignment, const assign::LiaisonResult& liaison,
+                                   HouseholdId id, bool central, const std::unordered_map<std::int64_t, layers::PersonalFields>& personal,
+                                   const std::vector<bool>& in_grid, bool with_personal, bool contact_names) {
+    const Household& h = ds.households[id.index()];
+    const auto& p = assignment.households[id.index()];
+    OfficerHousehold oh;
+    oh.household_id = h.source_id;
+    oh.row = h.row;
+    oh.floor = p.floor;
+    oh.room = p.room;
+    oh.persons = h.persons;
+    oh.party = h.party_members > 0;
+    oh.central = central;
+    oh.placed_by = assign::to_string(p.placed_by);
+    oh.distance_m = p.distance_m;
+    const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
+    if (c.valid()) {
+        oh.contact_self = c == id;
+        oh.contact_id = ds.households[c.index()].source_id;
+        oh.contact_place = place_of(ds, assignment, c, p.building);
+        oh.contact_distance_m = liaison.distance_cm[id.index()] < 0 ? -1 : (liaison.distance_cm[id.index()] + 50) / 100;
+        if (contact_names && in_grid[c.index()])
+            if (auto it = personal.find(ds.households[c.index()].row); it != personal.end()) oh.contact_name = it->second.name;
+    }
+    if (liaison.load.size() > id.index()) oh.contact_load = liaison.load[id.index()];
+    if (with_personal)
+        if (auto it = personal.find(h.row); it != personal.end()) { oh.name = it->second.name; oh.phone = it->second.phone; }
+    return oh;
+}
+
+// The officer list's rows: for the CSV (text) and the GeoPackage (typed), one per household.
+void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std::vector<std::string>>& csv_rows,
+                    std::vector<std::vector<FieldValue>>& gpkg_rows) {
+    auto opt = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string{}; };
+    for (const auto& b : r.buildings)
+        for (const auto& u : b.units)
+            for (const auto& h : u.households) {
+                const std::string placed_m = h.placed_by == "nearest_building" ? std::to_string(std::lround(h.distance_m)) : "";
+                std::vector<std::string> c = {r.grid_code, r.grid_name, b.building_id, b.name, u.number ? std::to_string(u.number) : "",
+                                              opt(h.floor), h.room, h.household_id};
+                if (cols.personal) { c.push_back(h.name); c.push_back(h.phone); }
+                c.push_back(std::to_string(h.persons));
+                c.push_back(h.party ? "是" : "");
+                c.push_back(h.central ? "是" : "");
+                c.push_back(h.contact_id);
+                c.push_back(h.contact_self ? "本户" : h.contact_place);
+                if (cols.contact_names) c.push_back(h.contact_self ? h.name : h.contact_name);
+                c.push_back(h.contact_distance_m >= 0 ? std::to_string(h.contact_distance_m) : "");
+                c.push_back(h.placed_by);
+                c.push_back(placed_m);
+                c.push_back(std::to_string(h.row));
+                csv_rows.push_back(std::move(c));
+
+                std::vector<FieldValue> g = {r.grid_code, r.grid_name, b.building_id, b.name,
+                                             u.number ? FieldValue{std::int64_t(u.number)} : FieldValue{}, std::int64_t(u.registered),
+                                             h.floor ? FieldValue{std::int64_t(*h.floor)} : FieldValue{}, h.room, h.household_id};
+                if (cols.personal) { g.push_back(h.name); g.push_back(h.phone); }
+                g.push_back(std::int64_t(h.persons));
+                g.push_back(std::int64_t(h.party));
+                g.push_back(std::int64_t(h.central));
+                g.push_back(h.contact_id);
+                g.push_back(h.contact_self ? std::string("本户") : h.contact_place);
+                if (cols.contact_names) g.push_back(h.contact_self ? h.name : h.contact_name);
+                g.push_back(h.contact_distance_m >= 0 ? FieldValue{h.contact_distance_m} : FieldValue{});
+                g.push_back(h.placed_by);
+                g.push_back(h.placed_by == "nearest_building" ? FieldValue{std::round(h.distance_m * 10) / 10} : FieldValue{});
+                g.push_back(std::int64_t(h.row));
+                gpkg_rows.push_back(std::move(g));
+            }
+}
+
+// The officer GeoPackage: the grid, its buildings and units with their tallies, and the household list.
+void write_officer_gpkg(const std::filesystem::path& file, const Dataset& ds, const Grid& grid, const std::vector<BuildingId>& buildings,
+                        const OfficerReport& r, const Columns& cols, const std::vector<std::vector<FieldValue>>& gpkg_rows) {
+    layers::VectorWriter w(file);
+    w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,
+                  {{"code"}, {"name"}, {"level_key"}, {"level_name"}, {"buildings", FieldType::integer}, {"units", FieldType::integer},
+                   {"households", FieldType::integer}, {"persons", FieldType::integer}, {"party_households", FieldType::integer},
+                   {"contacts", FieldType::integer}, {"households_without_contact", FieldType::integer}});
+    w.add({r.grid_code, r.grid_name, r.level_key, r.level_name, std::int64_t(buildings.size()), std::int64_t(r.units),
+           std::int64_t(r.households), std::int64_t(r.persons), std::int64_t(r.party_households), std::int64_t(r.contacts),
+           std::int64_t(r.uncovered)},
+          grid.area);
+    w.begin_layer("buildings", LayerGeometry::polygon, ds.working_crs,
+                  {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
+                   {"units", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                   {"party_households", FieldType::integer}, {"central_household"}, {"central_per_unit", FieldType::integer}});
+    std::map<std::string, const OfficerBuilding*> listed;
+    for (const auto& b : r.buildings) listed[b.building_id] = &b;
+    for (BuildingId bid : buildings) {
+        const Building& b = ds.building(bid);
+        const OfficerBuilding* ob = listed.count(b.source_id) ? listed[b.source_id] : nullptr;
+        const std::int64_t units = ob ? std::count_if(ob->units.begin(), ob->units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; }) : 0;
+        w.add({b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors), units,
+               std::int64_t(ob ? ob->households : 0), std::int64_t(ob ? ob->persons : 0), std::int64_t(ob ? ob->party_households : 0),
+               ob ? FieldValue{ob->central_id} : FieldValue{}, std::int64_t(ob && ob->per_unit_central)},
+              b.footprint);
+    }
+    w.begin_layer("units", LayerGeometry::point, ds.working_crs,
+                  {{"building_id"}, {"unit_no", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                   {"party_households", FieldType::integer}, {"central_household"}});
+    for (const auto& b : r.buildings)
+        for (const auto& u : b.units) {
+            if (!u.x || !u.y) continue;
+            std::int64_t persons = 0, party = 0;
+            for (const auto& h : u.households) { persons += h.persons; party += h.party; }
+            w.add({b.building_id, std::int64_t(u.number), std::int64_t(u.households.size()), persons, party,
+                   b.per_unit_central ? u.central_id : b.central_id},
+                  geo::Point{*u.x, *u.y});
+        }
+    w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
+    for (const auto& row : gpkg_rows) w.add(row);
+    w.close();
+}
+
 }  // namespace
 
 OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
-    const auto cfg = layers::read_project_config(config.project_file);
-    const Dataset ds = layers::load_dataset(cfg, diag);
-    const auto tree = hierarchy::build_grid_tree(ds, diag);
+    StageClock clock;
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
     const GridId gid = find_grid(cfg, ds, config.grid);
     const Grid& grid = ds.grid(gid);
     const int level = grid.level;
-    const auto assignment = assign::assign_households(ds, tree, cfg.household_placement);
-    const auto central = assign::choose_central_households(ds, assignment);
-    const auto liaison = assign::assign_liaison(ds, assignment);
+    const auto& assignment = state.assignment();
+    const auto& central = state.central();
+    const auto& liaison = state.liaison();
 
     OfficerReport r;
     r.project = cfg.name;
@@ -306,28 +426,8 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
     for (HouseholdId id : households) {
         const Household& h = ds.households[id.index()];
         const auto& p = assignment.households[id.index()];
-        OfficerHousehold oh;
-        oh.household_id = h.source_id;
-        oh.row = h.row;
-        oh.floor = p.floor;
-        oh.room = p.room;
-        oh.persons = h.persons;
-        oh.party = h.party_members > 0;
-        oh.central = is_central[id.index()];
-        oh.placed_by = assign::to_string(p.placed_by);
-        oh.distance_m = p.distance_m;
+        OfficerHousehold oh = officer_household(ds, assignment, liaison, id, is_central[id.index()], personal, in_grid, r.personal, r.contact_names);
         const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
-        if (c.valid()) {
-            oh.contact_self = c == id;
-            oh.contact_id = ds.households[c.index()].source_id;
-            oh.contact_place = place_of(ds, assignment, c, p.building);
-            oh.contact_distance_m = liaison.distance_cm[id.index()] < 0 ? -1 : (liaison.distance_cm[id.index()] + 50) / 100;
-            if (r.contact_names && in_grid[c.index()])
-                if (auto it = personal.find(ds.households[c.index()].row); it != personal.end()) oh.contact_name = it->second.name;
-        }
-        if (liaison.load.size() > id.index()) oh.contact_load = liaison.load[id.index()];
-        if (r.personal)
-            if (auto it = personal.find(h.row); it != personal.end()) { oh.name = it->second.name; oh.phone = it->second.phone; }
 
         OfficerBuilding& ob = by_building[p.building];
         ++ob.households;
@@ -375,90 +475,20 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
               [](const OfficerBuilding& a, const OfficerBuilding& b) { return natural_less(a.building_id, b.building_id); });
 
     // --- files ---
-    std::filesystem::create_directories(config.out_dir);
+    // No manifest: the folder holds one pair of files per grid, from separate runs.
+    OutputSet out(config.out_dir, "", diag);
     const std::string stem = "officer_" + file_safe(grid.code);
-    r.csv = config.out_dir / (stem + ".csv");
-    r.gpkg = config.out_dir / (stem + ".gpkg");
+    r.csv = out.final_path(stem + ".csv");
+    r.gpkg = out.final_path(stem + ".gpkg");
     const Columns cols{r.personal, r.contact_names};
     std::vector<std::vector<std::string>> csv_rows;
     std::vector<std::vector<FieldValue>> gpkg_rows;
-    auto opt = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string{}; };
-    for (const auto& b : r.buildings)
-        for (const auto& u : b.units)
-            for (const auto& h : u.households) {
-                const std::string placed_m = h.placed_by == "nearest_building" ? std::to_string(std::lround(h.distance_m)) : "";
-                std::vector<std::string> c = {r.grid_code, r.grid_name, b.building_id, b.name, u.number ? std::to_string(u.number) : "",
-                                              opt(h.floor), h.room, h.household_id};
-                if (cols.personal) { c.push_back(h.name); c.push_back(h.phone); }
-                c.push_back(std::to_string(h.persons));
-                c.push_back(h.party ? "是" : "");
-                c.push_back(h.central ? "是" : "");
-                c.push_back(h.contact_id);
-                c.push_back(h.contact_self ? "本户" : h.contact_place);
-                if (cols.contact_names) c.push_back(h.contact_self ? h.name : h.contact_name);
-                c.push_back(h.contact_distance_m >= 0 ? std::to_string(h.contact_distance_m) : "");
-                c.push_back(h.placed_by);
-                c.push_back(placed_m);
-                c.push_back(std::to_string(h.row));
-                csv_rows.push_back(std::move(c));
+    household_rows(r, cols, csv_rows, gpkg_rows);
+    out.write(r.csv, [&](const auto& f) { layers::write_csv(f, csv_header(cols), csv_rows, layers::Utf8Bom::yes); });
 
-                std::vector<FieldValue> g = {r.grid_code, r.grid_name, b.building_id, b.name,
-                                             u.number ? FieldValue{std::int64_t(u.number)} : FieldValue{}, std::int64_t(u.registered),
-                                             h.floor ? FieldValue{std::int64_t(*h.floor)} : FieldValue{}, h.room, h.household_id};
-                if (cols.personal) { g.push_back(h.name); g.push_back(h.phone); }
-                g.push_back(std::int64_t(h.persons));
-                g.push_back(std::int64_t(h.party));
-                g.push_back(std::int64_t(h.central));
-                g.push_back(h.contact_id);
-                g.push_back(h.contact_self ? std::string("本户") : h.contact_place);
-                if (cols.contact_names) g.push_back(h.contact_self ? h.name : h.contact_name);
-                g.push_back(h.contact_distance_m >= 0 ? FieldValue{h.contact_distance_m} : FieldValue{});
-                g.push_back(h.placed_by);
-                g.push_back(h.placed_by == "nearest_building" ? FieldValue{std::round(h.distance_m * 10) / 10} : FieldValue{});
-                g.push_back(std::int64_t(h.row));
-                gpkg_rows.push_back(std::move(g));
-            }
-    layers::write_csv(r.csv, csv_header(cols), csv_rows, layers::Utf8Bom::yes);
-
-    layers::VectorWriter w(r.gpkg);
-    w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,
-                  {{"code"}, {"name"}, {"level_key"}, {"level_name"}, {"buildings", FieldType::integer}, {"units", FieldType::integer},
-                   {"households", FieldType::integer}, {"persons", FieldType::integer}, {"party_households", FieldType::integer},
-                   {"contacts", FieldType::integer}, {"households_without_contact", FieldType::integer}});
-    w.add({r.grid_code, r.grid_name, r.level_key, r.level_name, std::int64_t(buildings.size()), std::int64_t(r.units),
-           std::int64_t(r.households), std::int64_t(r.persons), std::int64_t(r.party_households), std::int64_t(r.contacts),
-           std::int64_t(r.uncovered)},
-          grid.area);
-    w.begin_layer("buildings", LayerGeometry::polygon, ds.working_crs,
-                  {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
-                   {"units", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
-                   {"party_households", FieldType::integer}, {"central_household"}, {"central_per_unit", FieldType::integer}});
-    std::map<std::string, const OfficerBuilding*> listed;
-    for (const auto& b : r.buildings) listed[b.building_id] = &b;
-    for (BuildingId bid : buildings) {
-        const Building& b = ds.building(bid);
-        const OfficerBuilding* ob = listed.count(b.source_id) ? listed[b.source_id] : nullptr;
-        const std::int64_t units = ob ? std::count_if(ob->units.begin(), ob->units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; }) : 0;
-        w.add({b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors), units,
-               std::int64_t(ob ? ob->households : 0), std::int64_t(ob ? ob->persons : 0), std::int64_t(ob ? ob->party_households : 0),
-               ob ? FieldValue{ob->central_id} : FieldValue{}, std::int64_t(ob && ob->per_unit_central)},
-              b.footprint);
-    }
-    w.begin_layer("units", LayerGeometry::point, ds.working_crs,
-                  {{"building_id"}, {"unit_no", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
-                   {"party_households", FieldType::integer}, {"central_household"}});
-    for (const auto& b : r.buildings)
-        for (const auto& u : b.units) {
-            if (!u.x || !u.y) continue;
-            std::int64_t persons = 0, party = 0;
-            for (const auto& h : u.households) { persons += h.persons; party += h.party; }
-            w.add({b.building_id, std::int64_t(u.number), std::int64_t(u.households.size()), persons, party,
-                   b.per_unit_central ? u.central_id : b.central_id},
-                  geo::Point{*u.x, *u.y});
-        }
-    w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
-    for (const auto& row : gpkg_rows) w.add(row);
-    w.close();
+    write_officer_gpkg(out.reserve(r.gpkg), ds, grid, buildings, r, cols, gpkg_rows);
+    out.done(r.gpkg);
+    out.commit();
     return r;
 }
 

@@ -5,7 +5,8 @@
 #include <sstream>
 
 #include "access/siting.hpp"
-#include "measured_project.hpp"
+#include "output_set.hpp"
+#include "project_state.hpp"
 #include "vector_reader.hpp"
 #include "vector_writer.hpp"
 
@@ -18,12 +19,12 @@ struct Candidates {
     std::size_t skipped = 0;   // features of a candidate layer that are not points
 };
 
-Candidates read_candidates(const MeasuredProject& p, const PlanConfig& config) {
-    if (config.candidates == "nodes") return {access::candidates_from_nodes(p.network), 0};
-    if (config.candidates == "buildings") return {access::candidates_from_buildings(p.ds, p.access), 0};
+Candidates read_candidates(ProjectState& p, const PlanConfig& config) {
+    if (config.candidates == "nodes") return {access::candidates_from_nodes(p.network()), 0};
+    if (config.candidates == "buildings") return {access::candidates_from_buildings(p.ds(), p.access()), 0};
     if (!config.candidate_layer)
         throw DataError({Severity::error, "bad_option", {}, "--candidates must be buildings, nodes or a layer file", "e.g. --candidates sites.gpkg"});
-    layers::VectorReader r(*config.candidate_layer, p.ds.working_crs);
+    layers::VectorReader r(*config.candidate_layer, p.ds().working_crs);
     auto id = r.request_field("id", false);
     std::vector<std::pair<std::string, geo::Point>> points;
     std::size_t not_points = 0;
@@ -33,16 +34,16 @@ Candidates read_candidates(const MeasuredProject& p, const PlanConfig& config) {
     });
     if (points.empty())
         throw DataError({Severity::error, "empty_layer", r.where(), "the candidate layer has no point", "give candidate sites as points"});
-    return {access::candidates_from_points(p.network, points, p.cfg.walking.max_snap_m), not_points};
+    return {access::candidates_from_points(p.network(), points, p.cfg().walking.max_snap_m), not_points};
 }
 
 }  // namespace
 
 PlanReport plan_job(const PlanConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock, config.profile);
-    const std::size_t k = kind_index(p, config.kind);
-    const ServiceKind& kind = p.ds.service_kinds[k];
+    ProjectState p(config.project_file, diag, clock, config.profile);
+    const std::size_t k = p.kind_index(config.kind);
+    const ServiceKind& kind = p.ds().service_kinds[k];
     if (config.target_share && (*config.target_share <= 0 || *config.target_share > 1))
         throw DataError({Severity::error, "bad_option", {}, "--target-share must lie in (0, 1]", "e.g. --target-share 0.95"});
 
@@ -51,21 +52,21 @@ PlanReport plan_job(const PlanConfig& config, Diagnostics& diag) {
     if (read.skipped)
         diag.warn("wrong_geometry_type", {config.candidate_layer->file.string(), config.candidate_layer->layer, "", {}, {}},
                   std::to_string(read.skipped) + " candidate features are not points and were not considered", "give candidate sites as points");
-    const auto demand = access::demand_from_access(p.ds, p.access, p.access.kinds[k], households_per_building(p));
-    const double threshold_m = kind.minutes * 60 * p.cfg.walking.speed_m_per_s;
-    const auto model = clock.time("coverage model", [&] { return access::coverage_model(p.network, candidates, demand, threshold_m); });
+    const auto demand = access::demand_from_access(p.ds(), p.access(), p.access().kinds[k], households_per_building(p));
+    const double threshold_m = kind.minutes * 60 * p.cfg().walking.speed_m_per_s;
+    const auto model = clock.time("coverage model", [&] { return access::coverage_model(p.network(), candidates, demand, threshold_m); });
     const auto result = clock.time("choose sites", [&] {
         return config.target_share ? access::fewest_sites_for_share(model, *config.target_share) : access::choose_sites(model, config.sites);
     });
 
-    std::filesystem::create_directories(config.out_dir);
+    OutputSet out(config.out_dir, "", diag);   // one pair of files per kind, from separate runs: no manifest
     PlanReport report;
-    report.csv = config.out_dir / ("plan_" + kind.key + ".csv");
-    report.gpkg = config.out_dir / ("plan_" + kind.key + ".gpkg");
+    report.csv = out.final_path("plan_" + kind.key + ".csv");
+    report.gpkg = out.final_path("plan_" + kind.key + ".gpkg");
     std::vector<std::vector<std::string>> rows;
     nlohmann::json sites = nlohmann::json::array();
-    layers::VectorWriter w(report.gpkg);
-    w.begin_layer("sites", layers::LayerGeometry::point, p.ds.working_crs,
+    layers::VectorWriter w(out.reserve(report.gpkg));
+    w.begin_layer("sites", layers::LayerGeometry::point, p.ds().working_crs,
                   {{"rank", layers::FieldType::integer}, {"candidate_id"}, {"kind"}, {"newly_covered_households", layers::FieldType::integer},
                    {"share_before", layers::FieldType::real}, {"share_after", layers::FieldType::real}});
     for (std::size_t i = 0; i < result.sites.size(); ++i) {
@@ -78,13 +79,15 @@ PlanReport plan_job(const PlanConfig& config, Diagnostics& diag) {
                          {"covered_after", s.covered_after}, {"share_after", std::round(s.share_after * 1000) / 1000}});
     }
     w.close();
-    layers::write_csv(report.csv, {"rank", "candidate_id", "newly_covered_households", "covered_after", "share_after", "x", "y"}, rows);
-    report.summary = {{"project", p.cfg.name}, {"kind", kind.key}, {"kind_name", kind.name}, {"threshold_minutes", kind.minutes},
+    out.done(report.gpkg);
+    out.write(report.csv, [&](const auto& f) { layers::write_csv(f, {"rank", "candidate_id", "newly_covered_households", "covered_after", "share_after", "x", "y"}, rows); });
+    out.commit();
+    report.summary = {{"project", p.cfg().name}, {"kind", kind.key}, {"kind_name", kind.name}, {"threshold_minutes", kind.minutes},
                       {"candidates", config.candidates}, {"candidate_count", candidates.size()},
                       {"households", result.total_households}, {"covered_before", result.covered_before},
                       {"covered_after", result.covered_after}, {"share_before", std::round(result.share_before * 1000) / 1000},
                       {"share_after", std::round(result.share_after * 1000) / 1000}, {"target_reached", result.target_reached},
-                      {"sites", sites}, {"timings", clock.json()}, {"working_crs", p.ds.working_crs}};
+                      {"sites", sites}, {"timings", clock.json()}, {"working_crs", p.ds().working_crs}};
     if (config.target_share) report.summary["target_share"] = *config.target_share;
     return report;
 }

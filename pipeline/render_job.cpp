@@ -7,17 +7,18 @@
 
 #include "access/isochrones.hpp"
 #include "assign/central_households.hpp"
+#include "output_set.hpp"
 
 namespace gridatlas::pipeline {
 
 namespace {
 
-std::string place_text(const MeasuredProject& p, HouseholdId id) {
-    const Household& h = p.ds.households[id.index()];
+std::string place_text(ProjectState& p, HouseholdId id) {
+    const Household& h = p.ds().households[id.index()];
     std::optional<int> unit = h.unit_number;
-    if (id.index() < p.assignment.households.size()) {
-        const auto& placed = p.assignment.households[id.index()];
-        if (placed.unit.valid()) unit = p.ds.unit(placed.unit).number;
+    if (id.index() < p.assignment().households.size()) {
+        const auto& placed = p.assignment().households[id.index()];
+        if (placed.unit.valid()) unit = p.ds().unit(placed.unit).number;
     }
     auto part = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("?"); };
     return part(unit) + "-" + part(h.floor) + "-" + (h.room.empty() ? std::string("?") : h.room);
@@ -25,22 +26,22 @@ std::string place_text(const MeasuredProject& p, HouseholdId id) {
 
 }  // namespace
 
-std::string headline_kind(const MeasuredProject& p) {
-    if (!p.cfg.map.headline_kind.empty()) return p.cfg.map.headline_kind;
-    return p.ds.service_kinds.empty() ? std::string() : p.ds.service_kinds.front().key;
+std::string headline_kind(ProjectState& p) {
+    if (!p.cfg().map.headline_kind.empty()) return p.cfg().map.headline_kind;
+    return p.ds().service_kinds.empty() ? std::string() : p.ds().service_kinds.front().key;
 }
 
-GridId find_grid(const MeasuredProject& p, const std::string& code_or_name) {
-    for (const auto& g : p.ds.grids)
+GridId find_grid(ProjectState& p, const std::string& code_or_name) {
+    for (const auto& g : p.ds().grids)
         if (g.code == code_or_name) return g.id;
     GridId by_name;
     int named = 0;
-    for (const auto& g : p.ds.grids)
+    for (const auto& g : p.ds().grids)
         if (!g.name.empty() && g.name == code_or_name) by_name = g.id, ++named;
     if (named == 1) return by_name;
     // similar codes: the longest common prefix first
     std::vector<std::pair<std::size_t, std::string>> similar;
-    for (const auto& g : p.ds.grids) {
+    for (const auto& g : p.ds().grids) {
         std::size_t n = 0;
         while (n < g.code.size() && n < code_or_name.size() && g.code[n] == code_or_name[n]) ++n;
         similar.push_back({n, g.code});
@@ -49,28 +50,28 @@ GridId find_grid(const MeasuredProject& p, const std::string& code_or_name) {
     std::string hint = named > 1 ? "several grids are named '" + code_or_name + "': give the code. " : "";
     hint += "grid codes like it:";
     for (std::size_t i = 0; i < similar.size() && i < 6; ++i) hint += " " + similar[i].second;
-    throw DataError({Severity::error, "unknown_grid", {p.cfg.file.string(), "", code_or_name, {}, {}},
+    throw DataError({Severity::error, "unknown_grid", {p.cfg().file.string(), "", code_or_name, {}, {}},
                      "no grid has the code '" + code_or_name + "'", hint});
 }
 
-render::MapData map_data(const MeasuredProject& p, const MapDataOptions& options) {
-    const Dataset& ds = p.ds;
+render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
+    const Dataset& ds = p.ds();
     render::MapData d;
     d.dataset = &ds;
-    d.project_name = p.cfg.name;
-    d.building_grid = p.tree.building_grid;
+    d.project_name = p.cfg().name;
+    d.building_grid = p.tree().building_grid;
     const std::string kind = options.kind.empty() ? headline_kind(p) : options.kind;
     std::size_t k = ds.service_kinds.size();
-    if (!kind.empty()) k = kind_index(p, kind);   // DataError for an unknown kind
+    if (!kind.empty()) k = p.kind_index(kind);   // DataError for an unknown kind
     if (k < ds.service_kinds.size()) {
         d.kind_key = ds.service_kinds[k].key;
         d.kind_name = ds.service_kinds[k].name.empty() ? d.kind_key : ds.service_kinds[k].name;
         d.kind_threshold_minutes = ds.service_kinds[k].minutes;
-        d.building_minutes = access::minutes_for_bands(p.access.kinds[k]);
+        d.building_minutes = access::minutes_for_bands(p.access().kinds[k]);
     }
     d.grids.resize(ds.grids.size());
     for (std::size_t g = 0; g < ds.grids.size(); ++g) {
-        const auto& s = p.stats.grids[g];
+        const auto& s = p.stats().grids[g];
         auto& f = d.grids[g];
         f.households = static_cast<std::int64_t>(s.people.households);
         f.persons = static_cast<std::int64_t>(s.people.persons);
@@ -81,7 +82,7 @@ render::MapData map_data(const MeasuredProject& p, const MapDataOptions& options
     if (options.officer) {
         d.buildings.resize(ds.buildings.size());
         for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
-            const auto& t = p.stats.buildings[b];
+            const auto& t = p.stats().buildings[b];
             auto& f = d.buildings[b];
             f.households = static_cast<std::int64_t>(t.households);
             f.persons = static_cast<std::int64_t>(t.persons);
@@ -89,18 +90,18 @@ render::MapData map_data(const MeasuredProject& p, const MapDataOptions& options
         }
         for (const auto& u : ds.units)
             if (u.building.valid()) ++d.buildings[u.building.index()].units;
-        const auto central = assign::choose_central_households(ds, p.assignment);
+        const auto& central = p.central();
         for (const auto& seat : central.seats)
             if (seat.central.valid() && seat.building.valid())
                 d.buildings[seat.building.index()].central_places.push_back(place_text(p, seat.central));
     }
     if (options.isochrones && k < ds.service_kinds.size()) {
         access::IsochroneOptions o;
-        o.speed_m_per_s = p.cfg.walking.speed_m_per_s;
-        const auto sources = access::facility_sources(ds, p.access, d.kind_key);
+        o.speed_m_per_s = p.cfg().walking.speed_m_per_s;
+        const auto sources = access::facility_sources(ds, p.access(), d.kind_key);
         if (!sources.empty()) {
             const std::vector<double> bands{5, 10, 15};
-            const auto iso = access::isochrones(p.network, sources, bands, o);
+            const auto iso = access::isochrones(p.network(), sources, bands, o);
             for (const auto& i : iso) d.isochrones.push_back({i.minutes, i.area});
         }
     }
@@ -121,7 +122,7 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     (void)config.page.size_pt();   // bad paper, dpi or size: before the long part
 
     StageClock clock;
-    const MeasuredProject p = measure_project(config.project_file, diag, clock);
+    ProjectState p(config.project_file, diag, clock);
     RenderReport report;
     report.out_file = config.out_file;
     report.style = render::to_string(*style);
@@ -130,7 +131,7 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     GridId focus;
     if (!config.grid.empty()) {
         focus = find_grid(p, config.grid);
-        report.grid_code = p.ds.grid(focus).code;
+        report.grid_code = p.ds().grid(focus).code;
     }
     MapDataOptions options;
     options.kind = *style == render::MapStyle::planner ? config.kind : std::string();
@@ -148,7 +149,11 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     req.title = config.title;
     req.date = config.date;
     const auto t0 = std::chrono::steady_clock::now();
-    report.print = clock.time("render " + report.format, [&] { return render::render_print_map(req, config.out_file); });
+    OutputSet out(config.out_file.parent_path(), "", diag);
+    out.write(config.out_file, [&](const auto& f) {
+        report.print = clock.time("render " + report.format, [&] { return render::render_print_map(req, f); });
+    });
+    out.commit();
     report.page = report.print.page;
     report.render_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     report.timings = clock.json();

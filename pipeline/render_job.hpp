@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "model/diagnostics.hpp"
 #include "print_map.hpp"
 
@@ -46,11 +46,11 @@ struct MapDataOptions {
     bool officer = false;
     bool isochrones = false;
 };
-render::MapData map_data(const MeasuredProject& p, const MapDataOptions& options);
+render::MapData map_data(ProjectState& p, const MapDataOptions& options);
 
 // A grid by code, else by a name no other grid has; DataError "unknown_grid" (with similar codes) otherwise.
-GridId find_grid(const MeasuredProject& p, const std::string& code_or_name);
+GridId find_grid(ProjectState& p, const std::string& code_or_name);
 // The project's headline kind (its [map] headline_kind, else the first kind).
-std::string headline_kind(const MeasuredProject& p);
+std::string headline_kind(ProjectState& p);
 
 }  // namespace gridatlas::pipeline

@@ -9,7 +9,8 @@
 
 #include "access/straight_line.hpp"
 #include "assign/central_households.hpp"
-#include "measured_project.hpp"
+#include "output_set.hpp"
+#include "project_state.hpp"
 #include "overview_map.hpp"
 #include "project_config.hpp"
 #include "results.hpp"
@@ -176,42 +177,36 @@ RunReport run_job(const RunConfig& config) {
 RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     StageClock clock;
     RunReport report;
-    MeasuredProject p = measure_project(config.project_file, diag, clock);
-    const auto& cfg = p.cfg;
-    const auto& ds = p.ds;
-    const auto& tree = p.tree;
-    const auto& assignment = p.assignment;
-    const auto& network = p.network;
-    const auto& access = p.access;
-    const auto& stats = p.stats;
+    ProjectState p(config.project_file, diag, clock);
+    const auto& cfg = p.cfg();
+    const auto& ds = p.ds();
+    const auto& tree = p.tree();
+    const auto& assignment = p.assignment();
+    const auto& network = p.network();
+    const auto& access = p.access();
+    const auto& stats = p.stats();
     const auto circles = clock.time("straight-line circles", [&] { return access::straight_line_coverage(ds, cfg.walking.speed_m_per_s); });
-    assign::OrganisationRules rules;
-    rules.standalone_min_households = static_cast<std::size_t>(cfg.rules.standalone_party_org_households);
-    rules.community_max_households = static_cast<std::size_t>(cfg.rules.community_max_households);
-    rules.grid_min_households = static_cast<std::size_t>(cfg.rules.grid_min_households);
-    rules.grid_max_households = static_cast<std::size_t>(cfg.rules.grid_max_households);
-    const auto organisation = clock.time("organisation rules", [&] { return assign::check_organisation(ds, tree, stats, rules); });
-    const auto central = clock.time("central households", [&] { return assign::choose_central_households(ds, assignment); });
-    const auto liaison = clock.time("liaison", [&] { return assign::assign_liaison(ds, assignment); });
+    const auto& organisation = p.organisation();
+    const auto& central = p.central();
+    const auto& liaison = p.liaison();
 
     const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
-    std::filesystem::create_directories(config.out_dir);
-    report.gpkg = config.out_dir / "gridatlas.gpkg";
-    clock.time("write gpkg", [&] { write_results_gpkg(results, report.gpkg); });
+    OutputSet out(config.out_dir, "run", diag);
+    report.gpkg = clock.time("write gpkg", [&] { return out.write("gridatlas.gpkg", [&](const auto& f) { write_results_gpkg(results, f); }); });
 
     if (config.render) {
-        report.overview_png = config.out_dir / "overview.png";
-        clock.time("render overview", [&] {
+        report.overview_png = clock.time("render overview", [&] {
             render::OverviewRequest req;
             req.dataset = &ds;
             for (const auto& g : stats.grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
-            const auto* headline = access.find(cfg.map.headline_kind);
-            req.building_minutes = access::minutes_for_bands(*headline);
-            req.headline_threshold_minutes = headline->threshold_minutes;
+            if (const auto* headline = access.find(cfg.map.headline_kind); headline && p.can_measure_access()) {
+                req.building_minutes = access::minutes_for_bands(*headline);
+                req.headline_threshold_minutes = headline->threshold_minutes;
+            }
             for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
             req.title = cfg.map.title;
             req.width_px = cfg.map.width_px;
-            render::render_overview_png(req, report.overview_png);
+            return out.write("overview.png", [&](const auto& f) { render::render_overview_png(req, f); });
         });
     }
 
@@ -221,9 +216,11 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
     report.balanced = assignment.balanced();
+    report.summary["skipped_stages"] = skipped_json(p.skipped());
+    report.summary["stale_outputs"] = out.stale({"summary.json"});
+    report.summary_json = out.write_text("summary.json", report.summary.dump(2) + "\n");
+    out.commit();
     report.warnings = diag.items();
-    report.summary_json = config.out_dir / "summary.json";
-    std::ofstream(report.summary_json) << report.summary.dump(2) << '\n';
     return report;
 }
 

@@ -142,17 +142,30 @@ private:
 
 // ---------------------------------------------------------------------------------------------------------------
 
-std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& p) {
+namespace {
+
+std::shared_ptr<const render::TileScene> tile_scene(const layers::ProjectConfig& cfg, const Dataset& ds,
+                                                    const assign::Statistics& stats, const access::AccessResult& access) {
     render::TileSceneInput in;
-    in.dataset = &p.ds;
-    in.grid_households.reserve(p.stats.grids.size());
-    for (const auto& g : p.stats.grids) in.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
-    in.headline_kind = p.cfg.map.headline_kind;
-    if (const auto* headline = p.access.find(p.cfg.map.headline_kind)) {
+    in.dataset = &ds;
+    in.grid_households.reserve(stats.grids.size());
+    for (const auto& g : stats.grids) in.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
+    in.headline_kind = cfg.map.headline_kind;
+    if (const auto* headline = access.find(cfg.map.headline_kind)) {
         in.building_minutes = access::minutes_for_bands(*headline);
         in.headline_threshold_minutes = headline->threshold_minutes;
     }
     return render::TileScene::build(in);
+}
+
+}  // namespace
+
+std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& p) {
+    return tile_scene(p.cfg, p.ds, p.stats, p.access);
+}
+
+std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& p) {
+    return tile_scene(p.cfg(), p.ds(), p.stats(), p.access());
 }
 
 render::LonLatBox default_tile_area(const render::TileScene& scene) {
@@ -346,9 +359,9 @@ TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::Til
 
 TilesReport tiles_job(const TilesConfig& config, Diagnostics& diag) {
     StageClock clock;
-    const MeasuredProject project = measure_project(config.project_file, diag, clock);
+    ProjectState project(config.project_file, diag, clock);
     const auto scene = build_tile_scene(project);
-    return render_tiles(config, scene, project.cfg.name.empty() ? std::string("GridAtlas") : project.cfg.name);
+    return render_tiles(config, scene, project.cfg().name.empty() ? std::string("GridAtlas") : project.cfg().name);
 }
 
 std::string format_tiles(const TilesReport& r) {

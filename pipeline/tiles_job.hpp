@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "model/diagnostics.hpp"
 #include "tile_math.hpp"
 
@@ -72,6 +72,7 @@ TilesReport tiles_job(const TilesConfig& config, Diagnostics& diag);
 // The aggregate content of a measured project for the tiles: grids (finest level: names, codes, household counts;
 // top level: names), buildings by minutes to the project's headline kind, roads, facilities. Nothing per household.
 std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& project);
+std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& project);
 
 // Renders and writes from a scene (tiles_job without the loading; benchmarks and tests use it directly).
 TilesReport render_tiles(const TilesConfig& config, std::shared_ptr<const render::TileScene> scene,

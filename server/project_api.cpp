@@ -107,8 +107,8 @@ std::string point_geometry(LonLat p) { return json{{"type", "Point"}, {"coordina
 ProjectApi::ProjectApi(pipeline::MeasuredProject project, PersonalReader personal, std::size_t personal_cache_grids)
     : p_(std::move(project)), personal_reader_(std::move(personal)), personal_cache_grids_(std::max<std::size_t>(1, personal_cache_grids)) {
     const Dataset& ds = p_.ds;
-    central_ = std::make_unique<assign::CentralHouseholdResult>(assign::choose_central_households(ds, p_.assignment));
-    liaison_ = std::make_unique<assign::LiaisonResult>(assign::assign_liaison(ds, p_.assignment));
+    central_ = std::make_unique<assign::CentralHouseholdResult>(std::move(p_.central));
+    liaison_ = std::make_unique<assign::LiaisonResult>(std::move(p_.liaison));
     geo_ = to_lonlat(ds);
     for (const Grid& g : ds.grids) grid_by_code_.emplace(g.code, g.id);
     households_of_building_.resize(ds.buildings.size());

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "lonlat.hpp"
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "personal_fields.hpp"
 #include "users.hpp"
 

@@ -215,7 +215,7 @@ TEST_F(PlacementAssign, NoPersonalDataInAnyOutput) {
         // Nor the addresses or coordinates.
         for (const char* v : {"东华门小区", "幸福里", "116.39", "39.90"}) EXPECT_EQ(bytes.find(v), std::string::npos) << v << " in " << e.path();
     }
-    EXPECT_EQ(files, 4u);
+    EXPECT_EQ(files, 5u);   // gpkg, two CSVs, assignment.json and the run manifest (assign.manifest.json)
     for (const auto& v : personal_values()) EXPECT_EQ(printed.find(v), std::string::npos) << v << " printed";
 }
 

@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "map_setup.hpp"
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "tile_renderer.hpp"
 #include "tiles_job.hpp"
 

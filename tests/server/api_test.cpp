@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "http_server.hpp"
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "stage_clock.hpp"
 #include "test_util.hpp"
 #include "tiles_job.hpp"

@@ -21,7 +21,7 @@ Command add_render_command(CLI::App& app) {
                                              "PDF or SVG on A4–A0 or at a pixel size");
     cmd->add_option("project", c.project_file, "Project file (TOML)")->required();
     cmd->add_option("-o,--output", c.out_file, "Output file: .png, .pdf or .svg")->required();
-    cmd->add_option("--style", c.style, "overview | officer | planner")->capture_default_str()
+    cmd->add_option("--style", c.style, "overview | officer | planner | wall (the overview, for a wall print)")->capture_default_str()
         ->check(CLI::IsMember({"overview", "officer", "planner", "wall"}));
     cmd->add_option("--grid", c.grid, "Grid code (officer: required; overview, planner: zoom to this grid)");
     cmd->add_option("--kind", c.kind, "Service kind key for the planner map (default: the project's headline kind)");

@@ -1,0 +1,143 @@
+// Atomic outputs for every job: temporaries in the same folder, fsync, rename when the whole job is done; a manifest
+// of each run's outputs and warnings about stale files. See output_set.hpp.
+#include "output_set.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace gridatlas::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPartial = ".gridatlas-partial";
+
+// Flushes a file (or folder) to disk; an error names the file.
+void sync_path(const fs::path& p, bool folder) {
+    const int fd = ::open(p.c_str(), folder ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + p.string() + " to sync it");
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0 && !folder) throw std::system_error(err, std::generic_category(), "cannot write " + p.string() + " to disk");
+}
+
+// Test hook: GRIDATLAS_TEST_KILL_AFTER_TEMPORARY=<file name> makes the process kill itself (SIGKILL) once the
+// temporary of that output is complete, so kill tests are deterministic. Never set in production.
+void test_kill_point(const fs::path& final_path) {
+    const char* at = std::getenv("GRIDATLAS_TEST_KILL_AFTER_TEMPORARY");
+    if (at && final_path.filename() == at) std::raise(SIGKILL);
+}
+
+void remove_quietly(const fs::path& p) {
+    std::error_code ec;
+    fs::remove(p, ec);
+}
+
+// A temporary of a killed job, or one of SQLite's side files of it (-journal, -wal, -shm).
+bool is_temporary(const fs::path& p) { return p.filename().string().find(kPartial) != std::string::npos; }
+
+std::vector<std::string> read_manifest(const fs::path& file) {
+    std::vector<std::string> out;
+    std::ifstream in(file);
+    if (!in) return out;
+    try {
+        const auto j = nlohmann::json::parse(in);
+        for (const auto& name : j.at("outputs")) out.push_back(name.get<std::string>());
+    } catch (const std::exception&) {   // an unreadable manifest lists nothing: nothing can be called stale from it
+    }
+    return out;
+}
+
+}  // namespace
+
+fs::path OutputSet::temporary_of(const fs::path& file) {
+    return file.parent_path() / (file.stem().string() + kPartial + file.extension().string());
+}
+
+OutputSet::OutputSet(fs::path dir, std::string job, Diagnostics& diag) : dir_(std::move(dir)), job_(std::move(job)), diag_(diag) {
+    if (dir_.empty()) dir_ = ".";
+    fs::create_directories(dir_);
+    for (const auto& e : fs::directory_iterator(dir_))
+        if (e.is_regular_file() && is_temporary(e.path())) remove_quietly(e.path());
+}
+
+OutputSet::~OutputSet() {
+    for (const Pending& p : pending_) {
+        remove_quietly(p.temporary);
+        for (const char* side : {"-journal", "-wal", "-shm"}) remove_quietly(p.temporary.string() + side);
+    }
+}
+
+fs::path OutputSet::reserve(const fs::path& name) {
+    const fs::path final = final_path(name);
+    const fs::path temporary = temporary_of(final);
+    remove_quietly(temporary);
+    pending_.push_back({temporary, final});
+    return temporary;
+}
+
+void OutputSet::done(const fs::path& name) {
+    const fs::path final = final_path(name);
+    const fs::path temporary = temporary_of(final);
+    if (!fs::exists(temporary)) throw std::runtime_error("the output " + final.string() + " was not written");
+    sync_path(temporary, false);
+    test_kill_point(final);
+}
+
+fs::path OutputSet::write(const fs::path& name, const std::function<void(const fs::path&)>& write) {
+    write(reserve(name));
+    done(name);
+    return final_path(name);
+}
+
+fs::path OutputSet::write_text(const fs::path& name, const std::string& text) {
+    return write(name, [&](const fs::path& tmp) {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        out.close();
+        if (!out) throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
+    });
+}
+
+const std::vector<std::string>& OutputSet::stale(const std::vector<std::string>& to_come) {
+    if (stale_) return *stale_;
+    stale_.emplace();
+    if (job_.empty()) return *stale_;
+    std::set<std::string> now(to_come.begin(), to_come.end());
+    for (const Pending& p : pending_) now.insert(p.final_path.filename().string());
+    for (const std::string& name : read_manifest(dir_ / (job_ + ".manifest.json")))
+        if (!now.count(name) && fs::exists(dir_ / name)) stale_->push_back(name);
+    for (const std::string& name : *stale_)
+        diag_.warn("stale_output", {(dir_ / name).string(), "", "", {}, {}},
+                   "'" + name + "' is from an earlier '" + job_ + "' run and was not written by this one",
+                   "delete it, or run with the options that write it");
+    return *stale_;
+}
+
+void OutputSet::commit() {
+    if (!job_.empty()) {
+        std::vector<std::string> now;
+        for (const Pending& p : pending_) now.push_back(p.final_path.filename().string());
+        const auto& old = stale(now);
+        const nlohmann::json j = {{"job", job_}, {"outputs", now}, {"stale_from_earlier_runs", old}};
+        write_text(job_ + ".manifest.json", j.dump(2) + "\n");
+    }
+    for (const Pending& p : pending_) fs::rename(p.temporary, p.final_path);
+    std::set<fs::path> folders;
+    for (const Pending& p : pending_) folders.insert(p.final_path.parent_path().empty() ? fs::path(".") : p.final_path.parent_path());
+    pending_.clear();
+    for (const auto& f : folders) sync_path(f, true);
+}
+
+}  // namespace gridatlas::pipeline
