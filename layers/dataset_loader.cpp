@@ -1,5 +1,7 @@
 #include "dataset_loader.hpp"
 
+#include "csv_table.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -239,6 +241,27 @@ std::optional<double> parse_double(const std::string& s) {
     return v;
 }
 
+// The strict reader's account of a text roster: every rejected record (a warning each, with its line: it is not a
+// household) and every repair (the first 20 of each kind, then a count).
+void report_text_table(const CsvTable& t, const VectorReader& r, Dataset& ds, Diagnostics& diag) {
+    ds.roster_records_in_file = static_cast<std::size_t>(t.records_in_file);
+    ds.roster_rejected_at_read = t.rejected.size();
+    const auto at = [&](const CsvProblem& p) {
+        return r.where("line " + std::to_string(p.line) + " (record " + std::to_string(p.record) + ")");
+    };
+    for (const CsvProblem& p : t.rejected) diag.warn(p.code, at(p), p.message + "; it is not read as a household", p.hint);
+    std::map<std::string, std::size_t> seen;
+    for (const CsvProblem& p : t.notes)
+        if (++seen[p.code] <= 20) diag.warn(p.code, at(p), p.message, p.hint);
+    for (const auto& [code, n] : seen)
+        if (n > 20) diag.warn(code, r.where(), std::to_string(n - 20) + " more records like the above", "");
+    if (!t.rejected.empty())
+        diag.warn("roster_records_rejected", r.where(),
+                  std::to_string(t.rejected.size()) + " of the file's " + std::to_string(t.records_in_file) +
+                      " records could not be read (each is listed with its line); the roster counts them",
+                  "fix those lines and run again");
+}
+
 void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
     auto id = r.request_field("id", true);
@@ -298,6 +321,7 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     });
     if (bad_numbers > 20)
         diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more rows have values that are not whole numbers", "");
+    if (const CsvTable* t = r.text_table()) report_text_table(*t, r, ds, diag);
     if (bad_coordinates)
         diag.warn("bad_coordinates", r.where(),
                   std::to_string(bad_coordinates) + " rows have coordinates that are not numbers or not valid in " + src.crs +

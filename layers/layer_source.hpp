@@ -12,6 +12,7 @@ struct LayerSource {
     std::string layer;                          // empty: the file's only/first layer
     std::string crs;                            // overrides/declares the layer's CRS (e.g. for a .shp without .prj)
     std::map<std::string, std::string> fields;  // GridAtlas name → the layer's field name
+    std::string encoding;                       // text tables: "UTF-8", "GBK", "GB18030"; empty: detect per field
 
     // The layer's field name for `key`, or `key` itself when the project file did not map it.
     std::string field(const std::string& key) const {

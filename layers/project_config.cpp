@@ -18,7 +18,7 @@ namespace {
                      message, hint});
 }
 
-const std::set<std::string> reserved_keys = {"file", "layer", "crs", "key", "label"};
+const std::set<std::string> reserved_keys = {"file", "layer", "crs", "key", "label", "encoding"};
 
 // `settings`: keys of the table that are settings rather than field mappings (read by the caller).
 LayerSource read_layer(const std::filesystem::path& project, const toml::table& t, const std::string& role,
@@ -32,6 +32,15 @@ LayerSource read_layer(const std::filesystem::path& project, const toml::table& 
     src.file = src.file.lexically_normal();
     src.layer = t["layer"].value_or(std::string{});
     src.crs = t["crs"].value_or(std::string{});
+    if (const auto* e = t.get("encoding")) {
+        const auto enc = e->value<std::string>();
+        std::string u = enc.value_or("");
+        for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (!enc || (u != "UTF-8" && u != "UTF8" && u != "GBK" && u != "CP936" && u != "GB18030" && u != "AUTO"))
+            fail(project, role + ".encoding", "encoding = " + (enc ? "\"" + *enc + "\"" : std::string("a non-string")) +
+                 " is not one GridAtlas reads", "use \"UTF-8\", \"GBK\", \"GB18030\" or \"auto\" (detect per field)");
+        src.encoding = u == "AUTO" ? "" : u;
+    }
     for (const auto& [k, v] : t) {
         const std::string key(k.str());
         if (reserved_keys.count(key) || settings.count(key)) continue;

@@ -4,8 +4,10 @@
 #include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "csv_table.hpp"
 #include "gdal_session.hpp"
 
 namespace gridatlas::layers {
@@ -93,7 +95,9 @@ struct VectorReader::Impl {
     OGRSpatialReference source_srs;
     bool has_srs = false;
     TransformPtr to_target;
-    std::vector<int> field_indices;     // per requested field: the OGR index
+    std::vector<int> field_indices;     // per requested field: the OGR index (or the column, for a text table)
+    std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL
+    std::string layer_name() const { return layer ? layer->GetName() : table ? src.file.stem().string() : src.layer; }
 };
 
 VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs) : impl_(std::make_unique<Impl>()) {
@@ -105,6 +109,15 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
         throw DataError({Severity::error, "file_not_found", {file, "", "", {}, {}},
                          "the " + role + " file does not exist",
                          "check the path in the project file (relative paths are relative to the project file)"});
+    if (target_crs.empty() && is_delimited_text(src.file)) {  // a table (the roster): every record accounted for
+        try {
+            impl_->table = read_csv_table(src.file, CsvOptions{src.encoding});
+        } catch (const std::runtime_error& e) {
+            throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}}, e.what(),
+                             "check the file, and encoding in its table (UTF-8, GBK or GB18030)"});
+        }
+        return;
+    }
     impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!impl_->dataset)
         throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
@@ -169,11 +182,13 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
 VectorReader::~VectorReader() = default;
 
 SourceLocation VectorReader::where(std::string feature) const {
-    return SourceLocation{impl_->src.file.string(), impl_->layer ? impl_->layer->GetName() : impl_->src.layer,
-                          std::move(feature), {}, {}};
+    return SourceLocation{impl_->src.file.string(), impl_->layer_name(), std::move(feature), {}, {}};
 }
 
+const CsvTable* VectorReader::text_table() const { return impl_->table ? &*impl_->table : nullptr; }
+
 std::vector<std::string> VectorReader::field_names() const {
+    if (impl_->table) return impl_->table->header;
     std::vector<std::string> names;
     OGRFeatureDefn* defn = impl_->layer->GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) names.push_back(defn->GetFieldDefn(i)->GetNameRef());
@@ -182,7 +197,13 @@ std::vector<std::string> VectorReader::field_names() const {
 
 std::optional<std::size_t> VectorReader::request_field(const std::string& key, bool required) {
     const std::string name = impl_->src.field(key);
-    const int idx = impl_->layer->GetLayerDefn()->GetFieldIndex(name.c_str());
+    int idx = -1;
+    if (impl_->table) {
+        const auto& h = impl_->table->header;
+        if (auto it = std::find(h.begin(), h.end(), name); it != h.end()) idx = static_cast<int>(it - h.begin());
+    } else {
+        idx = impl_->layer->GetLayerDefn()->GetFieldIndex(name.c_str());
+    }
     if (idx < 0) {
         if (!required) return std::nullopt;
         throw DataError({Severity::error, "missing_field", where(),
@@ -193,13 +214,15 @@ std::optional<std::size_t> VectorReader::request_field(const std::string& key, b
     return impl_->field_indices.size() - 1;
 }
 
-std::int64_t VectorReader::feature_count() const { return impl_->layer->GetFeatureCount(TRUE); }
+std::int64_t VectorReader::feature_count() const {
+    return impl_->table ? static_cast<std::int64_t>(impl_->table->rows.size()) : impl_->layer->GetFeatureCount(TRUE);
+}
 
-bool VectorReader::has_geometry() const { return impl_->layer->GetGeomType() != wkbNone; }
+bool VectorReader::has_geometry() const { return !impl_->table && impl_->layer->GetGeomType() != wkbNone; }
 
 geo::Box VectorReader::extent_lonlat() const {
     OGREnvelope env;
-    if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+    if (impl_->table || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
         throw DataError({Severity::error, "empty_layer", where(), "the layer has no extent (no geometry)", "check the layer has features"});
     if (!impl_->has_srs)
         throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
@@ -215,8 +238,17 @@ geo::Box VectorReader::extent_lonlat() const {
 }
 
 void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
-    impl_->layer->ResetReading();
     FeatureView f;
+    if (impl_->table) {
+        for (const CsvRow& row : impl_->table->rows) {
+            f.fid = row.record;
+            f.values.assign(impl_->field_indices.size(), std::nullopt);
+            for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) f.values[i] = row.fields[impl_->field_indices[i]];
+            fn(f);
+        }
+        return;
+    }
+    impl_->layer->ResetReading();
     for (auto& feature : *impl_->layer) {
         f.fid = feature->GetFID();
         f.values.assign(impl_->field_indices.size(), std::nullopt);

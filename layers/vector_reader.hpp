@@ -15,6 +15,8 @@
 
 namespace gridatlas::layers {
 
+struct CsvTable;
+
 enum class GeometryKind { none, point, lines, polygons };
 
 struct FeatureView {
@@ -50,6 +52,9 @@ public:
     geo::Box extent_lonlat() const;
 
     SourceLocation where(std::string feature = {}) const;
+    // The strict reader's table when the layer is delimited text read without a CRS (the roster): its rejected
+    // records and repairs, for the caller to report. Null for layers read through GDAL.
+    const CsvTable* text_table() const;
     void for_each(const std::function<void(FeatureView&)>& fn);
 
 private:

@@ -1,5 +1,6 @@
 // Everything one run works on, in one metric CRS: flat vectors indexed by the strong ids, plus lookups.
 #pragma once
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +16,10 @@ struct Dataset {
     std::vector<GridLevel> levels;
     std::vector<Grid> grids;     // all levels; Grid::level tells which
     std::vector<Household> households;
+    // The roster file's own record count when the reader can tell it (delimited text): records = households +
+    // rejected_at_read, checked by the run; records the reader rejected are reported with their line.
+    std::optional<std::size_t> roster_records_in_file;
+    std::size_t roster_rejected_at_read = 0;
     std::vector<Entrance> entrances;   // optional; a building with entrances joins the walk network only at them
     std::vector<Facility> facilities;
     std::vector<RoadLine> roads;

@@ -1,0 +1,317 @@
+// The strict, recovering delimited-text reader (see csv_table.hpp): record parsing with recovery to the next
+// physical line, per-field decoding to UTF-8 (GB18030 through iconv), and the file's record accounting.
+#include "csv_table.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+namespace gridatlas::layers {
+
+namespace {
+
+struct IconvCloser {
+    void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
+};
+using IconvPtr = std::unique_ptr<void, IconvCloser>;
+
+IconvPtr open_iconv(const std::string& from) {
+    iconv_t cd = iconv_open("UTF-8", from.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error("the encoding '" + from + "' is not known to iconv");
+    return IconvPtr(cd);
+}
+
+// Converts `s` with `cd`; false when a byte sequence is invalid or incomplete in the source encoding.
+bool convert(void* cd, std::string_view s, std::string& out) {
+    iconv(static_cast<iconv_t>(cd), nullptr, nullptr, nullptr, nullptr);
+    out.assign(s.size() * 4 + 4, '\0');
+    char* in = const_cast<char*>(s.data());
+    std::size_t in_left = s.size(), out_left = out.size();
+    char* o = out.data();
+    if (iconv(static_cast<iconv_t>(cd), &in, &in_left, &o, &out_left) == static_cast<std::size_t>(-1)) return false;
+    out.resize(out.size() - out_left);
+    return true;
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    if (c < 0x80) return 1;
+    const std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b(i + k) & 0xC0) != 0x80) return 0;
+    if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;                 // overlong
+    if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;                // surrogates
+    if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;                 // overlong
+    if (n == 4 && c == 0xF4 && b(i + 1) >= 0x90) return 0;                // beyond U+10FFFF
+    return n;
+}
+
+std::string replace_invalid(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = utf8_sequence(s, i);
+        if (n) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// One record's raw bytes, as the parser found them.
+struct RawRecord {
+    std::vector<std::string> fields;
+    std::size_t end = 0;            // position after the record's line break
+    std::int64_t lines = 1;         // physical lines it spans
+    bool unterminated = false;      // a quoted field ran to the end of the file
+    bool stray_quote = false;       // a quote inside a field, kept as a character
+    bool nul = false;
+    bool too_long = false;
+};
+
+class Parser {
+public:
+    Parser(std::string_view text, char delimiter, std::size_t max_field) : s_(text), d_(delimiter), max_(max_field) {}
+
+    // Parses one record from `pos`; a quoted field may span lines.
+    RawRecord record(std::size_t pos) const {
+        RawRecord r;
+        std::string field;
+        std::size_t i = pos;
+        const auto append = [&](char c) {
+            if (c == '\0') r.nul = true;
+            if (field.size() >= max_) r.too_long = true;
+            else field += c;
+        };
+        while (true) {
+            if (i < s_.size() && s_[i] == '"') {  // a quoted field
+                ++i;
+                while (true) {
+                    if (i >= s_.size()) { r.unterminated = true; break; }
+                    const char c = s_[i];
+                    if (c == '"') {
+                        if (i + 1 < s_.size() && s_[i + 1] == '"') { append('"'); i += 2; continue; }
+                        if (i + 1 >= s_.size() || s_[i + 1] == d_ || s_[i + 1] == '\n' || s_[i + 1] == '\r') { ++i; break; }
+                        r.stray_quote = true;  // "a"b": the quote is part of the text
+                        append('"');
+                        ++i;
+                        continue;
+                    }
+                    if (c == '\n') ++r.lines;
+                    append(c);
+                    ++i;
+                }
+            }
+            while (i < s_.size() && s_[i] != d_ && s_[i] != '\n' && s_[i] != '\r') {
+                if (s_[i] == '"') r.stray_quote = true;
+                append(s_[i++]);
+            }
+            r.fields.push_back(std::move(field));
+            field.clear();
+            if (i < s_.size() && s_[i] == d_) { ++i; continue; }
+            if (i < s_.size() && s_[i] == '\r') ++i;
+            if (i < s_.size() && s_[i] == '\n') ++i;
+            r.end = i;
+            return r;
+        }
+    }
+
+    // The position after the line break that ends the physical line starting at `pos`.
+    std::size_t next_line(std::size_t pos) const {
+        const std::size_t nl = s_.find('\n', pos);
+        return nl == std::string_view::npos ? s_.size() : nl + 1;
+    }
+
+    // A physical line as one record of unquoted fields: used to reject a malformed record on its own line only.
+    RawRecord line_only(std::size_t pos) const {
+        RawRecord r;
+        r.end = next_line(pos);
+        return r;
+    }
+
+private:
+    std::string_view s_;
+    char d_;
+    std::size_t max_;
+};
+
+char detect_delimiter(std::string_view text) {
+    const std::string_view first = text.substr(0, text.find('\n'));
+    std::array<std::pair<char, int>, 4> counts{{{',', 0}, {';', 0}, {'\t', 0}, {'|', 0}}};
+    bool quoted = false;
+    for (char c : first) {
+        if (c == '"') quoted = !quoted;
+        if (quoted) continue;
+        for (auto& [d, n] : counts) n += c == d;
+    }
+    auto best = std::max_element(counts.begin(), counts.end(), [](auto a, auto b) { return a.second < b.second; });
+    return best->second > 0 ? best->first : ',';
+}
+
+bool blank(const RawRecord& r) { return r.fields.size() == 1 && r.fields[0].find_first_not_of(" \t") == std::string::npos; }
+
+std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Decodes every field to UTF-8; returns what was done to the record ("" when nothing).
+class Decoder {
+public:
+    explicit Decoder(const std::string& declared) {
+        const std::string e = upper(declared);
+        if (e.empty() || e == "AUTO") mode_ = Mode::detect;
+        else if (e == "UTF-8" || e == "UTF8") mode_ = Mode::utf8;
+        else {
+            mode_ = Mode::declared;
+            cd_ = open_iconv(e == "GBK" || e == "CP936" ? "GB18030" : declared);
+        }
+        if (!cd_) cd_ = open_iconv("GB18030");
+    }
+
+    std::string decode(std::vector<std::string>& fields) {
+        std::string done;
+        for (std::string& f : fields) {
+            if (ascii(f)) continue;
+            if (mode_ != Mode::declared && is_valid_utf8(f)) { ++utf8_; continue; }
+            std::string out;
+            if (mode_ != Mode::utf8 && convert(cd_.get(), f, out)) {
+                f = std::move(out);
+                ++converted_;
+                if (mode_ == Mode::detect && done.empty()) done = "converted";
+            } else {
+                f = replace_invalid(f);
+                done = "replaced";
+            }
+        }
+        return done;
+    }
+
+    std::string summary() const {
+        if (mode_ == Mode::declared) return "declared";
+        if (converted_ && utf8_) return "mixed";
+        return converted_ ? "GB18030" : "UTF-8";
+    }
+
+private:
+    enum class Mode { detect, utf8, declared } mode_ = Mode::detect;
+    IconvPtr cd_;
+    std::size_t utf8_ = 0, converted_ = 0;
+};
+
+CsvProblem problem(const CsvRow& at, std::string code, std::string message, std::string hint) {
+    return {at.record, at.line, std::move(code), std::move(message), std::move(hint)};
+}
+
+// Why a parsed record cannot be a row, or "" when it can.
+std::string rejection(const RawRecord& r, std::size_t columns, std::string& message, std::string& hint,
+                      std::size_t max_field) {
+    if (r.unterminated || (r.lines > 1 && r.fields.size() != columns)) {
+        message = "a quoted field is not closed on this line: the record is read as this line only and rejected";
+        hint = "close the quote (a quote inside a quoted field is written twice: \"\"), or remove it";
+        return "unterminated_quote";
+    }
+    if (r.nul) {
+        message = "the record holds a NUL byte (binary data in a text file)";
+        hint = "re-export the roster as text; the record is not read";
+        return "nul_byte";
+    }
+    if (r.too_long) {
+        message = "a field is longer than " + std::to_string(max_field / 1024) + " KiB";
+        hint = "check the record: a long field usually means a broken export";
+        return "field_too_long";
+    }
+    if (r.fields.size() != columns) {
+        message = "the record has " + std::to_string(r.fields.size()) + " fields where the header has " + std::to_string(columns);
+        hint = "fix the number of separators on this line (a separator inside a value needs the value quoted)";
+        return "wrong_field_count";
+    }
+    return {};
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = utf8_sequence(s, i);
+        if (!n) return false;
+        i += n;
+    }
+    return true;
+}
+
+bool is_delimited_text(const std::filesystem::path& file) {
+    const std::string e = upper(file.extension().string());
+    return e == ".CSV" || e == ".TSV" || e == ".TXT";
+}
+
+CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
+    CsvTable t;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    t.delimiter = detect_delimiter(text);
+    Decoder decoder(options.encoding);
+    const Parser parser(text, t.delimiter, options.max_field_bytes);
+    RawRecord head = parser.record(0);
+    decoder.decode(head.fields);
+    t.header = std::move(head.fields);
+    std::size_t pos = head.end;
+    std::int64_t line = 1 + head.lines;
+    while (pos < text.size()) {
+        RawRecord r = parser.record(pos);
+        const std::int64_t start_line = line;
+        if (blank(r)) {
+            pos = r.end;
+            line += r.lines;
+            continue;
+        }
+        CsvRow row{++t.records_in_file, start_line, {}};
+        std::string message, hint;
+        const std::string code = rejection(r, t.header.size(), message, hint, options.max_field_bytes);
+        if (code == "unterminated_quote") r = parser.line_only(pos), r.lines = 1;
+        pos = r.end;
+        line += r.lines;
+        if (!code.empty()) {
+            t.rejected.push_back(problem(row, code, message, hint));
+            continue;
+        }
+        const std::string decoded = decoder.decode(r.fields);
+        if (decoded == "replaced")
+            t.notes.push_back(problem(row, "invalid_bytes", "bytes that are neither UTF-8 nor GBK/GB18030 were replaced by U+FFFD",
+                                      "save the roster as UTF-8, or declare encoding = \"GBK\" in its table"));
+        else if (decoded == "converted")
+            t.notes.push_back(problem(row, "converted_encoding", "text read as GBK/GB18030 and converted to UTF-8",
+                                      "declare encoding = \"GBK\" in the table to say so, or save the roster as UTF-8"));
+        if (r.stray_quote)
+            t.notes.push_back(problem(row, "stray_quote", "a quote inside a value was kept as a character",
+                                      "check the value; write a quote inside a quoted value as \"\""));
+        row.fields = std::move(r.fields);
+        t.rows.push_back(std::move(row));
+    }
+    t.encoding = decoder.summary() == "declared" ? upper(options.encoding) : decoder.summary();
+    return t;
+}
+
+CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + file.string());
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return parse_csv_table(buf.str(), options);
+}
+
+}  // namespace gridatlas::layers

@@ -1,0 +1,56 @@
+// A strict, recovering reader for delimited text tables (CSV, TSV): the household roster as offices export it.
+// GDAL's CSV driver stops or merges rows silently at a stray or unterminated quote; this reader accounts for every
+// record of the file: each one is a row or a problem with its line number, reason and what to do, and a malformed
+// record never swallows the records after it. Text is converted to UTF-8 (UTF-8 with or without BOM, GBK/GB18030
+// detected per field or declared), so invalid bytes never pass through.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gridatlas::layers {
+
+struct CsvRow {
+    std::int64_t record = 0;            // 1-based ordinal of the record among the file's data records
+    std::int64_t line = 0;              // the physical line the record starts on (the header is line 1)
+    std::vector<std::string> fields;    // UTF-8
+};
+
+struct CsvProblem {
+    std::int64_t record = 0;
+    std::int64_t line = 0;
+    std::string code;                   // malformed_row: wrong_field_count, unterminated_quote, field_too_long, nul_byte
+    std::string message;                // never carries the values themselves (they may be personal)
+    std::string hint;
+};
+
+struct CsvTable {
+    std::vector<std::string> header;
+    std::vector<CsvRow> rows;           // well-formed records, in file order
+    std::vector<CsvProblem> rejected;   // records not read, one each
+    std::vector<CsvProblem> notes;      // records read with a repair (stray quote, converted or replaced bytes)
+    std::int64_t records_in_file = 0;   // rows.size() + rejected.size(): every non-blank record after the header
+    std::string encoding = "UTF-8";     // what the text was read as: UTF-8, GB18030, or "mixed"
+    char delimiter = ',';
+};
+
+struct CsvOptions {
+    std::string encoding;               // empty or "auto": detect per field; "UTF-8", "GBK", "GB18030" to declare
+    std::size_t max_field_bytes = 64 * 1024;
+};
+
+// Parses `bytes` (the whole file). Throws std::runtime_error only for a declared encoding iconv does not know.
+CsvTable parse_csv_table(std::string_view bytes, const CsvOptions& options = {});
+
+// Reads and parses `file`; throws std::runtime_error when it cannot be read.
+CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options = {});
+
+// Whether `file` is read by this reader rather than GDAL: .csv, .tsv and .txt tables.
+bool is_delimited_text(const std::filesystem::path& file);
+
+// True when `s` is valid UTF-8 (no overlong forms, no surrogates).
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace gridatlas::layers
