@@ -1,6 +1,6 @@
 // Growth benchmark: how the engine's stages scale with their input, on synthetic inputs made here (no files), so that
 // sizes from 10^3 to 10^6 edges can be run on one machine. A stage that is linear shows a constant time per item
-// across the sizes; scripts/plot_growth.py fits the slope of log(time) against log(size).
+// across the sizes; bench/plot_growth.py fits the slope of log(time) against log(size).
 //   BM_WalkNetworkBuild/N: a square street lattice of about N edges (every line crosses every other: real noding)
 //   BM_AccessOneKind/N:    compute_access for one service kind on that lattice, one building per block
 //   BM_LiaisonOneGrid/N:   party-member contacts for one grid of N households (1 in 12 a party member, 20 households

@@ -2,6 +2,9 @@
 // held inline up to N so that placing a million households does not allocate two heap blocks per household (those
 // allocations, their page faults and their frees were a third of assign_households' time). Reads like a
 // std::vector: size(), [], begin()/end(), and == against another LevelValues or a std::vector.
+// Why not boost::container::small_vector<T, N>: measured in its place (bench_assign BM_AssignHouseholds_1M, the two
+// builds alternating three times on a shared 2-core machine), 1M households took 540/545/644 ms CPU with this class
+// and 729/773/796 ms with small_vector (about 1.35x), and each value is larger (a capacity beside the size).
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -47,8 +50,9 @@ public:
         make_room(n);
         std::fill_n(data(), n, copy);
     }
-    // The values of [first, last), which may be our own.
-    template <std::input_iterator It>
+    // The values of [first, last), which may be our own. A forward range: it is measured, then copied, and a
+    // single-pass (input) range could not be read twice.
+    template <std::forward_iterator It>
     void assign(It first, It last) {
         const auto n = static_cast<size_type>(std::distance(first, last));
         if (n > N) {
