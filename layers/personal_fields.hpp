@@ -3,7 +3,7 @@
 //
 // Which fields: [households] name = "<field>" and phone = "<field>" in the project file (both optional; an unmapped
 // one is read as empty). Rows are picked by their roster row (Household::row, the layer's feature id), so duplicate
-// household ids do not mix two people up. The values of every other row are never turned into strings here, and no
+// household ids do not mix two people up. Other rows' values are dropped as they are read, and no
 // value read here is ever put into a Diagnostic, an exception message or a log: the only errors raised name the
 // file, the layer and the field.
 #pragma once

@@ -222,7 +222,10 @@ bool VectorReader::has_geometry() const { return !impl_->table && impl_->layer->
 
 geo::Box VectorReader::extent_lonlat() const {
     OGREnvelope env;
-    if (impl_->table || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+    if (impl_->table)  // a text table read as a table has no geometry and no CRS
+        throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
+                         "add crs = \"EPSG:…\" to this layer's table in the project file"});
+    if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
         throw DataError({Severity::error, "empty_layer", where(), "the layer has no extent (no geometry)", "check the layer has features"});
     if (!impl_->has_srs)
         throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
