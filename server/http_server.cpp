@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "json_text.hpp"
 #include "static_files.hpp"
 
 namespace gridatlas::server {
@@ -110,6 +111,7 @@ struct HttpServer::Impl {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);
+            s.min_households = static_cast<std::size_t>(std::max(1, options.min_group_households));
             const std::string name = u.name;
             accounts.emplace(name, Account{std::move(u), std::move(s)});
         }
@@ -206,7 +208,7 @@ struct HttpServer::Impl {
                 }
             }
             res.status = 401;
-            res.set_content(json{{"error", "用户名或密码错误"}, {"status", 401}}.dump(), "application/json; charset=utf-8");
+            res.set_content(json_text(json{{"error", "用户名或密码错误"}, {"status", 401}}), "application/json; charset=utf-8");
             res.set_header("Cache-Control", "no-store");
             return;
         }
@@ -217,7 +219,7 @@ struct HttpServer::Impl {
         t_log.user = name;
         const std::string token = sessions.create(name);
         set_cookie(res, token, static_cast<long long>(options.sessions.absolute.count()));
-        send(res, {200, json{{"user", me_json(it->second)}}.dump()});
+        send(res, {200, json_text(json{{"user", me_json(it->second)}})});
     }
 
     void routes() {
@@ -231,7 +233,7 @@ struct HttpServer::Impl {
         });
         s.Get("/api/me", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/me";
-            if (const Account* a = authenticate(req, res)) send(res, {200, json{{"user", me_json(*a)}}.dump()});
+            if (const Account* a = authenticate(req, res)) send(res, {200, json_text(json{{"user", me_json(*a)}})});
         });
         s.Get("/api/project", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/project";
@@ -242,7 +244,7 @@ struct HttpServer::Impl {
                 json j = json::parse(r.body);
                 j["tiles"] = tiles ? json{{"url", "/tiles/{z}/{x}/{y}.png"}, {"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}}
                                    : json(nullptr);
-                r.body = j.dump();
+                r.body = json_text(j);
             }
             send(res, r);
         });
@@ -255,7 +257,7 @@ struct HttpServer::Impl {
             for (const auto& [name, acc] : accounts)
                 list.push_back({{"name", name}, {"role", to_string(acc.user.role)}, {"role_name", role_name_zh(acc.user.role)},
                                 {"grids", acc.user.grids}});
-            send(res, {200, json{{"users", list}}.dump()});
+            send(res, {200, json_text(json{{"users", list}})});
         });
         s.Get("/api/grids", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/grids";
@@ -388,6 +390,9 @@ struct HttpServer::Impl {
             line << now_iso() << ' ' << req.remote_addr << ' ' << t_log.user << ' ' << method << ' ' << t_log.path << ' ' << res.status
                  << ' ' << res.body.size() << ' ' << ms << "ms";
             options.log(line.str());
+            if (take_invalid_text_note())
+                options.log(now_iso() + " warning: the answer to " + t_log.path + " held data text that is not valid UTF-8 (a roster "
+                            "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
             t_log = RequestLog{};   // a malformed request skips the pre-routing handler: start it clean
         });
     }

@@ -32,6 +32,8 @@
     if (reach === 'beyond_search_limit' && kind && kind.search_limit_minutes) return '超过 ' + kind.search_limit_minutes + ' 分钟';
     return '不可达';
   };
+  // Leaflet parses a string tooltip as HTML: data text goes in as a text node inside a span, never as markup.
+  const tip = (text) => el('span', { text: String(text) });
   const cssId = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, '_');
   const stat = (value, label) => el('div', { class: 'stat' }, el('div', { class: 'v', text: value }), el('div', { class: 'k', text: label }));
 
@@ -148,7 +150,7 @@
       style: (f) => ({ className: f.properties.level === finest ? 'grid-outline grid-' + cssId(f.properties.code) : 'grid-outline-community' }),
       onEachFeature: (f, layer) => {
         const p = f.properties;
-        layer.bindTooltip(p.name + '（' + p.code + '）· ' + fmt(p.households) + '户', { sticky: true });
+        layer.bindTooltip(tip((p.name || '') + '（' + p.code + '）· ' + fmt(p.households) + '户'), { sticky: true });
       },
     }).addTo(state.map);
     state.gridData = data;
@@ -183,7 +185,7 @@
       onEachFeature: (f, l) => {
         const p = f.properties;
         state.buildingLayers.set(p.id, l);
-        l.bindTooltip((p.name ? p.name + ' ' : '') + p.id + ' · ' + fmt(p.households) + '户', { sticky: true });
+        l.bindTooltip(tip((p.name ? p.name + ' ' : '') + p.id + ' · ' + fmt(p.households) + '户'), { sticky: true });
         l.on('click', () => openBuilding(p.id));
       },
     }).addTo(state.map);
@@ -204,7 +206,7 @@
         const c = seat.central;
         const where = seat.building_id + (seat.unit ? ' ' + seat.unit + '单元' : '') + ' ' + (c.room || '');
         L.circleMarker([seat.anchor[1], seat.anchor[0]], { radius: 7, className: 'central-marker' })
-          .bindTooltip('党员中心户 ' + (c.name || c.id) + ' · ' + where)
+          .bindTooltip(tip('党员中心户 ' + (c.name || c.id) + ' · ' + where))
           .on('click', () => openBuilding(seat.building_id))
           .addTo(markers);
         list.append(el('li', { class: 'central-item', 'data-household': c.id },
@@ -295,16 +297,16 @@
       for (let i = 0; i < 4; i++) L.DomUtil.removeClass(e, 'coverage-' + i);
       L.DomUtil.addClass(e, 'coverage');
       L.DomUtil.addClass(e, 'coverage-' + coverageClass(shares.get(code)));
-      l.setTooltipContent(l.feature.properties.name + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code)));
+      l.setTooltipContent(tip((l.feature.properties.name || '') + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code))));
     });
     if (state.layers.gaps) state.layers.gaps.remove();
     state.layers.gaps = L.geoJSON(gaps, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
-      onEachFeature: (f, l) => l.bindTooltip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key)),
+      onEachFeature: (f, l) => l.bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))),
     }).addTo(state.map);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
-      .bindTooltip(cov.kind.name + '：' + (f.name || f.id)))).addTo(state.map);
+      .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
 
     const t = cov.totals;
     summary.replaceChildren(el('h2', { text: cov.kind.name + '（' + cov.kind.minutes + '分钟步行）' }),

@@ -644,3 +644,57 @@ TEST(ServerMbtiles, ServesTilesFromAnMbtilesFile) {
 
 }  // namespace
 }  // namespace gridatlas::server
+
+// --- privacy per role (README: "Privacy per role") -----------------------------------------------------------------
+
+namespace gridatlas::server {
+namespace {
+
+// Planners, the wall and admins: no per-building or per-unit party count, no central seats; grids of fewer than
+// k = 5 households (西网格 4, 东网格 3) lose their people counts; the community (7) keeps them.
+TEST_F(ServerTest, OnlyOfficersSeePartyCountsPerBuildingAndSmallGroupsAreSuppressed) {
+    for (const std::string user : std::vector<std::string>{"planner", "admin"}) {
+        Session s = as(user);
+        for (const std::string& path : std::vector<std::string>{"/api/buildings/B1", "/api/grids/" + kWest + "/buildings", "/api/grids/" + kEast + "/buildings"}) {
+            const Answer a = s.get(path);
+            ASSERT_EQ(a.status, 200) << user << " " << path;
+            EXPECT_FALSE(contains(a.body, "party_households")) << user << " " << path;
+        }
+    }
+    for (const std::string user : std::vector<std::string>{"planner", "admin", "wall"}) {
+        Session s = as(user);
+        const auto grids = s.get("/api/grids").json()["grids"];
+        ASSERT_EQ(grids.size(), 3u);
+        for (const auto& g : grids) {
+            const bool small = g["code"] != kCommunity;
+            EXPECT_EQ(g.contains("suppressed"), small) << user << " " << g["code"];
+            EXPECT_EQ(g["households"].is_null(), small) << user << " " << g["code"];
+            EXPECT_EQ(g["party_households"].is_null(), small) << user << " " << g["code"];
+            EXPECT_EQ(g["persons"].is_null(), small) << user << " " << g["code"];
+            if (!small) EXPECT_EQ(g["households"], 7);
+        }
+        const auto outlines = s.get("/api/grids.geojson?level=grid").json();
+        for (const auto& f : outlines["features"]) EXPECT_TRUE(f["properties"]["party_households"].is_null()) << user;
+        const auto west = s.get("/api/grids/" + kWest).json();
+        EXPECT_TRUE(west["party_households"].is_null()) << user;
+        EXPECT_FALSE(west.contains("central_seats")) << user;
+        EXPECT_FALSE(west.contains("liaison")) << user;
+        EXPECT_EQ(s.get("/api/project").json()["totals"]["households"], 7) << user;
+    }
+    Session planner = as("planner");
+    for (const auto& g : planner.get("/api/coverage?kind=health").json()["grids"]) {
+        EXPECT_TRUE(g["households"].is_null());
+        EXPECT_TRUE(g["covered"].is_null());
+    }
+    // The officer of 西网格 sees everything of it.
+    Session west = as("west");
+    const auto g = west.get("/api/grids/" + kWest).json();
+    EXPECT_EQ(g["households"], 4);
+    EXPECT_EQ(g["party_households"], 1);
+    EXPECT_FALSE(g.contains("suppressed"));
+    EXPECT_TRUE(g.contains("central_seats"));
+    EXPECT_EQ(west.get("/api/buildings/B1").json()["party_households"], 1);
+}
+
+}  // namespace
+}  // namespace gridatlas::server
