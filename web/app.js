@@ -175,6 +175,12 @@
       await loadBuildings(g.code);
     }
     summary.append(el('p', { class: 'muted', text: '点击地图上的楼栋查看单元和住户。' }));
+    // The officer's own marks are blue and gold, so they are never mistaken for the tiles' walking-time reds.
+    const legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = () => el('div', { class: 'legend', id: 'officer-legend' }, el('strong', { text: '我的网格' }), el('br'),
+      el('i', { class: 'bld' }), '住宅楼（点击查看住户）', el('br'), el('i', { class: 'bld-central' }), '有党员中心户的楼栋', el('br'),
+      el('i', { class: 'star' }), '党员中心户', el('br'), el('span', { class: 'muted', text: '底图颜色为步行时间，与楼栋标记无关' }));
+    legend.addTo(state.map);
     await loadCentral(grids);
   }
 
