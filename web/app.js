@@ -278,7 +278,7 @@
     legend.onAdd = () => el('div', { class: 'legend' }, el('strong', { text: '住户覆盖率' }), el('br'),
       el('i', { class: 'c3' }), '≥ 95%', el('br'), el('i', { class: 'c2' }), '80–95%', el('br'),
       el('i', { class: 'c1' }), '50–80%', el('br'), el('i', { class: 'c0' }), '< 50%', el('br'),
-      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）');
+      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）', el('br'), el('i', { class: 'gap gap-big' }), '缩小时：每网格缺口楼栋数');
     legend.addTo(state.map);
     state.gapRenderer = L.canvas({ padding: 0.2 });
     await showKind(select.value);
@@ -310,6 +310,7 @@
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
       onEachFeature: (f, l) => l.bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))),
     }).addTo(state.map);
+    showGapsForZoom(cov);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
       .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
@@ -327,6 +328,26 @@
     table.replaceChildren(el('h2', { text: '网格覆盖率（由低到高）' }),
       el('table', { id: 'coverage-table' }, el('thead', null, el('tr', null, ...['网格', '编码', '覆盖率', '缺口楼栋', '户数'].map((x) => el('th', { text: x })))),
         el('tbody', null, ...rows)));
+  }
+
+  // Below zoom 15 thousands of gap dots hide the map: show one circle per grid instead, sized by its gap buildings.
+  const GAP_DOTS_FROM_ZOOM = 15;
+  function showGapsForZoom(cov) {
+    if (state.layers.gapGrids) state.layers.gapGrids.remove();
+    const centres = new Map();
+    state.layers.grids.eachLayer((l) => centres.set(l.feature.properties.code, l.getBounds().getCenter()));
+    state.layers.gapGrids = L.layerGroup(cov.grids.filter((g) => g.gap_buildings > 0 && centres.has(g.code)).map((g) =>
+      L.circleMarker(centres.get(g.code), { radius: Math.min(24, 5 + 1.5 * Math.sqrt(g.gap_buildings)), className: 'gap-grid-marker' })
+        .bindTooltip(tip((g.name || g.code) + ' · 缺口楼栋 ' + fmt(g.gap_buildings) + '（放大查看每栋）'))));
+    const update = () => {
+      const dots = state.map.getZoom() >= GAP_DOTS_FROM_ZOOM;
+      if (dots) { state.layers.gapGrids.remove(); state.layers.gaps.addTo(state.map); }
+      else { state.layers.gaps.remove(); state.layers.gapGrids.addTo(state.map); }
+    };
+    if (state.gapZoomHandler) state.map.off('zoomend', state.gapZoomHandler);
+    state.gapZoomHandler = update;
+    state.map.on('zoomend', update);
+    update();
   }
 
   function zoomToGrid(code) {
