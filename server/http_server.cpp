@@ -180,10 +180,16 @@ struct HttpServer::Impl {
         const std::string password = body["password"].get<std::string>();
         if (!valid_user_name(name) || password.size() > 1024) return send(res, api_error(400));
         const auto now = std::chrono::steady_clock::now();
+        // Back-off per (address, name): a stranger's wrong passwords never lock the owner out from another address.
+        const std::string key = req.remote_addr + '\n' + name;
         {
             std::lock_guard lock(failures_mutex);
-            auto it = failures.find(name);
-            if (it != failures.end() && it->second.locked_until > now) return send(res, api_error(429));
+            auto it = failures.find(key);
+            if (it != failures.end() && it->second.locked_until > now) {
+                const auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.locked_until - now).count();
+                res.set_header("Retry-After", std::to_string(std::max<long long>(1, wait)));
+                return send(res, api_error(429));
+            }
         }
         auto it = accounts.find(name);
         bool okay = false;
@@ -200,13 +206,14 @@ struct HttpServer::Impl {
             {
                 std::lock_guard lock(failures_mutex);
                 if (failures.size() > 10000) failures.clear();
-                auto& f = failures[name];
+                auto& f = failures[key];
                 if (f.count == 0 || now - f.first > std::chrono::minutes(10)) f = {0, now, {}};
                 if (++f.count >= options.login_failures_before_lock) {
                     f.locked_until = now + std::chrono::minutes(1);
                     f.count = 0;
                 }
             }
+            options.log(now_iso() + " login failed from " + req.remote_addr);   // never the name or the password
             res.status = 401;
             res.set_content(json_text(json{{"error", "用户名或密码错误"}, {"status", 401}}), "application/json; charset=utf-8");
             res.set_header("Cache-Control", "no-store");
@@ -214,7 +221,7 @@ struct HttpServer::Impl {
         }
         {
             std::lock_guard lock(failures_mutex);
-            failures.erase(name);
+            failures.erase(key);
         }
         t_log.user = name;
         const std::string token = sessions.create(name);

@@ -168,6 +168,16 @@ TEST_F(ServerTest, RepeatedFailuresLockTheNameForAWhile) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(s.login("locky", "wrong password " + std::to_string(i)).status, 401);
     EXPECT_EQ(s.login("locky", kPassword).status, 429);   // even the right one, for a minute
     EXPECT_EQ(s.login("wall", kPassword).status, 200);    // other names are not affected
+    // Each failure is logged with the address, never the name or the password.
+    int failures = 0;
+    for (const auto& line : log_lines()) {
+        if (contains(line, "login failed from 127.0.0.1")) ++failures;
+        if (contains(line, "login failed")) {
+            EXPECT_FALSE(contains(line, "locky")) << line;
+            EXPECT_FALSE(contains(line, "wrong password")) << line;
+        }
+    }
+    EXPECT_GE(failures, 5);
 }
 
 TEST_F(ServerTest, LogoutEndsTheSessionOnTheServer) {
