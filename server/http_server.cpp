@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "json_text.hpp"
 #include "static_files.hpp"
 
 namespace gridatlas::server {
@@ -110,6 +111,7 @@ struct HttpServer::Impl {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);
+            s.min_households = static_cast<std::size_t>(std::max(1, options.min_group_households));
             const std::string name = u.name;
             accounts.emplace(name, Account{std::move(u), std::move(s)});
         }
@@ -178,10 +180,16 @@ struct HttpServer::Impl {
         const std::string password = body["password"].get<std::string>();
         if (!valid_user_name(name) || password.size() > 1024) return send(res, api_error(400));
         const auto now = std::chrono::steady_clock::now();
+        // Back-off per (address, name): a stranger's wrong passwords never lock the owner out from another address.
+        const std::string key = req.remote_addr + '\n' + name;
         {
             std::lock_guard lock(failures_mutex);
-            auto it = failures.find(name);
-            if (it != failures.end() && it->second.locked_until > now) return send(res, api_error(429));
+            auto it = failures.find(key);
+            if (it != failures.end() && it->second.locked_until > now) {
+                const auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.locked_until - now).count();
+                res.set_header("Retry-After", std::to_string(std::max<long long>(1, wait)));
+                return send(res, api_error(429));
+            }
         }
         auto it = accounts.find(name);
         bool okay = false;
@@ -198,26 +206,27 @@ struct HttpServer::Impl {
             {
                 std::lock_guard lock(failures_mutex);
                 if (failures.size() > 10000) failures.clear();
-                auto& f = failures[name];
+                auto& f = failures[key];
                 if (f.count == 0 || now - f.first > std::chrono::minutes(10)) f = {0, now, {}};
                 if (++f.count >= options.login_failures_before_lock) {
                     f.locked_until = now + std::chrono::minutes(1);
                     f.count = 0;
                 }
             }
+            options.log(now_iso() + " login failed from " + req.remote_addr);   // never the name or the password
             res.status = 401;
-            res.set_content(json{{"error", "用户名或密码错误"}, {"status", 401}}.dump(), "application/json; charset=utf-8");
+            res.set_content(json_text(json{{"error", "用户名或密码错误"}, {"status", 401}}), "application/json; charset=utf-8");
             res.set_header("Cache-Control", "no-store");
             return;
         }
         {
             std::lock_guard lock(failures_mutex);
-            failures.erase(name);
+            failures.erase(key);
         }
         t_log.user = name;
         const std::string token = sessions.create(name);
         set_cookie(res, token, static_cast<long long>(options.sessions.absolute.count()));
-        send(res, {200, json{{"user", me_json(it->second)}}.dump()});
+        send(res, {200, json_text(json{{"user", me_json(it->second)}})});
     }
 
     void routes() {
@@ -231,7 +240,7 @@ struct HttpServer::Impl {
         });
         s.Get("/api/me", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/me";
-            if (const Account* a = authenticate(req, res)) send(res, {200, json{{"user", me_json(*a)}}.dump()});
+            if (const Account* a = authenticate(req, res)) send(res, {200, json_text(json{{"user", me_json(*a)}})});
         });
         s.Get("/api/project", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/project";
@@ -242,7 +251,7 @@ struct HttpServer::Impl {
                 json j = json::parse(r.body);
                 j["tiles"] = tiles ? json{{"url", "/tiles/{z}/{x}/{y}.png"}, {"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}}
                                    : json(nullptr);
-                r.body = j.dump();
+                r.body = json_text(j);
             }
             send(res, r);
         });
@@ -255,7 +264,7 @@ struct HttpServer::Impl {
             for (const auto& [name, acc] : accounts)
                 list.push_back({{"name", name}, {"role", to_string(acc.user.role)}, {"role_name", role_name_zh(acc.user.role)},
                                 {"grids", acc.user.grids}});
-            send(res, {200, json{{"users", list}}.dump()});
+            send(res, {200, json_text(json{{"users", list}})});
         });
         s.Get("/api/grids", [this](const httplib::Request& req, httplib::Response& res) {
             t_log.path = "/api/grids";
@@ -388,6 +397,9 @@ struct HttpServer::Impl {
             line << now_iso() << ' ' << req.remote_addr << ' ' << t_log.user << ' ' << method << ' ' << t_log.path << ' ' << res.status
                  << ' ' << res.body.size() << ' ' << ms << "ms";
             options.log(line.str());
+            if (take_invalid_text_note())
+                options.log(now_iso() + " warning: the answer to " + t_log.path + " held data text that is not valid UTF-8 (a roster "
+                            "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
             t_log = RequestLog{};   // a malformed request skips the pre-routing handler: start it clean
         });
     }

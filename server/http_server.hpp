@@ -34,6 +34,7 @@ struct ServerOptions {
     bool secure_cookie = false;                    // add "Secure" to the cookie (behind a TLS proxy)
     int max_parallel_logins = 2;                   // Argon2id checks at once (64 MiB each)
     int login_failures_before_lock = 5;            // per user name, within 10 minutes: then 429 for a minute
+    int min_group_households = 5;                  // k: smaller groups' people counts are suppressed but for officers
     std::filesystem::path web_dir;                 // the built page (<build>/web); empty or missing: API and tiles only
     std::function<void(const std::string&)> log;   // one line per request; default: stderr
 };

@@ -1,5 +1,7 @@
 #include "project_api.hpp"
 
+#include "json_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -45,7 +47,7 @@ ApiResponse api_error(int status) {
         case 503: msg = "服务暂不可用"; break;
         default: break;
     }
-    return {status, json{{"error", msg}, {"status", status}}.dump()};
+    return {status, json_text(json{{"error", msg}, {"status", status}})};
 }
 
 namespace {
@@ -75,7 +77,14 @@ std::string lower_ascii(std::string s) {
     return s;
 }
 
-ApiResponse ok(const json& j) { return {200, j.dump()}; }
+ApiResponse ok(const json& j) { return {200, json_text(j)}; }
+
+// A group of fewer than k households, for a role that must not learn about single households: its people counts go.
+void suppress_people(json& j) {
+    for (const char* key : {"households", "persons", "party_households", "party_members", "complete_circle_households", "covered"})
+        if (j.contains(key)) j[key] = nullptr;
+    j["suppressed"] = true;
+}
 
 // A FeatureCollection from pre-serialised geometries and property objects.
 struct FeatureCollection {
@@ -88,19 +97,19 @@ struct FeatureCollection {
         text += R"({"type":"Feature","geometry":)";
         text += geometry;
         text += R"(,"properties":)";
-        text += properties.dump();
+        text += json_text(properties);
         text += '}';
         ++count;
     }
     std::string finish(const json& extra = json::object()) {
         text += "]";
-        for (const auto& [k, v] : extra.items()) text += ",\"" + k + "\":" + v.dump();
+        for (const auto& [k, v] : extra.items()) text += ",\"" + k + "\":" + json_text(v);
         text += "}";
         return std::move(text);
     }
 };
 
-std::string point_geometry(LonLat p) { return json{{"type", "Point"}, {"coordinates", {p.lon, p.lat}}}.dump(); }
+std::string point_geometry(LonLat p) { return json_text(json{{"type", "Point"}, {"coordinates", {p.lon, p.lat}}}); }
 
 }  // namespace
 
@@ -318,6 +327,8 @@ ApiResponse ProjectApi::project_info(const Scope& s) const {
         party += t.party_households;
     }
     for (const Grid& g : ds.grids) grids += s.grid(g.id);
+    json totals = {{"grids", grids}, {"households", households}, {"persons", persons}, {"party_households", party}};
+    if (!s.party_detail() && households < s.min_households) suppress_people(totals);
     std::string headline = p_.cfg.map.headline_kind;
     if (headline.empty() && !ds.service_kinds.empty()) headline = ds.service_kinds.front().key;
     return ok({{"name", p_.cfg.name},
@@ -325,7 +336,7 @@ ApiResponse ProjectApi::project_info(const Scope& s) const {
                {"kinds", kinds},
                {"headline_kind", headline},
                {"bounds", bounds_json(bounds(s))},
-               {"totals", {{"grids", grids}, {"households", households}, {"persons", persons}, {"party_households", party}}}});
+               {"totals", totals}});
 }
 
 namespace {
@@ -340,7 +351,7 @@ json grid_properties(const pipeline::MeasuredProject& p, const std::vector<std::
         gap[ds.service_kinds[k].key] = gaps[k][id.index()];
     }
     const GridId parent = p.tree.parent[id.index()];
-    return {{"code", g.code},
+    json j = {{"code", g.code},
             {"name", g.name},
             {"level", ds.levels[g.level].key},
             {"level_name", ds.levels[g.level].name},
@@ -353,6 +364,8 @@ json grid_properties(const pipeline::MeasuredProject& p, const std::vector<std::
             {"complete_circle_households", st.complete_circle_households},
             {"coverage", coverage},
             {"gap_buildings", gap}};
+    if (!s.party_detail() && st.people.households < s.min_households) suppress_people(j);
+    return j;
 }
 
 }  // namespace
@@ -394,6 +407,8 @@ ApiResponse ProjectApi::grid_detail(const Scope& s, const std::string& code) con
     for (GridId c : p_.tree.children[g.index()])
         if (s.grid(c)) children.push_back({{"code", p_.ds.grid(c).code}, {"name", p_.ds.grid(c).name}});
     j["children"] = children;
+    // Central-household seats and the party-member liaison count party households building by building: officers only.
+    if (!s.party_detail()) return ok(j);
     std::size_t seats = 0, without = 0;
     for (const Building& b : p_.ds.buildings)
         if (p_.tree.grid_of(b.id, p_.ds.grid(g).level) == g)
@@ -435,6 +450,7 @@ ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) 
                 for (std::size_t i : seats_of_building_[b.id.index()]) centrals += central_->seats[i].central.valid();
                 props["central_households"] = centrals;
             }
+            if (!s.party_detail()) props.erase("party_households");
             fc.add(geo_.building_footprints[b.id.index()], props);
         }
         return {200, fc.finish({{"grid", ds.grid(g).code}})};
@@ -486,7 +502,7 @@ std::string ProjectApi::household_json(const Scope& s, HouseholdId id, const Per
         j["contact"] = nullptr;
     }
     if (id.index() < liaison_->load.size() && liaison_->load[id.index()] > 0) j["contact_load"] = liaison_->load[id.index()];
-    return j.dump();
+    return json_text(j);
 }
 
 ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) const {
@@ -552,7 +568,8 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
         json uj = {{"number", u.number == 0 ? json(nullptr) : json(u.number)}, {"registered", u.registered}, {"floors", u.floors},
                    {"households_per_floor", u.per_floor}, {"households", u.households.size()}, {"persons", u.persons},
                    {"party_households", u.party}};
-        std::string text = uj.dump();
+        if (!s.party_detail()) uj.erase("party_households");
+        std::string text = json_text(uj);
         if (personal_ok) {
             std::sort(u.households.begin(), u.households.end(), [&](HouseholdId a, HouseholdId c) {
                 const auto& pa = p_.assignment.households[a.index()];
@@ -580,6 +597,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
               {"grids", grids}, {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
               {"minutes", minutes}, {"reach", reach}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
               {"bounds", bounds_json(geo_.building_bounds[b.index()])}};
+    if (!s.party_detail()) j.erase("party_households");
     if (personal_ok) {
         json seats = json::array();
         for (std::size_t i : seats_of_building_[b.index()]) {
@@ -590,7 +608,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
         }
         j["central"] = seats;
     }
-    std::string text = j.dump();
+    std::string text = json_text(j);
     text.pop_back();
     text += ",\"units\":" + units_text + "}";
     return {200, text};
@@ -633,7 +651,7 @@ ApiResponse ProjectApi::grid_households(const Scope& s, const std::string& code)
     }
     text += "]";
     const json head = {{"grid", {{"code", ds.grid(g).code}, {"name", ds.grid(g).name}, {"level", ds.levels[level].key}}}, {"count", list.size()}};
-    std::string out = head.dump();
+    std::string out = json_text(head);
     out.pop_back();
     out += ",\"households\":" + text + "}";
     return {200, out};
@@ -702,6 +720,7 @@ ApiResponse ProjectApi::coverage(const Scope& s, const std::string& kind, const 
             const std::size_t c = st.covered_households[k];
             grids.push_back({{"code", ds.grid(g).code}, {"name", ds.grid(g).name}, {"households", st.people.households}, {"covered", c},
                              {"share", share(c, st.people.households)}, {"gap_buildings", gap_buildings_[k][g.index()]}});
+            if (!s.party_detail() && st.people.households < s.min_households) suppress_people(grids.back());
             households += st.people.households;
             covered += c;
             gaps += gap_buildings_[k][g.index()];

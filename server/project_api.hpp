@@ -49,6 +49,10 @@ struct Scope {
     bool all_grids = false;
     std::vector<char> grids;          // per grid index: in scope
     std::vector<GridId> roots;        // the officer's own grids (the codes in the users file)
+    // Privacy (README, "Privacy per role"): for every role but officer, people counts of a grid with fewer households
+    // than this are suppressed (null, "suppressed": true), and no per-building or per-unit party count is given.
+    std::size_t min_households = 5;
+    bool party_detail() const { return role == Role::officer; }
     bool grid(GridId g) const { return all_grids || (g.valid() && g.index() < grids.size() && grids[g.index()]); }
 };
 

@@ -64,6 +64,7 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
     o.port = c.port;
     o.threads = c.threads;
     o.secure_cookie = c.secure_cookie;
+    o.min_group_households = c.min_group_households;
     o.sessions.idle = std::chrono::minutes(std::max(1, c.session_idle_minutes));
     o.sessions.absolute = std::chrono::hours(std::max(1, c.session_max_hours));
     o.web_dir = c.web_dir.empty() ? default_web_dir() : c.web_dir;

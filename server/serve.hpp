@@ -24,6 +24,7 @@ struct ServeConfig {
     int session_idle_minutes = 30;
     int session_max_hours = 8;
     bool secure_cookie = false;
+    int min_group_households = 5;           // k of the privacy policy (README)
 };
 
 // The default page directory (see ServeConfig::web_dir).

@@ -32,6 +32,8 @@
     if (reach === 'beyond_search_limit' && kind && kind.search_limit_minutes) return '超过 ' + kind.search_limit_minutes + ' 分钟';
     return '不可达';
   };
+  // Leaflet parses a string tooltip as HTML: data text goes in as a text node inside a span, never as markup.
+  const tip = (text) => el('span', { text: String(text) });
   const cssId = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, '_');
   const stat = (value, label) => el('div', { class: 'stat' }, el('div', { class: 'v', text: value }), el('div', { class: 'k', text: label }));
 
@@ -148,7 +150,7 @@
       style: (f) => ({ className: f.properties.level === finest ? 'grid-outline grid-' + cssId(f.properties.code) : 'grid-outline-community' }),
       onEachFeature: (f, layer) => {
         const p = f.properties;
-        layer.bindTooltip(p.name + '（' + p.code + '）· ' + fmt(p.households) + '户', { sticky: true });
+        layer.bindTooltip(tip((p.name || '') + '（' + p.code + '）· ' + fmt(p.households) + '户'), { sticky: true });
       },
     }).addTo(state.map);
     state.gridData = data;
@@ -173,6 +175,12 @@
       await loadBuildings(g.code);
     }
     summary.append(el('p', { class: 'muted', text: '点击地图上的楼栋查看单元和住户。' }));
+    // The officer's own marks are blue and gold, so they are never mistaken for the tiles' walking-time reds.
+    const legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = () => el('div', { class: 'legend', id: 'officer-legend' }, el('strong', { text: '我的网格' }), el('br'),
+      el('i', { class: 'bld' }), '住宅楼（点击查看住户）', el('br'), el('i', { class: 'bld-central' }), '有党员中心户的楼栋', el('br'),
+      el('i', { class: 'star' }), '党员中心户', el('br'), el('span', { class: 'muted', text: '底图颜色为步行时间，与楼栋标记无关' }));
+    legend.addTo(state.map);
     await loadCentral(grids);
   }
 
@@ -183,7 +191,7 @@
       onEachFeature: (f, l) => {
         const p = f.properties;
         state.buildingLayers.set(p.id, l);
-        l.bindTooltip((p.name ? p.name + ' ' : '') + p.id + ' · ' + fmt(p.households) + '户', { sticky: true });
+        l.bindTooltip(tip((p.name ? p.name + ' ' : '') + p.id + ' · ' + fmt(p.households) + '户'), { sticky: true });
         l.on('click', () => openBuilding(p.id));
       },
     }).addTo(state.map);
@@ -204,7 +212,7 @@
         const c = seat.central;
         const where = seat.building_id + (seat.unit ? ' ' + seat.unit + '单元' : '') + ' ' + (c.room || '');
         L.circleMarker([seat.anchor[1], seat.anchor[0]], { radius: 7, className: 'central-marker' })
-          .bindTooltip('党员中心户 ' + (c.name || c.id) + ' · ' + where)
+          .bindTooltip(tip('党员中心户 ' + (c.name || c.id) + ' · ' + where))
           .on('click', () => openBuilding(seat.building_id))
           .addTo(markers);
         list.append(el('li', { class: 'central-item', 'data-household': c.id },
@@ -270,7 +278,7 @@
     legend.onAdd = () => el('div', { class: 'legend' }, el('strong', { text: '住户覆盖率' }), el('br'),
       el('i', { class: 'c3' }), '≥ 95%', el('br'), el('i', { class: 'c2' }), '80–95%', el('br'),
       el('i', { class: 'c1' }), '50–80%', el('br'), el('i', { class: 'c0' }), '< 50%', el('br'),
-      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）');
+      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）', el('br'), el('i', { class: 'gap gap-big' }), '缩小时：每网格缺口楼栋数');
     legend.addTo(state.map);
     state.gapRenderer = L.canvas({ padding: 0.2 });
     await showKind(select.value);
@@ -295,16 +303,17 @@
       for (let i = 0; i < 4; i++) L.DomUtil.removeClass(e, 'coverage-' + i);
       L.DomUtil.addClass(e, 'coverage');
       L.DomUtil.addClass(e, 'coverage-' + coverageClass(shares.get(code)));
-      l.setTooltipContent(l.feature.properties.name + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code)));
+      l.setTooltipContent(tip((l.feature.properties.name || '') + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code))));
     });
     if (state.layers.gaps) state.layers.gaps.remove();
     state.layers.gaps = L.geoJSON(gaps, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
-      onEachFeature: (f, l) => l.bindTooltip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key)),
+      onEachFeature: (f, l) => l.bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))),
     }).addTo(state.map);
+    showGapsForZoom(cov);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
-      .bindTooltip(cov.kind.name + '：' + (f.name || f.id)))).addTo(state.map);
+      .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
 
     const t = cov.totals;
     summary.replaceChildren(el('h2', { text: cov.kind.name + '（' + cov.kind.minutes + '分钟步行）' }),
@@ -319,6 +328,26 @@
     table.replaceChildren(el('h2', { text: '网格覆盖率（由低到高）' }),
       el('table', { id: 'coverage-table' }, el('thead', null, el('tr', null, ...['网格', '编码', '覆盖率', '缺口楼栋', '户数'].map((x) => el('th', { text: x })))),
         el('tbody', null, ...rows)));
+  }
+
+  // Below zoom 15 thousands of gap dots hide the map: show one circle per grid instead, sized by its gap buildings.
+  const GAP_DOTS_FROM_ZOOM = 15;
+  function showGapsForZoom(cov) {
+    if (state.layers.gapGrids) state.layers.gapGrids.remove();
+    const centres = new Map();
+    state.layers.grids.eachLayer((l) => centres.set(l.feature.properties.code, l.getBounds().getCenter()));
+    state.layers.gapGrids = L.layerGroup(cov.grids.filter((g) => g.gap_buildings > 0 && centres.has(g.code)).map((g) =>
+      L.circleMarker(centres.get(g.code), { radius: Math.min(24, 5 + 1.5 * Math.sqrt(g.gap_buildings)), className: 'gap-grid-marker' })
+        .bindTooltip(tip((g.name || g.code) + ' · 缺口楼栋 ' + fmt(g.gap_buildings) + '（放大查看每栋）'))));
+    const update = () => {
+      const dots = state.map.getZoom() >= GAP_DOTS_FROM_ZOOM;
+      if (dots) { state.layers.gapGrids.remove(); state.layers.gaps.addTo(state.map); }
+      else { state.layers.gaps.remove(); state.layers.gapGrids.addTo(state.map); }
+    };
+    if (state.gapZoomHandler) state.map.off('zoomend', state.gapZoomHandler);
+    state.gapZoomHandler = update;
+    state.map.on('zoomend', update);
+    update();
   }
 
   function zoomToGrid(code) {

@@ -168,6 +168,16 @@ TEST_F(ServerTest, RepeatedFailuresLockTheNameForAWhile) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(s.login("locky", "wrong password " + std::to_string(i)).status, 401);
     EXPECT_EQ(s.login("locky", kPassword).status, 429);   // even the right one, for a minute
     EXPECT_EQ(s.login("wall", kPassword).status, 200);    // other names are not affected
+    // Each failure is logged with the address, never the name or the password.
+    int failures = 0;
+    for (const auto& line : log_lines()) {
+        if (contains(line, "login failed from 127.0.0.1")) ++failures;
+        if (contains(line, "login failed")) {
+            EXPECT_FALSE(contains(line, "locky")) << line;
+            EXPECT_FALSE(contains(line, "wrong password")) << line;
+        }
+    }
+    EXPECT_GE(failures, 5);
 }
 
 TEST_F(ServerTest, LogoutEndsTheSessionOnTheServer) {
@@ -640,6 +650,60 @@ TEST(ServerMbtiles, ServesTilesFromAnMbtilesFile) {
     EXPECT_EQ(c.get("/tiles/3/6/4.png").body, transparent_png());   // not in the file
     EXPECT_EQ(c.get("/tiles/4/0/0.png").status, 404);               // beyond its zooms
     EXPECT_EQ(c.get("/api/project").json()["tiles"]["max_zoom"], 3);
+}
+
+}  // namespace
+}  // namespace gridatlas::server
+
+// --- privacy per role (README: "Privacy per role") -----------------------------------------------------------------
+
+namespace gridatlas::server {
+namespace {
+
+// Planners, the wall and admins: no per-building or per-unit party count, no central seats; grids of fewer than
+// k = 5 households (西网格 4, 东网格 3) lose their people counts; the community (7) keeps them.
+TEST_F(ServerTest, OnlyOfficersSeePartyCountsPerBuildingAndSmallGroupsAreSuppressed) {
+    for (const std::string user : std::vector<std::string>{"planner", "admin"}) {
+        Session s = as(user);
+        for (const std::string& path : std::vector<std::string>{"/api/buildings/B1", "/api/grids/" + kWest + "/buildings", "/api/grids/" + kEast + "/buildings"}) {
+            const Answer a = s.get(path);
+            ASSERT_EQ(a.status, 200) << user << " " << path;
+            EXPECT_FALSE(contains(a.body, "party_households")) << user << " " << path;
+        }
+    }
+    for (const std::string user : std::vector<std::string>{"planner", "admin", "wall"}) {
+        Session s = as(user);
+        const auto grids = s.get("/api/grids").json()["grids"];
+        ASSERT_EQ(grids.size(), 3u);
+        for (const auto& g : grids) {
+            const bool small = g["code"] != kCommunity;
+            EXPECT_EQ(g.contains("suppressed"), small) << user << " " << g["code"];
+            EXPECT_EQ(g["households"].is_null(), small) << user << " " << g["code"];
+            EXPECT_EQ(g["party_households"].is_null(), small) << user << " " << g["code"];
+            EXPECT_EQ(g["persons"].is_null(), small) << user << " " << g["code"];
+            if (!small) EXPECT_EQ(g["households"], 7);
+        }
+        const auto outlines = s.get("/api/grids.geojson?level=grid").json();
+        for (const auto& f : outlines["features"]) EXPECT_TRUE(f["properties"]["party_households"].is_null()) << user;
+        const auto west = s.get("/api/grids/" + kWest).json();
+        EXPECT_TRUE(west["party_households"].is_null()) << user;
+        EXPECT_FALSE(west.contains("central_seats")) << user;
+        EXPECT_FALSE(west.contains("liaison")) << user;
+        EXPECT_EQ(s.get("/api/project").json()["totals"]["households"], 7) << user;
+    }
+    Session planner = as("planner");
+    for (const auto& g : planner.get("/api/coverage?kind=health").json()["grids"]) {
+        EXPECT_TRUE(g["households"].is_null());
+        EXPECT_TRUE(g["covered"].is_null());
+    }
+    // The officer of 西网格 sees everything of it.
+    Session west = as("west");
+    const auto g = west.get("/api/grids/" + kWest).json();
+    EXPECT_EQ(g["households"], 4);
+    EXPECT_EQ(g["party_households"], 1);
+    EXPECT_FALSE(g.contains("suppressed"));
+    EXPECT_TRUE(g.contains("central_seats"));
+    EXPECT_EQ(west.get("/api/buildings/B1").json()["party_households"], 1);
 }
 
 }  // namespace

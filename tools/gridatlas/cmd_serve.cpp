@@ -30,6 +30,10 @@ Command add_serve_command(CLI::App& app) {
     cmd->add_option("--session-hours", config->session_max_hours, "A session ends this many hours after login")
         ->check(CLI::Range(1, 7 * 24))
         ->capture_default_str();
+    cmd->add_option("--min-households", config->min_group_households,
+                    "k: planners, the wall and admins see no people counts of a grid with fewer households (README: privacy)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     cmd->add_flag("--secure-cookie", config->secure_cookie, "Mark the session cookie Secure (when served through HTTPS)");
     return {cmd, [config](Context& ctx) {
                 if (config->min_zoom > config->max_zoom) {

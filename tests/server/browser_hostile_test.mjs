@@ -1,0 +1,174 @@
+// Text is text: the page in headless Chromium (playwright-core, as browser_test.mjs) on a copy of the tiny fixture
+// whose grid, community, building and facility names and heads of household are HTML (<img onerror>, <svg onload>,
+// <b>). Logs in as an officer and as a planner, opens every tooltip on the map (Leaflet parses string tooltips as
+// HTML) and every panel, then asserts: the hostile text is shown literally, no element came from the data (no <img>,
+// <svg onload>, <b> or on* attribute anywhere outside Leaflet's own markup), no handler ran. Exit 77 (ctest: skipped)
+// with the reason when node_modules, the built page or chromium are missing.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const env = process.env;
+const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
+const BIN = env.GRIDATLAS_BIN;
+const SOURCE = env.GRIDATLAS_SOURCE_DIR;
+const WEB = env.GRIDATLAS_WEB_DIR;
+const MODULES = env.GRIDATLAS_NODE_MODULES;
+const PASSWORD = 'Browser-Test-Password-1';
+const skip = (reason) => { console.log('skipped: ' + reason); process.exit(77); };
+
+if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
+if (!SOURCE) skip('GRIDATLAS_SOURCE_DIR is not set');
+if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed');
+if (!WEB || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js'))) skip('the web page is not built (target gridatlas_web)');
+if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM);
+const { chromium } = createRequire(path.join(MODULES, 'noop.js'))('playwright-core');
+
+let passed = 0, failed = 0;
+const check = (ok, what) => { if (ok) passed++; else failed++; console.log((ok ? '  ok   ' : '  FAIL ') + what); };
+
+// --- the hostile copy of the tiny fixture ---------------------------------------------------------------------------
+// No comma or quote in any of them, so the CSV stays one field per value.
+const HOSTILE = ['<img src=x onerror=window.__pwned=1>', '<svg onload=window.__pwned=2>', '<b class=injected>粗</b>',
+  '</span><img src=y onerror=window.__pwned=3>'];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-hostile-'));
+const data = path.join(tmp, 'tiny');
+fs.cpSync(path.join(SOURCE, 'tests/fixtures/tiny'), data, { recursive: true });
+let n = 0;
+const hostile = (original) => HOSTILE[n++ % HOSTILE.length] + (original || '');
+for (const layer of ['buildings', 'grids', 'communities', 'facilities']) {
+  const file = path.join(data, layer + '.geojson');
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const f of json.features) f.properties.name = hostile(f.properties.name);
+  fs.writeFileSync(file, JSON.stringify(json));
+}
+const csv = fs.readFileSync(path.join(data, 'households.csv'), 'utf8').split('\n');
+const nameCol = csv[0].split(',').indexOf('head_name');
+fs.writeFileSync(path.join(data, 'households.csv'), csv.map((line, i) => {
+  if (i === 0 || !line) return line;
+  const cells = line.split(',');
+  cells[nameCol] = hostile(cells[nameCol]);
+  return cells.join(',');
+}).join('\n'));
+const toml = fs.readFileSync(path.join(SOURCE, 'tests/server/fixtures/project.toml'), 'utf8').replaceAll('../../fixtures/tiny/', 'tiny/');
+fs.writeFileSync(path.join(tmp, 'project.toml'), toml);
+
+const users = path.join(tmp, 'users.json');
+for (const [name, role, grids] of [['west', 'officer', '110101001001'], ['planner', 'planner', '']]) {
+  const args = ['user', 'add', users, name, '--role', role];
+  if (grids) args.push('--grids', grids);
+  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
+  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
+}
+
+const serverLog = [];
+const server = spawn(BIN, ['serve', path.join(tmp, 'project.toml'), '--users', users, '--port', '0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
+server.stderr.on('data', (d) => serverLog.push(d.toString()));
+const base = await new Promise((resolve, reject) => {
+  let out = '';
+  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start: ' + out + serverLog.join(''))); }, 120000);
+  server.stdout.on('data', (d) => {
+    out += d.toString();
+    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
+});
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 }, locale: 'zh-CN',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+});
+context.setDefaultTimeout(30000);
+// Every Leaflet map the page makes is kept in window.__maps, so the test can open every tooltip (canvas ones too).
+await context.addInitScript(() => {
+  window.__maps = [];
+  let lib;
+  Object.defineProperty(window, 'L', {
+    configurable: true, get: () => lib,
+    set: (v) => { lib = v; if (v && v.Map && v.Map.addInitHook) v.Map.addInitHook(function () { window.__maps.push(this); }); },
+  });
+});
+const page = context.pages()[0] || await context.newPage();
+
+async function openEverything() {
+  return await page.evaluate(() => {
+    let opened = 0;
+    for (const map of window.__maps) {
+      map.eachLayer((l) => {
+        if (!l.getTooltip || !l.getTooltip()) return;
+        const at = l.getLatLng ? l.getLatLng() : (l.getBounds ? l.getBounds().getCenter() : undefined);
+        l.openTooltip(at);
+        opened++;
+      });
+    }
+    return opened;
+  });
+}
+
+// What the data could have made: any <img>/<svg> outside Leaflet's map pane, any <b class=injected>, any on* attribute.
+async function injected() {
+  return await page.evaluate(() => {
+    const found = [];
+    for (const e of document.querySelectorAll('*')) {
+      if ([...e.attributes].some((a) => a.name.startsWith('on'))) found.push(e.tagName + ' with ' + [...e.attributes].map((a) => a.name).join(' '));
+      else if (e.tagName === 'IMG' && !e.classList.contains('leaflet-tile')) found.push('IMG ' + e.getAttribute('src'));
+      else if (e.tagName.toLowerCase() === 'svg' && !e.closest('.leaflet-overlay-pane') && !e.closest('.leaflet-control-container')) found.push('SVG');
+      else if (e.classList.contains('injected')) found.push(e.tagName + '.injected');
+    }
+    return { found, pwned: window.__pwned, tooltips: [...document.querySelectorAll('.leaflet-tooltip')].map((t) => t.textContent) };
+  });
+}
+
+async function login(name) {
+  await page.goto(base + '/');
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  await page.fill('#login-name', name);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+}
+
+try {
+  console.log('officer');
+  await login('west');
+  await page.locator('#central-list li').first().waitFor();
+  await page.locator('path.building-B1').waitFor({ state: 'visible' });
+  await page.locator('#central-list button').first().click();
+  await page.locator('#building tr.household').first().waitFor();
+  let opened = await openEverything();
+  let r = await injected();
+  check(opened >= 3, 'opened ' + opened + ' tooltips on the officer\'s map');
+  check(r.tooltips.some((t) => t.includes('<img src=x onerror=window.__pwned=1>') || t.includes('<svg onload=')), 'a hostile name shows literally in a tooltip');
+  const panel = await page.locator('#building').innerText();
+  check(HOSTILE.some((h) => panel.includes(h)), 'a hostile head of household shows literally in the building panel');
+  check(r.found.length === 0, 'no element injected for the officer' + (r.found.length ? ': ' + r.found.join(', ') : ''));
+  check(r.pwned === undefined, 'no injected handler ran for the officer');
+
+  console.log('planner');
+  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await page.evaluate(() => { window.__maps = []; });
+  await login('planner');
+  await page.locator('#coverage-stats').waitFor();
+  await page.selectOption('#kind-select', 'health');
+  await page.locator('#summary h2', { hasText: '卫生医疗' }).waitFor();
+  opened = await openEverything();
+  r = await injected();
+  check(opened >= 3, 'opened ' + opened + ' tooltips on the planner\'s map');
+  check(r.tooltips.some((t) => HOSTILE.some((h) => t.includes(h))), 'hostile names show literally in the planner\'s tooltips');
+  check(r.found.length === 0, 'no element injected for the planner' + (r.found.length ? ': ' + r.found.join(', ') : ''));
+  check(r.pwned === undefined, 'no injected handler ran for the planner');
+} catch (e) {
+  failed++;
+  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+} finally {
+  await context.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  server.kill('SIGTERM');
+  await new Promise((r) => { server.on('exit', r); setTimeout(r, 15000); });
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
