@@ -1,11 +1,16 @@
-// The officer atlas: a Cairo PDF surface, one page (plus table continuations) per grid, index pages first.
+// The officer atlas: a Cairo PDF surface, one page (plus detail maps of dense grids and table continuations) per grid,
+// index pages first; a progress line on stderr when it is a terminal.
 // Pages are laid out twice: once to count them (table rows wrap, so their heights are measured), then drawn with
 // the page numbers known. Maps are drawn by mapnik::cairo_renderer through StyledMap, straight into the PDF, one
 // after the other: the renders share one set of font faces (cairo_shared_faces.hpp), so the PDF embeds each font
 // once instead of once per map, and sharing FreeType faces means one render at a time.
 #include "atlas.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -82,6 +87,30 @@ std::vector<TablePage> paginate(const std::vector<double>& heights, double heade
     return pages;
 }
 
+// Detail maps of a grid with more numbered buildings than one map can label legibly: the buildings' anchors split at
+// the median of the longer side, again and again, until every part holds at most `most` of them; the part's box.
+constexpr std::size_t kBuildingsPerMap = 36;
+// Points of paper between the outermost numbered building and the map frame: half a "128号楼" label.
+constexpr double kLabelMargin = 18;
+
+void split_details(std::vector<geo::Point>& pts, std::size_t first, std::size_t last, std::size_t most,
+                   std::vector<geo::Box>& out) {
+    geo::Box box;
+    bg::assign_inverse(box);
+    for (std::size_t i = first; i < last; ++i) bg::expand(box, pts[i]);
+    if (last - first <= most) {
+        out.push_back(box);
+        return;
+    }
+    const bool by_x = box.max_corner().x() - box.min_corner().x() >= box.max_corner().y() - box.min_corner().y();
+    const std::size_t mid = first + (last - first) / 2;
+    std::nth_element(pts.begin() + first, pts.begin() + mid, pts.begin() + last, [by_x](const geo::Point& a, const geo::Point& b) {
+        return by_x ? a.x() < b.x() : a.y() > b.y();   // west to east, north to south
+    });
+    split_details(pts, first, mid, most, out);
+    split_details(pts, mid, last, most, out);
+}
+
 const std::vector<frame::TableColumn>& building_columns() {
     static const std::vector<frame::TableColumn> c = {
         {"编号", 20, true}, {"楼栋", 50, false}, {"单元", 22, true}, {"户数", 24, true},
@@ -104,6 +133,8 @@ struct GridPlan {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> totals;
     std::vector<TablePage> table_pages;   // [0]: under the map
+    std::vector<geo::Box> details;        // detail maps (a page each, after the map page) of a grid with many buildings
+    double detail_h = 0;                  // their height
     int blocks = 1;
     double block_gap = 0;
 };
@@ -221,14 +252,24 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
         p.block_gap = block_gap;
         p.legend_w = 138 * f.ts;
         const double map_w = std::floor(f.width - p.legend_w - f.gap);
-        const geo::Box box = print::grid_box(ds, g);
+        geo::Box box = print::grid_box(ds, g);   // and every building it numbers, with room for the number's label
+        for (BuildingId b : numbered_buildings(d, g)) bg::expand(box, ds.building(b).anchor);
         const double aspect = (box.max_corner().y() - box.min_corner().y()) / std::max(1.0, box.max_corner().x() - box.min_corner().x());
         const double content_h = f.bottom - f.top;
         const auto sections0 = print::officer_legend(d, g, box);
         p.legend_h = frame::legend_height(m, sections0, 1, p.legend_w - 16 * f.ts, frame::LegendStyle{f.ts, 0, ""}) + 18 * f.ts;
         p.map_h = std::floor(std::clamp(map_w * aspect * 1.08, 0.34 * content_h, 0.52 * content_h));
         p.map_h = std::min(std::max(p.map_h, std::ceil(p.legend_h)), std::floor(0.62 * content_h));
-        p.view = fit_extent(box, map_w, p.map_h, 0.05, 10);
+        p.view = fit_extent(box, map_w, p.map_h, 0.05, 10, kLabelMargin * f.ts);
+        {
+            const auto numbered = numbered_buildings(d, g);
+            if (numbered.size() > kBuildingsPerMap) {
+                std::vector<geo::Point> anchors;
+                for (BuildingId b : numbered) anchors.push_back(ds.building(b).anchor);
+                split_details(anchors, 0, anchors.size(), kBuildingsPerMap, p.details);
+                p.detail_h = std::floor(content_h - f.gap);
+            }
+        }
         p.rows = officer_table_rows(d, g);
         p.totals = officer_table_totals(d, g);
         std::vector<double> heights;
@@ -289,7 +330,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
         AtlasEntry e;
         e.grid = p.grid;
         e.first_page = page_no + 1;
-        e.pages = static_cast<int>(p.table_pages.size());
+        e.pages = static_cast<int>(p.table_pages.size() + p.details.size());
         e.buildings = p.rows.size();
         page_no += e.pages;
         result.entries.push_back(e);
@@ -305,11 +346,23 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
     cairo_t* cr = doc.cr();
     {
         int page = 0;
+        // progress on stderr, when it is a terminal: pages drawn and the time left at the pace so far
+        const bool tty = ::isatty(STDERR_FILENO) != 0;
+        const auto started = std::chrono::steady_clock::now();
+        const auto progress = [&](int done) {
+            if (!tty) return;
+            const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const double left = done > 1 ? spent / (done - 1) * (result.pages - done + 1) : 0;
+            std::fprintf(stderr, "\ratlas: page %d of %d, about %.0f s left   ", done, result.pages, left);
+            if (done == result.pages) std::fputc('\n', stderr);
+            std::fflush(stderr);
+        };
         // index
         const int index_outline = cairo_pdf_surface_add_outline(surface, CAIRO_PDF_OUTLINE_ROOT, "目录", "page=1", CAIRO_PDF_OUTLINE_FLAG_OPEN);
         (void)index_outline;
         for (std::size_t ip = 0; ip < index_pages.size(); ++ip) {
             ++page;
+            progress(page);
             frame::fill_rect(cr, 0, 0, W, H, 0xffffff);
             const std::string sub = "共 " + std::to_string(plans.size()) + " 个" + level_name(ds, level) + "  ·  " +
                                     std::to_string(tot_b) + " 栋住宅楼  ·  " + std::to_string(tot_h) + " 户  ·  党员中心户 " +
@@ -360,28 +413,46 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
             const std::string gt = print::grid_title(ds, g);
             const std::string dest = "page=" + std::to_string(result.entries[i].first_page);
             cairo_pdf_surface_add_outline(surface, CAIRO_PDF_OUTLINE_ROOT, gt.c_str(), dest.c_str(), static_cast<cairo_pdf_outline_flags_t>(0));
+            // the officer map of `view` at the top of the content area, its legend (with the scale bar) beside it
+            const auto map_panel = [&](const geo::Box& view, double map_h) {
+                const double mx = std::round(f.left), my = std::round(f.top);
+                cairo_save(cr);
+                cairo_translate(cr, mx, my);
+                styled.render_cairo(cr, print::officer_scene(d, g, view),
+                                    MapView{view, static_cast<int>(map_w), static_cast<int>(map_h), f.ts});
+                cairo_restore(cr);
+                frame::stroke_rect(cr, mx - 0.25, my - 0.25, map_w + 0.5, map_h + 0.5, 0x8a8782, 0.5 * f.ts);
+                const double lx = mx + map_w + f.gap, pad = 8 * f.ts;
+                frame::stroke_rect(cr, lx, my, p.legend_w, map_h, 0xd9d6cf, 0.6 * f.ts);
+                const auto sections = print::officer_legend(d, g, view);
+                const double mpp = (view.max_corner().x() - view.min_corner().x()) / map_w;
+                const auto samples = frame::legend(cr, sections, lx + pad, my + pad, p.legend_w - 2 * pad, map_h - 2 * pad,
+                                                   p.legend_w - 2 * pad, frame::LegendStyle{f.ts, mpp, print::scale_text(mpp)});
+                styled.render_samples(cr, samples, f.ts);
+                return my + map_h + f.gap;
+            };
+            // detail maps: every building numbered at a scale where the numbers do not crowd
+            const auto detail_pages = [&] {
+                for (std::size_t k = 0; k < p.details.size(); ++k) {
+                    ++page;
+                    progress(page);
+                    frame::fill_rect(cr, 0, 0, W, H, 0xffffff);
+                    draw_header(cr, f, gt + " · 局部图 " + std::to_string(k + 1) + "/" + std::to_string(p.details.size()),
+                                print::officer_subtitle(d, g));
+                    map_panel(fit_extent(p.details[k], map_w, p.detail_h, 0.08, 25, kLabelMargin * f.ts), p.detail_h);
+                    draw_footer(cr, f, footer_left, date, page, result.pages);
+                    cairo_show_page(cr);
+                }
+            };
             for (std::size_t tp = 0; tp < p.table_pages.size(); ++tp) {
+                if (tp == 1) detail_pages();
                 ++page;
+                progress(page);
                 frame::fill_rect(cr, 0, 0, W, H, 0xffffff);
                 double y = f.top;
                 if (tp == 0) {
                     draw_header(cr, f, gt + " · 网格员工作图", print::officer_subtitle(d, g));
-                    const double mx = std::round(f.left), my = std::round(y);
-                    cairo_save(cr);
-                    cairo_translate(cr, mx, my);
-                    styled.render_cairo(cr, print::officer_scene(d, g, p.view),
-                                        MapView{p.view, static_cast<int>(map_w), static_cast<int>(p.map_h), f.ts});
-                    cairo_restore(cr);
-                    frame::stroke_rect(cr, mx - 0.25, my - 0.25, map_w + 0.5, p.map_h + 0.5, 0x8a8782, 0.5 * f.ts);
-                    // legend beside the map
-                    const double lx = mx + map_w + f.gap, pad = 8 * f.ts;
-                    frame::stroke_rect(cr, lx, my, p.legend_w, p.map_h, 0xd9d6cf, 0.6 * f.ts);
-                    const auto sections = print::officer_legend(d, g, p.view);
-                    const double mpp = (p.view.max_corner().x() - p.view.min_corner().x()) / map_w;
-                    const auto samples = frame::legend(cr, sections, lx + pad, my + pad, p.legend_w - 2 * pad, p.map_h - 2 * pad,
-                                                       p.legend_w - 2 * pad, frame::LegendStyle{f.ts, mpp, print::scale_text(mpp)});
-                    styled.render_samples(cr, samples, f.ts);
-                    y = my + p.map_h + f.gap;
+                    y = map_panel(p.view, p.map_h);
                 } else {
                     draw_header(cr, f, gt + " · 楼栋表（续 " + std::to_string(tp) + "）", print::officer_subtitle(d, g));
                 }
@@ -396,6 +467,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                 draw_footer(cr, f, footer_left, date, page, result.pages);
                 cairo_show_page(cr);
             }
+            if (p.table_pages.size() == 1) detail_pages();
         }
     }
     doc.finish();

@@ -1,7 +1,8 @@
 // The officer atlas (网格工作图册): one multi-page PDF a grid office prints. Index page(s) first, listing every grid
 // with its counts and page number; then, for every grid of the chosen level, a page with its officer map (the
 // officer style of print_map.hpp: numbered buildings with households, units, party-member households and central
-// households, neighbours faded), legend, scale bar and north arrow, and its building table — 编号, 楼栋, 单元, 户数,
+// households, neighbours faded), legend, scale bar and north arrow — followed, for a grid of more than 36 residential
+// buildings, by detail maps (局部图) of at most 36 each, so that every number is legible —, and its building table — 编号, 楼栋, 单元, 户数,
 // 人数, 党员户, 党员中心户 (unit-floor-room) — continued on following pages when the grid has more buildings than fit.
 // Household-level facts appear only as counts and unit/floor/room numbers: no names, no phones.
 #pragma once
@@ -27,7 +28,7 @@ struct AtlasRequest {
 struct AtlasEntry {
     GridId grid;
     int first_page = 0;                  // 1-based page number in the PDF
-    int pages = 0;                       // the map page and its table continuations
+    int pages = 0;                       // the map page, its detail maps and its table continuations
     std::size_t buildings = 0;           // numbered residential buildings
 };
 

@@ -1,3 +1,5 @@
+// Mapnik's Cairo renderer with one set of FreeType faces for the whole process (see cairo_shared_faces.hpp), and
+// the start-up checks that the process-wide replacements of Cairo functions are in effect.
 #include "cairo_shared_faces.hpp"
 
 #include <dlfcn.h>
@@ -6,6 +8,7 @@
 #include <mutex>
 #include <new>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -14,6 +17,8 @@
 #include <mapnik/font_engine_freetype.hpp>
 #include <mapnik/font_set.hpp>
 #include <mapnik/text/face.hpp>
+
+#include "cairo_glyph_text.hpp"
 
 namespace {
 
@@ -97,7 +102,20 @@ public:
 
 }  // namespace
 
+void check_cairo_shared_faces() {
+    void* const bound = dlsym(RTLD_DEFAULT, "cairo_ft_font_face_create_for_ft_face");
+    if (!dlsym(RTLD_NEXT, "cairo_ft_font_face_create_for_ft_face") ||
+        bound != reinterpret_cast<void*>(&::cairo_ft_font_face_create_for_ft_face))
+        throw std::runtime_error(
+            "render/cairo_shared_faces.cpp: cairo_ft_font_face_create_for_ft_face is not replaced in this process (the "
+            "executable's definition is not the one the dynamic linker binds); every map would embed its own copy of "
+            "each font and PDFs would grow by about 50 KB per map. Link the executable with gridatlas_render.");
+    check_cairo_glyph_text();
+}
+
 void render_cairo_shared_faces(const mapnik::Map& map, const mapnik::cairo_ptr& cr, double scale_factor) {
+    static const bool checked = (check_cairo_shared_faces(), true);
+    (void)checked;
     if (!map.get_font_file_mapping().empty()) {   // fonts of the map's own: its renderer must find them
         mapnik::cairo_renderer<mapnik::cairo_ptr> renderer(map, cr, scale_factor);
         renderer.apply();

@@ -15,6 +15,10 @@ namespace gridatlas::render {
 // Renders `map` into `cr` (its current user space) with mapnik::cairo_renderer. When the map declares no fonts of its
 // own (no font-directory in its XML) its text uses the process's shared faces; renders are then serialised, because
 // a FreeType face must not be used by two threads at once. Exceptions from Mapnik pass through.
+// Throws std::runtime_error when this file's (or cairo_glyph_text.cpp's) replacement of a Cairo function is not the
+// one the dynamic linker binds — a Cairo, Mapnik or linker change defeated it. render_cairo_shared_faces calls it once.
+void check_cairo_shared_faces();
+
 void render_cairo_shared_faces(const mapnik::Map& map, const mapnik::cairo_ptr& cr, double scale_factor);
 
 }  // namespace gridatlas::render

@@ -142,10 +142,14 @@ double MapView::metres_per_unit() const {
     return width > 0 ? w / width : 0;
 }
 
-geo::Box fit_extent(const geo::Box& box, double width, double height, double margin_share, double min_margin_m) {
+geo::Box fit_extent(const geo::Box& box, double width, double height, double margin_share, double min_margin_m,
+                    double min_margin_units) {
     double x0 = box.min_corner().x(), y0 = box.min_corner().y(), x1 = box.max_corner().x(), y1 = box.max_corner().y();
     if (!(x1 >= x0) || !(y1 >= y0)) x0 = y0 = 0, x1 = y1 = 1;
-    const double m = std::max(min_margin_m, margin_share * std::max(x1 - x0, y1 - y0));
+    double m = std::max(min_margin_m, margin_share * std::max(x1 - x0, y1 - y0));
+    // a margin of u map units at the final scale: m >= u * (side + 2m) / size, i.e. m >= u * side / (size - 2u)
+    const double u = std::clamp(min_margin_units, 0.0, 0.2 * std::min(width, height));
+    if (u > 0) m = std::max({m, u * (x1 - x0) / (width - 2 * u), u * (y1 - y0) / (height - 2 * u)});
     x0 -= m, y0 -= m, x1 += m, y1 += m;
     const double aspect = height / std::max(1e-9, width);
     double w = x1 - x0, h = y1 - y0;

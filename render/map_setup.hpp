@@ -78,8 +78,10 @@ struct MapView {
 };
 
 // `box` grown about its centre to the aspect of width × height, after a margin of `margin_share` of its larger
-// side (at least `min_margin_m`).
-geo::Box fit_extent(const geo::Box& box, double width, double height, double margin_share = 0.04, double min_margin_m = 10);
+// side (at least `min_margin_m`, and at least `min_margin_units` of the map's own pixels or points, so that labels of
+// features at the box's edge stay inside the frame).
+geo::Box fit_extent(const geo::Box& box, double width, double height, double margin_share = 0.04, double min_margin_m = 10,
+                    double min_margin_units = 0);
 
 // One legend sample: a feature drawn with one of the style's <Style>s in a rectangle of the page (Cairo user
 // space, y down): a filled rectangle, a horizontal line through its middle, or a point at its centre.

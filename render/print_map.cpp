@@ -854,6 +854,8 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     // legend first: its size shapes the map frame
     std::vector<frame::LegendSection> sections;
     geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
+    if (request.style == MapStyle::officer && request.focus.valid())   // every numbered building inside the frame
+        for (BuildingId b : numbered_buildings(d, request.focus)) bg::expand(target, ds.building(b).anchor);
     switch (request.style) {
         case MapStyle::overview: sections = overview_legend(d); break;
         case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
@@ -861,7 +863,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     }
     const Layout L = layout_page(W, H, sections, target);
     const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
-    const geo::Box view = fit_extent(target, L.map.w, L.map.h, margin_share, 10);
+    const geo::Box view = fit_extent(target, L.map.w, L.map.h, margin_share, 10, request.style == MapStyle::officer ? 18 : 0);
     // counts of what the fitted view shows
     if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);
     if (request.style == MapStyle::planner && request.focus.valid()) sections = planner_legend(d, &view, request.focus);

@@ -131,6 +131,44 @@ TEST_F(AtlasTest, EveryFontIsEmbeddedOnceHoweverManyMaps) {
     EXPECT_LE(fonts_all, 4);
 }
 
+// Code points of the CJK radical blocks (U+2E80..U+2FDF) and compatibility ideographs (U+F900..U+FAFF) in UTF-8 text:
+// what labels drawn by glyph index used to copy out as (网 as U+2F79, 户 as U+2F3E).
+std::size_t radicals(const std::string& utf8) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 2 < utf8.size(); ++i) {
+        const auto b0 = static_cast<unsigned char>(utf8[i]), b1 = static_cast<unsigned char>(utf8[i + 1]),
+                   b2 = static_cast<unsigned char>(utf8[i + 2]);
+        if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) continue;
+        const unsigned cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+        n += (cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0xF900 && cp <= 0xFAFF);
+    }
+    return n;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& word) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + word.size())) ++n;
+    return n;
+}
+
+TEST_F(AtlasTest, PdfTextCopiesOutAsWritten) {
+    if (!have("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    const fs::path pdf = dir_ / "atlas.pdf";
+    render_atlas_pdf(request_, pdf);
+    // Page 2: the first grid's map. Its map (Mapnik's labels) names the neighbouring grids and counts households
+    // (户); the frame (title, legend, table; Cairo's own text) names the grid.
+    const CommandRun map_page = run("pdftotext -enc UTF-8 -f 2 -l 2 '" + pdf.string() + "' -");
+    ASSERT_EQ(map_page.status, 0) << map_page.out;
+    EXPECT_EQ(radicals(map_page.out), 0u) << map_page.out;
+    EXPECT_GE(occurrences(map_page.out, "第一网格"), 1u) << map_page.out;
+    EXPECT_GE(occurrences(map_page.out, "第二网格"), 1u) << map_page.out;
+    EXPECT_GE(occurrences(map_page.out, "第三网格"), 1u) << map_page.out;
+    EXPECT_GE(occurrences(map_page.out, "户"), 8u + 3u) << map_page.out;   // "N户" on the 8 buildings, and the frame
+    EXPECT_THAT(map_page.out, ::testing::HasSubstr("户数"));
+    const CommandRun all = run("pdftotext -enc UTF-8 '" + pdf.string() + "' -");
+    EXPECT_EQ(radicals(all.out), 0u) << all.out;
+}
+
 TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
     // 240 small houses in the third grid: its table needs more than the page under its map
     Dataset& ds = fixture_->ds;
@@ -158,6 +196,20 @@ TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
     EXPECT_GE(res.entries[2].pages, 2);
     EXPECT_EQ(res.pages, res.index_pages + res.entries[0].pages + res.entries[1].pages + res.entries[2].pages);
     EXPECT_EQ(page_count(pdf), res.pages);
+    // 243 buildings are too many for one map: detail maps follow, and every number 1..243 is drawn on the grid's pages
+    if (!have("pdftotext")) return;
+    const int first = res.entries[2].first_page, last = first + res.entries[2].pages - 1;
+    const CommandRun text = run("pdftotext -enc UTF-8 -f " + std::to_string(first) + " -l " + std::to_string(last) + " '" +
+                                pdf.string() + "' -");
+    ASSERT_EQ(text.status, 0) << text.out;
+    EXPECT_GE(occurrences(text.out, "局部图"), 7u);   // 243 anchors split into parts of at most 36
+    std::set<int> drawn;
+    const std::regex number(R"((\d+)号楼)");
+    for (auto it = std::sregex_iterator(text.out.begin(), text.out.end(), number); it != std::sregex_iterator(); ++it)
+        drawn.insert(std::stoi((*it)[1]));
+    int missing = 0;
+    for (int k = 1; k <= 243; ++k) missing += drawn.count(k) == 0;
+    EXPECT_LE(missing, 2) << "pdftotext may join two overlapping numbers; more missing means numbers were not drawn";
 }
 
 TEST_F(AtlasTest, ChosenLevelAndGrids) {
