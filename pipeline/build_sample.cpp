@@ -149,9 +149,9 @@ std::vector<geo::Point> unit_locations(const OsmBuilding& b) {
 
 SampleReport build_sample(const SampleConfig& config) {
     SampleReport report;
-    layers::LayerSource buildings_src{"buildings", config.osm_gpkg, "buildings", "", {}};
-    layers::LayerSource roads_src{"roads", config.osm_gpkg, "roads", "", {}};
-    layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}};
+    layers::LayerSource buildings_src{"buildings", config.osm_gpkg, "buildings", "", {}, {}};
+    layers::LayerSource roads_src{"roads", config.osm_gpkg, "roads", "", {}, {}};
+    layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}, {}};
     const std::string crs = working_crs_of(buildings_src);
 
     std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs);

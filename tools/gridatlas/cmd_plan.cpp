@@ -31,7 +31,7 @@ Command add_plan_command(CLI::App& app) {
                 c.candidates = args->candidates;
                 if (c.candidates != "buildings" && c.candidates != "nodes") {
                     c.candidates = "layer";
-                    c.candidate_layer = layers::LayerSource{"candidates", args->candidates, args->candidate_layer, "", {}};
+                    c.candidate_layer = layers::LayerSource{"candidates", args->candidates, args->candidate_layer, "", {}, {}};
                 }
                 const auto report = pipeline::plan_job(c, ctx.warnings);
                 print_warnings(ctx);
