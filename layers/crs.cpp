@@ -3,6 +3,8 @@
 #include <ogr_spatialref.h>
 
 #include <cmath>
+#include <memory>
+#include <sstream>
 
 #include "gdal_session.hpp"
 
@@ -25,6 +27,81 @@ bool crs_is_metric(const std::string& crs) {
     OGRSpatialReference srs;
     if (srs.SetFromUserInput(crs.c_str()) != OGRERR_NONE || !srs.IsProjected()) return false;
     return std::abs(srs.GetLinearUnits() - 1.0) < 1e-9;
+}
+
+namespace {
+
+std::string name_of(const OGRSpatialReference& srs) {
+    const char* authority = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    const char* name = srs.GetName();
+    std::string out = authority && code ? std::string(authority) + ":" + code : std::string();
+    if (name) out += out.empty() ? std::string(name) : " (" + std::string(name) + ")";
+    return out.empty() ? "the declared CRS" : out;
+}
+
+std::string extent_text(double minx, double miny, double maxx, double maxy) {
+    std::ostringstream out;
+    out.precision(10);
+    out << "(" << minx << ", " << miny << ") – (" << maxx << ", " << maxy << ")";
+    return out.str();
+}
+
+// The extent's corners and edge midpoints in lon/lat; false when PROJ cannot transform them.
+bool extent_to_lonlat(const OGRSpatialReference& srs, double minx, double miny, double maxx, double maxy, double out[4]) {
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference source(srs);
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> t(
+        OGRCreateCoordinateTransformation(&source, &wgs84), [](OGRCoordinateTransformation* c) { OGRCoordinateTransformation::DestroyCT(c); });
+    if (!t) return false;
+    const double mx = (minx + maxx) / 2, my = (miny + maxy) / 2;
+    double xs[8] = {minx, maxx, minx, maxx, mx, mx, minx, maxx}, ys[8] = {miny, miny, maxy, maxy, miny, maxy, my, my};
+    int ok[8] = {0};
+    if (!t->Transform(8, xs, ys, nullptr, ok)) return false;
+    out[0] = out[1] = 1e9;
+    out[2] = out[3] = -1e9;
+    for (int i = 0; i < 8; ++i) {
+        if (!ok[i] || !std::isfinite(xs[i]) || !std::isfinite(ys[i])) return false;
+        out[0] = std::min(out[0], xs[i]), out[1] = std::min(out[1], ys[i]);
+        out[2] = std::max(out[2], xs[i]), out[3] = std::max(out[3], ys[i]);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> implausible_coordinates(const OGRSpatialReference& srs, double minx, double miny, double maxx,
+                                                   double maxy) {
+    const std::string name = name_of(srs);
+    if (srs.IsProjected() && minx >= -180 && maxx <= 180 && miny >= -90 && maxy <= 90)
+        return "its coordinates " + extent_text(minx, miny, maxx, maxy) + " cannot be in " + name +
+               " (metres): the coordinates look like lon/lat degrees (EPSG:4326)";
+    double west = 0, south = 0, east = 0, north = 0;
+    const char* area = nullptr;
+    if (!srs.GetAreaOfUse(&west, &south, &east, &north, &area) || west < -1000) return std::nullopt;  // none known
+    double box[4];
+    if (!extent_to_lonlat(srs, minx, miny, maxx, maxy, box))
+        return "its coordinates " + extent_text(minx, miny, maxx, maxy) + " cannot be transformed from " + name +
+               " to lon/lat: they are not in that CRS";
+    const double margin = 2.0;  // degrees: data a little beyond a zone's edge is common and still accurate
+    const bool across_antimeridian = west > east;
+    const bool inside_lon = across_antimeridian ? (box[0] >= west - margin || box[2] <= east + margin)
+                                                : (box[0] >= west - margin && box[2] <= east + margin);
+    if (inside_lon && box[1] >= south - margin && box[3] <= north + margin) return std::nullopt;
+    std::string hint;
+    if (srs.IsProjected() && std::abs(box[0]) <= 180 && std::abs(box[3]) <= 90)
+        hint = "; in " + name + " they would lie at lon/lat " + extent_text(box[0], box[1], box[2], box[3]);
+    return "its coordinates " + extent_text(minx, miny, maxx, maxy) + " lie outside the area where " + name + " is used (" +
+           (area ? std::string(area) + ", " : std::string()) + "lon " + std::to_string(west) + "…" + std::to_string(east) +
+           ", lat " + std::to_string(south) + "…" + std::to_string(north) + ")" + hint;
+}
+
+bool lonlat_boxes_apart(double aminx, double aminy, double amaxx, double amaxy, double bminx, double bminy, double bmaxx,
+                        double bmaxy, double margin_deg) {
+    return aminx > bmaxx + margin_deg || bminx > amaxx + margin_deg || aminy > bmaxy + margin_deg || bminy > amaxy + margin_deg;
 }
 
 }  // namespace gridatlas::layers

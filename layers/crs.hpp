@@ -1,7 +1,10 @@
 // Choosing and describing coordinate reference systems: the run works in one metric CRS, given by the project
 // file or chosen as the UTM zone of the data's centre.
 #pragma once
+#include <optional>
 #include <string>
+
+class OGRSpatialReference;
 
 namespace gridatlas::layers {
 
@@ -13,5 +16,15 @@ bool crs_is_known(const std::string& crs);
 
 // True when `crs` is projected with metre units (the working CRS must be).
 bool crs_is_metric(const std::string& crs);
+
+// Coordinates that cannot be in `srs`: degrees under a metric CRS, or an extent (minx, miny, maxx, maxy in the
+// CRS's own units, x = easting/longitude) outside the CRS's area of use by more than a margin. Returns what is wrong,
+// naming the CRS the values look like ("the coordinates look like lon/lat degrees (EPSG:4326)"), or nothing.
+std::optional<std::string> implausible_coordinates(const OGRSpatialReference& srs, double minx, double miny, double maxx,
+                                                   double maxy);
+
+// Two lon/lat boxes that do not overlap (with a margin of `margin_deg`): layers that cannot describe the same place.
+bool lonlat_boxes_apart(double aminx, double aminy, double amaxx, double amaxy, double bminx, double bminy, double bmaxx,
+                        double bmaxy, double margin_deg = 0.05);
 
 }  // namespace gridatlas::layers

@@ -11,6 +11,7 @@
 
 #include <ogr_spatialref.h>
 
+#include "china_coordinates.hpp"
 #include "crs.hpp"
 #include "geometry/geos.hpp"
 #include "vector_reader.hpp"
@@ -203,9 +204,14 @@ struct CoordinateTransform {
     OGRSpatialReference source, target;
     std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> ct{nullptr, OGRCoordinateTransformation::DestroyCT};
     bool geographic = false;
+    OffsetCrs offset = OffsetCrs::none;
     std::optional<geo::Point> operator()(double x, double y) const {
         if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
         if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) return std::nullopt;
+        if (offset != OffsetCrs::none) {  // GCJ-02 / BD-09 → WGS 84 (the published inverse, iterated)
+            const LonLat w = offset_to_wgs84(offset, {x, y});
+            x = w.lon, y = w.lat;
+        }
         if (ct && !ct->Transform(1, &x, &y)) return std::nullopt;
         if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
         return geo::Point{x, y};
@@ -214,7 +220,8 @@ struct CoordinateTransform {
 
 std::unique_ptr<CoordinateTransform> roster_transform(const LayerSource& src, const std::string& working_crs, const VectorReader& r) {
     auto t = std::make_unique<CoordinateTransform>();
-    if (t->source.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
+    t->offset = offset_crs_of(src.crs);
+    if (t->source.SetFromUserInput(t->offset == OffsetCrs::none ? src.crs.c_str() : "EPSG:4326") != OGRERR_NONE)
         throw DataError({Severity::error, "bad_crs", r.where(), "crs = '" + src.crs + "' of the roster's coordinates is not a CRS PROJ knows",
                          "write it as EPSG:4326 (lon/lat), EPSG:4547, …"});
     t->target.SetFromUserInput(working_crs.c_str());

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "model/diagnostics.hpp"
+#include "project_schema.hpp"
 
 namespace gridatlas::layers {
 
@@ -189,6 +190,7 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
                          std::string("not valid TOML: ") + std::string(e.description()), "fix the syntax at that line"});
     }
 
+    check_project_schema(cfg.file, root);
     const toml::table* project = root["project"].as_table();
     if (project) {
         cfg.name = (*project)["name"].value_or(std::string{});
@@ -266,6 +268,10 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         cfg.rules.community_max_households = (*r)["community_max_households"].value_or(cfg.rules.community_max_households);
         cfg.rules.grid_min_households = (*r)["grid_min_households"].value_or(cfg.rules.grid_min_households);
         cfg.rules.grid_max_households = (*r)["grid_max_households"].value_or(cfg.rules.grid_max_households);
+        if (cfg.rules.grid_min_households > cfg.rules.grid_max_households)
+            fail(cfg.file, "rules", "grid_min_households = " + std::to_string(cfg.rules.grid_min_households) +
+                 " is above grid_max_households = " + std::to_string(cfg.rules.grid_max_households),
+                 "the fewest households of a grid must not exceed the most (default 300 and 500)");
     }
     if (const toml::table* m = root["map"].as_table()) {
         cfg.map.headline_kind = (*m)["headline_kind"].value_or(std::string{});

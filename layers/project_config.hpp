@@ -67,6 +67,20 @@ struct ProjectConfig {
     MapSettings map;
 };
 
+// One key of the project file's schema: the checker uses it and README.md's schema table is tested against it.
+// In layer tables (`layer_table`) only the settings are listed: every other key there is a field mapping.
+struct SchemaKey {
+    std::string table;          // "walking", "service_kinds" ([[...]]), "walking.profiles"
+    std::string key;            // "speed_m_per_s"; "*" in walking.profiles: any profile name
+    std::string type;           // what the value must be, as the README shows it: "number > 0", "text", …
+    std::string default_value;  // as the README shows it; "" when required or without default
+    std::string description;
+};
+// Every table and key GridAtlas reads from a project file.
+const std::vector<SchemaKey>& project_schema();
+// The tables whose other keys are field mappings (buildings, households, …, grid_levels).
+bool is_layer_table(const std::string& table);
+
 // Reads and checks a project file. Throws DataError naming the file and the key on any problem.
 ProjectConfig read_project_config(const std::filesystem::path& file);
 

@@ -8,6 +8,8 @@
 #include <cmath>
 
 #include "csv_table.hpp"
+#include "china_coordinates.hpp"
+#include "crs.hpp"
 #include "gdal_session.hpp"
 
 namespace gridatlas::layers {
@@ -95,6 +97,7 @@ struct VectorReader::Impl {
     OGRSpatialReference source_srs;
     bool has_srs = false;
     TransformPtr to_target;
+    OffsetCrs offset = OffsetCrs::none; // GCJ-02 / BD-09 points: converted to WGS 84 before to_target
     std::vector<int> field_indices;     // per requested field: the OGR index (or the column, for a text table)
     std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL
     std::string layer_name() const { return layer ? layer->GetName() : table ? src.file.stem().string() : src.layer; }
@@ -140,7 +143,14 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
     }
     impl_->layer->ResetReading();
 
-    if (!src.crs.empty()) {
+    impl_->offset = offset_crs_of(src.crs);
+    if (impl_->offset != OffsetCrs::none) {  // GCJ-02 / BD-09: lon/lat offset from WGS 84, undone point by point
+        if (has_geometry() && wkbFlatten(impl_->layer->GetGeomType()) != wkbPoint)
+            throw DataError({Severity::error, "bad_crs", where(), "crs = \"" + src.crs + "\" is accepted for point layers only",
+                             "convert the layer to WGS 84 or CGCS2000 (EPSG:4490) first, or give its points"});
+        impl_->source_srs.importFromEPSG(4326);
+        impl_->has_srs = true;
+    } else if (!src.crs.empty()) {
         if (impl_->source_srs.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
             throw DataError({Severity::error, "bad_crs", where(), "crs = '" + src.crs + "' is not a CRS PROJ knows",
                              "write it as EPSG:4326, EPSG:4547, … "});
@@ -165,6 +175,7 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
                                      std::to_string(env.MaxX) + ", " + std::to_string(env.MaxY) + "), which are not degrees",
                                  "declare the projected CRS the data is really in with crs = \"EPSG:…\""});
         }
+        check_coordinates_fit_crs();
         OGRSpatialReference target;
         if (target.SetFromUserInput(target_crs.c_str()) != OGRERR_NONE)
             throw DataError({Severity::error, "bad_crs", {}, "working CRS '" + target_crs + "' is not a CRS PROJ knows",
@@ -180,6 +191,17 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
 }
 
 VectorReader::~VectorReader() = default;
+
+// Coordinates that cannot be in the layer's CRS (degrees under a metric CRS, outside the CRS's area of use) stop the run.
+void VectorReader::check_coordinates_fit_crs() const {
+    OGREnvelope env;
+    if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE || !env.IsInit()) return;  // no features: nothing to check
+    const auto wrong = implausible_coordinates(impl_->source_srs, env.MinX, env.MinY, env.MaxX, env.MaxY);
+    if (!wrong) return;
+    throw DataError({Severity::error, "wrong_crs", where(), "the " + impl_->src.role + " layer's " + *wrong,
+                     impl_->src.crs.empty() ? "the file's CRS is wrong: declare the CRS the data is really in with crs = \"EPSG:…\" in its table"
+                                            : "crs = \"" + impl_->src.crs + "\" in its table is not the CRS of the data: write the one it is in"});
+}
 
 SourceLocation VectorReader::where(std::string feature) const {
     return SourceLocation{impl_->src.file.string(), impl_->layer_name(), std::move(feature), {}, {}};
@@ -266,6 +288,12 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
         f.source_xy.reset();
         if (OGRGeometry* g = feature->GetGeometryRef(); g && !g->IsEmpty()) {
             f.source_xy = first_vertex(g);
+            if (impl_->offset != OffsetCrs::none)
+                if (auto* p = dynamic_cast<OGRPoint*>(g)) {
+                    const LonLat w = offset_to_wgs84(impl_->offset, {p->getX(), p->getY()});
+                    p->setX(w.lon);
+                    p->setY(w.lat);
+                }
             if (impl_->to_target && g->transform(impl_->to_target.get()) != OGRERR_NONE) {
                 f.kind = GeometryKind::none;  // caller reports an empty geometry
             } else {

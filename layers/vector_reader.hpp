@@ -58,6 +58,7 @@ public:
     void for_each(const std::function<void(FeatureView&)>& fn);
 
 private:
+    void check_coordinates_fit_crs() const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

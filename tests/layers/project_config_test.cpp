@@ -301,7 +301,7 @@ TEST(ProjectConfigErrors, MissingBuildingsTable) {
     std::string text = minimal_layers;
     text.replace(text.find("[buildings]"), std::string("[buildings]").size(), "[building]");
     const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
-    expect_project_error(error_of(p), p, "[buildings]", "has no [buildings] table", "data/sample/project.toml");
+    expect_project_error(error_of(p), p, "[building]", "unknown table [building]; did you mean [buildings]?", "the tables of a project file");
 }
 
 TEST(ProjectConfigErrors, MissingRoadsTable) {
@@ -357,13 +357,13 @@ TEST(ProjectConfigErrors, ServiceKindTwice) {
 TEST(ProjectConfigErrors, NonPositiveThreshold) {
     TempDir dir;
     const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "minutes = 0\n");
-    expect_project_error(error_of(p), p, "[service_kinds]", "'clinic' has a non-positive threshold", "minutes");
+    expect_project_error(error_of(p), p, "[service_kinds.minutes]", "minutes = 0 is not valid: minutes must be positive", "minutes = 15");
 }
 
 TEST(ProjectConfigErrors, NonPositiveWalkingSpeed) {
     TempDir dir;
     const auto p = dir.write("p.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[walking]\nspeed_m_per_s = 0\n");
-    expect_project_error(error_of(p), p, "[walking]", "speed_m_per_s must be positive", "1.1");
+    expect_project_error(error_of(p), p, "[walking.speed_m_per_s]", "speed_m_per_s must be positive", "1.1");
 }
 
 TEST(ProjectConfigErrors, UnknownHeadlineKind) {
@@ -443,7 +443,7 @@ TEST(ProjectConfigErrors, SearchLimitBelowAThreshold) {
     expect_project_error(error_of(p), p, "[walking.search_limit_min]",
                          "search_limit_min = 10 is below the threshold of service kind 'clinic' (15 min)", "at least the largest threshold");
     const auto q = dir.write("q.toml", minimal_layers + minimal_levels + minimal_kinds + "\n[walking]\nsearch_limit_min = \"long\"\n");
-    expect_project_error(error_of(q), q, "[walking.search_limit_min]", "positive number of minutes", "inf");
+    expect_project_error(error_of(q), q, "[walking.search_limit_min]", "search_limit_min must be positive (a number > 0)", "no quotes");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
