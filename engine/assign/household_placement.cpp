@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "model/text.hpp"
+
 namespace gridatlas::assign {
 
 const char* to_string(Reason r) {
@@ -39,46 +41,18 @@ const char* to_string(PlacedBy p) {
 
 namespace {
 
-// UTF-8 → code points; an invalid byte becomes U+FFFD so that matching goes on.
+// UTF-8 → code points (engine/model/text.hpp); an invalid byte becomes U+FFFD so that matching goes on.
 std::wstring widen(std::string_view s) {
     std::wstring out;
     out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        if (len == 0 || i + len > s.size()) { out.push_back(0xFFFD); ++i; continue; }
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        bool ok = true;
-        for (int k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc >> 6) != 0x2) { ok = false; break; }
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (!ok) { out.push_back(0xFFFD); ++i; continue; }
-        out.push_back(static_cast<wchar_t>(cp));
-        i += len;
-    }
+    for (char32_t cp : text::decode_utf8(s)) out.push_back(static_cast<wchar_t>(cp));
     return out;
 }
 
 std::string narrow(std::wstring_view w) {
     std::string out;
     out.reserve(w.size());
-    for (wchar_t wc : w) {
-        const auto cp = static_cast<char32_t>(wc);
-        if (cp < 0x80) out.push_back(static_cast<char>(cp));
-        else if (cp < 0x800) { out.push_back(static_cast<char>(0xC0 | (cp >> 6))); out.push_back(static_cast<char>(0x80 | (cp & 0x3F))); }
-        else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
+    for (wchar_t wc : w) text::append_utf8(out, static_cast<char32_t>(wc));
     return out;
 }
 
