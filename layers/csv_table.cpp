@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "model/text.hpp"
+
 namespace gridatlas::layers {
 
 namespace {
@@ -36,37 +38,6 @@ bool convert(void* cd, std::string_view s, std::string& out) {
     if (iconv(static_cast<iconv_t>(cd), &in, &in_left, &o, &out_left) == static_cast<std::size_t>(-1)) return false;
     out.resize(out.size() - out_left);
     return true;
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = b(i);
-    if (c < 0x80) return 1;
-    const std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((b(i + k) & 0xC0) != 0x80) return 0;
-    if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;                 // overlong
-    if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;                // surrogates
-    if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;                 // overlong
-    if (n == 4 && c == 0xF4 && b(i + 1) >= 0x90) return 0;                // beyond U+10FFFF
-    return n;
-}
-
-std::string replace_invalid(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const std::size_t n = utf8_sequence(s, i);
-        if (n) {
-            out.append(s.substr(i, n));
-            i += n;
-        } else {
-            out += "\xEF\xBF\xBD";  // U+FFFD
-            ++i;
-        }
-    }
-    return out;
 }
 
 bool ascii(std::string_view s) {
@@ -188,14 +159,14 @@ public:
         std::string done;
         for (std::string& f : fields) {
             if (ascii(f)) continue;
-            if (mode_ != Mode::declared && is_valid_utf8(f)) { ++utf8_; continue; }
+            if (mode_ != Mode::declared && text::valid_utf8(f)) { ++utf8_; continue; }
             std::string out;
             if (mode_ != Mode::utf8 && convert(cd_.get(), f, out)) {
                 f = std::move(out);
                 ++converted_;
                 if (mode_ == Mode::detect && done.empty()) done = "converted";
             } else {
-                f = replace_invalid(f);
+                f = text::sanitize_utf8(f);
                 done = "replaced";
             }
         }
@@ -245,15 +216,6 @@ std::string rejection(const RawRecord& r, std::size_t columns, std::string& mess
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const std::size_t n = utf8_sequence(s, i);
-        if (!n) return false;
-        i += n;
-    }
-    return true;
-}
 
 bool is_delimited_text(const std::filesystem::path& file) {
     const std::string e = upper(file.extension().string());

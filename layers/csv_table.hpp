@@ -50,7 +50,4 @@ CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& opt
 // Whether `file` is read by this reader rather than GDAL: .csv, .tsv and .txt tables.
 bool is_delimited_text(const std::filesystem::path& file);
 
-// True when `s` is valid UTF-8 (no overlong forms, no surrogates).
-bool is_valid_utf8(std::string_view s);
-
 }  // namespace gridatlas::layers

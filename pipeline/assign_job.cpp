@@ -29,7 +29,7 @@ const std::vector<assign::Reason> all_reasons = {
     assign::Reason::duplicate_household_id, assign::Reason::missing_building_ref, assign::Reason::unparsable_address,
     assign::Reason::no_building_at_location, assign::Reason::unknown_building, assign::Reason::ambiguous_building,
     assign::Reason::rejected_building, assign::Reason::no_unit_given, assign::Reason::unknown_unit,
-    assign::Reason::outside_grids};
+    assign::Reason::outside_grids, assign::Reason::no_buildings_layer};
 
 std::string code_of(const Dataset& ds, GridId g) { return g.valid() ? ds.grid(g).code : std::string{}; }
 
@@ -173,9 +173,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
     j["project"] = cfg.name;
     j["project_file"] = cfg.file.string();
     j["working_crs"] = ds.working_crs;
-    const auto& building = a.conservation[1];
-    j["households"] = {{"roster", building.roster}, {"assigned", building.assigned}, {"unassigned", building.unassigned()},
-                       {"unassigned_by_reason", building.unassigned_by_reason}, {"balanced_at_every_level", a.balanced()}};
+    j["households"] = households_json(ds, a);
     // How the placed households found their building; not_placed is the building level's unassigned.
     double farthest = 0;
     std::size_t nearest = 0;
@@ -237,7 +235,7 @@ AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
         report.households_csv = out.write("households.csv", [&](const auto& f) { write_table_csv(f, households); });
         report.conservation_csv = out.write("conservation.csv", [&](const auto& f) { write_table_csv(f, conservation); });
     });
-    report.balanced = assignment.balanced();
+    report.balanced = assignment.balanced() && roster_file_count(ds).balanced();
     report.summary = summary_json(cfg, ds, tree, assignment, counts, diag);
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"households_csv", report.households_csv.string()},
@@ -256,6 +254,10 @@ std::string format_assign_summary(const AssignReport& report) {
     const auto& h = s["households"];
     out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " placed in a building + " << h["unassigned"]
         << " not placed\n";
+    if (!h["records_in_file"].is_null())
+        out << "  roster file: " << h["records_in_file"] << " records = " << h["roster"] << " read + " << h["rejected_at_read"]
+            << " rejected at read (see the warnings, by line)" << (h["file_balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP")
+            << "\n";
     out << "  placed by:";
     const char* separator = " ";
     for (const char* k : {"building_id", "address", "point_in_building", "nearest_building"})

@@ -15,6 +15,7 @@
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "model/natural_order.hpp"
+#include "model/text.hpp"
 #include "output_set.hpp"
 #include "personal_fields.hpp"
 #include "project_config.hpp"
@@ -28,73 +29,9 @@ using layers::FieldType;
 using layers::FieldValue;
 using layers::LayerGeometry;
 
-// --- display width -------------------------------------------------------------------------------------------------
+// --- display width (engine/model/text.hpp) -----------------------------------------------------------------------
 
-namespace {
-
-// Decodes one UTF-8 code point at s[i], advancing i; invalid bytes count as one replacement character.
-char32_t next_code_point(const std::string& s, std::size_t& i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) { ++i; return 0xFFFD; }
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc >> 6) != 0x2) { ++i; return 0xFFFD; }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    i += len;
-    return cp;
-}
-
-// East Asian Width W and F (Unicode 15, UAX #11), collapsed into ranges.
-bool wide(char32_t c) {
-    return (c >= 0x1100 && c <= 0x115F) || c == 0x2329 || c == 0x232A || (c >= 0x231A && c <= 0x231B) ||
-           (c >= 0x23E9 && c <= 0x23EC) || c == 0x23F0 || c == 0x23F3 || (c >= 0x25FD && c <= 0x25FE) ||
-           (c >= 0x2614 && c <= 0x2615) || (c >= 0x2648 && c <= 0x2653) || c == 0x267F || c == 0x2693 || c == 0x26A1 ||
-           (c >= 0x26AA && c <= 0x26AB) || (c >= 0x26BD && c <= 0x26BE) || (c >= 0x26C4 && c <= 0x26C5) || c == 0x26CE ||
-           c == 0x26D4 || c == 0x26EA || (c >= 0x26F2 && c <= 0x26F3) || c == 0x26F5 || c == 0x26FA || c == 0x26FD ||
-           c == 0x2705 || (c >= 0x270A && c <= 0x270B) || c == 0x2728 || c == 0x274C || c == 0x274E ||
-           (c >= 0x2753 && c <= 0x2755) || c == 0x2757 || (c >= 0x2795 && c <= 0x2797) || c == 0x27B0 || c == 0x27BF ||
-           (c >= 0x2B1B && c <= 0x2B1C) || c == 0x2B50 || c == 0x2B55 || (c >= 0x2E80 && c <= 0x303E) ||
-           (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-           (c >= 0xA000 && c <= 0xA4CF) || (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7A3) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE10 && c <= 0xFE19) || (c >= 0xFE30 && c <= 0xFE6F) ||
-           (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x16FE0 && c <= 0x18CFF) ||
-           (c >= 0x1AFF0 && c <= 0x1B2FF) || (c >= 0x1F004 && c <= 0x1F004) || c == 0x1F0CF || c == 0x1F18E ||
-           (c >= 0x1F191 && c <= 0x1F19A) || (c >= 0x1F200 && c <= 0x1F251) || (c >= 0x1F260 && c <= 0x1F265) ||
-           (c >= 0x1F300 && c <= 0x1F64F && !(c >= 0x1F321 && c <= 0x1F32C) && !(c >= 0x1F336 && c <= 0x1F336) &&
-            !(c >= 0x1F37D && c <= 0x1F37D) && !(c >= 0x1F394 && c <= 0x1F39F) && !(c >= 0x1F3CB && c <= 0x1F3CE) &&
-            !(c >= 0x1F3D4 && c <= 0x1F3DF) && !(c >= 0x1F3F1 && c <= 0x1F3F3) && !(c >= 0x1F3F5 && c <= 0x1F3F7) &&
-            c != 0x1F43F && c != 0x1F441 && !(c >= 0x1F4FD && c <= 0x1F4FE) && !(c >= 0x1F53E && c <= 0x1F54A) &&
-            c != 0x1F54F && !(c >= 0x1F568 && c <= 0x1F579) && !(c >= 0x1F57B && c <= 0x1F594) &&
-            !(c >= 0x1F597 && c <= 0x1F5A3) && !(c >= 0x1F5A5 && c <= 0x1F5FA)) ||
-           (c >= 0x1F680 && c <= 0x1F6C5) || c == 0x1F6CC || (c >= 0x1F6D0 && c <= 0x1F6D2) ||
-           (c >= 0x1F6D5 && c <= 0x1F6D7) || (c >= 0x1F6DC && c <= 0x1F6DF) || (c >= 0x1F6EB && c <= 0x1F6EC) ||
-           (c >= 0x1F6F4 && c <= 0x1F6FC) || (c >= 0x1F7E0 && c <= 0x1F7EB) || c == 0x1F7F0 ||
-           (c >= 0x1F90C && c <= 0x1F93A) || (c >= 0x1F93C && c <= 0x1F945) || (c >= 0x1F947 && c <= 0x1F9FF) ||
-           (c >= 0x1FA70 && c <= 0x1FAFF) || (c >= 0x20000 && c <= 0x2FFFD) || (c >= 0x30000 && c <= 0x3FFFD);
-}
-
-// Combining marks and other zero-width characters.
-bool zero_width(char32_t c) {
-    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) || (c >= 0x0591 && c <= 0x05BD) ||
-           (c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
-           (c >= 0x2060 && c <= 0x2064) || (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
-           (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF || (c >= 0xE0100 && c <= 0xE01EF) || c < 0x20 || (c >= 0x7F && c < 0xA0);
-}
-
-}  // namespace
-
-std::size_t terminal_columns(const std::string& s) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        const char32_t c = next_code_point(s, i);
-        w += zero_width(c) ? 0 : wide(c) ? 2 : 1;
-    }
-    return w;
-}
+std::size_t terminal_columns(const std::string& s) { return text::display_width(s); }
 
 namespace {
 
@@ -105,8 +42,7 @@ std::string clip(const std::string& s, std::size_t width) {
     std::size_t w = 0;
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t start = i;
-        const char32_t c = next_code_point(s, i);
-        const std::size_t cw = zero_width(c) ? 0 : wide(c) ? 2 : 1;
+        const auto cw = static_cast<std::size_t>(text::display_width(text::next_code_point(s, i)));
         if (w + cw + 1 > width) break;
         out.append(s, start, i - start);
         w += cw;

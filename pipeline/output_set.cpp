@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -44,8 +45,19 @@ void remove_quietly(const fs::path& p) {
     fs::remove(p, ec);
 }
 
-// A temporary of a killed job, or one of SQLite's side files of it (-journal, -wal, -shm).
+// A temporary of a job, or one of SQLite's side files of it (-journal, -wal, -shm).
 bool is_temporary(const fs::path& p) { return p.filename().string().find(kPartial) != std::string::npos; }
+
+// Whether the job that wrote temporary `p` has ended (killed or crashed): its process id, after the marker, names no
+// live process. Another job writing into the same folder at the same time keeps its temporaries.
+bool left_by_ended_job(const fs::path& p) {
+    const std::string name = p.filename().string();
+    const std::size_t at = name.find(kPartial) + std::string(kPartial).size();
+    if (at >= name.size() || name[at] != '-') return true;
+    const long pid = std::strtol(name.c_str() + at + 1, nullptr, 10);
+    if (pid <= 0) return true;
+    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
 
 std::vector<std::string> read_manifest(const fs::path& file) {
     std::vector<std::string> out;
@@ -61,15 +73,15 @@ std::vector<std::string> read_manifest(const fs::path& file) {
 
 }  // namespace
 
-fs::path OutputSet::temporary_of(const fs::path& file) {
-    return file.parent_path() / (file.stem().string() + kPartial + file.extension().string());
+fs::path OutputSet::temporary_of(const fs::path& file, long pid) {
+    return file.parent_path() / (file.stem().string() + kPartial + "-" + std::to_string(pid) + file.extension().string());
 }
 
 OutputSet::OutputSet(fs::path dir, std::string job, Diagnostics& diag) : dir_(std::move(dir)), job_(std::move(job)), diag_(diag) {
     if (dir_.empty()) dir_ = ".";
     fs::create_directories(dir_);
     for (const auto& e : fs::directory_iterator(dir_))
-        if (e.is_regular_file() && is_temporary(e.path())) remove_quietly(e.path());
+        if (e.is_regular_file() && is_temporary(e.path()) && left_by_ended_job(e.path())) remove_quietly(e.path());
 }
 
 OutputSet::~OutputSet() {

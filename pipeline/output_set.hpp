@@ -1,10 +1,11 @@
 // Every file a job writes goes through an OutputSet: each output is written to a temporary beside it
-// ("<stem>.gridatlas-partial<ext>", same folder, so the final rename stays on one file system), synced to disk, and
+// ("<stem>.gridatlas-partial-<pid><ext>", same folder, so the final rename stays on one file system), synced to disk, and
 // only when the whole job has written all of them are they renamed over the previous outputs. A failed or killed
 // job therefore leaves the previous outputs as they were; its temporaries are removed by the next job writing to the
 // same folder. A job writing to a folder keeps a manifest ("<job>.manifest.json") of this run's outputs and warns
 // about files an earlier run listed there that this run did not rewrite (stale files beside new ones).
 #pragma once
+#include <unistd.h>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -46,7 +47,9 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
 
     // The temporary name of `final_path` (exposed for tests).
-    static std::filesystem::path temporary_of(const std::filesystem::path& file);
+    // `<stem>.gridatlas-partial-<pid><ext>`: the process id tells a live job's temporaries from those a killed job
+    // left, so two jobs writing into one folder at once never remove each other's.
+    static std::filesystem::path temporary_of(const std::filesystem::path& file, long pid = ::getpid());
 
 private:
     struct Pending {

@@ -182,6 +182,24 @@ void ProjectState::report_off_network() {
     }
 }
 
+RosterFileCount roster_file_count(const Dataset& ds) {
+    return {ds.roster_records_in_file, ds.roster_rejected_at_read, ds.households.size()};
+}
+
+nlohmann::json households_json(const Dataset& ds, const assign::AssignmentResult& a) {
+    const RosterFileCount file = roster_file_count(ds);
+    const auto& building = a.conservation[1];
+    nlohmann::json j = {{"roster", building.roster},
+                        {"assigned", building.assigned},
+                        {"unassigned", building.unassigned()},
+                        {"unassigned_by_reason", building.unassigned_by_reason},
+                        {"rejected_at_read", file.rejected_at_read},
+                        {"records_in_file", file.records_in_file ? nlohmann::json(*file.records_in_file) : nlohmann::json()},
+                        {"file_balanced", file.balanced()},
+                        {"balanced_at_every_level", a.balanced() && file.balanced()}};
+    return j;
+}
+
 nlohmann::json skipped_json(const std::vector<SkippedStage>& skipped) {
     nlohmann::json out = nlohmann::json::array();
     for (const SkippedStage& s : skipped) out.push_back({{"stage", s.stage}, {"reason", s.reason}});

@@ -91,6 +91,20 @@ private:
 // {"stage": ..., "reason": ...} per skipped stage, for summary.json.
 nlohmann::json skipped_json(const std::vector<SkippedStage>& skipped);
 
+// The roster counted against its file: records in the file = households read + records rejected at read (each one
+// reported with its line). When the reader did not count the file's records, only the households read are known.
+struct RosterFileCount {
+    std::optional<std::size_t> records_in_file;
+    std::size_t rejected_at_read = 0;
+    std::size_t read = 0;
+    bool balanced() const { return !records_in_file || *records_in_file == read + rejected_at_read; }
+};
+RosterFileCount roster_file_count(const Dataset& ds);
+
+// The "households" object of summary.json / assignment.json: the building level's counts plus the file's count;
+// balanced_at_every_level is true only when every level adds up and the file's records are all accounted for.
+nlohmann::json households_json(const Dataset& ds, const assign::AssignmentResult& a);
+
 // Every stage of a project, computed and held by value: for the long-lived consumers (the server, tiles) that keep a
 // project in memory. Built from a ProjectState, so it is the same computation as every job's.
 struct MeasuredProject {

@@ -45,10 +45,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
     j["walk_network"] = {{"nodes", r.network.nodes().size()}, {"edges", r.network.edges().size()},
                          {"components", r.network.component_count()}};
 
-    const auto& building_level = r.assignment.conservation[1];
-    j["households"] = {{"roster", building_level.roster}, {"assigned", building_level.assigned},
-                       {"unassigned", building_level.unassigned()}, {"unassigned_by_reason", building_level.unassigned_by_reason},
-                       {"balanced_at_every_level", r.assignment.balanced()}};
+    j["households"] = households_json(ds, r.assignment);
     j["conservation"] = conservation_json(r.assignment);
 
     nlohmann::json levels = nlohmann::json::array();
@@ -215,7 +212,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     report.summary["straight_line_vs_network"] = circles_json(ds, circles, access, stats);
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
-    report.balanced = assignment.balanced();
+    report.balanced = assignment.balanced() && roster_file_count(ds).balanced();
     report.summary["skipped_stages"] = skipped_json(p.skipped());
     report.summary["stale_outputs"] = out.stale({"summary.json"});
     report.summary_json = out.write_text("summary.json", report.summary.dump(2) + "\n");
@@ -234,6 +231,10 @@ std::string format_summary(const RunReport& report) {
         << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
     const auto& h = s["households"];
     out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned\n";
+    if (!h["records_in_file"].is_null())
+        out << "  roster file: " << h["records_in_file"] << " records = " << h["roster"] << " read + " << h["rejected_at_read"]
+            << " rejected at read (see the warnings, by line)" << (h["file_balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP")
+            << "\n";
     for (const auto& [reason, n] : h["unassigned_by_reason"].items()) out << "    " << reason << ": " << n << "\n";
     out << "  per level (roster = assigned + unassigned):\n";
     for (const auto& c : s["conservation"])

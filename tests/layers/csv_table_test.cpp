@@ -1,6 +1,7 @@
 // The strict delimited-text reader on tiny hand-written tables: every record is a row or a problem with its line,
 // a malformed record never swallows the records after it, and text comes out as UTF-8.
 #include "csv_table.hpp"
+#include "model/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -122,16 +123,9 @@ TEST(CsvTable, BytesNoEncodingExplainsAreReplacedAndNoted) {
     EXPECT_EQ(t.rows[0].fields[1], "a\xEF\xBF\xBD");
     ASSERT_EQ(t.notes.size(), 1u);
     EXPECT_EQ(t.notes[0].code, "invalid_bytes");
-    EXPECT_TRUE(is_valid_utf8(t.rows[0].fields[1]));
+    EXPECT_TRUE(text::valid_utf8(t.rows[0].fields[1]));
 }
 
-TEST(CsvTable, Utf8Validation) {
-    EXPECT_TRUE(is_valid_utf8("网格 abc"));
-    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong
-    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
-    EXPECT_FALSE(is_valid_utf8("\xE7\xBD"));          // truncated
-    EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80"));  // not a lead byte
-}
 
 }  // namespace
 }  // namespace gridatlas::layers

@@ -96,6 +96,8 @@ TEST_F(PlacementAssign, TotalsAndHowHouseholdsWerePlaced) {
     const json& s = report->summary;
     EXPECT_TRUE(report->balanced);
     EXPECT_EQ(s["households"]["roster"], 12);
+    EXPECT_EQ(s["households"]["records_in_file"], 12);
+    EXPECT_EQ(s["households"]["rejected_at_read"], 0);
     EXPECT_EQ(s["households"]["assigned"], 6);
     EXPECT_EQ(s["households"]["unassigned"], 6);
     EXPECT_EQ(s["households"]["unassigned_by_reason"],
@@ -289,4 +291,41 @@ TEST(AssignCli, ABadAddressPatternIsBadInput) {
     EXPECT_NE(err.find("{block}"), std::string::npos) << err;
     EXPECT_NE(err.find("address_pattern"), std::string::npos) << err;
     fs::remove_all(dir);
+}
+
+// The roster counted against its file: a record with an unterminated quote (inserted after data row 4, so file line 6)
+// is rejected at read, named by line, and counted: records in the file = households read + rejected at read.
+TEST(AssignJob, RecordsRejectedAtReadAreCountedAgainstTheFile) {
+    const fs::path dir = fs::temp_directory_path() / ("gridatlas-assign-badrow-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::string toml = slurp(fixtures / "placement" / "project.toml");
+    for (std::size_t at; (at = toml.find("\"../tiny/")) != std::string::npos;)
+        toml.replace(at, 9, "\"" + (fixtures / "tiny").string() + "/");
+    std::ofstream(dir / "project.toml", std::ios::binary) << toml;
+    std::istringstream rows(slurp(fixtures / "placement" / "households.csv"));
+    std::ofstream csv(dir / "households.csv", std::ios::binary);
+    std::string line;
+    for (int n = 1; std::getline(rows, line); ++n) {
+        csv << line << "\n";
+        if (n == 5) csv << "P99,B1,,,,1,1,102,\"unterminated,13800000000,1,0\n";
+    }
+    csv.close();
+    gridatlas::Diagnostics diag;
+    const auto report = gridatlas::pipeline::assign_job({dir / "project.toml", dir / "out"}, diag);
+    const json& h = report.summary["households"];
+    EXPECT_EQ(h["records_in_file"], 13);
+    EXPECT_EQ(h["rejected_at_read"], 1);
+    EXPECT_EQ(h["roster"], 12);
+    EXPECT_TRUE(h["file_balanced"].get<bool>());
+    EXPECT_TRUE(h["balanced_at_every_level"].get<bool>());
+    EXPECT_TRUE(report.balanced);
+    bool named = false;
+    for (const auto& d : diag.items())
+        if (d.where.file.find("households.csv") != std::string::npos && d.where.feature.rfind("line 6 ", 0) == 0) named = true;
+    EXPECT_TRUE(named) << "the rejected record is not named by file and line";
+    const std::string terminal = gridatlas::pipeline::format_assign_summary(report);
+    EXPECT_NE(terminal.find("roster file: 13 records = 12 read + 1 rejected at read"), std::string::npos) << terminal;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
 }

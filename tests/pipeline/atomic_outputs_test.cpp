@@ -174,7 +174,7 @@ TEST(AtomicOutputs, StaleFileOfAnEarlierRunIsNamed) {
 }
 
 TEST(OutputSet, TemporaryKeepsTheExtensionInTheSameFolder) {
-    EXPECT_EQ(gridatlas::pipeline::OutputSet::temporary_of("/a/b/gridatlas.gpkg"), fs::path("/a/b/gridatlas.gridatlas-partial.gpkg"));
+    EXPECT_EQ(gridatlas::pipeline::OutputSet::temporary_of("/a/b/gridatlas.gpkg", 42), fs::path("/a/b/gridatlas.gridatlas-partial-42.gpkg"));
 }
 
 // A job that throws after writing a temporary leaves neither a temporary nor a replaced file.

@@ -73,9 +73,9 @@ TEST(CheckJob, TinyFixtureIsClean) {
     for (const char* kind : {"sibling_overlap", "gap", "spill"}) EXPECT_EQ(flagged(s, kind), 0u) << kind;
     // Every output is there and lists the same findings.
     for (const auto& p : {report.gpkg, report.csv, report.table, report.json}) EXPECT_TRUE(fs::exists(p)) << p;
-    layers::VectorReader issues({"issues", report.gpkg, "issues", "", {}}, "");
+    layers::VectorReader issues({"issues", report.gpkg, "issues", "", {}, {}}, "");
     EXPECT_EQ(static_cast<std::size_t>(issues.feature_count()), report.flagged + report.noted);
-    layers::VectorReader grids({"grids", report.gpkg, "grids", "", {}}, "");
+    layers::VectorReader grids({"grids", report.gpkg, "grids", "", {}, {}}, "");
     EXPECT_EQ(grids.feature_count(), 3);
     EXPECT_NE(report.table_text.find("社区   community"), std::string::npos) << report.table_text;
     fs::remove_all(cfg.out_dir);
@@ -97,7 +97,7 @@ TEST(CheckJob, MissingCodeIsGeneratedUnderItsParent) {
     EXPECT_EQ(report.summary["levels"][1]["codes_generated"], 1);
     EXPECT_EQ(noted(report.summary, "generated_code"), 1u);
     EXPECT_EQ(report.flagged, 0u) << report.table_text;
-    layers::VectorReader r({"grids", report.gpkg, "grids", "", {{"code", "code"}, {"generated", "code_generated"}}}, "");
+    layers::VectorReader r({"grids", report.gpkg, "grids", "", {{"code", "code"}, {"generated", "code_generated"}}, {}}, "");
     const auto code = r.request_field("code", true), generated = r.request_field("generated", true);
     std::vector<std::string> codes_generated;
     r.for_each([&](layers::FeatureView& f) {
@@ -148,7 +148,7 @@ TEST(GridDrawJob, SampleGridsComeFromThisEnginePath) {
     EXPECT_EQ(s["baseline_lattice"]["households"], 46745);
 
     auto households_of = [](const fs::path& file, const std::string& layer) {
-        layers::VectorReader r({"grids", file, layer, "", {}}, "");
+        layers::VectorReader r({"grids", file, layer, "", {}, {}}, "");
         const auto h = r.request_field("households", true);
         std::vector<long> out;
         r.for_each([&](layers::FeatureView& f) { out.push_back(std::stol(f.text(*h))); });
@@ -173,7 +173,7 @@ TEST(GridDrawJob, InsideParentsTheGridsCoverEachParentAndCarryItsCode) {
     EXPECT_EQ(s["drawn"]["in_range"]["below"], 1);
     EXPECT_NEAR(s["coverage"]["share"].get<double>(), 1.0, 1e-9);
     EXPECT_NEAR(s["coverage"]["outside_parents_m2"].get<double>(), 0.0, 1e-6);
-    layers::VectorReader r({"grids", report.gpkg, "grids", "", {}}, "");
+    layers::VectorReader r({"grids", report.gpkg, "grids", "", {}, {}}, "");
     const auto code = r.request_field("code", true), parent = r.request_field("parent_code", true);
     r.for_each([&](layers::FeatureView& f) {
         EXPECT_EQ(f.text(*code), "110101001001");

@@ -35,7 +35,7 @@ TEST(PlanJob, GreedySitesRaiseCoverageStepByStep) {
     }
     EXPECT_EQ(s["covered_after"].get<std::size_t>(), covered);
     EXPECT_GT(s["share_after"].get<double>(), s["share_before"].get<double>());
-    layers::VectorReader sites({"sites", report.gpkg, "sites", "", {}}, "");
+    layers::VectorReader sites({"sites", report.gpkg, "sites", "", {}, {}}, "");
     EXPECT_EQ(sites.feature_count(), 4);
     std::filesystem::remove_all(cfg.out_dir);
 }
@@ -49,7 +49,9 @@ TEST(PlanJob, FewestSitesReachTheTarget) {
     // One site fewer would not do: the last site was needed.
     const auto& sites = report.summary["sites"];
     ASSERT_FALSE(sites.empty());
-    if (sites.size() > 1) EXPECT_LT(sites[sites.size() - 2]["share_after"].get<double>(), 0.9);
+    if (sites.size() > 1) {
+        EXPECT_LT(sites[sites.size() - 2]["share_after"].get<double>(), 0.9);
+    }
     std::filesystem::remove_all(cfg.out_dir);
 }
 
@@ -80,8 +82,8 @@ TEST(CoverageJob, CirclesHideGapsAndIsochronesGrowWithTime) {
         EXPECT_LE(areas["5.00"].get<double>(), areas["10.00"].get<double>());
         EXPECT_LE(areas["10.00"].get<double>(), areas["15.00"].get<double>());
     }
-    EXPECT_EQ(layers::VectorReader({"iso", report.gpkg, "isochrones", "", {}}, "").feature_count(), 9 * 3);
-    EXPECT_GT(layers::VectorReader({"gaps", report.gap_households_csv, "", "", {}}, "").feature_count(), 1000);
+    EXPECT_EQ(layers::VectorReader({"iso", report.gpkg, "isochrones", "", {}, {}}, "").feature_count(), 9 * 3);
+    EXPECT_GT(layers::VectorReader({"gaps", report.gap_households_csv, "", "", {}, {}}, "").feature_count(), 1000);
     std::filesystem::remove_all(cfg.out_dir);
 }
 

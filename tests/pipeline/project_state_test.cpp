@@ -85,7 +85,9 @@ TEST(ProjectState, GridParentFromTheTreeByCode) {
     ProjectState s(fixtures / "tiny" / "project.toml", diag, clock);
     s.tree();
     for (const Grid& g : s.ds().grids) {
-        if (g.level == 0) EXPECT_FALSE(g.parent.valid());
+        if (g.level == 0) {
+            EXPECT_FALSE(g.parent.valid());
+        }
         else {
             ASSERT_TRUE(g.parent.valid()) << g.code;
             EXPECT_EQ(s.ds().grid(g.parent).code, "110101001") << g.code;

@@ -26,7 +26,7 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 std::int64_t feature_count(const std::filesystem::path& gpkg, const std::string& layer) {
-    layers::VectorReader r({"test", gpkg, layer, "", {}}, "");
+    layers::VectorReader r({"test", gpkg, layer, "", {}, {}}, "");
     return r.feature_count();
 }
 

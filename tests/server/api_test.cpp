@@ -663,7 +663,7 @@ namespace {
 // Planners, the wall and admins: no per-building or per-unit party count, no central seats; grids of fewer than
 // k = 5 households (西网格 4, 东网格 3) lose their people counts; the community (7) keeps them.
 TEST_F(ServerTest, OnlyOfficersSeePartyCountsPerBuildingAndSmallGroupsAreSuppressed) {
-    for (const std::string user : std::vector<std::string>{"planner", "admin"}) {
+    for (const std::string& user : std::vector<std::string>{"planner", "admin"}) {
         Session s = as(user);
         for (const std::string& path : std::vector<std::string>{"/api/buildings/B1", "/api/grids/" + kWest + "/buildings", "/api/grids/" + kEast + "/buildings"}) {
             const Answer a = s.get(path);
@@ -671,7 +671,7 @@ TEST_F(ServerTest, OnlyOfficersSeePartyCountsPerBuildingAndSmallGroupsAreSuppres
             EXPECT_FALSE(contains(a.body, "party_households")) << user << " " << path;
         }
     }
-    for (const std::string user : std::vector<std::string>{"planner", "admin", "wall"}) {
+    for (const std::string& user : std::vector<std::string>{"planner", "admin", "wall"}) {
         Session s = as(user);
         const auto grids = s.get("/api/grids").json()["grids"];
         ASSERT_EQ(grids.size(), 3u);
@@ -681,7 +681,9 @@ TEST_F(ServerTest, OnlyOfficersSeePartyCountsPerBuildingAndSmallGroupsAreSuppres
             EXPECT_EQ(g["households"].is_null(), small) << user << " " << g["code"];
             EXPECT_EQ(g["party_households"].is_null(), small) << user << " " << g["code"];
             EXPECT_EQ(g["persons"].is_null(), small) << user << " " << g["code"];
-            if (!small) EXPECT_EQ(g["households"], 7);
+            if (!small) {
+                EXPECT_EQ(g["households"], 7);
+            }
         }
         const auto outlines = s.get("/api/grids.geojson?level=grid").json();
         for (const auto& f : outlines["features"]) EXPECT_TRUE(f["properties"]["party_households"].is_null()) << user;

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "http_server.hpp"
-#include "measured_project.hpp"
+#include "project_state.hpp"
 #include "stage_clock.hpp"
 #include "test_util.hpp"
 
