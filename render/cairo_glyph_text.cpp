@@ -21,6 +21,8 @@
 #include <cairo-ft.h>
 #include <cairo.h>
 
+#include "model/text.hpp"
+
 namespace {
 
 using ShowGlyphs = void (*)(cairo_t*, const cairo_glyph_t*, int);
@@ -44,24 +46,6 @@ std::unordered_map<FT_UInt, std::uint32_t> glyph_characters(FT_Face face) {
         if (!inserted && rank(static_cast<std::uint32_t>(cp)) < rank(it->second)) it->second = static_cast<std::uint32_t>(cp);
     }
     return best;
-}
-
-void append_utf8(std::string& s, std::uint32_t cp) {
-    if (cp < 0x80) {
-        s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        s += static_cast<char>(0xC0 | (cp >> 6));
-        s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        s += static_cast<char>(0xE0 | (cp >> 12));
-        s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        s += static_cast<char>(0xF0 | (cp >> 18));
-        s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 // The glyph tables of every FreeType face drawn so far, keyed by the face (faces that die may be reused by address:
@@ -93,7 +77,7 @@ bool text_for(cairo_t* cr, const cairo_glyph_t* glyphs, int n, std::string& utf8
         for (int i = 0; i < n; ++i) {
             const std::size_t before = utf8.size();
             const auto found = table.find(static_cast<FT_UInt>(glyphs[i].index));
-            if (found != table.end()) append_utf8(utf8, found->second);
+            if (found != table.end()) gridatlas::text::append_utf8(utf8, found->second);
             clusters.push_back({static_cast<int>(utf8.size() - before), 1});
         }
     }
