@@ -421,6 +421,55 @@ TEST(Liaison, MatchesAReferenceMinCostFlowOnManyRandomGrids) {
     }
 }
 
+TEST(Liaison, SparseNetworkReachesTheFullOptimumOnLargerGrids) {
+    // More contacts than the solver's first neighbours (8 per location), contacts sharing positions (grouped into one
+    // node), contacts in buildings with other households, clustered households that need far contacts: the arcs added
+    // by pricing must bring the sparse network to the full network's optimum, in every regime (short of places,
+    // minimum binding, plenty of room).
+    std::uint32_t seed = 77;
+    auto next = [&seed](std::uint32_t range) {
+        seed = seed * 1664525u + 1013904223u;
+        return (seed >> 8) % range;
+    };
+    for (int round = 0; round < 24; ++round) {
+        World w;
+        const std::size_t spots = 6 + next(10), nc = 9 + next(16), no = 20 + next(70);
+        const std::size_t max = 2 + next(8), min = 1 + next(static_cast<std::uint32_t>(max));
+        std::vector<std::pair<double, double>> positions, contacts, others;
+        for (std::size_t i = 0; i < spots; ++i) positions.push_back({double(next(500)), double(next(500))});
+        const auto pick = [&](std::size_t bias) {
+            // Half the households crowd the first few positions: the nearest contacts fill and the rest must travel.
+            if (next(2) == 0) return positions[next(static_cast<std::uint32_t>(std::min(bias, positions.size())))];
+            return std::pair<double, double>{double(next(500)), double(next(500))};
+        };
+        std::vector<std::size_t> c_idx;
+        for (std::size_t i = 0; i < nc; ++i) {
+            contacts.push_back(pick(positions.size()));
+            c_idx.push_back(w.at(contacts.back().first, contacts.back().second, 1));
+        }
+        for (std::size_t i = 0; i < no; ++i) {
+            others.push_back(pick(2));
+            w.at(others.back().first, others.back().second);
+        }
+        const LiaisonOptions o = range(min, max);
+        const auto r = w.run(o);
+        const Reference ref = reference_flow(contacts, others, o);
+        std::int64_t over = 0;
+        for (std::size_t c : c_idx) {
+            EXPECT_LE(r.load[c], max);
+            over += std::max<std::int64_t>(0, static_cast<std::int64_t>(r.load[c]) - static_cast<std::int64_t>(min));
+        }
+        SCOPED_TRACE(testing::Message() << "round " << round << ": " << nc << " contacts, " << no << " others, " << min
+                                        << "–" << max);
+        EXPECT_EQ(r.grids[0].covered, ref.covered + nc);
+        EXPECT_EQ(over, ref.over);
+        EXPECT_EQ(r.grids[0].total_distance_cm, ref.distance);
+        std::int64_t sum = 0;   // the per-household distances add up to the grid's total
+        for (std::size_t i = 0; i < w.ds.households.size(); ++i) sum += std::max<std::int64_t>(r.distance_cm[i], 0);
+        EXPECT_EQ(sum, r.grids[0].total_distance_cm);
+    }
+}
+
 TEST(Liaison, DeterministicAcrossRuns) {
     World w;
     for (int i = 0; i < 5; ++i) w.at(i * 37.0, (i * 53) % 200, 1);
