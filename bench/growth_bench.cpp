@@ -5,9 +5,11 @@
 //   BM_AccessOneKind/N:    compute_access for one service kind on that lattice, one building per block
 //   BM_LiaisonOneGrid/N:   party-member contacts for one grid of N households (1 in 12 a party member, 20 households
 //                          a building, contacts 5–15), as assign_liaison runs per grid
+//   BM_LiaisonGridsOf400/N: the same for N households in grids of 400 (the stage at a realistic grid size)
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "access/service_access.hpp"
@@ -83,34 +85,54 @@ void BM_AccessOneKind(benchmark::State& state) {
 }
 BENCHMARK(BM_AccessOneKind)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_LiaisonOneGrid(benchmark::State& state) {
-    const auto n = static_cast<std::size_t>(state.range(0));
-    Dataset ds;
+// n households in grids of `per_grid` (the last one cut short): 20 a building on a 30 m lattice, 1 in 12 a party
+// member, each grid its own square of buildings.
+void liaison_households(std::size_t n, std::size_t per_grid, Dataset& ds, assign::AssignmentResult& a) {
     ds.levels = {{"grid", "网格"}};
-    Grid g;
-    g.id = GridId{std::size_t{0}};
-    g.code = "G";
-    ds.grids.push_back(g);
-    assign::AssignmentResult a;
-    const auto side = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n) / 20.0)));
+    const std::size_t grids = (n + per_grid - 1) / per_grid;
+    for (std::size_t k = 0; k < grids; ++k) {
+        Grid g;
+        g.id = GridId{k};
+        g.code = "G" + std::to_string(k);
+        ds.grids.push_back(g);
+    }
+    const auto side = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(per_grid) / 20.0)));
     for (std::size_t i = 0; i < n; ++i) {
         Household h;
         h.id = HouseholdId{i};
-        const std::size_t building = i / 20;
-        h.location = geo::Point(30.0 * static_cast<double>(building % side), 30.0 * static_cast<double>(building / side));
+        const std::size_t grid = i / per_grid, building = (i % per_grid) / 20;
+        const double x0 = 10'000.0 * static_cast<double>(grid % 1000), y0 = 10'000.0 * static_cast<double>(grid / 1000);
+        h.location = geo::Point(x0 + 30.0 * static_cast<double>(building % side), y0 + 30.0 * static_cast<double>(building / side));
         h.party_members = (i * 7919) % 12 == 0 ? 1 : 0;
         ds.households.push_back(h);
         assign::HouseholdPlacement p;
-        p.grids.assign(1, GridId{std::size_t{0}});
+        p.grids.assign(1, GridId{grid});
         a.households.push_back(p);
     }
+}
+
+void run_liaison(benchmark::State& state, std::size_t per_grid) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Dataset ds;
+    assign::AssignmentResult a;
+    liaison_households(n, per_grid == 0 ? n : per_grid, ds, a);
     for (auto _ : state) {
         const auto r = assign::assign_liaison(ds, a);
         benchmark::DoNotOptimize(r.contact.data());
     }
     state.counters["households"] = static_cast<double>(n);
+    state.counters["ns_per_household"] = benchmark::Counter(static_cast<double>(n),
+                                                            benchmark::Counter::kIsIterationInvariantRate |
+                                                                benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_LiaisonOneGrid)->RangeMultiplier(2)->Range(1'000, 8'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One grid of N households: how the flow grows with a grid's size (real grids hold 300–500 households).
+void BM_LiaisonOneGrid(benchmark::State& state) { run_liaison(state, 0); }
+BENCHMARK(BM_LiaisonOneGrid)->RangeMultiplier(4)->Range(1'000, 64'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// N households in grids of 400: how the stage grows with the number of households at a realistic grid size.
+void BM_LiaisonGridsOf400(benchmark::State& state) { run_liaison(state, 400); }
+BENCHMARK(BM_LiaisonGridsOf400)->RangeMultiplier(10)->Range(10'000, 1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
