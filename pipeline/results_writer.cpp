@@ -161,8 +161,10 @@ void write_households(layers::VectorWriter& w, const Results& r) {
     }
 }
 
+// One row per building and kind beyond the threshold, by building id: the outline is the `buildings` layer's (join on
+// building_id), not copied once per kind (at a province's size the copies were half of the file).
 void write_gaps(layers::VectorWriter& w, const Results& r) {
-    w.begin_layer("gap_buildings", LayerGeometry::polygon, r.ds.working_crs,
+    w.begin_layer("gap_buildings", LayerGeometry::none, "",
                   {{"building_id"}, {"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"threshold_minutes", FieldType::real},
                    {"reach"}, {"note"}, {"entrance"}, {"households", FieldType::integer}, {"persons", FieldType::integer}});
     for (const auto& k : r.access.kinds) {
@@ -173,8 +175,7 @@ void write_gaps(layers::VectorWriter& w, const Results& r) {
             const auto& t = r.stats.buildings[b.id.index()];
             w.add({b.source_id, k.kind, name, minutes_value(k.minutes[b.id.index()]), k.threshold_minutes,
                    std::string(access::to_string(k.reach[b.id.index()])), reach_note(k, b.id.index()),
-                   entrance_id(r, k.via[b.id.index()]), count(t.households), count(t.persons)},
-                  b.footprint);
+                   entrance_id(r, k.via[b.id.index()]), count(t.households), count(t.persons)});
         }
     }
 }
