@@ -16,6 +16,8 @@ struct VectorWriter::Impl {
     GDALDatasetUniquePtr dataset;
     OGRLayer* layer = nullptr;   // owned by dataset
     std::vector<FieldSpec> fields;
+    OGRFeatureUniquePtr feature;   // one per layer, refilled for every row: no allocation per row
+    bool has_geometry = false;
     bool in_transaction = false;
     std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> transform{nullptr, OGRCoordinateTransformation::DestroyCT};
 
@@ -126,28 +128,37 @@ void VectorWriter::begin_layer(const std::string& name, LayerGeometry geometry, 
         if (impl_->layer->CreateField(&defn) != OGRERR_NONE) impl_->fail("cannot create field '" + f.name + "'");
     }
     impl_->fields = std::move(fields);
+    impl_->feature.reset(OGRFeature::CreateFeature(impl_->layer->GetLayerDefn()));
+    impl_->has_geometry = geometry != LayerGeometry::none;
     impl_->in_transaction = impl_->dataset->StartTransaction() == OGRERR_NONE;
 }
 
 void VectorWriter::add(const std::vector<FieldValue>& values, const GeometryValue& geometry) {
-    OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(impl_->layer->GetLayerDefn()));
-    for (std::size_t i = 0; i < values.size() && i < impl_->fields.size(); ++i) {
+    // Every field is set (a value or null) on every row, so the driver keeps one prepared insert for the layer.
+    OGRFeature* feature = impl_->feature.get();
+    feature->SetFID(OGRNullFID);
+    for (std::size_t i = 0; i < impl_->fields.size(); ++i) {
         const int idx = static_cast<int>(i);
-        if (auto* s = std::get_if<std::string>(&values[i])) feature->SetField(idx, s->c_str());
-        else if (auto* n = std::get_if<std::int64_t>(&values[i])) feature->SetField(idx, static_cast<GIntBig>(*n));
-        else if (auto* d = std::get_if<double>(&values[i])) feature->SetField(idx, *d);
+        const FieldValue* v = i < values.size() ? &values[i] : nullptr;
+        if (!v) feature->SetFieldNull(idx);
+        else if (auto* s = std::get_if<std::string>(v)) feature->SetField(idx, s->c_str());
+        else if (auto* n = std::get_if<std::int64_t>(v)) feature->SetField(idx, static_cast<GIntBig>(*n));
+        else if (auto* d = std::get_if<double>(v)) feature->SetField(idx, *d);
         else feature->SetFieldNull(idx);
     }
     if (auto g = to_ogr(geometry)) {
         if (impl_->transform && g->transform(impl_->transform.get()) != OGRERR_NONE) impl_->fail("cannot reproject a feature");
         feature->SetGeometryDirectly(g.release());
+    } else if (impl_->has_geometry) {
+        feature->SetGeometryDirectly(nullptr);
     }
-    if (impl_->layer->CreateFeature(feature.get()) != OGRERR_NONE) impl_->fail("cannot write a feature");
+    if (impl_->layer->CreateFeature(feature) != OGRERR_NONE) impl_->fail("cannot write a feature");
 }
 
 void VectorWriter::end_layer() {
     if (impl_->in_transaction && impl_->dataset->CommitTransaction() != OGRERR_NONE) impl_->fail("cannot commit layer");
     impl_->in_transaction = false;
+    impl_->feature.reset();
     impl_->layer = nullptr;
 }
 
