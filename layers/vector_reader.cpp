@@ -203,6 +203,18 @@ void VectorReader::check_coordinates_fit_crs() const {
                                             : "crs = \"" + impl_->src.crs + "\" in its table is not the CRS of the data: write the one it is in"});
 }
 
+std::optional<std::array<double, 4>> VectorReader::extent_own_crs() const {
+    OGREnvelope env;
+    if (impl_->table || !has_geometry() || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE || !env.IsInit()) return std::nullopt;
+    return std::array<double, 4>{env.MinX, env.MinY, env.MaxX, env.MaxY};
+}
+
+std::string VectorReader::crs_description() const {
+    if (!impl_->has_srs) return {};
+    if (impl_->offset != OffsetCrs::none) return impl_->src.crs;
+    return crs_name(impl_->source_srs);
+}
+
 SourceLocation VectorReader::where(std::string feature) const {
     return SourceLocation{impl_->src.file.string(), impl_->layer_name(), std::move(feature), {}, {}};
 }
@@ -267,6 +279,7 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
     if (impl_->table) {
         for (const CsvRow& row : impl_->table->rows) {
             f.fid = row.record;
+            f.line = row.line;
             f.values.assign(impl_->field_indices.size(), std::nullopt);
             for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) f.values[i] = row.fields[impl_->field_indices[i]];
             fn(f);
