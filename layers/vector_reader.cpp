@@ -121,7 +121,14 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
         }
         return;
     }
-    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    // A point table (facilities as a POI export): its x/y columns, mapped in the layer's table, are the geometry.
+    std::vector<std::string> options;
+    if (is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
+        options = {"X_POSSIBLE_NAMES=" + src.field("x"), "Y_POSSIBLE_NAMES=" + src.field("y"), "KEEP_GEOM_COLUMNS=YES"};
+    std::vector<const char*> option_ptrs;
+    for (const auto& o : options) option_ptrs.push_back(o.c_str());
+    option_ptrs.push_back(nullptr);
+    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
     if (!impl_->dataset)
         throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
                          "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
@@ -198,7 +205,7 @@ void VectorReader::check_coordinates_fit_crs() const {
     if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE || !env.IsInit()) return;  // no features: nothing to check
     const auto wrong = implausible_coordinates(impl_->source_srs, env.MinX, env.MinY, env.MaxX, env.MaxY);
     if (!wrong) return;
-    throw DataError({Severity::error, "wrong_crs", where(), "the " + impl_->src.role + " layer's " + *wrong,
+    throw DataError({Severity::error, "wrong_crs", where(), "the " + impl_->src.role + " layer: " + *wrong,
                      impl_->src.crs.empty() ? "the file's CRS is wrong: declare the CRS the data is really in with crs = \"EPSG:…\" in its table"
                                             : "crs = \"" + impl_->src.crs + "\" in its table is not the CRS of the data: write the one it is in"});
 }
@@ -240,6 +247,9 @@ std::optional<std::size_t> VectorReader::request_field(const std::string& key, b
     }
     if (idx < 0) {
         if (!required) return std::nullopt;
+        if (field_names().empty() && feature_count() == 0)
+            throw DataError({Severity::error, "empty_layer", where(), "the " + impl_->src.role + " layer is empty: no features and no fields",
+                             "export the layer again with its features, or check file and layer in the project file"});
         throw DataError({Severity::error, "missing_field", where(),
                          "the " + impl_->src.role + " layer has no field '" + name + "' (for " + key + ")",
                          "map it in the project file with " + key + " = \"<field>\"; the layer's fields are: " + join(field_names())});
