@@ -59,6 +59,7 @@ std::string feature_label(const FeatureView& f, const std::optional<std::size_t>
 
 // A record as the user finds it: "line 12 (record 11)" in a text table or sheet, "fid 7" in a GDAL layer.
 std::string record_label(const FeatureView& f) {
+    if (f.sheet_row) return "row " + std::to_string(f.line);
     if (f.line > 0) return "line " + std::to_string(f.line) + " (record " + std::to_string(f.fid) + ")";
     return "fid " + std::to_string(f.fid);
 }
@@ -321,7 +322,7 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
                 const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
                 if (px && py) h.location = (*transform)(*px, *py);
                 if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
-                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? "line " + std::to_string(f.line) : "fid " + std::to_string(f.fid));
+                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
             }
         }
         // A roster value that is not a whole number is treated as missing (the household is kept): the warning names

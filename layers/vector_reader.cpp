@@ -2,6 +2,7 @@
 
 #include <gdal_priv.h>
 #include <ogr_geometry.h>
+#include <cpl_conv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -90,7 +91,37 @@ std::optional<geo::Point> first_vertex(const OGRGeometry* g) {
 
 }  // namespace
 
+bool is_spreadsheet(const std::filesystem::path& file) {
+    std::string ext = file.extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".xlsx" || ext == ".xls";
+}
+
+// Spreadsheets are read with their first row as the header and every cell as text (ids such as "001" and phone
+// numbers keep their digits), so that a feature's FID is its spreadsheet row. GDAL's XLSX/XLS drivers take these
+// as configuration options and read the sheet lazily: they stay set for the reader's life, on its thread.
+class SpreadsheetOptions {
+public:
+    SpreadsheetOptions() {
+        for (const char* key : keys) {
+            const char* old = CPLGetThreadLocalConfigOption(key, nullptr);
+            saved_.emplace_back(key, old ? std::optional<std::string>(old) : std::nullopt);
+            CPLSetThreadLocalConfigOption(key, std::string(key).find("HEADERS") != std::string::npos ? "FORCE" : "STRING");
+        }
+    }
+    ~SpreadsheetOptions() {
+        for (const auto& [key, old] : saved_) CPLSetThreadLocalConfigOption(key, old ? old->c_str() : nullptr);
+    }
+    SpreadsheetOptions(const SpreadsheetOptions&) = delete;
+    SpreadsheetOptions& operator=(const SpreadsheetOptions&) = delete;
+
+private:
+    static constexpr const char* keys[] = {"OGR_XLSX_HEADERS", "OGR_XLSX_FIELD_TYPES", "OGR_XLS_HEADERS", "OGR_XLS_FIELD_TYPES"};
+    std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
+
 struct VectorReader::Impl {
+    std::unique_ptr<SpreadsheetOptions> spreadsheet;   // before `dataset`: destroyed after it
     LayerSource src;
     GDALDatasetUniquePtr dataset;
     OGRLayer* layer = nullptr;          // owned by dataset
@@ -128,6 +159,7 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
     std::vector<const char*> option_ptrs;
     for (const auto& o : options) option_ptrs.push_back(o.c_str());
     option_ptrs.push_back(nullptr);
+    if (is_spreadsheet(src.file)) impl_->spreadsheet = std::make_unique<SpreadsheetOptions>();
     impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
     if (!impl_->dataset)
         throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
@@ -139,11 +171,16 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
     if (src.layer.empty()) {
         if (layer_names.size() != 1)
             throw DataError({Severity::error, "layer_not_given", {file, "", "", {}, {}},
-                             "the file has " + std::to_string(layer_names.size()) + " layers and the project file names none",
-                             "set layer = one of: " + join(layer_names)});
+                             "the file has " + std::to_string(layer_names.size()) + (impl_->spreadsheet ? " sheets" : " layers") +
+                                 " and the project file names none",
+                             std::string(impl_->spreadsheet ? "set sheet" : "set layer") + " = one of: " + join(layer_names)});
         impl_->layer = impl_->dataset->GetLayer(0);
     } else {
         impl_->layer = impl_->dataset->GetLayerByName(src.layer.c_str());
+        if (!impl_->layer && impl_->spreadsheet)
+            throw DataError({Severity::error, "sheet_not_found", {file, src.layer, "", {}, {}},
+                             "the workbook has no sheet named '" + src.layer + "'",
+                             "set sheet = one of its sheets: " + join(layer_names)});
         if (!impl_->layer)
             throw DataError({Severity::error, "layer_not_found", {file, src.layer, "", {}, {}},
                              "no such layer", "the file's layers are: " + join(layer_names)});
@@ -299,6 +336,8 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
     impl_->layer->ResetReading();
     for (auto& feature : *impl_->layer) {
         f.fid = feature->GetFID();
+        f.sheet_row = impl_->spreadsheet != nullptr;
+        f.line = f.sheet_row ? f.fid : 0;   // headers forced: the FID is the spreadsheet row
         f.values.assign(impl_->field_indices.size(), std::nullopt);
         for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) {
             const int idx = impl_->field_indices[i];

@@ -23,6 +23,7 @@ enum class GeometryKind { none, point, lines, polygons };
 struct FeatureView {
     std::int64_t fid = 0;
     std::int64_t line = 0;                            // text tables and sheets: the line/row the record is on; else 0
+    bool sheet_row = false;                           // `line` is a spreadsheet row number
     std::vector<std::optional<std::string>> values;   // per requested field, nullopt when null/unset
     GeometryKind kind = GeometryKind::none;           // what the feature's geometry turned out to be
     bool geometry_empty = true;

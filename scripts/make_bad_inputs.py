@@ -115,6 +115,22 @@ def ogr2ogr(*args):
 # ---------------------------------------------------------------------------------------------------- the cases
 
 
+def gcj02_facility_csv(d):
+    """facilities_gcj02.csv in `d`: the fixture's facilities.geojson as lon/lat shifted to GCJ-02."""
+    import json
+    ogr2ogr("-t_srs", "EPSG:4326", "-lco", "COORDINATE_PRECISION=9", os.path.join(d, "facilities_wgs84.geojson"),
+            os.path.join(d, "facilities.geojson"))
+    fc = json.loads(read(os.path.join(d, "facilities_wgs84.geojson")))
+    lines = ["facility_id,kind,name,lon,lat"]
+    for f in fc["features"]:
+        lon, lat = wgs84_to_gcj02(*f["geometry"]["coordinates"][:2])
+        p = f["properties"]
+        lines.append("%s,%s,%s,%.9f,%.9f" % (p["facility_id"], p["kind"], p["name"], lon, lat))
+    write(os.path.join(d, "facilities_gcj02.csv"), "\n".join(lines) + "\n")
+    os.remove(os.path.join(d, "facilities_wgs84.geojson"))
+
+
+
 def sample_roster_cases(out, src):
     header, rows = roster_rows(src)
     # A stray " inside the head-of-household name of data row 100 (file line 101): kept as a character, row read.
@@ -172,17 +188,7 @@ def crs_cases(out, src):
     d = tiny_case(out, "gcj02_facilities", src, lambda t: re.sub(
         r'\[facilities\]\nfile = "facilities.geojson"\n',
         '[facilities]\nfile = "facilities_gcj02.csv"\ncrs = "GCJ-02"\nx = "lon"\ny = "lat"\n', t))
-    ogr2ogr("-t_srs", "EPSG:4326", "-lco", "COORDINATE_PRECISION=9", os.path.join(d, "facilities_wgs84.geojson"),
-            os.path.join(d, "facilities.geojson"))
-    import json
-    fc = json.loads(read(os.path.join(d, "facilities_wgs84.geojson")))
-    lines = ["facility_id,kind,name,lon,lat"]
-    for f in fc["features"]:
-        lon, lat = wgs84_to_gcj02(*f["geometry"]["coordinates"][:2])
-        p = f["properties"]
-        lines.append("%s,%s,%s,%.9f,%.9f" % (p["facility_id"], p["kind"], p["name"], lon, lat))
-    write(os.path.join(d, "facilities_gcj02.csv"), "\n".join(lines) + "\n")
-    os.remove(os.path.join(d, "facilities_wgs84.geojson"))
+    gcj02_facility_csv(d)
     # Grids in a CGCS2000 (EPSG:4490) shapefile whose .dbf is GBK with a .cpg saying so (names 西网格, 东网格).
     d = tiny_case(out, "cgcs2000_shapefile_cpg", src, lambda t: replace_once(t, 'file = "grids.geojson"\n', 'file = "grids.shp"\n'))
     ogr2ogr("-t_srs", "EPSG:4490", "-lco", "ENCODING=CP936", os.path.join(d, "grids.shp"), os.path.join(d, "grids.geojson"))
@@ -205,6 +211,56 @@ def empty_measure_cases(out, src):
     tiny_case(out, "kind_without_facility", src, lambda t: t + '\n[[service_kinds]]\nkey = "school"\nname = "学校"\nminutes = 10\n')
 
 
+def real_office_case(out, src):
+    """A county office's files (not broken): the roster in an Excel workbook (sheet 户籍 beside a sheet 说明), located
+    by address only, with numeric cells; grids in a CGCS2000 (EPSG:4490) shapefile with a GBK .dbf and .cpg; facilities
+    as a GCJ-02 CSV; buildings, units and roads from the tiny fixture. The expected counts are in
+    tests/pipeline/test_real_office.cpp."""
+    d = tiny_case(out, "real_office", src)
+    rows = [  # id, address, head_name, phone, persons, party_members: tiny buildings B1-B3 are 1-3号楼
+        ("O01", "东华门小区1号楼1单元101室", "秘名一RLO", "13700007701", "3", "1"),
+        ("O02", "东华门小区1号楼2单元302室", "秘名二RLO", "13700007702", "2", "0"),
+        ("O03", "东华门小区2号楼1单元201室", "秘名三RLO", "13700007703", "4", "0"),
+        ("O04", "东华门小区2号楼1单元102室", "秘名四RLO", "13700007704", "1", "1"),
+        ("O05", "东华门小区2号楼1单元301室", "秘名五RLO", "13700007705", "2", "0"),
+        ("O06", "东华门小区3号楼1单元101室", "秘名六RLO", "13700007706", "3", "0"),
+        ("O07", "东华门小区三号楼一单元202室", "秘名七RLO", "13700007707", "2", "0"),
+        ("O08", "幸福里9号楼1单元101室", "秘名八RLO", "13700007708", "2", "0"),
+        ("O09", "东华门小区门口临时摊位", "秘名九RLO", "13700007709", "1", "0"),
+        ("O10", "东华门小区1号楼1单元102室", "秘名十RLO", "13700007710", "3.5", "0"),
+    ]
+    csv = ["household_id,address,head_name,phone,persons,party_members"] + [",".join(r) for r in rows]
+    write(os.path.join(d, "户籍.csv"), "\n".join(csv) + "\n")
+    write(os.path.join(d, "户籍.csvt"), "String,String,String,String,Real,Integer\n")
+    write(os.path.join(d, "说明.csv"), "项目,内容\n台账,东华门社区户籍\n")
+    ogr2ogr("-f", "XLSX", os.path.join(d, "roster.xlsx"), os.path.join(d, "说明.csv"), "-nln", "说明")
+    ogr2ogr("-f", "XLSX", "-update", os.path.join(d, "roster.xlsx"), os.path.join(d, "户籍.csv"), "-nln", "户籍")
+    for f in ("户籍.csv", "户籍.csvt", "说明.csv", "households.csv"):
+        os.remove(os.path.join(d, f))
+    # grids: CGCS2000 shapefile, GBK attributes, .cpg
+    ogr2ogr("-t_srs", "EPSG:4490", "-lco", "ENCODING=CP936", os.path.join(d, "grids.shp"), os.path.join(d, "grids.geojson"))
+    write(os.path.join(d, "grids.cpg"), "936\n")
+    gcj02_facility_csv(d)
+    t = read(os.path.join(d, "project.toml")).decode("utf-8")
+    t = replace_once(t, 'file = "grids.geojson"\n', 'file = "grids.shp"\n')
+    t = replace_once(t, '[facilities]\nfile = "facilities.geojson"\n', '[facilities]\nfile = "facilities_gcj02.csv"\ncrs = "GCJ-02"\nx = "lon"\ny = "lat"\n')
+    start = t.index("[households]\n")
+    end = t.index("\n[", start + 1) + 1
+    t = t[:start] + """[households]
+file = "roster.xlsx"
+sheet = "户籍"
+id = "household_id"
+address = "address"
+persons = "persons"
+party_members = "party_members"
+name = "head_name"
+phone = "phone"
+address_pattern = '(?P<building>[0-9一二三四五六七八九十]+)号楼(?P<unit>[0-9一二三四五六七八九十]+)单元(?P<room>(?P<floor>[0-9一二三四五六七八九])[0-9〇零一二三四五六七八九]{2})'
+address_building_id = "B{building}"
+""" + t[end:]
+    write(os.path.join(d, "project.toml"), t)
+
+
 def main():
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -216,6 +272,7 @@ def main():
     crs_cases(a.out, a.source_dir)
     project_file_cases(a.out, a.source_dir)
     empty_measure_cases(a.out, a.source_dir)
+    real_office_case(a.out, a.source_dir)
     print("bad-input corpus written to", a.out)
 
 
