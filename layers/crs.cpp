@@ -2,7 +2,9 @@
 
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <memory>
 #include <sstream>
 
@@ -97,6 +99,49 @@ std::optional<std::string> implausible_coordinates(const OGRSpatialReference& sr
     return "its coordinates " + extent_text(minx, miny, maxx, maxy) + " lie outside the area where " + name + " is used (" +
            (area ? std::string(area) + ", " : std::string()) + "lon " + std::to_string(west) + "…" + std::to_string(east) +
            ", lat " + std::to_string(south) + "…" + std::to_string(north) + ")" + hint;
+}
+
+std::string crs_name(const OGRSpatialReference& srs) { return name_of(srs); }
+
+namespace {
+
+std::vector<int> candidate_epsg_codes(double lon, double lat) {
+    std::vector<int> codes = {4326};
+    if (const std::string utm = utm_crs_for(lon, lat); utm.rfind("EPSG:", 0) == 0) codes.push_back(std::stoi(utm.substr(5)));
+    if (lon >= 73.5 && lon <= 136.5 && lat >= 15 && lat <= 55) {  // China: CGCS2000 Gauss-Krüger zones
+        const int cm3 = std::clamp(static_cast<int>(std::lround(lon / 3.0)) * 3, 75, 135);
+        const int cm6 = std::clamp(static_cast<int>(std::floor(lon / 6.0)) * 6 + 3, 75, 135);
+        codes.push_back(4534 + (cm3 - 75) / 3);   // 3-degree, CM in the name, false easting 500 km
+        codes.push_back(4513 + (cm3 - 75) / 3);   // 3-degree, zone number before the easting
+        codes.push_back(4502 + (cm6 - 75) / 6);   // 6-degree, CM
+        codes.push_back(4491 + (cm6 - 75) / 6);   // 6-degree, zone number
+    }
+    codes.push_back(3857);
+    return codes;
+}
+
+}  // namespace
+
+std::optional<std::string> crs_fitting(double minx, double miny, double maxx, double maxy, double near_minx, double near_miny,
+                                       double near_maxx, double near_maxy, double margin_deg) {
+    ensure_gdal();
+    // Of the candidates that put the extent over `near`, the one whose centre lands nearest its centre.
+    std::optional<std::string> best;
+    double best_distance = 1e300;
+    const double cx = (near_minx + near_maxx) / 2, cy = (near_miny + near_maxy) / 2;
+    for (const int code : candidate_epsg_codes(cx, cy)) {
+        OGRSpatialReference srs;
+        if (srs.importFromEPSG(code) != OGRERR_NONE) continue;
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (code == 4326 && (minx < -180 || maxx > 180 || miny < -90 || maxy > 90)) continue;
+        if (srs.IsProjected() && minx >= -180 && maxx <= 180 && miny >= -90 && maxy <= 90) continue;
+        double box[4];
+        if (!extent_to_lonlat(srs, minx, miny, maxx, maxy, box)) continue;
+        if (lonlat_boxes_apart(box[0], box[1], box[2], box[3], near_minx, near_miny, near_maxx, near_maxy, margin_deg)) continue;
+        const double distance = std::hypot((box[0] + box[2]) / 2 - cx, (box[1] + box[3]) / 2 - cy);
+        if (distance < best_distance) best_distance = distance, best = name_of(srs);
+    }
+    return best;
 }
 
 bool lonlat_boxes_apart(double aminx, double aminy, double amaxx, double amaxy, double bminx, double bminy, double bmaxx,

@@ -27,4 +27,14 @@ std::optional<std::string> implausible_coordinates(const OGRSpatialReference& sr
 bool lonlat_boxes_apart(double aminx, double aminy, double amaxx, double amaxy, double bminx, double bminy, double bmaxx,
                         double bmaxy, double margin_deg = 0.05);
 
+// The CRS under which an extent of unknown meaning (minx, miny, maxx, maxy, x = easting/longitude) lies over the
+// lon/lat box `near` (within `margin_deg`): tried are lon/lat (EPSG:4326), the UTM zone of the box's centre, Web
+// Mercator and, in China, the CGCS2000 Gauss-Krüger zones of the centre (3° and 6°, with and without the zone number
+// before the easting). Returns "EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E)" or nothing.
+std::optional<std::string> crs_fitting(double minx, double miny, double maxx, double maxy, double near_minx, double near_miny,
+                                       double near_maxx, double near_maxy, double margin_deg = 0.05);
+
+// "EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E)" for a CRS PROJ knows.
+std::string crs_name(const OGRSpatialReference& srs);
+
 }  // namespace gridatlas::layers

@@ -44,6 +44,23 @@ bool ascii(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
+bool cjk(char32_t c) {
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3134F);
+}
+
+// Code points of CJK scripts and punctuation in valid UTF-8 `s`.
+std::size_t cjk_count(std::string_view s) {
+    std::size_t n = 0;
+    for (char32_t c : text::decode_utf8(s)) n += cjk(c);
+    return n;
+}
+
+// Whether UTF-8 `s` is Chinese (CJK) and ASCII only, with at least one CJK character.
+bool chinese_or_ascii(std::string_view s) {
+    const auto cps = text::decode_utf8(s);
+    return std::all_of(cps.begin(), cps.end(), [](char32_t c) { return c < 0x80 || cjk(c); }) && cjk_count(s) > 0;
+}
+
 // One record's raw bytes, as the parser found them.
 struct RawRecord {
     std::vector<std::string> fields;
@@ -159,8 +176,19 @@ public:
         std::string done;
         for (std::string& f : fields) {
             if (ascii(f)) continue;
-            if (mode_ != Mode::declared && text::valid_utf8(f)) { ++utf8_; continue; }
             std::string out;
+            if (mode_ != Mode::declared && text::valid_utf8(f)) {
+                // Short GBK text can also be valid UTF-8 ("谢英" in GBK is the UTF-8 of "лӢ"): in detect mode, a value
+                // whose UTF-8 reading has no Chinese but whose GB18030 reading is all Chinese is read as GB18030.
+                if (mode_ == Mode::utf8 || cjk_count(f) > 0 || !convert(cd_.get(), f, out) || !chinese_or_ascii(out)) {
+                    ++utf8_;
+                    continue;
+                }
+                f = std::move(out);
+                ++converted_;
+                if (done.empty()) done = "converted";
+                continue;
+            }
             if (mode_ != Mode::utf8 && convert(cd_.get(), f, out)) {
                 f = std::move(out);
                 ++converted_;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <tuple>
 
 #include <ogr_spatialref.h>
@@ -15,21 +17,28 @@
 #include "crs.hpp"
 #include "geometry/geos.hpp"
 #include "vector_reader.hpp"
+#include "whole_numbers.hpp"
 
 namespace gridatlas::layers {
 
 namespace {
 
-std::optional<int> parse_int(const std::string& s) {
-    std::string t = s;
-    t.erase(0, t.find_first_not_of(" \t"));
-    t.erase(t.find_last_not_of(" \t") + 1);
-    if (t.empty()) return std::nullopt;
-    // Accept "3", "3.0" (spreadsheets) but not "3a".
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || ptr != t.data() + t.size() || v != static_cast<double>(static_cast<long long>(v))) return std::nullopt;
-    return static_cast<int>(v);
+// The value when `s` is a whole number; nullopt when blank or not one (callers that must report why use
+// parse_whole_number and report_whole_number).
+std::optional<int> parse_int(const std::string& s) { return parse_whole_number(s).value; }
+
+// Reads field `field` of a feature as a whole number in [min, max]. A blank value is missing (nullopt, no warning); a
+// value that is not one is a warning naming the place, the field, the value (unless personal) and the reason, and is
+// then treated as `consequence` says (the caller acts on the nullopt).
+std::optional<int> checked_int(const std::optional<std::string>& value, int min, Diagnostics& diag, const SourceLocation& where,
+                               const std::string& field, const std::string& consequence, bool personal = false) {
+    if (!value) return std::nullopt;
+    const WholeNumber n = parse_whole_number(*value, min);
+    if (n.status == WholeNumberStatus::ok || n.status == WholeNumberStatus::blank) return n.value;
+    const std::string shown = personal ? "the value (not shown: roster values may be personal)" : "'" + *value + "'";
+    diag.warn("bad_value", where, field + " = " + shown + " " + describe(n.status, min) + "; " + consequence,
+              "write a whole number from " + std::to_string(min) + " in the " + field + " field, or leave it empty");
+    return std::nullopt;
 }
 
 std::optional<bool> parse_bool(const std::string& s) {
@@ -45,6 +54,13 @@ std::optional<bool> parse_bool(const std::string& s) {
 
 std::string feature_label(const FeatureView& f, const std::optional<std::size_t>& id_field) {
     if (id_field && f.value(*id_field) && !f.value(*id_field)->empty()) return "'" + *f.value(*id_field) + "' (fid " + std::to_string(f.fid) + ")";
+    return "fid " + std::to_string(f.fid);
+}
+
+// A record as the user finds it: "line 12 (record 11)" in a text table or sheet, "fid 7" in a GDAL layer.
+std::string record_label(const FeatureView& f) {
+    if (f.sheet_row) return "row " + std::to_string(f.line);
+    if (f.line > 0) return "line " + std::to_string(f.line) + " (record " + std::to_string(f.fid) + ")";
     return "fid " + std::to_string(f.fid);
 }
 
@@ -142,11 +158,9 @@ void load_buildings(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, ge
             if (!v) diag.warn("bad_value", where, "residential = '" + *f.value(*residential) + "' is not yes/no; taken as residential", "use 1/0 or yes/no");
             b.residential = v.value_or(true);
         }
-        if (floors && f.value(*floors)) {
-            auto v = parse_int(*f.value(*floors));
-            if (!v || *v < 0) diag.warn("bad_value", where, "floors = '" + *f.value(*floors) + "' is not a whole number", "fix the value");
-            else b.floors = *v;
-        }
+        if (floors)
+            if (auto v = checked_int(f.value(*floors), 0, diag, where, cfg.buildings.field("floors"), "the building is kept with its floors unknown"))
+                b.floors = *v;
         ds.buildings.push_back(std::move(b));
     });
     if (ds.buildings.empty())
@@ -176,14 +190,16 @@ void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     r.for_each([&](FeatureView& f) {
         const SourceLocation where = at(r, f, id);
         auto it = ds.building_by_source_id.find(f.text(*building));
-        auto n = parse_int(f.text(*number));
         if (it == ds.building_by_source_id.end()) {
             diag.warn("unknown_building", where, "unit points at building '" + f.text(*building) + "', which is not a usable building",
                       "fix the building id of the unit");
             return;
         }
-        if (!n || *n <= 0) {
-            diag.warn("bad_value", where, "unit number '" + f.text(*number) + "' is not a positive whole number", "number units 1, 2, 3 … within a building");
+        const auto n = checked_int(f.value(*number), 1, diag, where, src.field("number"), "the unit is not read");
+        if (!n) {
+            if (parse_whole_number(f.text(*number)).status == WholeNumberStatus::blank)
+                diag.warn("bad_value", where, "unit has no number (" + src.field("number") + " is empty); the unit is not read",
+                          "number units 1, 2, 3 … within a building");
             return;
         }
         Unit u;
@@ -192,8 +208,10 @@ void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         u.number = *n;
         u.source_id = id ? f.text(*id) : std::to_string(f.fid);
         u.location = f.kind == GeometryKind::point ? f.point : ds.building(u.building).anchor;
-        if (floors) u.floors = parse_int(f.text(*floors)).value_or(0);
-        if (per_floor) u.households_per_floor = parse_int(f.text(*per_floor)).value_or(0);
+        const std::string unknown = "the unit is kept with this value unknown";
+        if (floors) u.floors = checked_int(f.value(*floors), 0, diag, where, src.field("floors"), unknown).value_or(0);
+        if (per_floor)
+            u.households_per_floor = checked_int(f.value(*per_floor), 0, diag, where, src.field("households_per_floor"), unknown).value_or(0);
         ds.units.push_back(u);
     });
     ds.index_units();
@@ -304,20 +322,22 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
                 const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
                 if (px && py) h.location = (*transform)(*px, *py);
                 if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
-                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + std::to_string(f.fid);
+                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
             }
         }
+        // A roster value that is not a whole number is treated as missing (the household is kept): the warning names
+        // file, line, column and reason but not the value, which may be personal (a shifted row puts names there).
         auto number = [&](const std::optional<std::size_t>& field, const char* what) -> std::optional<int> {
-            if (!field || !f.value(*field) || f.value(*field)->empty()) return std::nullopt;
-            auto v = parse_int(*f.value(*field));
-            if (!v || *v < 0) {
-                // The value itself may be personal; name the column and the row only.
-                if (++bad_numbers <= 20)
-                    diag.warn("bad_value", r.where("row " + std::to_string(f.fid)), std::string(what) + " is not a whole number",
-                              "fix the value; the row is kept with the field left empty");
-                return std::nullopt;
-            }
-            return v;
+            if (!field || !f.value(*field)) return std::nullopt;
+            const WholeNumber n = parse_whole_number(*f.value(*field), 0);
+            if (n.status == WholeNumberStatus::ok || n.status == WholeNumberStatus::blank) return n.value;
+            if (++bad_numbers <= 20)
+                diag.warn("bad_value", r.where(record_label(f)),
+                          what + (src.field(what) != what ? " (column '" + src.field(what) + "')" : std::string()) + " " + describe(n.status, 0) +
+                              "; the household is kept with " + what + " unknown" +
+                              (std::string(what) == "persons" || std::string(what) == "party_members" ? " (counted as 0)" : ""),
+                          "write a whole number from 0 in that cell, or leave it empty");
+            return std::nullopt;
         };
         h.unit_number = number(unit, "unit");
         h.floor = number(floor, "floor");
@@ -327,12 +347,13 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         ds.households.push_back(std::move(h));
     });
     if (bad_numbers > 20)
-        diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more rows have values that are not whole numbers", "");
+        diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more roster values are not whole numbers (treated as unknown)",
+                  "fix them as the first 20 above");
     if (const CsvTable* t = r.text_table()) report_text_table(*t, r, ds, diag);
     if (bad_coordinates)
         diag.warn("bad_coordinates", r.where(),
                   std::to_string(bad_coordinates) + " rows have coordinates that are not numbers or not valid in " + src.crs +
-                      " (rows " + bad_coordinate_rows + (bad_coordinates > 5 ? ", …" : "") + "); they are placed as if they had none",
+                      " (at " + bad_coordinate_rows + (bad_coordinates > 5 ? ", …" : "") + "); they are placed as if they had none",
                   "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
     if (ds.households.empty())
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
@@ -553,6 +574,87 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
                          "check the layer and the [walking] exclusions"});
 }
 
+
+// Where one geometry layer lies: in lon/lat to compare layers, in its own CRS for the message.
+struct LayerPlace {
+    std::string what;            // "buildings", "grid level 'grid' (网格)", …
+    SourceLocation where;
+    std::string crs;             // the CRS it was read in, as declared or carried by the file
+    std::array<double, 4> own;   // minx, miny, maxx, maxy in that CRS
+    geo::Box lonlat;
+    bool optional = false;
+};
+
+std::string box_text(double minx, double miny, double maxx, double maxy, int precision) {
+    std::ostringstream out;
+    out.setf(std::ios::fixed);
+    out.precision(precision);
+    out << "(" << minx << ", " << miny << ") – (" << maxx << ", " << maxy << ")";
+    return out.str();
+}
+
+std::string place_text(const LayerPlace& p) {
+    const auto& b = p.lonlat;
+    return "lon/lat " + box_text(b.min_corner().x(), b.min_corner().y(), b.max_corner().x(), b.max_corner().y(), 4) + " (" +
+           box_text(p.own[0], p.own[1], p.own[2], p.own[3], std::abs(p.own[2]) <= 360 && std::abs(p.own[3]) <= 360 ? 6 : 1) + " in " + (p.crs.empty() ? "its CRS" : p.crs) + ")";
+}
+
+bool apart(const LayerPlace& a, const LayerPlace& b) {
+    return lonlat_boxes_apart(a.lonlat.min_corner().x(), a.lonlat.min_corner().y(), a.lonlat.max_corner().x(), a.lonlat.max_corner().y(),
+                              b.lonlat.min_corner().x(), b.lonlat.min_corner().y(), b.lonlat.max_corner().x(), b.lonlat.max_corner().y());
+}
+
+// The layers of a project with geometry, where they lie (a layer read twice, by levels sharing it, once).
+std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string& working_crs) {
+    std::vector<LayerPlace> places;
+    std::set<std::pair<std::string, std::string>> seen;
+    const auto add = [&](const LayerSource& src, std::string what, bool optional) {
+        if (!seen.insert({src.file.string(), src.layer}).second) return;
+        VectorReader r(src, working_crs);
+        const auto own = r.extent_own_crs();
+        if (!own) return;   // a table, or a layer without features: nothing to compare
+        places.push_back({std::move(what), r.where(), r.crs_description(), *own, r.extent_lonlat(), optional});
+    };
+    add(cfg.buildings, "buildings", false);
+    for (const auto& level : cfg.grid_levels) add(level.source, "grid level '" + level.key + "' (" + level.label + ")", false);
+    add(cfg.facilities, "facilities", false);
+    add(cfg.roads, "roads", false);
+    if (cfg.units) add(*cfg.units, "units", true);
+    if (cfg.entrances) add(*cfg.entrances, "entrances", true);
+    return places;
+}
+
+// Layers that do not overlap after reprojection cannot describe the same place: one of them is declared in the wrong
+// CRS. The layer most others overlap is taken as right (buildings on a tie); each layer apart from it stops the run
+// (a warning for optional layers) naming both layers, their extents and the CRS its values would fit.
+void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_crs, Diagnostics& diag) {
+    const std::vector<LayerPlace> places = layer_places(cfg, working_crs);
+    if (places.size() < 2) return;
+    std::size_t ref = 0, best = 0;
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const auto n = static_cast<std::size_t>(std::count_if(places.begin(), places.end(), [&](const LayerPlace& o) { return !apart(places[i], o); }));
+        if (n > best) best = n, ref = i;
+    }
+    const LayerPlace& r = places[ref];
+    std::optional<Diagnostic> first;
+    for (const LayerPlace& p : places) {
+        if (&p == &r || !apart(p, r)) continue;
+        const auto fits = crs_fitting(p.own[0], p.own[1], p.own[2], p.own[3], r.lonlat.min_corner().x(), r.lonlat.min_corner().y(),
+                                      r.lonlat.max_corner().x(), r.lonlat.max_corner().y());
+        Diagnostic d{p.optional ? Severity::warning : Severity::error, "layers_apart", p.where,
+                     "after reprojection the " + p.what + " layer, at " + place_text(p) + ", does not overlap the " + r.what +
+                         " layer (" + r.where.file + (r.where.layer.empty() ? "" : ", layer '" + r.where.layer + "'") + "), at " +
+                         place_text(r) + (fits ? "; the " + p.what + " values fit " + *fits + " there" : std::string()),
+                     fits ? "if the " + p.what + " layer is in " + *fits + ", declare it with crs = \"" + fits->substr(0, fits->find(' ')) +
+                                "\" in its table; otherwise check the crs of both layers"
+                          : "declare the CRS each layer is really in with crs = \"EPSG:…\" in its table (the values of both are shown above)"};
+        if (p.optional) diag.warn(d.code, d.where, d.message + "; it is not used where it matters", d.hint);
+        else if (!first) first = d;
+        else diag.warn(d.code, d.where, d.message, d.hint);
+    }
+    if (first) throw DataError(*first);
+}
+
 }  // namespace
 
 Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
@@ -569,6 +671,7 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
     load_facilities(cfg.facilities, ds, diag, ctx);
     load_roads(cfg, ds, diag);
+    check_layers_overlap(cfg, ds.working_crs, diag);
     return ds;
 }
 

@@ -19,7 +19,7 @@ namespace {
                      message, hint});
 }
 
-const std::set<std::string> reserved_keys = {"file", "layer", "crs", "key", "label", "encoding"};
+const std::set<std::string> reserved_keys = {"file", "layer", "sheet", "crs", "key", "label", "encoding"};
 
 // `settings`: keys of the table that are settings rather than field mappings (read by the caller).
 LayerSource read_layer(const std::filesystem::path& project, const toml::table& t, const std::string& role,
@@ -32,6 +32,10 @@ LayerSource read_layer(const std::filesystem::path& project, const toml::table& 
     if (src.file.is_relative()) src.file = project.parent_path() / src.file;
     src.file = src.file.lexically_normal();
     src.layer = t["layer"].value_or(std::string{});
+    if (t.contains("sheet")) {  // a workbook's sheet, by name: the GDAL layer of the XLSX/XLS drivers
+        if (t.contains("layer")) fail(project, role + ".sheet", "both sheet and layer are given", "keep one: sheet = \"<sheet name>\"");
+        src.layer = t["sheet"].value_or(std::string{});
+    }
     src.crs = t["crs"].value_or(std::string{});
     if (const auto* e = t.get("encoding")) {
         const auto enc = e->value<std::string>();

@@ -32,6 +32,7 @@ const std::vector<SchemaKey> schema = {
     {"units", "encoding", text, "auto", "UTF-8, GBK, GB18030 or auto"},
     {"households", "file", text, "", "the roster (CSV, sheet, layer)"},
     {"households", "layer", text, "", "the layer or sheet"},
+    {"households", "sheet", text, "", "the sheet of an Excel roster (.xlsx, .xls), by name (same as layer)"},
     {"households", "crs", text, "", "the CRS of x/y (required with them)"},
     {"households", "encoding", text, "auto", "UTF-8, GBK, GB18030 or auto (detected per field)"},
     {"households", "address_pattern", text, "", "regular expression parsing the address into building, unit, floor, room"},

@@ -2,6 +2,7 @@
 
 #include <gdal_priv.h>
 #include <ogr_geometry.h>
+#include <cpl_conv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -90,7 +91,37 @@ std::optional<geo::Point> first_vertex(const OGRGeometry* g) {
 
 }  // namespace
 
+bool is_spreadsheet(const std::filesystem::path& file) {
+    std::string ext = file.extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".xlsx" || ext == ".xls";
+}
+
+// Spreadsheets are read with their first row as the header and every cell as text (ids such as "001" and phone
+// numbers keep their digits), so that a feature's FID is its spreadsheet row. GDAL's XLSX/XLS drivers take these
+// as configuration options and read the sheet lazily: they stay set for the reader's life, on its thread.
+class SpreadsheetOptions {
+public:
+    SpreadsheetOptions() {
+        for (const char* key : keys) {
+            const char* old = CPLGetThreadLocalConfigOption(key, nullptr);
+            saved_.emplace_back(key, old ? std::optional<std::string>(old) : std::nullopt);
+            CPLSetThreadLocalConfigOption(key, std::string(key).find("HEADERS") != std::string::npos ? "FORCE" : "STRING");
+        }
+    }
+    ~SpreadsheetOptions() {
+        for (const auto& [key, old] : saved_) CPLSetThreadLocalConfigOption(key, old ? old->c_str() : nullptr);
+    }
+    SpreadsheetOptions(const SpreadsheetOptions&) = delete;
+    SpreadsheetOptions& operator=(const SpreadsheetOptions&) = delete;
+
+private:
+    static constexpr const char* keys[] = {"OGR_XLSX_HEADERS", "OGR_XLSX_FIELD_TYPES", "OGR_XLS_HEADERS", "OGR_XLS_FIELD_TYPES"};
+    std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
+
 struct VectorReader::Impl {
+    std::unique_ptr<SpreadsheetOptions> spreadsheet;   // before `dataset`: destroyed after it
     LayerSource src;
     GDALDatasetUniquePtr dataset;
     OGRLayer* layer = nullptr;          // owned by dataset
@@ -121,7 +152,15 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
         }
         return;
     }
-    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    // A point table (facilities as a POI export): its x/y columns, mapped in the layer's table, are the geometry.
+    std::vector<std::string> options;
+    if (is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
+        options = {"X_POSSIBLE_NAMES=" + src.field("x"), "Y_POSSIBLE_NAMES=" + src.field("y"), "KEEP_GEOM_COLUMNS=YES"};
+    std::vector<const char*> option_ptrs;
+    for (const auto& o : options) option_ptrs.push_back(o.c_str());
+    option_ptrs.push_back(nullptr);
+    if (is_spreadsheet(src.file)) impl_->spreadsheet = std::make_unique<SpreadsheetOptions>();
+    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
     if (!impl_->dataset)
         throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
                          "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
@@ -132,11 +171,16 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
     if (src.layer.empty()) {
         if (layer_names.size() != 1)
             throw DataError({Severity::error, "layer_not_given", {file, "", "", {}, {}},
-                             "the file has " + std::to_string(layer_names.size()) + " layers and the project file names none",
-                             "set layer = one of: " + join(layer_names)});
+                             "the file has " + std::to_string(layer_names.size()) + (impl_->spreadsheet ? " sheets" : " layers") +
+                                 " and the project file names none",
+                             std::string(impl_->spreadsheet ? "set sheet" : "set layer") + " = one of: " + join(layer_names)});
         impl_->layer = impl_->dataset->GetLayer(0);
     } else {
         impl_->layer = impl_->dataset->GetLayerByName(src.layer.c_str());
+        if (!impl_->layer && impl_->spreadsheet)
+            throw DataError({Severity::error, "sheet_not_found", {file, src.layer, "", {}, {}},
+                             "the workbook has no sheet named '" + src.layer + "'",
+                             "set sheet = one of its sheets: " + join(layer_names)});
         if (!impl_->layer)
             throw DataError({Severity::error, "layer_not_found", {file, src.layer, "", {}, {}},
                              "no such layer", "the file's layers are: " + join(layer_names)});
@@ -198,9 +242,21 @@ void VectorReader::check_coordinates_fit_crs() const {
     if (impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE || !env.IsInit()) return;  // no features: nothing to check
     const auto wrong = implausible_coordinates(impl_->source_srs, env.MinX, env.MinY, env.MaxX, env.MaxY);
     if (!wrong) return;
-    throw DataError({Severity::error, "wrong_crs", where(), "the " + impl_->src.role + " layer's " + *wrong,
+    throw DataError({Severity::error, "wrong_crs", where(), "the " + impl_->src.role + " layer: " + *wrong,
                      impl_->src.crs.empty() ? "the file's CRS is wrong: declare the CRS the data is really in with crs = \"EPSG:…\" in its table"
                                             : "crs = \"" + impl_->src.crs + "\" in its table is not the CRS of the data: write the one it is in"});
+}
+
+std::optional<std::array<double, 4>> VectorReader::extent_own_crs() const {
+    OGREnvelope env;
+    if (impl_->table || !has_geometry() || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE || !env.IsInit()) return std::nullopt;
+    return std::array<double, 4>{env.MinX, env.MinY, env.MaxX, env.MaxY};
+}
+
+std::string VectorReader::crs_description() const {
+    if (!impl_->has_srs) return {};
+    if (impl_->offset != OffsetCrs::none) return impl_->src.crs;
+    return crs_name(impl_->source_srs);
 }
 
 SourceLocation VectorReader::where(std::string feature) const {
@@ -228,6 +284,9 @@ std::optional<std::size_t> VectorReader::request_field(const std::string& key, b
     }
     if (idx < 0) {
         if (!required) return std::nullopt;
+        if (field_names().empty() && feature_count() == 0)
+            throw DataError({Severity::error, "empty_layer", where(), "the " + impl_->src.role + " layer is empty: no features and no fields",
+                             "export the layer again with its features, or check file and layer in the project file"});
         throw DataError({Severity::error, "missing_field", where(),
                          "the " + impl_->src.role + " layer has no field '" + name + "' (for " + key + ")",
                          "map it in the project file with " + key + " = \"<field>\"; the layer's fields are: " + join(field_names())});
@@ -267,6 +326,7 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
     if (impl_->table) {
         for (const CsvRow& row : impl_->table->rows) {
             f.fid = row.record;
+            f.line = row.line;
             f.values.assign(impl_->field_indices.size(), std::nullopt);
             for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) f.values[i] = row.fields[impl_->field_indices[i]];
             fn(f);
@@ -276,6 +336,8 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
     impl_->layer->ResetReading();
     for (auto& feature : *impl_->layer) {
         f.fid = feature->GetFID();
+        f.sheet_row = impl_->spreadsheet != nullptr;
+        f.line = f.sheet_row ? f.fid : 0;   // headers forced: the FID is the spreadsheet row
         f.values.assign(impl_->field_indices.size(), std::nullopt);
         for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) {
             const int idx = impl_->field_indices[i];

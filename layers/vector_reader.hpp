@@ -2,6 +2,7 @@
 // Opening problems (missing file, missing layer, missing required field, missing or implausible CRS) throw
 // DataError naming the file, layer and what to do; per-feature problems are for the caller to report.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,6 +22,8 @@ enum class GeometryKind { none, point, lines, polygons };
 
 struct FeatureView {
     std::int64_t fid = 0;
+    std::int64_t line = 0;                            // text tables and sheets: the line/row the record is on; else 0
+    bool sheet_row = false;                           // `line` is a spreadsheet row number
     std::vector<std::optional<std::string>> values;   // per requested field, nullopt when null/unset
     GeometryKind kind = GeometryKind::none;           // what the feature's geometry turned out to be
     bool geometry_empty = true;
@@ -50,6 +53,11 @@ public:
     bool has_geometry() const;
     // The layer's extent in lon/lat (for choosing a UTM zone); throws when the layer has no CRS.
     geo::Box extent_lonlat() const;
+
+    // The layer's extent in its own CRS (minx, miny, maxx, maxy); nothing for a table or a layer without features.
+    std::optional<std::array<double, 4>> extent_own_crs() const;
+    // The layer's CRS as "EPSG:4547 (CGCS2000 / …)", or "" when it has none.
+    std::string crs_description() const;
 
     SourceLocation where(std::string feature = {}) const;
     // The strict reader's table when the layer is delimited text read without a CRS (the roster): its rejected

@@ -127,5 +127,19 @@ TEST(CsvTable, BytesNoEncodingExplainsAreReplacedAndNoted) {
 }
 
 
+// "谢英" in GBK (D0 BB D3 A2) is also valid UTF-8 ("лӢ", Cyrillic): detected as GBK because its UTF-8 reading has no
+// Chinese and its GB18030 reading is all Chinese; noted like every converted record. Real UTF-8 Chinese stays.
+TEST(CsvTable, GbkBytesThatAreAlsoValidUtf8AreReadAsGbk) {
+    const CsvTable t = parse_csv_table("id,name\n1,\xD0\xBB\xD3\xA2\n2,谢英\n");
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0].fields[1], "谢英");
+    EXPECT_EQ(t.rows[1].fields[1], "谢英");
+    ASSERT_EQ(t.notes.size(), 1u);
+    EXPECT_EQ(t.notes[0].code, "converted_encoding");
+    EXPECT_EQ(t.notes[0].line, 2);
+    // Declared UTF-8: taken as it is.
+    EXPECT_EQ(parse_csv_table("id,name\n1,\xD0\xBB\xD3\xA2\n", CsvOptions{"UTF-8"}).rows[0].fields[1], "лӢ");
+}
+
 }  // namespace
 }  // namespace gridatlas::layers

@@ -660,10 +660,63 @@ TEST_F(TinyProject, BadRosterNumbersNameTheRowNotTheValue) {
     ASSERT_EQ(w.size(), 1u) << all_codes(l.diag);
     EXPECT_EQ(w[0].where.file, path("households.csv").string());
     EXPECT_EQ(w[0].where.layer, "households");
-    EXPECT_EQ(w[0].where.feature, "row 2");
-    EXPECT_EQ(w[0].message, "persons is not a whole number");
+    EXPECT_EQ(w[0].where.feature, "line 3 (record 2)");
+    EXPECT_EQ(w[0].message, "persons is not a number; the household is kept with persons unknown (counted as 0)");
     EXPECT_FALSE(contains(gridatlas::format_diagnostic(w[0]), "秘名")) << gridatlas::format_diagnostic(w[0]);
     EXPECT_EQ(l.ds.households[1].persons, 0);
+}
+
+// Integers are checked, never cast: "1e10" used to become -2147483648 and "3.5" 3. Buildings and units keep the
+// feature with the value unknown; a unit number that is not one rejects the unit; roster values are unknown (0 for
+// counts) and the warning names file, line and column but not the value.
+TEST_F(TinyProject, IntegersOutOfRangeOrFractionalAreWarningsNotWrappedValues) {
+    replace("buildings.geojson", R"("residential": "yes", "floors": 4)", R"("residential": "yes", "floors": "1e10")");
+    replace("units.csv", "U3,B2,1,4,2", "U3,B2,1,3.5,2");
+    replace("units.csv", "U4,B3,1,3,2", "U4,B3,1.5,3,2");
+    replace("households.csv", "13900007702,2,0", "13900007702,1e10,3.5");
+    Loaded l = load();
+    const auto w = with_code(l.diag, "bad_value");
+    ASSERT_EQ(w.size(), 5u) << all_codes(l.diag);
+    EXPECT_EQ(w[0].where.feature, "'B2' (fid 1)");
+    EXPECT_EQ(w[0].message, "floors = '1e10' is out of range (allowed: 0 … 2147483647); the building is kept with its floors unknown");
+    EXPECT_EQ(l.ds.buildings[1].floors, 0);
+    EXPECT_EQ(w[1].where.feature, "'U3' (fid 3)");
+    EXPECT_EQ(w[1].message, "floors = '3.5' is not a whole number (it has a fraction); the unit is kept with this value unknown");
+    EXPECT_TRUE(contains(w[1].hint, "whole number")) << w[1].hint;
+    EXPECT_EQ(w[2].where.feature, "'U4' (fid 4)");
+    EXPECT_EQ(w[2].message, "unit_no = '1.5' is not a whole number (it has a fraction); the unit is not read");
+    ASSERT_EQ(l.ds.units.size(), 3u);
+    EXPECT_EQ(l.ds.units[2].floors, 0);
+    EXPECT_EQ(w[3].where.file, path("households.csv").string());
+    EXPECT_EQ(w[3].where.feature, "line 3 (record 2)");
+    EXPECT_EQ(w[3].message, "persons is out of range (allowed: 0 … 2147483647); the household is kept with persons unknown (counted as 0)");
+    EXPECT_EQ(w[4].message, "party_members is not a whole number (it has a fraction); the household is kept with party_members unknown (counted as 0)");
+    EXPECT_EQ(l.ds.households[1].persons, 0);
+    EXPECT_EQ(l.ds.households[1].party_members, 0);
+    EXPECT_EQ(l.ds.households.size(), 10u);   // kept: nothing lost
+}
+
+// Buildings written in CGCS2000 GK CM 117E (EPSG:4548) but declared as CM 114E (EPSG:4547): plausible metres inside
+// EPSG:4547's area of use, so only the overlap with the other layers shows it. The run stops naming both layers,
+// their extents and the CRS the values fit where the others are.
+TEST_F(TinyProject, LayerDeclaredInAWrongMetricCrsStopsTheRun) {
+    replace("buildings.geojson", "urn:ogc:def:crs:EPSG::4548", "urn:ogc:def:crs:EPSG::4547");
+    const Diagnostic e = load_error();
+    EXPECT_EQ(e.code, "layers_apart");
+    EXPECT_EQ(e.where.file, path("buildings.geojson").string());
+    EXPECT_TRUE(contains(e.message, "after reprojection the buildings layer, at lon/lat (113.")) << e.message;
+    EXPECT_TRUE(contains(e.message, "in EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E)")) << e.message;
+    EXPECT_TRUE(contains(e.message, "does not overlap the grid level 'community' (社区) layer")) << e.message;
+    EXPECT_TRUE(contains(e.message, "at lon/lat (116.3")) << e.message;
+    EXPECT_TRUE(contains(e.message, "the buildings values fit EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger CM 117E) there")) << e.message;
+    EXPECT_TRUE(contains(e.hint, "crs = \"EPSG:4548\"")) << e.hint;
+}
+
+// The same values declared as UTM 50N (EPSG:32650, CM 117E too) lie within 2 km of the truth: not apart, no error.
+TEST_F(TinyProject, NearbyCrsIsNotReportedAsApart) {
+    replace("buildings.geojson", "urn:ogc:def:crs:EPSG::4548", "urn:ogc:def:crs:EPSG::32650");
+    Loaded l = load();
+    EXPECT_EQ(l.diag.count("layers_apart"), 0u);
 }
 
 TEST_F(TinyProject, FacilityOfUnknownKind) {

@@ -197,7 +197,7 @@ TEST_F(PlacementAssign, BadCoordinatesAreReportedByRowOnly) {
     ASSERT_EQ(diag.count("bad_coordinates"), 1u);
     for (const auto& d : diag.items()) {
         if (d.code != "bad_coordinates") continue;
-        EXPECT_NE(d.message.find("rows 12"), std::string::npos) << d.message;
+        EXPECT_NE(d.message.find("(at line 13)"), std::string::npos) << d.message;
         EXPECT_EQ(d.message.find("east"), std::string::npos) << d.message;
     }
     EXPECT_EQ(report->summary["warnings"], (json{{"bad_coordinates", 1}}));

@@ -172,7 +172,7 @@ TEST_F(Cli, NoPersonalDataPrintedOrWritten) {
     replace("households.csv", "13900007702,2,0", "13900007702,秘名错位QZX,0");
     const Result r = run("run " + quote(project().string()) + " -o " + quote(out.string()));
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_TRUE(contains(r.err, "households.csv, layer 'households', feature row 2: persons is not a whole number")) << r.err;
+    EXPECT_TRUE(contains(r.err, "households.csv, layer 'households', feature line 3 (record 2): persons is not a number")) << r.err;
     for (const auto& v : personal_values()) {
         EXPECT_FALSE(contains(r.out, v)) << v << " on stdout";
         EXPECT_FALSE(contains(r.err, v)) << v << " on stderr";

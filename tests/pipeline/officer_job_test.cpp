@@ -357,7 +357,7 @@ TEST_F(OfficerCli, NamesOnlyInTheOfficerListNeverInLogsOrOtherOutputs) {
     EXPECT_EQ(officer.code, 0) << officer.err;
     EXPECT_TRUE(contains(officer.out, "秘名子PLX"));           // the officer's own list, on the terminal
     EXPECT_TRUE(contains(officer.err, "bad_coordinates")) << officer.err;
-    EXPECT_TRUE(contains(officer.err, "persons is not a whole number")) << officer.err;
+    EXPECT_TRUE(contains(officer.err, "persons is not a number")) << officer.err;
     for (const auto& v : personal_values()) EXPECT_FALSE(contains(officer.err, v)) << v << " on stderr";
     EXPECT_TRUE(fs::exists(dir / "officer" / "officer_110101001001.csv"));
     EXPECT_TRUE(fs::exists(dir / "officer" / "officer_110101001001.gpkg"));
