@@ -1,12 +1,19 @@
 // The bounded job pool of bounded_pool.hpp.
 #include "bounded_pool.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace gridatlas::server {
 
-BoundedPool::BoundedPool(int threads, std::size_t queue_capacity) : capacity_(queue_capacity) {
-    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { run(); });
+BoundedPool::BoundedPool(int threads, std::size_t queue_capacity, int nice) : capacity_(queue_capacity) {
+    for (int i = 0; i < std::max(1, threads); ++i)
+        threads_.emplace_back([this, nice] {
+            if (nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);   // best effort: only ever lowers
+            run();
+        });
 }
 
 BoundedPool::~BoundedPool() {

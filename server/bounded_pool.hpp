@@ -14,7 +14,9 @@ namespace gridatlas::server {
 
 class BoundedPool {
 public:
-    BoundedPool(int threads, std::size_t queue_capacity);
+    // `nice` > 0 lowers the threads' CPU priority (Linux: per thread), so the request workers win the cores when both
+    // want them: a login flood then slows logins, never the answers to people already logged in.
+    BoundedPool(int threads, std::size_t queue_capacity, int nice = 0);
     ~BoundedPool();   // runs the queued jobs, then joins
     BoundedPool(const BoundedPool&) = delete;
     BoundedPool& operator=(const BoundedPool&) = delete;

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -23,6 +26,8 @@ namespace {
 
 constexpr const char* kCookie = "gridatlas_session";
 constexpr int kMaxTileZoom = 24;
+constexpr int kHashingNice = 10;
+constexpr std::size_t kChecksWaitingPerAddress = 16;   // password checks yield the CPU to the request workers
 
 void send(HttpResponse& res, const ApiResponse& a) {
     res.status = a.status;
@@ -76,6 +81,11 @@ struct Call {
     std::vector<std::string> matches;
 };
 
+// A password check waiting for its turn: `run` checks and answers; `busy` answers 503 when the pool is full.
+struct Check {
+    std::function<void()> run, busy;
+};
+
 struct Route {
     std::string method;
     std::regex pattern;
@@ -99,12 +109,14 @@ struct HttpServer::Impl {
     std::vector<Route> table;
     std::string dummy_hash;   // checked against for unknown names, so both take as long
     LoginThrottle throttle;
+    std::mutex checks_mutex;
+    std::unordered_map<std::string, std::deque<Check>> checks;   // per address: the front one is in the pool
     BoundedPool hashing;      // before the transport: destroyed after it, so no login job outlives its pool
     std::unique_ptr<HttpTransport> transport;
 
     Impl(std::shared_ptr<const ProjectApi> a, UsersFile users, std::shared_ptr<TileSource> t, ServerOptions o)
         : api(std::move(a)), tiles(std::move(t)), options(std::move(o)), sessions(options.sessions), throttle(options.login_limits),
-          hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue))) {
+          hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice) {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);
@@ -263,7 +275,8 @@ struct HttpServer::Impl {
             res.set_header("Retry-After", std::to_string(wait));
             return send(res, api_error(429)), answer(std::move(res), done);
         }
-        std::function<void()> job = [this, addr = req.remote_addr, name, password = std::move(password), done, res]() mutable {
+        Check check;
+        check.run = [this, addr = req.remote_addr, name, password = std::move(password), done, res]() mutable {
             const auto it = accounts.find(name);
             bool okay = false;
             try {
@@ -276,10 +289,59 @@ struct HttpServer::Impl {
             login_checked(addr, name, okay, res);
             answer(std::move(res), done);
         };
-        if (!hashing.try_post(job)) {   // every check slot taken and the queue full: busy, never a wait
+        check.busy = [this, done, res]() mutable {   // every check slot taken and the pool's queue full: never a wait
             res.set_header("Retry-After", "1");
-            return send(res, api_error(503)), answer(std::move(res), done);
+            send(res, api_error(503));
+            answer(std::move(res), done);
+        };
+        if (!queue_check(req.remote_addr, std::move(check))) {   // this address already has its share waiting
+            res.set_header("Retry-After", "1");
+            return send(res, api_error(429)), answer(std::move(res), done);
         }
+    }
+
+    // Password checks take turns per address: one of an address's checks is in the hashing pool at a time, and up to
+    // kChecksWaitingPerAddress more wait here (holding no thread). One address's flood thus never fills the pool's
+    // queue ahead of other addresses' logins, and people behind one address (an office) still all get in.
+    bool queue_check(const std::string& addr, Check check) {
+        {
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks[addr];
+            if (q.size() > kChecksWaitingPerAddress) return false;
+            q.push_back(std::move(check));
+            if (q.size() > 1) return true;   // its turn comes when the one before it ends
+        }
+        start_check(addr);
+        return true;
+    }
+    void start_check(const std::string& addr) {
+        while (true) {
+            std::function<void()> job, busy;
+            {
+                std::lock_guard lock(checks_mutex);
+                Check& c = checks.at(addr).front();
+                job = [this, addr, run = c.run] {
+                    run();
+                    end_check(addr);
+                };
+                busy = c.busy;
+            }
+            if (hashing.try_post(job)) return;
+            busy();
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks.at(addr);
+            q.pop_front();
+            if (q.empty()) return (void)checks.erase(addr);
+        }
+    }
+    void end_check(const std::string& addr) {
+        {
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks.at(addr);
+            q.pop_front();
+            if (q.empty()) return (void)checks.erase(addr);
+        }
+        start_check(addr);
     }
 
     void login_checked(const std::string& addr, const std::string& name, bool okay, HttpResponse& res) {
