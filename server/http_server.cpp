@@ -111,12 +111,12 @@ struct HttpServer::Impl {
     LoginThrottle throttle;
     std::mutex checks_mutex;
     std::unordered_map<std::string, std::deque<Check>> checks;   // per address: the front one is in the pool
-    BoundedPool hashing;      // before the transport: destroyed after it, so no login job outlives its pool
     std::unique_ptr<HttpTransport> transport;
+    BoundedPool hashing;      // after the transport: its jobs end (answering into the stopped transport) before it goes
 
     Impl(std::shared_ptr<const ProjectApi> a, UsersFile users, std::shared_ptr<TileSource> t, ServerOptions o)
         : api(std::move(a)), tiles(std::move(t)), options(std::move(o)), sessions(options.sessions), throttle(options.login_limits),
-          hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice) {
+          transport(), hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice) {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);

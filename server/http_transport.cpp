@@ -95,7 +95,9 @@ std::string HttpRequest::param(std::string_view name) const {
 
 class Connection;
 
-struct HttpTransport::Impl : std::enable_shared_from_this<HttpTransport::Impl> {
+// Owned by HttpTransport; connections point to it without owning it: stop() ends every handler that could use it, and
+// the io_context (destroyed first, with the connections its handlers hold) is its last member.
+struct HttpTransport::Impl {
     TransportOptions o;
     HttpHandler handler;
     ConnectionCount count;
@@ -125,8 +127,8 @@ struct HttpTransport::Impl : std::enable_shared_from_this<HttpTransport::Impl> {
 
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(std::shared_ptr<HttpTransport::Impl> t, tcp::socket socket, std::string address)
-        : t_(std::move(t)), stream_(std::move(socket)), address_(std::move(address)), id_(t_->next_id++) {}
+    Connection(HttpTransport::Impl* t, tcp::socket socket, std::string address)
+        : t_(t), stream_(std::move(socket)), address_(std::move(address)), id_(t_->next_id++) {}
     ~Connection() {
         set_idle(false);
         t_->count.release(address_);
@@ -293,7 +295,7 @@ private:
         });
     }
 
-    std::shared_ptr<HttpTransport::Impl> t_;
+    HttpTransport::Impl* t_;
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -307,7 +309,7 @@ private:
 };
 
 void HttpTransport::Impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(net::make_strand(ioc), [self = this](beast::error_code ec, tcp::socket socket) {
         if (!self->acceptor.is_open()) return;
         if (!ec) self->admit(std::move(socket));
         self->accept();   // an accept error (out of descriptors) skips that client, never the listener
@@ -352,11 +354,11 @@ void HttpTransport::Impl::admit(tcp::socket socket) {
         count.force_admit(address);
     }
     socket.set_option(tcp::no_delay(true), ec);   // small answers: never wait for a delayed ACK
-    std::make_shared<Connection>(shared_from_this(), std::move(socket), std::move(address))->begin();
+    std::make_shared<Connection>(this, std::move(socket), std::move(address))->begin();
 }
 
 HttpTransport::HttpTransport(TransportOptions options, HttpHandler handler)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
     // A client gone mid-answer must not end the process (Asio sends with MSG_NOSIGNAL; this covers every other write,
     // as cpp-httplib's server did).
     ::signal(SIGPIPE, SIG_IGN);

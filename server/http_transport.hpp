@@ -86,7 +86,7 @@ public:
 private:
     friend class Connection;
     struct Impl;
-    std::shared_ptr<Impl> impl_;
+    std::unique_ptr<Impl> impl_;
 };
 
 // "%41+b" → "A b" (plus as space when `plus_is_space`); a malformed escape is kept as is.
