@@ -1,17 +1,20 @@
+// The routes of `gridatlas serve` (http_server.hpp) on the event-driven transport (http_transport.hpp).
 #include "http_server.hpp"
 
-#include <httplib.h>
-
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
-#include <semaphore>
+#include <regex>
 #include <sstream>
-#include <thread>
 
+#include "bounded_pool.hpp"
+#include "http_transport.hpp"
 #include "json_text.hpp"
 #include "static_files.hpp"
 
@@ -23,25 +26,18 @@ namespace {
 
 constexpr const char* kCookie = "gridatlas_session";
 constexpr int kMaxTileZoom = 24;
+constexpr int kHashingNice = 10;
+constexpr std::size_t kChecksWaitingPerAddress = 16;   // password checks yield the CPU to the request workers
 
-// Per request, on the worker thread that serves it: what the log line says.
-struct RequestLog {
-    std::chrono::steady_clock::time_point start;
-    std::string user = "-";
-    std::string path = "?";   // set by a handler that recognised the path; "?" otherwise
-};
-thread_local RequestLog t_log;
-
-void send(httplib::Response& res, const ApiResponse& a) {
+void send(HttpResponse& res, const ApiResponse& a) {
     res.status = a.status;
-    res.set_content(a.body, a.content_type.c_str());
+    res.body = a.body;
+    res.content_type = a.content_type;
     res.set_header("Cache-Control", "no-store");
 }
 
-std::string cookie_token(const httplib::Request& req) {
-    const std::size_t n = req.get_header_value_count("Cookie");
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::string header = req.get_header_value("Cookie", i);
+std::string cookie_token(const HttpRequest& req) {
+    for (const std::string& header : req.header_values("Cookie")) {
         std::size_t pos = 0;
         while (pos < header.size()) {
             std::size_t end = header.find(';', pos);
@@ -78,6 +74,24 @@ bool parse_int(const std::string& s, long long max, int& out) {
     return true;
 }
 
+// One request on its way through a route: the request, the answer being made, the route's captures.
+struct Call {
+    const HttpRequest& req;
+    HttpResponse& res;
+    std::vector<std::string> matches;
+};
+
+// A password check waiting for its turn: `run` checks and answers; `busy` answers 503 when the pool is full.
+struct Check {
+    std::function<void()> run, busy;
+};
+
+struct Route {
+    std::string method;
+    std::regex pattern;
+    std::function<void(Call&)> handle;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -92,22 +106,17 @@ struct HttpServer::Impl {
     ServerOptions options;
     SessionStore sessions;
     StaticFiles page;
-    httplib::Server http;
-    std::thread thread;
-    std::atomic<int> port{0};
-    std::atomic<bool> started{false};
+    std::vector<Route> table;
     std::string dummy_hash;   // checked against for unknown names, so both take as long
-    std::counting_semaphore<64> login_slots;
-    std::mutex failures_mutex;
-    struct Failures {
-        int count = 0;
-        std::chrono::steady_clock::time_point first, locked_until;
-    };
-    std::map<std::string, Failures> failures;
+    LoginThrottle throttle;
+    std::mutex checks_mutex;
+    std::unordered_map<std::string, std::deque<Check>> checks;   // per address: the front one is in the pool
+    std::unique_ptr<HttpTransport> transport;
+    BoundedPool hashing;      // after the transport: its jobs end (answering into the stopped transport) before it goes
 
     Impl(std::shared_ptr<const ProjectApi> a, UsersFile users, std::shared_ptr<TileSource> t, ServerOptions o)
-        : api(std::move(a)), tiles(std::move(t)), options(std::move(o)), sessions(options.sessions),
-          login_slots(std::clamp(options.max_parallel_logins, 1, 64)) {
+        : api(std::move(a)), tiles(std::move(t)), options(std::move(o)), sessions(options.sessions), throttle(options.login_limits),
+          transport(), hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice) {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);
@@ -119,14 +128,90 @@ struct HttpServer::Impl {
         page = StaticFiles::load(options.web_dir);
         dummy_hash = hash_password("gridatlas-no-such-user-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
         routes();
+        transport = std::make_unique<HttpTransport>(transport_options(), [this](HttpRequest&& req, Responder done) { handle(std::move(req), std::move(done)); });
     }
 
-    const Account* authenticate(const httplib::Request& req, httplib::Response& res) {
+    TransportOptions transport_options() {
+        TransportOptions t;
+        t.host = options.host;
+        t.port = options.port;
+        t.workers = std::max(1, options.threads);
+        t.max_body_bytes = options.max_body_bytes;
+        t.header_timeout = options.header_timeout;
+        t.idle_timeout = options.idle_timeout;
+        t.limits = options.limits;
+        t.default_headers = {{"X-Content-Type-Options", "nosniff"},
+                             {"X-Frame-Options", "DENY"},
+                             {"Referrer-Policy", "no-referrer"},
+                             {"Cross-Origin-Opener-Policy", "same-origin"},
+                             {"Content-Security-Policy",
+                              "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+                              "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}};
+        t.on_answer = [this](const std::string& addr, const std::string& method, const HttpResponse& res, double ms) {
+            log_answer(addr, method, res, ms);
+        };
+        t.log = [this](const std::string& line) { options.log(now_iso() + " " + line); };
+        return t;
+    }
+
+    // One line per answer: time, client, user, method, path (as the route allows it logged), status, bytes, ms.
+    void log_answer(const std::string& addr, const std::string& method_sent, const HttpResponse& res, double ms) const {
+        std::ostringstream line;
+        line.setf(std::ios::fixed);
+        line.precision(1);
+        std::string method = method_sent.size() <= 8 ? method_sent : method_sent.substr(0, 8);
+        for (auto& c : method) if (c < 'A' || c > 'Z') c = '?';
+        line << now_iso() << ' ' << addr << ' ' << res.log_user << ' ' << method << ' ' << res.log_path << ' ' << res.status << ' '
+             << res.body.size() << ' ' << ms << "ms";
+        options.log(line.str());
+    }
+
+    // On a worker thread: the route's answer, or the login's once its password check is done.
+    void handle(HttpRequest&& req, Responder done) {
+        if (req.method == "POST" && req.path == "/api/login") return login(std::move(req), std::move(done));
+        HttpResponse res;
+        try {
+            route(req, res);
+        } catch (const std::exception& e) {
+            options.log(now_iso() + " error while serving " + res.log_path + ": " + e.what());
+            res = HttpResponse{500, {}, {}, {}, res.log_user, res.log_path};
+        }
+        finish(res);
+        done(std::move(res));
+    }
+
+    // Errors without a body get the API's JSON error; a note on invalid text in the answer becomes a log warning.
+    void finish(HttpResponse& res) {
+        if (res.status >= 400 && res.body.empty()) send(res, api_error(res.status));
+        if (take_invalid_text_note())
+            options.log(now_iso() + " warning: the answer to " + res.log_path + " held data text that is not valid UTF-8 (a roster "
+                        "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
+    }
+
+    void route(const HttpRequest& req, HttpResponse& res) {
+        bool path_known = false;
+        for (const Route& r : table) {
+            std::smatch m;
+            if (!std::regex_match(req.path, m, r.pattern)) continue;
+            path_known = true;
+            if (r.method != req.method) continue;
+            Call call{req, res, {}};
+            for (const auto& sub : m) call.matches.push_back(sub.str());
+            return r.handle(call);
+        }
+        res.status = path_known ? 405 : 404;
+    }
+
+    void on(const std::string& method, const std::string& pattern, std::function<void(Call&)> handle) {
+        table.push_back({method, std::regex(pattern), std::move(handle)});
+    }
+
+    const Account* authenticate(const HttpRequest& req, HttpResponse& res) {
         const auto user = sessions.touch(cookie_token(req));
         if (user) {
             auto it = accounts.find(*user);
             if (it != accounts.end()) {
-                t_log.user = it->first;
+                res.log_user = it->first;
                 return &it->second;
             }
         }
@@ -134,7 +219,7 @@ struct HttpServer::Impl {
         return nullptr;
     }
 
-    void set_cookie(httplib::Response& res, const std::string& token, long long max_age) {
+    void set_cookie(HttpResponse& res, const std::string& token, long long max_age) {
         std::string c = std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
         if (options.secure_cookie) c += "; Secure";
         res.set_header("Set-Cookie", c);
@@ -154,8 +239,8 @@ struct HttpServer::Impl {
     }
 
     // A grid code or building id in a path is logged only when the project has it.
-    void log_path_with(const std::string& prefix, const std::string& param, bool known, const std::string& suffix = "") {
-        t_log.path = prefix + (known ? param : std::string("?")) + suffix;
+    static void log_path_with(HttpResponse& res, const std::string& prefix, const std::string& param, bool known, const std::string& suffix = "") {
+        res.log_path = prefix + (known ? param : std::string("?")) + suffix;
     }
     bool known_grid(const std::string& code) const {
         for (const Grid& g : api->project().ds.grids)
@@ -164,87 +249,132 @@ struct HttpServer::Impl {
     }
     bool known_building(const std::string& id) const { return api->project().ds.building_by_source_id.count(id) > 0; }
 
-    void login(const httplib::Request& req, httplib::Response& res) {
-        t_log.path = "/api/login";
-        if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) return send(res, api_error(415));
+    void answer(HttpResponse res, const Responder& done) {
+        finish(res);
+        done(std::move(res));
+    }
+
+    // Checks the request and the throttle here; the password on the hashing pool, which answers through `done`.
+    void login(HttpRequest&& req, Responder done) {
+        HttpResponse res;
+        res.log_path = "/api/login";
+        if (req.header("Content-Type").rfind("application/json", 0) != 0) return send(res, api_error(415)), answer(std::move(res), done);
         json body;
         try {
             body = json::parse(req.body);
         } catch (const json::exception&) {
-            return send(res, api_error(400));
+            return send(res, api_error(400)), answer(std::move(res), done);
         }
         if (!body.is_object() || !body.contains("name") || !body["name"].is_string() || !body.contains("password") ||
             !body["password"].is_string())
-            return send(res, api_error(400));
-        const std::string name = body["name"].get<std::string>();
-        const std::string password = body["password"].get<std::string>();
-        if (!valid_user_name(name) || password.size() > 1024) return send(res, api_error(400));
-        const auto now = std::chrono::steady_clock::now();
-        // Back-off per (address, name): a stranger's wrong passwords never lock the owner out from another address.
-        const std::string key = req.remote_addr + '\n' + name;
+            return send(res, api_error(400)), answer(std::move(res), done);
+        std::string name = body["name"].get<std::string>();
+        std::string password = body["password"].get<std::string>();
+        if (!valid_user_name(name) || password.size() > 1024) return send(res, api_error(400)), answer(std::move(res), done);
+        if (const long long wait = throttle.blocked(req.remote_addr, name, std::chrono::steady_clock::now())) {
+            res.set_header("Retry-After", std::to_string(wait));
+            return send(res, api_error(429)), answer(std::move(res), done);
+        }
+        Check check;
+        check.run = [this, addr = req.remote_addr, name, password = std::move(password), done, res]() mutable {
+            const auto it = accounts.find(name);
+            bool okay = false;
+            try {
+                okay = verify_password(it == accounts.end() ? dummy_hash : it->second.user.password_hash, password) && it != accounts.end();
+            } catch (const std::exception& e) {
+                options.log(now_iso() + " error while checking a password: " + e.what());
+                res.status = 500;
+                return answer(std::move(res), done);
+            }
+            login_checked(addr, name, okay, res);
+            answer(std::move(res), done);
+        };
+        check.busy = [this, done, res]() mutable {   // every check slot taken and the pool's queue full: never a wait
+            res.set_header("Retry-After", "1");
+            send(res, api_error(503));
+            answer(std::move(res), done);
+        };
+        if (!queue_check(req.remote_addr, std::move(check))) {   // this address already has its share waiting
+            res.set_header("Retry-After", "1");
+            return send(res, api_error(429)), answer(std::move(res), done);
+        }
+    }
+
+    // Password checks take turns per address: one of an address's checks is in the hashing pool at a time, and up to
+    // kChecksWaitingPerAddress more wait here (holding no thread). One address's flood thus never fills the pool's
+    // queue ahead of other addresses' logins, and people behind one address (an office) still all get in.
+    bool queue_check(const std::string& addr, Check check) {
         {
-            std::lock_guard lock(failures_mutex);
-            auto it = failures.find(key);
-            if (it != failures.end() && it->second.locked_until > now) {
-                const auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.locked_until - now).count();
-                res.set_header("Retry-After", std::to_string(std::max<long long>(1, wait)));
-                return send(res, api_error(429));
-            }
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks[addr];
+            if (q.size() > kChecksWaitingPerAddress) return false;
+            q.push_back(std::move(check));
+            if (q.size() > 1) return true;   // its turn comes when the one before it ends
         }
-        auto it = accounts.find(name);
-        bool okay = false;
-        login_slots.acquire();
-        try {
-            okay = verify_password(it == accounts.end() ? dummy_hash : it->second.user.password_hash, password);
-        } catch (...) {
-            login_slots.release();
-            throw;
-        }
-        login_slots.release();
-        okay = okay && it != accounts.end();
-        if (!okay) {
+        start_check(addr);
+        return true;
+    }
+    void start_check(const std::string& addr) {
+        while (true) {
+            std::function<void()> job, busy;
             {
-                std::lock_guard lock(failures_mutex);
-                if (failures.size() > 10000) failures.clear();
-                auto& f = failures[key];
-                if (f.count == 0 || now - f.first > std::chrono::minutes(10)) f = {0, now, {}};
-                if (++f.count >= options.login_failures_before_lock) {
-                    f.locked_until = now + std::chrono::minutes(1);
-                    f.count = 0;
-                }
+                std::lock_guard lock(checks_mutex);
+                Check& c = checks.at(addr).front();
+                job = [this, addr, run = c.run] {
+                    run();
+                    end_check(addr);
+                };
+                busy = c.busy;
             }
-            options.log(now_iso() + " login failed from " + req.remote_addr);   // never the name or the password
+            if (hashing.try_post(job)) return;
+            busy();
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks.at(addr);
+            q.pop_front();
+            if (q.empty()) return (void)checks.erase(addr);
+        }
+    }
+    void end_check(const std::string& addr) {
+        {
+            std::lock_guard lock(checks_mutex);
+            auto& q = checks.at(addr);
+            q.pop_front();
+            if (q.empty()) return (void)checks.erase(addr);
+        }
+        start_check(addr);
+    }
+
+    void login_checked(const std::string& addr, const std::string& name, bool okay, HttpResponse& res) {
+        if (!okay) {
+            throttle.failed(addr, name, std::chrono::steady_clock::now());
+            options.log(now_iso() + " login failed from " + addr);   // never the name or the password
             res.status = 401;
-            res.set_content(json_text(json{{"error", "用户名或密码错误"}, {"status", 401}}), "application/json; charset=utf-8");
+            res.body = json_text(json{{"error", "用户名或密码错误"}, {"status", 401}});
+            res.content_type = "application/json; charset=utf-8";
             res.set_header("Cache-Control", "no-store");
             return;
         }
-        {
-            std::lock_guard lock(failures_mutex);
-            failures.erase(key);
-        }
-        t_log.user = name;
+        throttle.succeeded(addr, name);
+        res.log_user = name;
         const std::string token = sessions.create(name);
         set_cookie(res, token, static_cast<long long>(options.sessions.absolute.count()));
-        send(res, {200, json_text(json{{"user", me_json(it->second)}})});
+        send(res, {200, json_text(json{{"user", me_json(accounts.at(name))}})});
     }
 
     void routes() {
-        auto& s = http;
-        s.Post("/api/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
-        s.Post("/api/logout", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/logout";
-            sessions.remove(cookie_token(req));
-            set_cookie(res, "", 0);
-            send(res, {200, R"({"ok":true})"});
+        on("POST", "/api/logout", [this](Call& c) {
+            c.res.log_path = "/api/logout";
+            sessions.remove(cookie_token(c.req));
+            set_cookie(c.res, "", 0);
+            send(c.res, {200, R"({"ok":true})"});
         });
-        s.Get("/api/me", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/me";
-            if (const Account* a = authenticate(req, res)) send(res, {200, json_text(json{{"user", me_json(*a)}})});
+        on("GET", "/api/me", [this](Call& c) {
+            c.res.log_path = "/api/me";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, {200, json_text(json{{"user", me_json(*a)}})});
         });
-        s.Get("/api/project", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/project";
-            const Account* a = authenticate(req, res);
+        on("GET", "/api/project", [this](Call& c) {
+            c.res.log_path = "/api/project";
+            const Account* a = authenticate(c.req, c.res);
             if (!a) return;
             ApiResponse r = api->project_info(a->scope);
             if (r.status == 200) {
@@ -253,199 +383,120 @@ struct HttpServer::Impl {
                                    : json(nullptr);
                 r.body = json_text(j);
             }
-            send(res, r);
+            send(c.res, r);
         });
-        s.Get("/api/users", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/users";
-            const Account* a = authenticate(req, res);
+        on("GET", "/api/users", [this](Call& c) {
+            c.res.log_path = "/api/users";
+            const Account* a = authenticate(c.req, c.res);
             if (!a) return;
-            if (!can(a->user.role, Capability::users)) return send(res, api_error(403));
+            if (!can(a->user.role, Capability::users)) return send(c.res, api_error(403));
             json list = json::array();
             for (const auto& [name, acc] : accounts)
                 list.push_back({{"name", name}, {"role", to_string(acc.user.role)}, {"role_name", role_name_zh(acc.user.role)},
                                 {"grids", acc.user.grids}});
-            send(res, {200, json_text(json{{"users", list}})});
+            send(c.res, {200, json_text(json{{"users", list}})});
         });
-        s.Get("/api/grids", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/grids";
-            if (const Account* a = authenticate(req, res)) send(res, api->grid_list(a->scope, req.get_param_value("level")));
+        on("GET", "/api/grids", [this](Call& c) {
+            c.res.log_path = "/api/grids";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->grid_list(a->scope, c.req.param("level")));
         });
-        s.Get("/api/grids\\.geojson", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/grids.geojson";
-            if (const Account* a = authenticate(req, res)) send(res, api->grid_geojson(a->scope, req.get_param_value("level")));
+        on("GET", "/api/grids\\.geojson", [this](Call& c) {
+            c.res.log_path = "/api/grids.geojson";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->grid_geojson(a->scope, c.req.param("level")));
         });
-        s.Get("/api/grids/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
-            const std::string code = req.matches[1];
-            log_path_with("/api/grids/", code, known_grid(code));
-            if (const Account* a = authenticate(req, res)) send(res, api->grid_detail(a->scope, code));
+        on("GET", "/api/grids/([^/]+)", [this](Call& c) {
+            const std::string code = c.matches[1];
+            log_path_with(c.res, "/api/grids/", code, known_grid(code));
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->grid_detail(a->scope, code));
         });
-        s.Get("/api/grids/([^/]+)/(buildings|households|central)", [this](const httplib::Request& req, httplib::Response& res) {
-            const std::string code = req.matches[1], what = req.matches[2];
-            log_path_with("/api/grids/", code, known_grid(code), "/" + what);
-            const Account* a = authenticate(req, res);
+        on("GET", "/api/grids/([^/]+)/(buildings|households|central)", [this](Call& c) {
+            const std::string code = c.matches[1], what = c.matches[2];
+            log_path_with(c.res, "/api/grids/", code, known_grid(code), "/" + what);
+            const Account* a = authenticate(c.req, c.res);
             if (!a) return;
-            if (what == "buildings") send(res, api->grid_buildings(a->scope, code));
-            else if (what == "households") send(res, api->grid_households(a->scope, code));
-            else send(res, api->central_households(a->scope, code));
+            if (what == "buildings") send(c.res, api->grid_buildings(a->scope, code));
+            else if (what == "households") send(c.res, api->grid_households(a->scope, code));
+            else send(c.res, api->central_households(a->scope, code));
         });
-        s.Get("/api/buildings/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
-            const std::string id = req.matches[1];
-            log_path_with("/api/buildings/", id, known_building(id));
-            if (const Account* a = authenticate(req, res)) send(res, api->building_detail(a->scope, id));
+        on("GET", "/api/buildings/([^/]+)", [this](Call& c) {
+            const std::string id = c.matches[1];
+            log_path_with(c.res, "/api/buildings/", id, known_building(id));
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->building_detail(a->scope, id));
         });
-        s.Get("/api/coverage", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/coverage";
-            if (const Account* a = authenticate(req, res))
-                send(res, api->coverage(a->scope, req.get_param_value("kind"), req.get_param_value("level")));
+        on("GET", "/api/coverage", [this](Call& c) {
+            c.res.log_path = "/api/coverage";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->coverage(a->scope, c.req.param("kind"), c.req.param("level")));
         });
-        s.Get("/api/gaps", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/gaps";
-            if (const Account* a = authenticate(req, res))
-                send(res, api->gaps(a->scope, req.get_param_value("kind"), req.get_param_value("grid")));
+        on("GET", "/api/gaps", [this](Call& c) {
+            c.res.log_path = "/api/gaps";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->gaps(a->scope, c.req.param("kind"), c.req.param("grid")));
         });
-        s.Get("/api/search", [this](const httplib::Request& req, httplib::Response& res) {
-            t_log.path = "/api/search";
-            if (const Account* a = authenticate(req, res)) send(res, api->search(a->scope, req.get_param_value("q")));
+        on("GET", "/api/search", [this](Call& c) {
+            c.res.log_path = "/api/search";
+            if (const Account* a = authenticate(c.req, c.res)) send(c.res, api->search(a->scope, c.req.param("q")));
         });
-        s.Get("/api/.*", [](const httplib::Request&, httplib::Response& res) { send(res, api_error(404)); });
-        s.Post(".*", [](const httplib::Request&, httplib::Response& res) { send(res, api_error(404)); });
-        s.Get("/tiles/([0-9]{1,10})/([0-9]{1,10})/([0-9]{1,10})\\.png", [this](const httplib::Request& req, httplib::Response& res) {
-            tile(req, res);
-        });
-        s.Get("/tiles/.*", [](const httplib::Request&, httplib::Response& res) { send(res, api_error(400)); });
-        s.Get("(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-            const StaticFile* f = page.find(req.path);
-            if (!f) {
-                if (req.path == "/" && page.empty()) {
-                    t_log.path = "/";
-                    res.status = 503;
-                    res.set_content("网页尚未构建：请在构建目录运行 cmake --build（需要 npm 安装 Leaflet），或用 --web 指定网页目录。\n",
-                                    "text/plain; charset=utf-8");
-                    return;
-                }
-                return send(res, api_error(404));
-            }
-            t_log.path = req.path;
-            res.set_content(f->content, f->content_type.c_str());
-            res.set_header("Cache-Control", "no-cache");
-        });
+        on("GET", "/api/.*", [](Call& c) { send(c.res, api_error(404)); });
+        on("POST", ".*", [](Call& c) { send(c.res, api_error(404)); });
+        on("GET", "/tiles/([0-9]{1,10})/([0-9]{1,10})/([0-9]{1,10})\\.png", [this](Call& c) { tile(c); });
+        on("GET", "/tiles/.*", [](Call& c) { send(c.res, api_error(400)); });
+        on("GET", "(/.*)", [this](Call& c) { page_file(c); });
     }
 
-    void tile(const httplib::Request& req, httplib::Response& res) {
-        t_log.path = "/tiles/?";
+    void page_file(Call& c) {
+        const StaticFile* f = page.find(c.req.path);
+        if (!f) {
+            if (c.req.path == "/" && page.empty()) {
+                c.res.log_path = "/";
+                c.res.status = 503;
+                c.res.body = "网页尚未构建：请在构建目录运行 cmake --build（需要 npm 安装 Leaflet），或用 --web 指定网页目录。\n";
+                c.res.content_type = "text/plain; charset=utf-8";
+                return;
+            }
+            return send(c.res, api_error(404));
+        }
+        c.res.log_path = c.req.path;
+        c.res.body = f->content;
+        c.res.content_type = f->content_type;
+        c.res.set_header("Cache-Control", "no-cache");
+    }
+
+    void tile(Call& c) {
+        c.res.log_path = "/tiles/?";
         int z = 0, x = 0, y = 0;
-        if (!parse_int(req.matches[1], 1000, z) || !parse_int(req.matches[2], 1LL << 30, x) || !parse_int(req.matches[3], 1LL << 30, y))
-            return send(res, api_error(400));
-        if (z > kMaxTileZoom) return send(res, api_error(400));
+        if (!parse_int(c.matches[1], 1000, z) || !parse_int(c.matches[2], 1LL << 30, x) || !parse_int(c.matches[3], 1LL << 30, y))
+            return send(c.res, api_error(400));
+        if (z > kMaxTileZoom) return send(c.res, api_error(400));
         const long long n = 1LL << z;
-        if (x >= n || y >= n) return send(res, api_error(400));
-        t_log.path = "/tiles/" + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y) + ".png";
-        if (!authenticate(req, res)) return;
-        if (!tiles || z < tiles->min_zoom() || z > tiles->max_zoom()) return send(res, api_error(404));
+        if (x >= n || y >= n) return send(c.res, api_error(400));
+        c.res.log_path = "/tiles/" + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y) + ".png";
+        if (!authenticate(c.req, c.res)) return;
+        if (!tiles || z < tiles->min_zoom() || z > tiles->max_zoom()) return send(c.res, api_error(404));
         const auto png = tiles->tile(z, x, y);
-        res.set_content(png ? *png : transparent_png(), png ? tiles->content_type().c_str() : "image/png");
-        res.set_header("Cache-Control", "private, max-age=3600");
-    }
-
-    void configure() {
-        auto& s = http;
-        const int threads = std::max(1, options.threads);
-        s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-        s.set_payload_max_length(options.max_body_bytes);
-        s.set_tcp_nodelay(true);   // small JSON answers and tiles: do not wait 40 ms for a delayed ACK (Nagle)
-        s.set_keep_alive_max_count(1000);
-        s.set_keep_alive_timeout(5);
-        s.set_read_timeout(10, 0);
-        s.set_write_timeout(10, 0);
-        s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
-                               {"X-Frame-Options", "DENY"},
-                               {"Referrer-Policy", "no-referrer"},
-                               {"Cross-Origin-Opener-Policy", "same-origin"},
-                               {"Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}});
-        s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-            t_log = RequestLog{};
-            t_log.start = std::chrono::steady_clock::now();
-            return httplib::Server::HandlerResponse::Unhandled;
-        });
-        s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            send(res, api_error(res.status));
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-        s.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-            std::string what = "unknown exception";
-            try {
-                if (ep) std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-            }
-            options.log(now_iso() + " error while serving " + t_log.path + ": " + what);
-            send(res, api_error(500));
-        });
-        s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-            const auto ms = t_log.start.time_since_epoch().count() == 0
-                                ? 0.0
-                                : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_log.start).count();
-            std::ostringstream line;
-            line.setf(std::ios::fixed);
-            line.precision(1);
-            std::string method = req.method.size() <= 8 ? req.method : req.method.substr(0, 8);
-            for (auto& c : method) if (c < 'A' || c > 'Z') c = '?';
-            line << now_iso() << ' ' << req.remote_addr << ' ' << t_log.user << ' ' << method << ' ' << t_log.path << ' ' << res.status
-                 << ' ' << res.body.size() << ' ' << ms << "ms";
-            options.log(line.str());
-            if (take_invalid_text_note())
-                options.log(now_iso() + " warning: the answer to " + t_log.path + " held data text that is not valid UTF-8 (a roster "
-                            "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
-            t_log = RequestLog{};   // a malformed request skips the pre-routing handler: start it clean
-        });
+        c.res.body = png ? *png : transparent_png();
+        c.res.content_type = png ? tiles->content_type() : "image/png";
+        c.res.set_header("Cache-Control", "private, max-age=3600");
     }
 };
 
 HttpServer::HttpServer(std::shared_ptr<const ProjectApi> api, UsersFile users, std::shared_ptr<TileSource> tiles, ServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(api), std::move(users), std::move(tiles), std::move(options))) {
-    impl_->configure();
-}
+    : impl_(std::make_unique<Impl>(std::move(api), std::move(users), std::move(tiles), std::move(options))) {}
 
 HttpServer::~HttpServer() { stop(); }
 
-int HttpServer::start() {
-    if (impl_->started) return impl_->port;
-    auto& s = impl_->http;
-    int port = impl_->options.port;
-    if (port == 0) {
-        port = s.bind_to_any_port(impl_->options.host);
-        if (port < 0) throw std::runtime_error("cannot bind " + impl_->options.host + " on a free port");
-    } else if (!s.bind_to_port(impl_->options.host, port)) {
-        throw std::runtime_error("cannot listen on " + impl_->options.host + ":" + std::to_string(port) +
-                                 " (in use, or not an address of this machine)");
-    }
-    impl_->port = port;
-    impl_->started = true;
-    impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
-    // stop() only works once the listening loop runs: wait for it (a few milliseconds).
-    for (int i = 0; i < 5000 && !impl_->http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return port;
-}
-
+int HttpServer::start() { return impl_->transport->start(); }
 void HttpServer::stop() {
-    if (!impl_ || !impl_->started) return;
-    impl_->http.stop();
-    if (impl_->thread.joinable()) impl_->thread.join();
-    impl_->started = false;
+    if (impl_) impl_->transport->stop();
 }
-
-bool HttpServer::running() const { return impl_->started && impl_->http.is_running(); }
-int HttpServer::port() const { return impl_->port; }
+bool HttpServer::running() const { return impl_->transport->running(); }
+int HttpServer::port() const { return impl_->transport->port(); }
 std::string HttpServer::url() const {
     const std::string& h = impl_->options.host;
     const std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h == "0.0.0.0" ? "127.0.0.1" : h;
-    return "http://" + host + ":" + std::to_string(impl_->port);
+    return "http://" + host + ":" + std::to_string(port());
 }
 SessionStore& HttpServer::sessions() { return impl_->sessions; }
 std::size_t HttpServer::page_files() const { return impl_->page.size(); }
+int HttpServer::open_connections() const { return impl_->transport->open_connections(); }
+int HttpServer::open_connections(const std::string& address) const { return impl_->transport->open_connections(address); }
 
 }  // namespace gridatlas::server

@@ -63,6 +63,10 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
     o.host = c.host;
     o.port = c.port;
     o.threads = c.threads;
+    o.limits.requests_per_second = c.requests_per_second;
+    o.limits.request_burst = std::max(1.0, 4 * c.requests_per_second);
+    o.limits.connections_per_address = c.connections_per_address;
+    o.limits.max_connections = c.max_connections;
     o.secure_cookie = c.secure_cookie;
     o.min_group_households = c.min_group_households;
     o.sessions.idle = std::chrono::minutes(std::max(1, c.session_idle_minutes));

@@ -17,7 +17,10 @@ struct ServeConfig {
     std::filesystem::path style_file;       // for tiles rendered on demand; empty: styles/tiles.xml
     std::string host = "127.0.0.1";
     int port = 8080;                        // 0: a free port (printed)
-    int threads = 8;
+    int threads = 8;                        // request workers (connections cost none)
+    double requests_per_second = 100;       // per client address, bursts of 4 s of it allowed; 0: no limit
+    int connections_per_address = 32;
+    int max_connections = 1000;
     int render_threads = 2;
     int min_zoom = 0, max_zoom = 19;        // for tiles rendered on demand
     std::size_t tile_cache_mb = 64;

@@ -19,7 +19,20 @@ Command add_serve_command(CLI::App& app) {
     cmd->add_option("--tiles", config->tiles_file, "An MBTiles file to serve (from gridatlas tiles); default: render tiles on demand");
     cmd->add_option("--web", config->web_dir, "The built page directory (default: the build's web/)");
     cmd->add_option("--style", config->style_file, "Mapnik style for tiles rendered on demand (default: styles/tiles.xml)");
-    cmd->add_option("-j,--threads", config->threads, "Worker threads (connections served at once)")->check(CLI::Range(1, 256))->capture_default_str();
+    cmd->add_option("-j,--threads", config->threads, "Worker threads (requests handled at once; open connections cost no thread)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--max-requests-per-second", config->requests_per_second,
+                    "Requests per second from one client address (bursts of 4 s of it); more get 429 with Retry-After; 0: no limit")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    cmd->add_option("--max-connections-per-address", config->connections_per_address,
+                    "Open connections from one client address; beyond, its idle ones are closed or the new one gets 429")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--max-connections", config->max_connections, "Open connections in all; beyond, idle ones are closed or the new one gets 503")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
     cmd->add_option("--render-threads", config->render_threads, "Tiles rendered at once (on demand)")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->add_option("--min-zoom", config->min_zoom, "Lowest zoom rendered on demand")->check(CLI::Range(0, 22))->capture_default_str();
     cmd->add_option("--max-zoom", config->max_zoom, "Highest zoom rendered on demand")->check(CLI::Range(0, 22))->capture_default_str();
