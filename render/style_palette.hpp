@@ -58,6 +58,7 @@ inline constexpr const char* scale = "比例尺";
 inline constexpr const char* north = "北";
 inline constexpr const char* date_prefix = "制图日期 ";
 inline constexpr const char* aggregates_only = "仅显示汇总数据";
+inline constexpr const char* code_index = "编号索引（图上只注编号的社区、网格）";
 }  // namespace words
 
 }  // namespace gridatlas::render
