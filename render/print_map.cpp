@@ -669,6 +669,7 @@ std::vector<frame::LegendSection> overview_legend(const MapData& d) {
     if (!levels.present.empty()) out.push_back(levels_section(ds, levels));
     const auto slots = facility_slots(ds, kind);
     auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
+    if (!fac.entries.empty()) fac.entries.push_back({words::markers_merged, std::nullopt});
     if (!fac.entries.empty()) out.push_back(fac);
     out.push_back({words::scale, {}, true});
     return out;
@@ -874,6 +875,26 @@ void draw_index(cairo_t* cr, const Layout& L, const CodeIndex& index) {
     }
 }
 
+// Markers of one kind that would overlap on paper (closer than `radius_m`) drawn once: 161 bus stops otherwise bury a
+// town centre. The headline kind (slot 0) keeps every marker. Features carry (slot, kind, name).
+void thin_markers(SceneLayer& layer, double radius_m) {
+    std::map<std::string, std::vector<geo::Point>> kept;
+    std::vector<SceneLayer::Feature> out;
+    for (auto& f : layer.features) {
+        const auto* p = std::get_if<geo::Point>(&f.geometry);
+        if (p == nullptr || std::get<std::int64_t>(f.values[0]) == 0) {
+            out.push_back(std::move(f));
+            continue;
+        }
+        auto& same = kept[std::get<std::string>(f.values[1])];
+        const bool near = std::any_of(same.begin(), same.end(), [&](const geo::Point& q) { return bg::distance(*p, q) < radius_m; });
+        if (near) continue;
+        same.push_back(*p);
+        out.push_back(std::move(f));
+    }
+    layer.features = std::move(out);
+}
+
 // The overview's labels for a map frame of layout L showing `view`.
 OverviewLabelPlan overview_labels(const MapData& d, const Layout& L, const geo::Box& view, double map_scale) {
     OverviewLabelInput in;
@@ -968,6 +989,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
             r.draw_labels = false;   // placed by the label plan
             scene = overview_scene(r);
             for (auto& [name, layer] : label_plan.layers) scene[name] = std::move(layer);
+            thin_markers(scene["facilities"], 10 * L.ts * 0.62 * (view.max_corner().x() - view.min_corner().x()) / L.map.w);
             result_labels = {label_plan.top_named + label_plan.fine_named, static_cast<int>(label_plan.index.size()), label_plan.crowded};
         }
             map_scale = L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
