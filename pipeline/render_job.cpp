@@ -170,6 +170,11 @@ std::string format_render(const RenderReport& r) {
     out << "  page " << std::setprecision(0) << r.print.width_pt << " × " << r.print.height_pt << " pt";
     if (r.print.width_px > 0) out << " (" << r.print.width_px << " × " << r.print.height_px << " px)";
     if (r.print.scale_denominator > 0) out << ", scale about 1:" << std::llround(r.print.scale_denominator);
+    if (r.print.names_on_map >= 0) {
+        out << "\n  names: " << r.print.names_on_map << " on the map, " << r.print.names_in_index
+            << " by code in the index under it";
+        if (r.print.crowded_labels > 0) out << " (" << r.print.crowded_labels << " codes found no free place and overlap)";
+    }
     out << "\n" << std::setprecision(2) << "  timings:";
     double total = 0;
     for (const auto& t : r.timings) {

@@ -204,7 +204,8 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     const double H = title_h + map_h + footer_h;
     const Page page{W, H};
 
-    const Scene scene = overview_scene(request);
+    Scene scene = overview_scene(request);
+    for (const char* l : {"plan-top-labels", "plan-grid-labels", "plan-codes", "plan-leaders"}) scene[l];   // print only
 
     // ----- frame datasources (page pixels)
     FeatureSink panel_sink{"kind"};

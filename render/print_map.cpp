@@ -8,6 +8,7 @@
 #include "print_map.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include <cairo.h>
 
 #include "map_content.hpp"
+#include "overview_labels.hpp"
 #include "overview_map.hpp"
 #include "style_palette.hpp"
 #include "vector_document.hpp"
@@ -667,6 +669,7 @@ std::vector<frame::LegendSection> overview_legend(const MapData& d) {
     if (!levels.present.empty()) out.push_back(levels_section(ds, levels));
     const auto slots = facility_slots(ds, kind);
     auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
+    if (!fac.entries.empty()) fac.entries.push_back({words::markers_merged, std::nullopt});
     if (!fac.entries.empty()) out.push_back(fac);
     out.push_back({words::scale, {}, true});
     return out;
@@ -728,11 +731,41 @@ struct Rect {
 struct Layout {
     double W = 0, H = 0, ts = 1, margin = 0;
     Rect title, map, legend, footer;
+    Rect index;                   // the index of codes under the map (h = 0: none)
     double legend_column_w = 0;
 };
 
+// The index of codes → names printed under an overview's map, for the names that do not fit on it.
+struct CodeIndex {
+    std::vector<std::pair<std::string, std::string>> entries;   // code → name (communities' letters first)
+    double max_ems = 0;                                          // the widest entry, in ems (estimated_ems)
+
+    explicit CodeIndex(std::vector<std::pair<std::string, std::string>> e = {}) : entries(std::move(e)) {
+        for (const auto& [code, name] : entries) max_ems = std::max(max_ems, estimated_ems(code + "  " + name));
+    }
+    static double font(double ts) { return 6.6 * ts; }
+    static double row(double ts) { return 9.5 * ts; }
+    static double heading(double ts) { return 13 * ts; }
+    double column_w(double ts) const { return (max_ems + 1.5) * font(ts); }
+    int columns(double w, double ts) const { return std::max(1, static_cast<int>(w / column_w(ts))); }
+    int rows(double w, double ts) const {
+        const int c = columns(w, ts);
+        return static_cast<int>((entries.size() + c - 1) / c);
+    }
+    double height(double w, double ts) const {
+        return entries.empty() ? 0 : heading(ts) + rows(w, ts) * row(ts) + 4 * ts;
+    }
+    // Whether `other` fits in the space this one reserves in a band `w` wide.
+    bool holds(const CodeIndex& other, double w, double ts) const {
+        if (other.entries.empty()) return true;
+        if (entries.empty() || other.max_ems > max_ems + 1e-9) return false;
+        return other.entries.size() <= static_cast<std::size_t>(rows(w, ts) * columns(w, ts));
+    }
+};
+
 // The legend beside the map (right) or under it; `side` chooses.
-Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, bool side) {
+Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, bool side,
+                   const CodeIndex& index) {
     Layout L;
     L.W = W, L.H = H;
     L.ts = print::text_scale(W, H);
@@ -761,6 +794,10 @@ Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& 
         L.legend_column_w = cw;
         L.map = {L.margin, top, W - 2 * L.margin, L.legend.y - gap - top};
     }
+    if (const double ih = index.height(L.map.w, ts); ih > 0) {
+        L.index = {L.map.x, L.map.y + L.map.h - ih, L.map.w, ih};
+        L.map.h -= ih + gap;
+    }
     // whole points, so that the map's size is exact in every format
     L.map.x = std::round(L.map.x), L.map.y = std::round(L.map.y);
     L.map.w = std::floor(L.map.w), L.map.h = std::floor(L.map.h);
@@ -769,13 +806,14 @@ Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& 
 
 // The layout that shows `target` at the larger scale (portrait pages: the legend under the map unless the side
 // gives a clearly larger map).
-Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, const geo::Box& target) {
+Layout layout_page(double W, double H, const std::vector<frame::LegendSection>& sections, const geo::Box& target,
+                   const CodeIndex& index = CodeIndex()) {
     const double tw = target.max_corner().x() - target.min_corner().x(), th = target.max_corner().y() - target.min_corner().y();
     auto m_per_pt = [&](const Layout& L) {
         if (L.map.w < 50 || L.map.h < 50) return std::numeric_limits<double>::infinity();
         return std::max(tw / L.map.w, th / L.map.h);
     };
-    const Layout side = layout_page(W, H, sections, true), under = layout_page(W, H, sections, false);
+    const Layout side = layout_page(W, H, sections, true, index), under = layout_page(W, H, sections, false, index);
     const double preference = W >= H ? 1.0 : 1.1;   // portrait: the side must win by 10 %
     const Layout& best = m_per_pt(side) * preference <= m_per_pt(under) ? side : under;
     if (best.map.w < 50 || best.map.h < 50) throw std::invalid_argument("the page is too small for the map and its legend");
@@ -813,6 +851,60 @@ std::vector<LegendSample> draw_frame(cairo_t* cr, const Layout& L, const PageTex
     frame::text(cr, L.footer.x + L.footer.w, L.footer.y + L.footer.h / 2, words::date_prefix + t.date + "    GridAtlas", foot,
                 Align::right);
     return samples;
+}
+
+// The index band: a heading, then "code  name" entries down the columns, codes in the map's colours for them.
+void draw_index(cairo_t* cr, const Layout& L, const CodeIndex& index) {
+    if (index.entries.empty() || L.index.h <= 0) return;
+    const double ts = L.ts;
+    frame::fill_rect(cr, L.index.x, L.index.y, L.index.w, L.index.h, 0xffffff);
+    frame::stroke_rect(cr, L.index.x, L.index.y, L.index.w, L.index.h, 0xd9d6cf, 0.6 * ts);
+    frame::text(cr, L.index.x + 6 * ts, L.index.y + CodeIndex::heading(ts) / 2 + 1 * ts, words::code_index,
+                frame::Font{8 * ts, true, 0x222222});
+    const int cols = index.columns(L.index.w, ts);
+    const int rows = index.rows(L.index.w, ts);
+    const double col_w = L.index.w / cols;
+    const frame::Font name_font{CodeIndex::font(ts), false, 0x333333};
+    for (std::size_t k = 0; k < index.entries.size(); ++k) {
+        const auto& [code, name] = index.entries[k];
+        const double x = L.index.x + 6 * ts + static_cast<double>(k / rows) * col_w;
+        const double y = L.index.y + CodeIndex::heading(ts) + (static_cast<double>(k % rows) + 0.5) * CodeIndex::row(ts);
+        const bool letter = !code.empty() && std::isalpha(static_cast<unsigned char>(code[0]));
+        const double w = frame::text(cr, x, y, code, frame::Font{CodeIndex::font(ts), true, letter ? 0x7a1f1fu : 0x12457au});
+        frame::text(cr, x + w + 0.5 * CodeIndex::font(ts), y, name, name_font);
+    }
+}
+
+// Markers of one kind that would overlap on paper (closer than `radius_m`) drawn once: 161 bus stops otherwise bury a
+// town centre. The headline kind (slot 0) keeps every marker. Features carry (slot, kind, name).
+void thin_markers(SceneLayer& layer, double radius_m) {
+    std::map<std::string, std::vector<geo::Point>> kept;
+    std::vector<SceneLayer::Feature> out;
+    for (auto& f : layer.features) {
+        const auto* p = std::get_if<geo::Point>(&f.geometry);
+        if (p == nullptr || std::get<std::int64_t>(f.values[0]) == 0) {
+            out.push_back(std::move(f));
+            continue;
+        }
+        auto& same = kept[std::get<std::string>(f.values[1])];
+        const bool near = std::any_of(same.begin(), same.end(), [&](const geo::Point& q) { return bg::distance(*p, q) < radius_m; });
+        if (near) continue;
+        same.push_back(*p);
+        out.push_back(std::move(f));
+    }
+    layer.features = std::move(out);
+}
+
+// The overview's labels for a map frame of layout L showing `view`.
+OverviewLabelPlan overview_labels(const MapData& d, const Layout& L, const geo::Box& view, double map_scale) {
+    OverviewLabelInput in;
+    in.dataset = d.dataset;
+    for (const auto& g : d.grids) in.grid_households.push_back(g.households);
+    in.headline_kind = d.kind_key;
+    in.view = view;
+    in.map_w_pt = L.map.w, in.map_h_pt = L.map.h;
+    in.style_scale = map_scale;
+    return plan_overview_labels(in);
 }
 
 void check_cairo(cairo_status_t status, const std::filesystem::path& out) {
@@ -861,18 +953,45 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
         case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
         case MapStyle::officer: sections = print::officer_legend(d, request.focus, grow(target, 0.3)); break;
     }
-    const Layout L = layout_page(W, H, sections, target);
+    Layout L = layout_page(W, H, sections, target);
     const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
-    const geo::Box view = fit_extent(target, L.map.w, L.map.h, margin_share, 10, request.style == MapStyle::officer ? 18 : 0);
+    auto fit = [&] { return fit_extent(target, L.map.w, L.map.h, margin_share, 10, request.style == MapStyle::officer ? 18 : 0); };
+    geo::Box view = fit();
+    // The overview names what fits and indexes the rest under the map: the index takes room from the map, which may
+    // leave more names without room, so the page is laid out again until the room reserved holds the index.
+    OverviewLabelPlan label_plan;
+    CodeIndex index;
+    if (request.style == MapStyle::overview) {
+        label_plan = overview_labels(d, L, view, L.ts * 0.62);
+        CodeIndex reserved;
+        for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(label_plan.index), L.map.w, L.ts); ++pass) {
+            CodeIndex want(label_plan.index);
+            if (want.entries.size() < reserved.entries.size()) want.entries = reserved.entries;
+            want.max_ems = std::max(want.max_ems, reserved.max_ems);
+            reserved = want;
+            L = layout_page(W, H, sections, target, reserved);
+            view = fit();
+            label_plan = overview_labels(d, L, view, L.ts * 0.62);
+        }
+        index = CodeIndex(label_plan.index);
+    }
     // counts of what the fitted view shows
     if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);
     if (request.style == MapStyle::planner && request.focus.valid()) sections = planner_legend(d, &view, request.focus);
 
     Scene scene;
     double map_scale = L.ts;
+    std::array<int, 3> result_labels{-1, 0, 0};
     switch (request.style) {
         case MapStyle::overview:
-            scene = overview_scene(overview_request(d));
+        {
+            OverviewRequest r = overview_request(d);
+            r.draw_labels = false;   // placed by the label plan
+            scene = overview_scene(r);
+            for (auto& [name, layer] : label_plan.layers) scene[name] = std::move(layer);
+            thin_markers(scene["facilities"], 10 * L.ts * 0.62 * (view.max_corner().x() - view.min_corner().x()) / L.map.w);
+            result_labels = {label_plan.top_named + label_plan.fine_named, static_cast<int>(label_plan.index.size()), label_plan.crowded};
+        }
             map_scale = L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
             break;
         case MapStyle::planner: scene = planner_scene(d, request.focus, view); break;
@@ -907,6 +1026,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     result.width_pt = W, result.height_pt = H;
     result.metres_per_pt = map_view.metres_per_unit();
     result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
+    result.names_on_map = result_labels[0], result.names_in_index = result_labels[1], result.crowded_labels = result_labels[2];
 
     std::error_code ec;
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
@@ -924,6 +1044,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
         cairo_scale(cr, k, k);
         const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
         styled.render_samples(cr, samples, map_scale);
+        draw_index(cr, L, index);
         // the map: AGG at device resolution, copied pixel for pixel
         const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
         MapView px_view = map_view;
@@ -957,6 +1078,7 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     cairo_t* cr = doc.cr();
     const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
     styled.render_samples(cr, samples, map_scale);
+    draw_index(cr, L, index);
     cairo_save(cr);
     cairo_translate(cr, L.map.x, L.map.y);
     styled.render_cairo(cr, scene, map_view);

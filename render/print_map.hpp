@@ -119,6 +119,9 @@ struct PrintResult {
     int width_px = 0, height_px = 0;      // PNG only
     double scale_denominator = 0;         // 1 : N on paper (0 for pixel pages)
     double metres_per_pt = 0;
+    // Overview: community and grid names drawn on the map, names given by code in the index under it, and codes that
+    // found no free place (drawn over another label); -1, 0, 0 for other styles.
+    int names_on_map = -1, names_in_index = 0, crowded_labels = 0;
 };
 
 // Writes one page to `out`. Throws std::invalid_argument for a bad request (officer without a focus grid, page

@@ -72,13 +72,13 @@ std::map<std::string, int> facility_slots(const Dataset& ds, const std::string& 
     for (const auto& k : ds.service_kinds) {
         const bool is_headline = !headline.empty() && (k.name == headline || k.key == headline);
         slot_of_kind[k.key] = is_headline ? 0 : next;
-        if (!is_headline) next = next % 7 + 1;
+        if (!is_headline) next = next % 8 + 1;
     }
     for (const auto& f : ds.facilities)
         if (!slot_of_kind.count(f.kind)) {
             const bool is_headline = !headline.empty() && f.kind == headline;
             slot_of_kind[f.kind] = is_headline ? 0 : next;
-            if (!is_headline) next = next % 7 + 1;
+            if (!is_headline) next = next % 8 + 1;
         }
     return slot_of_kind;
 }

@@ -37,7 +37,7 @@ std::string level_name(const Dataset& ds, int level);
 // OSM highway → drawing order (footways first, motorways last).
 int road_class(const std::string& highway);
 
-// Facility kinds → marker slot: 0 for `headline` (a kind key or name), the others 1..7 in service_kinds order
+// Facility kinds → marker slot: 0 for `headline` (a kind key or name), the others 1..8 in service_kinds order
 // (cycling), then kinds found only among the facilities.
 std::map<std::string, int> facility_slots(const Dataset& ds, const std::string& headline);
 // Kind key → display name (the kind's name, else its key).
@@ -58,6 +58,8 @@ inline constexpr const char* scale = "比例尺";
 inline constexpr const char* north = "北";
 inline constexpr const char* date_prefix = "制图日期 ";
 inline constexpr const char* aggregates_only = "仅显示汇总数据";
+inline constexpr const char* markers_merged = "图上重叠的同类设施只画一个";
+inline constexpr const char* code_index = "编号索引（图上只注编号的社区、网格）";
 }  // namespace words
 
 }  // namespace gridatlas::render

@@ -411,7 +411,7 @@ TEST(Palette, OfficerAndPlannerShareOverviewsColours) {
     for (std::sregex_iterator it(palette.begin(), palette.end(), entity), end; it != end; ++it) entities[(*it)[1]] = (*it)[2];
     // the walking-minute bands and the facility slots mean the same on every map
     for (const char* key : {"band-le5", "band-le10", "band-le-thr", "band-beyond", "band-unknown", "nonres", "slot0",
-                            "slot1", "slot2", "slot3", "slot4", "slot5", "slot6", "slot7"}) {
+                            "slot1", "slot2", "slot3", "slot4", "slot5", "slot6", "slot7", "slot8"}) {
         ASSERT_TRUE(entities.count(key)) << key;
         EXPECT_THAT(overview, ::testing::HasSubstr("\"" + entities[key] + "\"")) << key << " " << entities[key];
     }
