@@ -22,8 +22,9 @@ using nlohmann::json;
 
 namespace {
 
-const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS);
-const fs::path outputs = corpus.parent_path() / "bad_inputs_out";
+// One corpus and output folder per test process: ctest runs the cases of this file as parallel processes.
+const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS + std::string("-") + std::to_string(::getpid()));
+const fs::path outputs = corpus.parent_path() / ("bad_inputs_out-" + std::to_string(::getpid()));
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -80,6 +81,13 @@ protected:
     static void SetUpTestSuite() {
         const std::string cmd = "python3 '" + std::string(GRIDATLAS_SOURCE_DIR) + "/scripts/make_bad_inputs.py' '" + corpus.string() + "' > /dev/null";
         made = std::system(cmd.c_str()) == 0;
+    }
+    // The folders are this process's own; they are kept when a case failed, for a look.
+    static void TearDownTestSuite() {
+        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) return;
+        std::error_code ec;
+        fs::remove_all(corpus, ec);
+        fs::remove_all(outputs, ec);
     }
     void SetUp() override { ASSERT_TRUE(made) << "scripts/make_bad_inputs.py failed"; }
     static inline bool made = false;

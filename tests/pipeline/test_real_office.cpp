@@ -30,9 +30,10 @@ using nlohmann::json;
 
 namespace {
 
-const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS);
+// One corpus and output folder per test process: ctest runs the cases of this file as parallel processes.
+const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS + std::string("-") + std::to_string(::getpid()));
 const fs::path office = corpus / "real_office";
-const fs::path outputs = corpus.parent_path() / "real_office_out";
+const fs::path outputs = corpus.parent_path() / ("real_office_out-" + std::to_string(::getpid()));
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -63,6 +64,13 @@ protected:
     static void SetUpTestSuite() {
         const std::string cmd = "python3 '" + std::string(GRIDATLAS_SOURCE_DIR) + "/scripts/make_bad_inputs.py' '" + corpus.string() + "' > /dev/null";
         made = std::system(cmd.c_str()) == 0;
+    }
+    // The folders are this process's own; they are kept when a case failed, for a look.
+    static void TearDownTestSuite() {
+        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) return;
+        std::error_code ec;
+        fs::remove_all(corpus, ec);
+        fs::remove_all(outputs, ec);
     }
     void SetUp() override { ASSERT_TRUE(made) << "scripts/make_bad_inputs.py failed"; }
     static inline bool made = false;
