@@ -296,6 +296,14 @@ CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
     return t;
 }
 
+std::string decode_detected(std::string& value) {
+    thread_local Decoder decoder{""};
+    std::vector<std::string> one{std::move(value)};
+    const std::string done = decoder.decode(one);
+    value = std::move(one.front());
+    return done;
+}
+
 CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open " + file.string());

@@ -47,6 +47,11 @@ CsvTable parse_csv_table(std::string_view bytes, const CsvOptions& options = {})
 // Reads and parses `file`; throws std::runtime_error when it cannot be read.
 CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options = {});
 
+// One value as the reader detects it (the text of a .dbf without .cpg, for instance): valid UTF-8 is kept (unless it
+// has no Chinese while its GB18030 reading is all Chinese), else GB18030 is converted, else invalid bytes are replaced
+// by U+FFFD. Returns "" (kept), "converted" or "replaced".
+std::string decode_detected(std::string& value);
+
 // Whether `file` is read by this reader rather than GDAL: .csv, .tsv and .txt tables.
 bool is_delimited_text(const std::filesystem::path& file);
 

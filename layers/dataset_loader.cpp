@@ -163,6 +163,7 @@ void load_buildings(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag, ge
                 b.floors = *v;
         ds.buildings.push_back(std::move(b));
     });
+    r.report_text_repairs(diag);
     if (ds.buildings.empty())
         throw DataError({Severity::error, "empty_layer", r.where(), "the buildings layer has no usable building",
                          "check the layer and its geometries (see the warnings above)"});
@@ -214,6 +215,7 @@ void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
             u.households_per_floor = checked_int(f.value(*per_floor), 0, diag, where, src.field("households_per_floor"), unknown).value_or(0);
         ds.units.push_back(u);
     });
+    r.report_text_repairs(diag);
     ds.index_units();
 }
 
@@ -350,6 +352,7 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more roster values are not whole numbers (treated as unknown)",
                   "fix them as the first 20 above");
     if (const CsvTable* t = r.text_table()) report_text_table(*t, r, ds, diag);
+    r.report_text_repairs(diag);
     if (bad_coordinates)
         diag.warn("bad_coordinates", r.where(),
                   std::to_string(bad_coordinates) + " rows have coordinates that are not numbers or not valid in " + src.crs +
@@ -427,6 +430,7 @@ LevelFieldValues load_grid_level(const GridLevelSource& level, int index, Datase
         ds.grids.push_back(std::move(g));
         ++count;
     });
+    r.report_text_repairs(diag);
     if (level_of && selected == 0)
         throw DataError({Severity::error, "empty_layer", r.where(),
                          "no feature has " + level.level_field + " = '" + level.level_value + "' for the " + level.label +
@@ -535,6 +539,7 @@ void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo
             ++unknown_kinds[fac.kind];
         ds.facilities.push_back(std::move(fac));
     });
+    r.report_text_repairs(diag);
     for (const auto& [k, n] : unknown_kinds)
         diag.warn("unknown_kind", r.where(), std::to_string(n) + " facilities of kind '" + k + "' match no [[service_kinds]] entry; they are drawn but not measured",
                   "add a [[service_kinds]] with key = \"" + k + "\" to measure them");

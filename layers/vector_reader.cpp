@@ -12,6 +12,7 @@
 #include "china_coordinates.hpp"
 #include "crs.hpp"
 #include "gdal_session.hpp"
+#include "model/text.hpp"
 
 namespace gridatlas::layers {
 
@@ -131,6 +132,9 @@ struct VectorReader::Impl {
     OffsetCrs offset = OffsetCrs::none; // GCJ-02 / BD-09 points: converted to WGS 84 before to_target
     std::vector<int> field_indices;     // per requested field: the OGR index (or the column, for a text table)
     std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL
+    bool undeclared_dbf = false;        // a shapefile whose .dbf has no .cpg (nor code page byte): bytes passed raw
+    std::size_t converted = 0, replaced = 0;
+    std::vector<std::int64_t> repaired_fids;   // the first few
     std::string layer_name() const { return layer ? layer->GetName() : table ? src.file.stem().string() : src.layer; }
 };
 
@@ -186,6 +190,10 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
                              "no such layer", "the file's layers are: " + join(layer_names)});
     }
     impl_->layer->ResetReading();
+    if (std::string(impl_->dataset->GetDriverName()) == "ESRI Shapefile") {
+        const char* enc = impl_->layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
+        impl_->undeclared_dbf = !enc || !*enc;
+    }
 
     impl_->offset = offset_crs_of(src.crs);
     if (impl_->offset != OffsetCrs::none) {  // GCJ-02 / BD-09: lon/lat offset from WGS 84, undone point by point
@@ -257,6 +265,20 @@ std::string VectorReader::crs_description() const {
     if (!impl_->has_srs) return {};
     if (impl_->offset != OffsetCrs::none) return impl_->src.crs;
     return crs_name(impl_->source_srs);
+}
+
+void VectorReader::report_text_repairs(Diagnostics& diag) const {
+    if (!impl_->converted && !impl_->replaced) return;
+    std::string fids;
+    for (auto fid : impl_->repaired_fids) fids += (fids.empty() ? "" : ", ") + std::to_string(fid);
+    std::string what;
+    if (impl_->converted) what = std::to_string(impl_->converted) + " were read as GBK/GB18030 and converted to UTF-8";
+    if (impl_->replaced)
+        what += (what.empty() ? "" : "; ") + std::to_string(impl_->replaced) + " had bytes that are neither UTF-8 nor GBK, replaced by U+FFFD";
+    diag.warn(impl_->replaced ? "invalid_bytes" : "converted_encoding", where("fid " + fids + (impl_->repaired_fids.size() == 5 ? ", …" : "")),
+              "text values of the layer are not UTF-8: " + what,
+              impl_->undeclared_dbf ? "put a .cpg file beside the .shp naming the .dbf's encoding (936 for GBK, or UTF-8)"
+                                    : "save the layer's text as UTF-8");
 }
 
 SourceLocation VectorReader::where(std::string feature) const {
@@ -341,7 +363,19 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
         f.values.assign(impl_->field_indices.size(), std::nullopt);
         for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) {
             const int idx = impl_->field_indices[i];
-            if (feature->IsFieldSetAndNotNull(idx)) f.values[i] = feature->GetFieldAsString(idx);
+            if (!feature->IsFieldSetAndNotNull(idx)) continue;
+            std::string v = feature->GetFieldAsString(idx);
+            // GDAL recodes a .dbf with a .cpg to UTF-8; without one its bytes arrive as they are: detect them.
+            if (!text::is_ascii(v) && (impl_->undeclared_dbf || !text::valid_utf8(v))) {
+                const std::string done = decode_detected(v);
+                if (!done.empty()) {
+                    ++(done == "converted" ? impl_->converted : impl_->replaced);
+                    if (impl_->repaired_fids.size() < 5 &&
+                        (impl_->repaired_fids.empty() || impl_->repaired_fids.back() != f.fid))
+                        impl_->repaired_fids.push_back(f.fid);
+                }
+            }
+            f.values[i] = std::move(v);
         }
         f.kind = GeometryKind::none;
         f.geometry_empty = true;

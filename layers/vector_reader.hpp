@@ -64,6 +64,9 @@ public:
     // records and repairs, for the caller to report. Null for layers read through GDAL.
     const CsvTable* text_table() const;
     void for_each(const std::function<void(FeatureView&)>& fn);
+    // After for_each: one warning when text values of a GDAL layer were not UTF-8 (a .dbf without .cpg holding GBK):
+    // how many were converted from GBK/GB18030 or had bytes replaced, the first features, and what to do.
+    void report_text_repairs(Diagnostics& diag) const;
 
 private:
     void check_coordinates_fit_crs() const;

@@ -193,6 +193,10 @@ def crs_cases(out, src):
     d = tiny_case(out, "cgcs2000_shapefile_cpg", src, lambda t: replace_once(t, 'file = "grids.geojson"\n', 'file = "grids.shp"\n'))
     ogr2ogr("-t_srs", "EPSG:4490", "-lco", "ENCODING=CP936", os.path.join(d, "grids.shp"), os.path.join(d, "grids.geojson"))
     write(os.path.join(d, "grids.cpg"), "936\n")
+    # The same shapefile without its .cpg: GDAL passes the GBK bytes through; they are detected and reported.
+    d2 = tiny_case(out, "dbf_gbk_without_cpg", src, lambda t: replace_once(t, 'file = "grids.geojson"\n', 'file = "grids.shp"\n'))
+    for ext in (".shp", ".shx", ".dbf", ".prj"):
+        shutil.copy(os.path.join(d, "grids" + ext), os.path.join(d2, "grids" + ext))
 
 
 def project_file_cases(out, src):

@@ -211,6 +211,21 @@ TEST_F(BadInputs, Cgcs2000ShapefileWithCpgReadsItsGbkNames) {
     EXPECT_EQ(names["110101001002"], "东网格");
 }
 
+// The same GBK .dbf without .cpg: GDAL passes its bytes through; they are detected as GBK, converted and reported.
+TEST_F(BadInputs, GbkDbfWithoutCpgIsDetectedAndReported) {
+    const Result r = run("run", "dbf_gbk_without_cpg");
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_conserved(r, 10, 0, 7, 3);
+    std::map<std::string, std::string> names;
+    for (const auto& g : r.summary["levels"][1]["per_grid"]) names[g["code"]] = g["name"];
+    EXPECT_EQ(names["110101001001"], "西网格");
+    EXPECT_EQ(names["110101001002"], "东网格");
+    EXPECT_TRUE(contains(r.err, (corpus / "dbf_gbk_without_cpg" / "grids.shp").string() +
+                                    ", layer 'grids', feature fid 0, 1: text values of the layer are not UTF-8: 2 were read as GBK/GB18030"))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
+}
+
 // ------------------------------------------------------------------------------------------------ project file
 
 TEST_F(BadInputs, ProjectFileTyposStopTheRunNamingKeyAndFix) {
