@@ -281,6 +281,7 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         cfg.map.headline_kind = (*m)["headline_kind"].value_or(std::string{});
         cfg.map.title = (*m)["title"].value_or(std::string{});
         cfg.map.width_px = (*m)["width_px"].value_or(cfg.map.width_px);
+        cfg.map.attribution = (*m)["attribution"].value_or(std::string{});
     }
     if (cfg.map.headline_kind.empty()) cfg.map.headline_kind = cfg.service_kinds.front().key;
     if (!kind_keys.count(cfg.map.headline_kind))

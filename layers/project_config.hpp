@@ -42,6 +42,9 @@ struct MapSettings {
     std::string headline_kind;      // the kind the overview colours buildings by; default: the first kind
     std::string title;
     int width_px = 2400;
+    // The data's credit line printed on every map, atlas page and tile set (e.g. "© OpenStreetMap contributors" for
+    // OSM-derived data); empty: none.
+    std::string attribution;
 };
 
 struct ProjectConfig {

@@ -79,6 +79,7 @@ const std::vector<SchemaKey> schema = {
     {"map", "headline_kind", text, "the first kind", "the kind the overview colours buildings by"},
     {"map", "title", text, "the project name", "the map's title"},
     {"map", "width_px", whole_pos, "2400", "the overview's width in pixels"},
+    {"map", "attribution", text, "none", "the data's credit line on every map, atlas page and tile set"},
 };
 
 const std::set<std::string> layer_tables = {"buildings", "units", "households", "facilities", "roads", "entrances", "grid_levels"};

@@ -70,6 +70,7 @@ AtlasReport atlas_job(const AtlasConfig& config, Diagnostics& diag) {
     req.page = config.page;
     req.title = config.title;
     req.date = config.date;
+    req.attribution = p.cfg().map.attribution;
     OutputSet out(config.out_file.parent_path(), "", diag);
     render::AtlasResult result;
     out.write(config.out_file, [&](const auto& f) { result = clock.time("render atlas", [&] { return render::render_atlas_pdf(req, f); }); });

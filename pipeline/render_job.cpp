@@ -148,6 +148,7 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     req.format = *fmt;
     req.title = config.title;
     req.date = config.date;
+    req.attribution = p.cfg().map.attribution;
     const auto t0 = std::chrono::steady_clock::now();
     OutputSet out(config.out_file.parent_path(), "", diag);
     out.write(config.out_file, [&](const auto& f) {

@@ -203,6 +203,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
             for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
             req.title = cfg.map.title;
             req.width_px = cfg.map.width_px;
+            req.attribution = cfg.map.attribution;
             return out.write("overview.png", [&](const auto& f) { render::render_overview_png(req, f); });
         });
     }

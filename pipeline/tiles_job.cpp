@@ -361,7 +361,9 @@ TilesReport tiles_job(const TilesConfig& config, Diagnostics& diag) {
     StageClock clock;
     ProjectState project(config.project_file, diag, clock);
     const auto scene = build_tile_scene(project);
-    return render_tiles(config, scene, project.cfg().name.empty() ? std::string("GridAtlas") : project.cfg().name);
+    TilesConfig c = config;
+    if (c.attribution.empty()) c.attribution = project.cfg().map.attribution;
+    return render_tiles(c, scene, project.cfg().name.empty() ? std::string("GridAtlas") : project.cfg().name);
 }
 
 std::string format_tiles(const TilesReport& r) {

@@ -38,7 +38,7 @@ struct TilesConfig {
     std::string image_format = "png8";          // see render::TileRenderOptions: "png8", "png8:z=N", "png32", "png8:m=h" …
     std::filesystem::path style_file;           // empty: styles/tiles.xml
     std::string name;                           // tile set name; default: the project's name
-    std::string attribution = "© OpenStreetMap contributors";
+    std::string attribution;   // empty: the project's [map] attribution
     ProgressBar progress = ProgressBar::automatic;
     std::size_t max_metatiles = 0;              // stop after this many metatiles (0: all); re-running resumes
 };

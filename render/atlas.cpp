@@ -227,7 +227,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                                   ? (d.project_name.empty() ? std::string() : d.project_name + " · ") + "网格工作图册"
                                   : request.title;
     std::string footer_left = request.attribution;
-    if (!ds.working_crs.empty()) footer_left += "    坐标系 " + ds.working_crs;
+    if (!ds.working_crs.empty()) footer_left += (footer_left.empty() ? "" : "    ") + std::string("坐标系 ") + ds.working_crs;
 
     // a scratch context to measure text while planning
     cairo_surface_t* scratch_surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);

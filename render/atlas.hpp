@@ -21,7 +21,7 @@ struct AtlasRequest {
     PageSpec page{"A4", false};          // paper only (no pixel pages)
     std::string title;                   // default: "<project> 网格工作图册"
     std::string date;                    // default today
-    std::string attribution = "© OpenStreetMap contributors";
+    std::string attribution;             // the project's [map] attribution; empty: none
     std::filesystem::path styles;        // default styles_dir()
 };
 

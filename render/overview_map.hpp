@@ -18,7 +18,7 @@ struct OverviewRequest {
     double headline_threshold_minutes = 15;
     std::string headline_kind_name;              // e.g. "党群服务中心", for the legend
     std::string title;
-    std::string attribution = "© OpenStreetMap contributors";
+    std::string attribution;             // the project's [map] attribution; empty: none
     int width_px = 2400;                          // height follows the data's aspect ratio
     std::filesystem::path style_file;             // defaults to styles_dir()/overview.xml
     bool draw_labels = true;                      // grid name/code/household labels on the map (not the legend)

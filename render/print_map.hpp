@@ -109,7 +109,7 @@ struct PrintRequest {
     PrintFormat format = PrintFormat::png;
     std::string title;                    // default from the style, grid and kind
     std::string date;                     // default: today, YYYY-MM-DD
-    std::string attribution = "© OpenStreetMap contributors";
+    std::string attribution;             // the project's [map] attribution; empty: none
     std::filesystem::path styles;         // default styles_dir()
 };
 

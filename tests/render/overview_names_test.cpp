@@ -83,6 +83,28 @@ TEST_P(OverviewNamesTest, EveryCommunityAndGridIsNamedOnTheMapOrInTheIndex) {
     EXPECT_EQ(r.out.find("found no free place"), std::string::npos) << r.out;
 }
 
+// The credit line comes from the project file: the sample (OSM-derived) sets `[map] attribution`, and a copy of its
+// project file without that key prints no OSM line at all.
+TEST(OverviewAttribution, ComesFromTheProjectFileOnly) {
+    const fs::path dir = fs::temp_directory_path() / ("gridatlas_attribution_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    for (const char* f : {"sample.gpkg", "households.csv"}) fs::create_symlink(kSample / f, dir / f);
+    ASSERT_EQ(run_command("grep -v '^attribution' '" + (kSample / "project.toml").string() + "' > '" +
+                          (dir / "project.toml").string() + "'").status, 0);
+    auto text_of = [&](const fs::path& project) {
+        const fs::path pdf = dir / "map.pdf";
+        const CommandRun r = run_command(std::string(GRIDATLAS_BIN) + " render '" + project.string() +
+                                         "' --style overview --paper A4 --date 2026-01-01 -o '" + pdf.string() + "'");
+        EXPECT_EQ(r.status, 0) << r.out;
+        return run_command("pdftotext -enc UTF-8 '" + pdf.string() + "' -").out;
+    };
+    EXPECT_NE(text_of(kSample / "project.toml").find("© OpenStreetMap contributors"), std::string::npos);
+    const std::string without = text_of(dir / "project.toml");
+    EXPECT_EQ(without.find("OpenStreetMap"), std::string::npos);
+    EXPECT_NE(without.find("坐标系"), std::string::npos);   // the footer is still there
+    fs::remove_all(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(Papers, OverviewNamesTest,
                          ::testing::Values(std::make_pair("A4", std::size_t{40}), std::make_pair("A3", std::size_t{51}),
                                            std::make_pair("A0", std::size_t{88})),

@@ -59,7 +59,7 @@ Command add_tiles_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--style", config->style_file, "Mapnik style (default: styles/tiles.xml)");
     cmd->add_option("--name", config->name, "Tile set name (default: the project's name)");
-    cmd->add_option("--attribution", config->attribution, "Attribution stored with the tiles")->capture_default_str();
+    cmd->add_option("--attribution", config->attribution, "Attribution stored with the tiles (default: the project file's [map] attribution)");
     cmd->add_flag("--progress", *progress, "Show the progress bar even when stderr is not a terminal");
     cmd->add_flag("--no-progress", *no_progress, "Never show the progress bar");
     cmd->add_option("--max-metatiles", config->max_metatiles,
