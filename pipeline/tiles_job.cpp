@@ -144,12 +144,14 @@ private:
 
 namespace {
 
-std::shared_ptr<const render::TileScene> tile_scene(const layers::ProjectConfig& cfg, const Dataset& ds,
-                                                    const assign::Statistics& stats, const access::AccessResult& access) {
+std::shared_ptr<const render::TileScene> tile_scene(const layers::ProjectConfig& cfg, const Dataset& ds, const assign::Statistics& stats,
+                                                    const access::AccessResult& access, std::size_t min_households) {
     render::TileSceneInput in;
     in.dataset = &ds;
     in.grid_households.reserve(stats.grids.size());
-    for (const auto& g : stats.grids) in.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
+    // Tiles are public: a grid with fewer than k households shows no count (-1), as the API suppresses it (README: privacy).
+    for (const auto& g : stats.grids)
+        in.grid_households.push_back(g.people.households < min_households ? -1 : static_cast<std::int64_t>(g.people.households));
     in.headline_kind = cfg.map.headline_kind;
     if (const auto* headline = access.find(cfg.map.headline_kind)) {
         in.building_minutes = access::minutes_for_bands(*headline);
@@ -160,12 +162,12 @@ std::shared_ptr<const render::TileScene> tile_scene(const layers::ProjectConfig&
 
 }  // namespace
 
-std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& p) {
-    return tile_scene(p.cfg, p.ds, p.stats, p.access);
+std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& p, std::size_t min_households) {
+    return tile_scene(p.cfg, p.ds, p.stats, p.access, min_households);
 }
 
-std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& p) {
-    return tile_scene(p.cfg(), p.ds(), p.stats(), p.access());
+std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& p, std::size_t min_households) {
+    return tile_scene(p.cfg(), p.ds(), p.stats(), p.access(), min_households);
 }
 
 render::LonLatBox default_tile_area(const render::TileScene& scene) {

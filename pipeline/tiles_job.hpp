@@ -70,9 +70,10 @@ struct TilesReport {
 TilesReport tiles_job(const TilesConfig& config, Diagnostics& diag);
 
 // The aggregate content of a measured project for the tiles: grids (finest level: names, codes, household counts;
-// top level: names), buildings by minutes to the project's headline kind, roads, facilities. Nothing per household.
-std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& project);
-std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& project);
+// top level: names), buildings by minutes to the project's headline kind, roads, facilities. Nothing per household;
+// a grid with fewer than `min_households` households (k of the privacy policy) is labelled without its count.
+std::shared_ptr<const render::TileScene> build_tile_scene(const MeasuredProject& project, std::size_t min_households = 5);
+std::shared_ptr<const render::TileScene> build_tile_scene(ProjectState& project, std::size_t min_households = 5);
 
 // Renders and writes from a scene (tiles_job without the loading; benchmarks and tests use it directly).
 TilesReport render_tiles(const TilesConfig& config, std::shared_ptr<const render::TileScene> scene,

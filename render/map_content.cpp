@@ -194,7 +194,8 @@ Scene public_map_content(const MapContentInput& in) {
             const std::string name = g.name.empty() ? g.code : g.name;
             const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
             std::string details = code_line;
-            if (!in.grid_households.empty()) details.append("\n").append(std::to_string(in.grid_households[i])).append("户");
+            if (!in.grid_households.empty() && in.grid_households[i] >= 0)   // < 0: suppressed (fewer than k households)
+                details.append("\n").append(std::to_string(in.grid_households[i])).append("户");
             grid_labels.add(g.area, {name, details, code_line, name + details, g.code});
         }
         for (std::size_t i : largest_first(ds, top_grids)) {

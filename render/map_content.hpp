@@ -38,7 +38,7 @@ std::vector<std::size_t> largest_first(const Dataset& ds, std::vector<std::size_
 
 struct MapContentInput {
     const Dataset* dataset = nullptr;
-    std::vector<std::int64_t> grid_households;   // per grid index, for the finest grids' labels; may be empty
+    std::vector<std::int64_t> grid_households;   // per grid index, for the finest grids' labels (< 0: no count); may be empty
     std::vector<double> building_minutes;        // per building index: minutes to the headline kind; NaN/inf: none
     double headline_threshold_minutes = 15;
     std::string headline_kind;                   // its key or name: its facilities take marker slot 0, on top

@@ -22,7 +22,7 @@ namespace gridatlas::render {
 
 struct TileSceneInput {
     const Dataset* dataset = nullptr;
-    std::vector<std::int64_t> grid_households;   // per grid index (finest-level labels: "412户"); may be empty
+    std::vector<std::int64_t> grid_households;   // per grid index (finest-level labels: "412户"; < 0: no count); may be empty
     std::vector<double> building_minutes;        // per building index: minutes to the headline kind; NaN/inf = none
     double headline_threshold_minutes = 15;
     std::string headline_kind;                   // service kind key whose facilities are drawn largest, on top

@@ -56,7 +56,7 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
         o.renderers = c.render_threads;
         o.cache_bytes = c.tile_cache_mb << 20;
         o.style_file = c.style_file;
-        tiles = rendered_tiles(pipeline::build_tile_scene(api->project()), o);
+        tiles = rendered_tiles(pipeline::build_tile_scene(api->project(), static_cast<std::size_t>(std::max(1, c.min_group_households))), o);
     }
 
     ServerOptions o;

@@ -13,6 +13,8 @@
 #include "project_state.hpp"
 #include "stage_clock.hpp"
 #include "test_util.hpp"
+#include "tile_source.hpp"
+#include "tiles_job.hpp"
 
 namespace gridatlas::server {
 namespace {
@@ -331,6 +333,29 @@ TEST_F(LimitsTest, ALoginFindingThePasswordPoolFullGets503WithRetryAfter) {
     const std::string busy = s.answer();
     EXPECT_EQ(test::raw_status(busy), 503);
     EXPECT_TRUE(test::contains(busy, "Retry-After: 1"));
+}
+
+}  // namespace
+}  // namespace gridatlas::server
+
+namespace gridatlas::server {
+namespace {
+
+// Public tiles never label a grid of fewer than k households with its count: the fixture's grids hold 4 and 3
+// households, so at k = 5 the tile equals the one with every count suppressed, and differs from the one at k = 1.
+TEST(PublicTiles, SmallGridsAreLabelledWithoutTheirHouseholdCount) {
+    const auto& project = fixture_api()->project();
+    auto tile_at = [&](std::size_t k) {
+        RenderedTilesOptions o;
+        o.min_zoom = 14;
+        o.max_zoom = 18;
+        const auto png = rendered_tiles(pipeline::build_tile_scene(project, k), o)->tile(17, 107912, 49668);
+        return png ? *png : std::string();
+    };
+    const std::string shown = tile_at(1), at_k = tile_at(5), none = tile_at(1000);
+    ASSERT_FALSE(shown.empty());
+    EXPECT_NE(shown, at_k);   // the counts were on this tile, and k = 5 took them off
+    EXPECT_EQ(at_k, none);
 }
 
 }  // namespace
