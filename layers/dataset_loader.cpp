@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <utility>
 
 #include <ogr_spatialref.h>
 
@@ -106,6 +107,23 @@ int vertical_level(const std::string& layer, const std::string& bridge, const st
     if (!bridge.empty() && bridge != "no") return 1;
     if (!tunnel.empty() && tunnel != "no") return -1;
     return 0;
+}
+
+const std::vector<std::string>& join_exclusion_names() {
+    static const std::vector<std::string> names = {"tunnel", "covered", "bridge", "layer_below_0", "layer_above_0"};
+    return names;
+}
+
+bool joinable(const std::vector<std::string>& join_exclude, const RoadTags& tags) {
+    const auto set = [](const std::string& v) { return !v.empty() && v != "no"; };
+    const std::optional<int> layer = parse_int(tags.layer);
+    for (const std::string& rule : join_exclude) {
+        if ((rule == "tunnel" && set(tags.tunnel)) || (rule == "bridge" && set(tags.bridge)) ||
+            (rule == "covered" && tags.covered == "yes") || (rule == "layer_below_0" && layer && *layer < 0) ||
+            (rule == "layer_above_0" && layer && *layer > 0))
+            return false;
+    }
+    return true;
 }
 
 std::string resolve_working_crs(const ProjectConfig& cfg) {
@@ -545,7 +563,21 @@ void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo
                   "add a [[service_kinds]] with key = \"" + k + "\" to measure them");
 }
 
+// [walking] join_exclude: only the known rule names (a misspelt one would silently exclude nothing).
+void check_join_exclude(const ProjectConfig& cfg) {
+    const auto& names = join_exclusion_names();
+    for (const std::string& rule : cfg.walkability.join_exclude)
+        if (std::find(names.begin(), names.end(), rule) == names.end()) {
+            std::string list;
+            for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+            throw DataError({Severity::error, "bad_project_file", {cfg.file.string(), "", "[walking] join_exclude", {}, {}},
+                             "join_exclude names '" + rule + "', which is not a rule",
+                             "use any of: " + list + " (an empty list lets buildings join every walkable way)"});
+        }
+}
+
 void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
+    check_join_exclude(cfg);
     VectorReader r(cfg.roads, ds.working_crs);
     auto id = r.request_field("id", false);
     auto highway = r.request_field("highway", false);
@@ -555,6 +587,14 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
     auto level = r.request_field("level", false);
     auto bridge = r.request_field("bridge", false);
     auto tunnel = r.request_field("tunnel", false);
+    auto covered = r.request_field("covered", false);
+    // A column the project maps but the layer lacks is read as empty everywhere: said once, it changes who joins where.
+    const std::pair<std::string, const std::optional<std::size_t>*> vertical[] = {
+        {"level", &level}, {"bridge", &bridge}, {"tunnel", &tunnel}, {"covered", &covered}};
+    for (const auto& [key, column] : vertical)
+        if (cfg.roads.maps(key) && !*column)
+            diag.warn("missing_field", r.where(), "the roads layer has no field '" + cfg.roads.field(key) + "' (for " + key + "); every road is read without it",
+                      "map " + key + " to a field of the layer, or remove the mapping");
     auto text = [](const FeatureView& f, const std::optional<std::size_t>& i) { return i ? f.text(*i) : std::string{}; };
     std::size_t skipped = 0;
     r.for_each([&](FeatureView& f) {
@@ -562,14 +602,26 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
             if (++skipped <= 5) diag.warn("wrong_geometry_type", at(r, f, id), "road is not a line; it is not part of the network", "store roads as lines");
             return;
         }
+        const RoadTags tags{text(f, level), text(f, bridge), text(f, tunnel), text(f, covered)};
+        if (!tags.layer.empty() && !parse_int(tags.layer)) {
+            std::size_t cut = std::min<std::size_t>(tags.layer.size(), 40);   // shown up to 40 bytes, never half a character
+            while (cut < tags.layer.size() && cut > 0 && (static_cast<unsigned char>(tags.layer[cut]) & 0xC0) == 0x80) --cut;
+            diag.warn("bad_layer_value", at(r, f, id),
+                      "road's " + cfg.roads.field("level") + " value '" + tags.layer.substr(0, cut) +
+                          "' is not a whole number; its level comes from bridge/tunnel alone and the layer rules of "
+                          "[walking] join_exclude do not apply to it",
+                      "write the vertical layer as a whole number (OSM layer: -5 … 5)");
+        }
+        const bool walk = walkable(cfg.walkability, text(f, highway), text(f, foot), text(f, access));
         for (const auto& line : f.lines) {
             RoadLine road;
             road.source_id = id ? f.text(*id) : std::to_string(f.fid);
             road.highway = text(f, highway);
             road.name = text(f, name);
             road.line = line;
-            road.level = vertical_level(text(f, level), text(f, bridge), text(f, tunnel));
-            road.walkable = walkable(cfg.walkability, road.highway, text(f, foot), text(f, access));
+            road.level = vertical_level(tags.layer, tags.bridge, tags.tunnel);
+            road.walkable = walk;
+            road.joinable = joinable(cfg.walkability.join_exclude, tags);
             ds.roads.push_back(std::move(road));
         }
     });

@@ -16,6 +16,17 @@ bool walkable(const WalkabilityRules& rules, const std::string& highway, const s
 // The vertical level of a road from OSM's layer/bridge/tunnel tags: layer when given, else +1 bridge, -1 tunnel, 0.
 int vertical_level(const std::string& layer, const std::string& bridge, const std::string& tunnel);
 
+// A road line's vertical tags as its layer gives them (OSM's layer, bridge, tunnel, covered; absent columns empty).
+struct RoadTags {
+    std::string layer, bridge, tunnel, covered;
+};
+// The values [walking] join_exclude accepts: tunnel (tunnel other than no), covered (covered=yes), bridge (bridge
+// other than no), layer_below_0 and layer_above_0 (a whole-number layer below / above 0).
+const std::vector<std::string>& join_exclusion_names();
+// Whether buildings and facilities may join a line with these tags (none of the `join_exclude` rules matches it).
+// A layer value that is not a whole number matches neither layer rule (load_dataset warns about it).
+bool joinable(const std::vector<std::string>& join_exclude, const RoadTags& tags);
+
 Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag);
 
 }  // namespace gridatlas::layers

@@ -236,6 +236,7 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         cfg.walkability.excluded_highways = strings((*w)["excluded_highways"], cfg.walkability.excluded_highways);
         cfg.walkability.excluded_foot = strings((*w)["excluded_foot"], cfg.walkability.excluded_foot);
         cfg.walkability.excluded_access = strings((*w)["excluded_access"], cfg.walkability.excluded_access);
+        cfg.walkability.join_exclude = strings((*w)["join_exclude"], cfg.walkability.join_exclude);
         if (cfg.walking.speed_m_per_s <= 0) fail(cfg.file, "walking", "speed_m_per_s must be positive", "1.1 m/s is an adult's walking pace");
         if (const toml::table* profiles = (*w)["profiles"].as_table())
             for (const auto& [name, v] : *profiles) {

@@ -29,6 +29,7 @@ struct WalkabilityRules {
     std::vector<std::string> excluded_highways{"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed"};
     std::vector<std::string> excluded_foot{"no"};
     std::vector<std::string> excluded_access{"private", "no"};
+    std::vector<std::string> join_exclude{"tunnel", "covered", "bridge", "layer_below_0", "layer_above_0"};  // walked, never joined
 };
 
 struct RuleThresholds {

@@ -66,6 +66,7 @@ const std::vector<SchemaKey> schema = {
     {"walking", "excluded_highways", text_list, "motorway, motorway_link, trunk, trunk_link, construction, proposed", "highway values not walked"},
     {"walking", "excluded_foot", text_list, "no", "foot values not walked"},
     {"walking", "excluded_access", text_list, "private, no", "access values not walked (unless foot=yes)"},
+    {"walking", "join_exclude", text_list, "tunnel, covered, bridge, layer_below_0, layer_above_0", "ways walked through but never joined by buildings and facilities (entrances join any way)"},
     {"walking", "profiles", table_of_speeds, "elderly = 0.8", "named walking speeds for --profile"},
     {"walking.profiles", "*", positive, "", "a profile's speed (m/s)"},
     {"service_kinds", "key", text, "", "the facilities' kind value (required, unique)"},

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "crs.hpp"
 #include "geometry/geos.hpp"
 #include "hierarchy/grid_drawing.hpp"
+#include "model/diagnostics.hpp"
 #include "sample/facility_placement.hpp"
 #include "sample/residential.hpp"
 #include "sample/study_area.hpp"
@@ -70,29 +72,57 @@ std::string working_crs_of(const layers::LayerSource& src) {
     return layers::utm_crs_for((b.min_corner().x() + b.max_corner().x()) / 2, (b.min_corner().y() + b.max_corner().y()) / 2);
 }
 
-std::vector<OsmBuilding> read_buildings(const layers::LayerSource& src, const std::string& crs) {
+// What a reader makes of one layer of the extract: the columns it had to read as empty, and the features it dropped.
+class LayerAudit {
+public:
+    LayerAudit(layers::VectorReader& r, std::string layer, SampleReport& report) : r_(r), layer_(std::move(layer)), report_(report) {}
+    // An optional column: absent from the layer, it reads as empty for every feature, said once.
+    std::optional<std::size_t> optional(const std::string& column) {
+        auto i = r_.request_field(column, false);
+        if (!i) report_.absent_columns.push_back(layer_ + "." + column);
+        return i;
+    }
+    void drop(const layers::FeatureView& f, const std::string& id, const std::string& reason) {
+        report_.dropped.push_back({layer_, f.fid, id, reason});
+    }
+
+private:
+    layers::VectorReader& r_;
+    std::string layer_;
+    SampleReport& report_;
+};
+
+std::string text(const layers::FeatureView& f, const std::optional<std::size_t>& i) { return i ? f.text(*i) : std::string{}; }
+
+// Buildings: osm_id is required (the ids come from it); every other column is optional. A feature without a polygon,
+// or whose polygon GEOS cannot repair, is dropped and reported; a repaired one is counted.
+std::vector<OsmBuilding> read_buildings(const layers::LayerSource& src, const std::string& crs, SampleReport& report) {
     geo::GeosContext ctx;
     layers::VectorReader r(src, crs);
+    LayerAudit audit(r, "buildings", report);
     auto osm_id = r.request_field("osm_id", true);
-    auto osm_type = r.request_field("osm_type", true);
-    auto building = r.request_field("building", true);
-    auto levels = r.request_field("building_levels", true);
-    auto height = r.request_field("height", true);
-    auto name = r.request_field("name", true);
-    auto amenity = r.request_field("amenity", true);
-    auto shop = r.request_field("shop", true);
+    auto osm_type = audit.optional("osm_type");
+    auto building = audit.optional("building");
+    auto levels = audit.optional("building_levels");
+    auto height = audit.optional("height");
+    auto name = audit.optional("name");
+    auto amenity = audit.optional("amenity");
+    auto shop = audit.optional("shop");
     std::vector<OsmBuilding> out;
     r.for_each([&](layers::FeatureView& f) {
-        if (f.kind != layers::GeometryKind::polygons || f.polygons.empty()) return;
         OsmBuilding b;
         b.osm_id = f.text(*osm_id);
-        b.id = std::string(f.text(*osm_type) == "relation" ? "R" : "W") + b.osm_id;
-        b.name = f.text(*name);
+        b.id = std::string(text(f, osm_type) == "relation" ? "R" : "W") + b.osm_id;
+        if (f.geometry_empty) return audit.drop(f, b.id, "no geometry");
+        if (f.kind != layers::GeometryKind::polygons || f.polygons.empty()) return audit.drop(f, b.id, "not a polygon");
+        b.name = text(f, name);
         b.footprint = f.polygons;
+        const bool invalid = !geo::invalid_reason(ctx, b.footprint).empty();
         geo::make_valid(ctx, b.footprint);
-        if (b.footprint.empty()) return;
+        if (b.footprint.empty()) return audit.drop(f, b.id, "invalid polygon GEOS cannot repair");
+        report.repaired += invalid;
         b.anchor = geo::point_on_surface(ctx, b.footprint);
-        sample::BuildingTags tags{f.text(*building), f.text(*amenity), f.text(*shop), f.text(*levels), f.text(*height),
+        sample::BuildingTags tags{text(f, building), text(f, amenity), text(f, shop), text(f, levels), text(f, height),
                                   geo::bg::area(b.footprint)};
         b.dwelling = sample::estimate_dwelling(tags);
         out.push_back(std::move(b));
@@ -100,16 +130,21 @@ std::vector<OsmBuilding> read_buildings(const layers::LayerSource& src, const st
     return out;
 }
 
-std::vector<OsmRoad> read_roads(const layers::LayerSource& src, const std::string& crs) {
+// Roads: every column optional (an absent one is written empty); `covered` is carried only when the extract has it.
+std::vector<OsmRoad> read_roads(const layers::LayerSource& src, const std::string& crs, const std::vector<std::string>& fields,
+                                SampleReport& report) {
     layers::VectorReader r(src, crs);
-    std::vector<std::size_t> idx;
-    for (const auto& f : road_fields) idx.push_back(*r.request_field(f, true));
+    LayerAudit audit(r, "roads", report);
+    std::vector<std::optional<std::size_t>> idx;
+    for (const auto& f : fields) idx.push_back(audit.optional(f));
     std::vector<OsmRoad> out;
     r.for_each([&](layers::FeatureView& f) {
-        if (f.kind != layers::GeometryKind::lines) return;
+        const std::string id = idx.front() ? f.text(*idx.front()) : "";
+        if (f.geometry_empty) return audit.drop(f, id, "no geometry");
+        if (f.kind != layers::GeometryKind::lines) return audit.drop(f, id, "not a line");
         for (const auto& line : f.lines) {
             OsmRoad road;
-            for (auto i : idx) road.values.push_back(f.text(i));
+            for (const auto& i : idx) road.values.push_back(text(f, i));
             road.line = line;
             out.push_back(std::move(road));
         }
@@ -117,15 +152,25 @@ std::vector<OsmRoad> read_roads(const layers::LayerSource& src, const std::strin
     return out;
 }
 
-std::vector<OsmPoi> read_pois(const layers::LayerSource& src, const std::string& crs) {
+// Points of interest: `category` when the extract has it, else derived from the OSM tags (sample::poi_category).
+std::vector<OsmPoi> read_pois(const layers::LayerSource& src, const std::string& crs, SampleReport& report) {
     layers::VectorReader r(src, crs);
+    LayerAudit audit(r, "pois", report);
     auto osm_id = r.request_field("osm_id", true);
-    auto category = r.request_field("category", true);
-    auto name = r.request_field("name", true);
+    auto category = audit.optional("category");
+    auto name = audit.optional("name");
+    std::optional<std::size_t> amenity, shop, highway;
+    if (!category) {
+        amenity = audit.optional("amenity");
+        shop = audit.optional("shop");
+        highway = audit.optional("highway");
+    }
     std::vector<OsmPoi> out;
     r.for_each([&](layers::FeatureView& f) {
-        if (f.kind != layers::GeometryKind::point) return;
-        out.push_back({f.text(*osm_id), f.text(*category), f.text(*name), f.point});
+        if (f.geometry_empty) return audit.drop(f, f.text(*osm_id), "no geometry");
+        if (f.kind != layers::GeometryKind::point) return audit.drop(f, f.text(*osm_id), "not a point");
+        const std::string cat = category ? f.text(*category) : sample::poi_category(text(f, amenity), text(f, shop), text(f, highway));
+        out.push_back({f.text(*osm_id), cat, text(f, name), f.point});
     });
     return out;
 }
@@ -145,6 +190,181 @@ std::vector<geo::Point> unit_locations(const OsmBuilding& b) {
     return out;
 }
 
+// The project file beside the outputs, as `gridatlas run` reads it (data/sample/project.toml is this for the bundled
+// sample). `covered`: the extract's roads have a covered column, mapped for [walking] join_exclude.
+std::string toml_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string project_toml(const std::string& name, bool covered) {
+    std::string out = R"toml(# GridAtlas project file written by `gridatlas sample build` from an OpenStreetMap extract (method: data/README.md
+# of the GridAtlas sources). Paths are relative to this file. In every layer table, file/layer/crs are reserved; every
+# other key maps one of GridAtlas's field names (left) to the layer's field name (right).
+
+[project]
+)toml";
+    out += "name = " + toml_string(name) + "\n";
+    out += R"toml(working_crs = "auto"            # "auto": the UTM zone of the buildings' centre; or a metric CRS such as "EPSG:4547"
+
+[buildings]
+file = "sample.gpkg"
+layer = "buildings"
+id = "building_id"
+name = "name"
+residential = "residential"     # optional: 1/0, yes/no, 是/否; without it every building counts as residential
+floors = "floors"
+
+[units]                         # optional: stairwell units (单元)
+file = "sample.gpkg"
+layer = "units"
+id = "unit_id"
+building = "building_id"
+number = "unit_no"
+floors = "floors"
+households_per_floor = "households_per_floor"
+
+[households]
+file = "households.csv"
+id = "household_id"
+building = "building_id"
+unit = "unit"
+floor = "floor"
+room = "room"
+persons = "persons"
+party_members = "party_members" # > 0 marks a party-member household (党员户)
+name = "head_name"              # personal: read only by `gridatlas officer`, for the one grid asked for
+phone = "phone"                 # personal: likewise; never in run/assign/coverage outputs or messages
+
+# Grid levels, top first. Each level's polygons nest in the level above (by parent_code, else largest overlap).
+[[grid_levels]]
+key = "community"
+label = "社区"
+file = "sample.gpkg"
+layer = "communities"
+code = "code"
+name = "name"
+
+[[grid_levels]]
+key = "grid"
+label = "网格"
+file = "sample.gpkg"
+layer = "grids"
+code = "code"
+name = "name"
+parent_code = "parent_code"
+
+[facilities]
+file = "sample.gpkg"
+layer = "facilities"
+id = "facility_id"
+kind = "kind"                   # values must match the [[service_kinds]] keys below
+name = "name"
+
+[roads]
+file = "sample.gpkg"
+layer = "roads"
+id = "osm_id"
+highway = "highway"
+name = "name"
+foot = "foot"
+access = "access"
+)toml";
+    out += R"toml(level = "layer"                 # vertical level (OSM layer): lines only join where levels agree or a line ends
+bridge = "bridge"
+tunnel = "tunnel"
+)toml";
+    if (covered) out += "covered = \"covered\"\n";
+    out += R"toml(
+[walking]
+speed_m_per_s = 1.1             # adult walking pace; 15 min ≈ 990 m, GB 50180-2018's 800–1000 m circle
+max_snap_m = 250                # farther from every walkable road: unreachable, reported
+excluded_highways = ["motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed"]
+excluded_foot = ["no"]
+)toml";
+    out += R"toml(excluded_access = ["private", "no"]
+# Walked through, never joined by buildings and facilities (entrances join any way): a building over a tunnel joins
+# the street it opens onto.
+join_exclude = ["tunnel", "covered", "bridge", "layer_below_0", "layer_above_0"]
+)toml";
+    out += R"toml(
+[walking.profiles]              # selectable with --profile in coverage and plan; "adult" is speed_m_per_s
+elderly = 0.8                   # a slower older adult's pace (older pedestrians are commonly measured at 0.8–1.0 m/s)
+
+# The 15-minute service circle (15分钟服务圈). life_circle = true: counts towards a household's "complete" circle.
+[[service_kinds]]
+key = "party_mass_centre"
+name = "党群服务中心"
+minutes = 15
+life_circle = true
+
+[[service_kinds]]
+key = "shopping"
+name = "平价购物"
+minutes = 15
+life_circle = true
+
+[[service_kinds]]
+key = "elderly_care"
+name = "老年日间照料"
+minutes = 15
+life_circle = true
+
+[[service_kinds]]
+key = "mediation"
+name = "矛盾调解"
+minutes = 15
+life_circle = true
+
+[[service_kinds]]
+key = "health"
+name = "卫生医疗"
+minutes = 15
+life_circle = true
+
+[[service_kinds]]
+key = "school"
+name = "学校"
+minutes = 10                    # GB 50180-2018: primary school in the 10-minute circle
+life_circle = false
+
+[[service_kinds]]
+key = "kindergarten"
+name = "幼儿园"
+minutes = 5                     # GB 50180-2018: kindergarten in the 5-minute circle
+life_circle = false
+
+[[service_kinds]]
+key = "bus_stop"
+name = "公交站"
+minutes = 5
+life_circle = false
+
+[[service_kinds]]
+key = "police"
+name = "警务室"
+minutes = 15
+life_circle = false
+
+[rules]
+standalone_party_org_households = 300
+community_max_households = 3000
+grid_min_households = 300
+grid_max_households = 500
+
+[map]
+headline_kind = "party_mass_centre"
+)toml";
+    out += "title = " + toml_string(name + " · 网格与15分钟服务圈") + "\n";
+    out += R"toml(width_px = 2400
+)toml";
+    return out;
+}
+
 }  // namespace
 
 SampleReport build_sample(const SampleConfig& config) {
@@ -154,9 +374,12 @@ SampleReport build_sample(const SampleConfig& config) {
     layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}, {}};
     const std::string crs = working_crs_of(buildings_src);
 
-    std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs);
-    std::vector<OsmRoad> roads = read_roads(roads_src, crs);
-    std::vector<OsmPoi> pois = read_pois(pois_src, crs);
+    std::vector<std::string> road_columns = road_fields;
+    const auto road_names = layers::VectorReader(roads_src, crs).field_names();
+    if (std::find(road_names.begin(), road_names.end(), "covered") != road_names.end()) road_columns.push_back("covered");
+    std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs, report);
+    std::vector<OsmRoad> roads = read_roads(roads_src, crs, road_columns, report);
+    std::vector<OsmPoi> pois = read_pois(pois_src, crs, report);
     report.buildings = buildings.size();
     report.roads = roads.size();
 
@@ -302,7 +525,7 @@ SampleReport build_sample(const SampleConfig& config) {
 
     // Roads as read, for the walking network.
     std::vector<FieldSpec> rf;
-    for (const auto& f : road_fields) rf.push_back({f});
+    for (const auto& f : road_columns) rf.push_back({f});
     w.begin_layer("roads", LayerGeometry::line, crs, rf, sample_crs);
     for (const auto& r : roads) {
         std::vector<FieldValue> v(r.values.begin(), r.values.end());
@@ -325,6 +548,21 @@ SampleReport build_sample(const SampleConfig& config) {
     layers::write_csv(config.out_dir / "households.csv",
                       {"household_id", "building_id", "unit", "floor", "room", "head_name", "phone", "persons", "party_members"}, table);
     report.roster_rows = rows.size();
+
+    if (!report.dropped.empty()) {
+        std::vector<std::vector<std::string>> dropped;
+        for (const auto& d : report.dropped) dropped.push_back({d.layer, std::to_string(d.fid), d.id, d.reason});
+        layers::write_csv(config.out_dir / "dropped.csv", {"layer", "fid", "id", "reason"}, dropped);
+    }
+    const std::string name = config.name.empty() ? config.osm_gpkg.stem().string() : config.name;
+    const bool covered = std::find(road_columns.begin(), road_columns.end(), "covered") != road_columns.end();
+    report.project_file = config.out_dir / "project.toml";
+    std::ofstream toml(report.project_file, std::ios::binary | std::ios::trunc);
+    toml << project_toml(name, covered);
+    toml.close();
+    if (!toml)
+        throw DataError({Severity::error, "write_failed", {report.project_file.string(), "", "", {}, {}}, "cannot write the project file",
+                         "check the directory exists and is writable"});
     return report;
 }
 

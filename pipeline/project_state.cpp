@@ -161,15 +161,34 @@ std::size_t ProjectState::kind_index(const std::string& key) const {
 }
 
 // A facility or entrance farther than max_snap_m from every walkable road is not used; a building none of whose
-// entrances joins the network has no road nearby.
+// entrances joins the network has no road nearby. A building or facility with no street within max_snap_m that joined
+// an excluded way instead (a tunnel, bridge, …) is reported, one warning each.
 void ProjectState::report_off_network() {
     const std::string limit = std::to_string(static_cast<int>(cfg_.walking.max_snap_m));
     for (const Facility& f : ds_.facilities)
         if (!access_->facility_snaps[f.id.index()])
             diag_.warn("facility_off_network", f.origin, "facility is farther than " + limit + " m from every walkable road; it is not used",
                        "move it next to a path, or add the footpath that leads to it");
+    const auto building_at = [&](std::size_t b) {
+        SourceLocation w = where(cfg_.buildings);
+        w.feature = "'" + ds_.buildings[b].source_id + "'";
+        return w;
+    };
+    const auto way = [&](const access::Snap& s) { return "'" + ds_.roads[network().edges()[s.edge].road].source_id + "'"; };
+    const std::string why = " that [walking] join_exclude keeps buildings and facilities from joining (a tunnel, bridge, covered or "
+                            "underground way)";
+    for (const Facility& f : ds_.facilities)
+        if (access_->facility_fallback[f.id.index()])
+            diag_.warn("joined_excluded_way", f.origin, "facility has no street within " + limit + " m; it joins way " +
+                           way(*access_->facility_snaps[f.id.index()]) + why,
+                       "check its location, add the footpath that leads to it, or map an entrance");
     for (std::size_t b = 0; b < ds_.buildings.size(); ++b) {
         const auto points = access_->points_of(BuildingId{b});
+        for (const access::AccessPoint& a : points)
+            if (a.fallback)
+                diag_.warn("joined_excluded_way", building_at(b), "building has no street within " + limit + " m; it joins way " +
+                               way(*a.snap) + why + ", and its minutes start there",
+                           "add the path its door opens onto, or map its entrance ([entrances]) to say where it is entered");
         const bool none_snapped = std::none_of(points.begin(), points.end(), [](const access::AccessPoint& a) { return a.snap.has_value(); });
         for (const access::AccessPoint& a : points) {
             if (a.snap || a.entrance == access::AccessPoint::anchor) continue;

@@ -7,6 +7,10 @@
 // point's own edge are also compared directly; the result equals routing on the network with that edge split at both
 // points. A building with several points (entrances) takes the shortest of them.
 //
+// Where points join: buildings and facilities at street edges only (not tunnels, bridges, covered or underground ways:
+// RoadLine::joinable, decided by [walking] join_exclude), falling back to any edge when no street edge is within reach;
+// entrances at any edge, since a mapped door says where it opens.
+//
 // Every label is (metres, facility index) compared lexicographically, so equal distances go to the lowest facility
 // index whatever the order of relaxation: results are deterministic, and independent kinds run on separate threads.
 //
@@ -48,6 +52,15 @@ struct Source {
         return std::tie(a.edge, a.facility) < std::tie(b.edge, b.facility);
     }
 };
+
+// A building's anchor or a facility: the nearest street edge, else (nothing nearer than max_snap_m is a street) the
+// nearest edge of any kind, flagged as a fallback — a building over a tunnel with no street nearby is still reached,
+// from the way it lies on, and said so.
+std::pair<std::optional<Snap>, bool> join_street(const WalkNetwork& net, const geo::Point& p, double max_snap_m) {
+    if (auto snap = net.snap(p, max_snap_m, JoinTo::street)) return {snap, false};
+    auto any = net.snap(p, max_snap_m, JoinTo::any_way);
+    return {any, any.has_value()};
+}
 
 KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const WalkGraph& g, const AccessResult& snaps,
                            const ServiceKind& kind, const WalkingOptions& options) {
@@ -184,10 +197,13 @@ AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const Wal
         result.point_start[b] = static_cast<std::uint32_t>(result.points.size());
         if (!ds.buildings[b].residential) continue;
         const BuildingId id{b};
-        if (entrances_of[b].empty())
-            result.points.push_back({id, AccessPoint::anchor, ds.buildings[b].anchor, net.snap(ds.buildings[b].anchor, options.max_snap_m)});
+        if (entrances_of[b].empty()) {
+            const auto [snap, fallback] = join_street(net, ds.buildings[b].anchor, options.max_snap_m);
+            result.points.push_back({id, AccessPoint::anchor, ds.buildings[b].anchor, snap, fallback});
+        }
         for (std::uint32_t e : entrances_of[b])
-            result.points.push_back({id, e, ds.entrances[e].location, net.snap(ds.entrances[e].location, options.max_snap_m)});
+            result.points.push_back({id, e, ds.entrances[e].location,
+                                     net.snap(ds.entrances[e].location, options.max_snap_m, JoinTo::any_way), false});
         for (std::size_t p = result.point_start[b]; p < result.points.size(); ++p) {
             const std::optional<Snap>& snap = result.points[p].snap;
             if (snap && (!result.building_snaps[b] || snap->offset_m < result.building_snaps[b]->offset_m)) {
@@ -198,8 +214,12 @@ AccessResult compute_access(const Dataset& ds, const WalkNetwork& net, const Wal
     }
     result.point_start[ds.buildings.size()] = static_cast<std::uint32_t>(result.points.size());
     result.facility_snaps.resize(ds.facilities.size());
-    for (std::size_t f = 0; f < ds.facilities.size(); ++f)
-        result.facility_snaps[f] = net.snap(ds.facilities[f].location, options.max_snap_m);
+    result.facility_fallback.assign(ds.facilities.size(), false);
+    for (std::size_t f = 0; f < ds.facilities.size(); ++f) {
+        const auto [snap, fallback] = join_street(net, ds.facilities[f].location, options.max_snap_m);
+        result.facility_snaps[f] = snap;
+        result.facility_fallback[f] = fallback;
+    }
 
     const WalkGraph g(net);
     result.kinds.resize(ds.service_kinds.size());

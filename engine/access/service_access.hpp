@@ -41,6 +41,9 @@ struct AccessPoint {
     std::uint32_t entrance = anchor;   // index into Dataset::entrances, or `anchor`
     geo::Point location;
     std::optional<Snap> snap;          // empty: farther than max_snap_m from every walkable edge
+    // An anchor with no street edge (WalkNetwork::JoinTo::street) within max_snap_m joined the nearest edge of any
+    // kind instead (a tunnel, bridge, …): reachable, and reported. Entrances join any edge and never set this.
+    bool fallback = false;
 };
 
 struct KindAccess {
@@ -69,6 +72,7 @@ struct AccessResult {
     std::vector<std::optional<Snap>> building_snaps;
     std::vector<std::uint32_t> building_snap_point;
     std::vector<std::optional<Snap>> facility_snaps;   // per facility index
+    std::vector<bool> facility_fallback;                // per facility index: as AccessPoint::fallback
     std::vector<KindAccess> kinds;                      // in Dataset::service_kinds order
     const KindAccess* find(const std::string& kind) const;
     std::span<const AccessPoint> points_of(BuildingId b) const {
@@ -80,8 +84,10 @@ struct AccessResult {
 // Computes access for every residential building of `ds` to every kind in ds.service_kinds.
 // A building joins the network at each of its entrances when it has any (Dataset::entrances; those of other
 // buildings' are ignored here), else at Building::anchor; its minutes are the shortest over its points. Facilities
-// join at Facility::location. Points farther than max_snap_m from the network are left unsnapped; facilities so far
-// take no part (facility_snaps[i] empty) and the caller reports them and unsnapped entrances.
+// join at Facility::location. Anchors and facilities join the nearest street edge (RoadLine::joinable), or, with none
+// within max_snap_m, the nearest edge of any kind (`fallback`, for the caller to report); an entrance is a mapped door
+// and joins the nearest edge whatever its kind. Points farther than max_snap_m from the network are left unsnapped;
+// facilities so far take no part (facility_snaps[i] empty) and the caller reports them and unsnapped entrances.
 // A building's reason is the first that applies: not_residential, no_road_nearby, no_facility_of_kind, disconnected
 // (no snapped point of it shares a connected component with a facility of the kind), beyond_search_limit.
 // Equal distances go to the lowest facility index, then to the building's first point, so results do not depend on

@@ -95,8 +95,10 @@ struct WalkNetwork::Index {
         double along_start = 0;   // distance from the edge's `from` node to the segment's first point
     };
     using Value = std::pair<Segment, std::uint32_t>;   // segment, index into pieces
+    using Tree = bgi::rtree<Value, bgi::quadratic<16>>;
     std::vector<Piece> pieces;
-    bgi::rtree<Value, bgi::quadratic<16>> tree;
+    Tree street;   // segments of joinable edges
+    Tree other;    // segments of the rest (tunnels, bridges, …): only JoinTo::any_way looks here
 };
 
 WalkNetwork WalkNetwork::build(const std::vector<RoadLine>& roads) {
@@ -190,7 +192,7 @@ WalkNetwork WalkNetwork::build(const std::vector<RoadLine>& roads) {
         std::uint32_t start = line.first;
         for (std::uint32_t o = line.first + 1; o < line.first + line.count; ++o) {
             if (!is_node[o]) continue;
-            Edge edge{node_of[start], node_of[o], 0, {}, line.road};
+            Edge edge{node_of[start], node_of[o], 0, {}, line.road, roads[line.road].joinable};
             edge.geometry.push_back(net.nodes_[edge.from].location);
             for (std::uint32_t i = start + 1; i < o; ++i) edge.geometry.push_back(occurrences[i].point);
             edge.geometry.push_back(net.nodes_[edge.to].location);
@@ -211,11 +213,12 @@ WalkNetwork WalkNetwork::build(const std::vector<RoadLine>& roads) {
         net.nodes_[n].component = c;
     }
 
-    // Packed R-tree over every edge segment.
+    // Packed R-trees over every edge segment: one for the joinable edges, one for the others.
     auto index = std::make_shared<Index>();
-    std::vector<Index::Value> values;
+    std::vector<Index::Value> street, other;
     for (std::uint32_t e = 0; e < net.edges_.size(); ++e) {
         const geo::LineString& g = net.edges_[e].geometry;
+        std::vector<Index::Value>& values = net.edges_[e].joinable ? street : other;
         double along = 0;
         for (std::size_t i = 1; i < g.size(); ++i) {
             values.emplace_back(Segment(g[i - 1], g[i]), static_cast<std::uint32_t>(index->pieces.size()));
@@ -223,48 +226,65 @@ WalkNetwork WalkNetwork::build(const std::vector<RoadLine>& roads) {
             along += segment_length(g[i - 1], g[i]);
         }
     }
-    index->tree = decltype(index->tree)(values);
+    index->street = Index::Tree(street);
+    index->other = Index::Tree(other);
     net.index_ = std::move(index);
     return net;
 }
 
-std::optional<Snap> WalkNetwork::snap(const geo::Point& p, double max_distance_m) const {
-    if (!index_ || index_->tree.empty()) return std::nullopt;
-    const auto& tree = index_->tree;
+namespace {
 
-    const auto project = [&](const Index::Value& v) {
-        const geo::Point& a = v.first.first;
-        const geo::Point& b = v.first.second;
-        const double dx = b.x() - a.x();
-        const double dy = b.y() - a.y();
-        const double t = std::clamp(((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / (dx * dx + dy * dy), 0.0, 1.0);
-        const geo::Point q(a.x() + t * dx, a.y() + t * dy);
-        const Index::Piece& piece = index_->pieces[v.second];
-        return Snap{piece.edge, piece.along_start + t * segment_length(a, b), segment_length(p, q), q};
+// The nearer of two snaps (from the two trees); within the tie margin the lower (edge, along_m).
+std::optional<Snap> nearer(const std::optional<Snap>& a, const std::optional<Snap>& b) {
+    if (!a) return b;
+    if (!b) return a;
+    if (std::abs(a->offset_m - b->offset_m) > snap_tie_m) return a->offset_m < b->offset_m ? a : b;
+    return std::pair(a->edge, a->along_m) <= std::pair(b->edge, b->along_m) ? a : b;
+}
+
+}  // namespace
+
+std::optional<Snap> WalkNetwork::snap(const geo::Point& p, double max_distance_m, JoinTo to) const {
+    if (!index_) return std::nullopt;
+    const auto in = [&](const Index::Tree& tree) -> std::optional<Snap> {
+        if (tree.empty()) return std::nullopt;
+        const auto project = [&](const Index::Value& v) {
+            const geo::Point& a = v.first.first;
+            const geo::Point& b = v.first.second;
+            const double dx = b.x() - a.x();
+            const double dy = b.y() - a.y();
+            const double t = std::clamp(((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / (dx * dx + dy * dy), 0.0, 1.0);
+            const geo::Point q(a.x() + t * dx, a.y() + t * dy);
+            const Index::Piece& piece = index_->pieces[v.second];
+            return Snap{piece.edge, piece.along_start + t * segment_length(a, b), segment_length(p, q), q};
+        };
+
+        // The nearest segment bounds the search; every segment within that distance (plus the tie margin) is then
+        // compared, so that ties go to the lowest edge (then the smallest along_m) whatever order the tree yields.
+        std::vector<Index::Value> found;
+        tree.query(bgi::nearest(p, 1), std::back_inserter(found));
+        const double nearest = project(found.front()).offset_m;
+        if (nearest > max_distance_m) return std::nullopt;
+        const double reach = nearest + snap_tie_m;
+        found.clear();
+        const geo::Box around(geo::Point(p.x() - reach, p.y() - reach), geo::Point(p.x() + reach, p.y() + reach));
+        tree.query(bgi::intersects(around), std::back_inserter(found));
+
+        std::vector<Snap> candidates;
+        for (const Index::Value& v : found) candidates.push_back(project(v));
+        const double best_offset =
+            std::min_element(candidates.begin(), candidates.end(), [](const Snap& a, const Snap& b) {
+                return a.offset_m < b.offset_m;
+            })->offset_m;
+        std::optional<Snap> best;
+        for (const Snap& s : candidates) {
+            if (s.offset_m > best_offset + snap_tie_m) continue;
+            if (!best || std::pair(s.edge, s.along_m) < std::pair(best->edge, best->along_m)) best = s;
+        }
+        return best;
     };
-
-    // The nearest segment bounds the search; every segment within that distance (plus the tie margin) is then
-    // compared, so that ties go to the lowest edge (then the smallest along_m) whatever order the tree yields.
-    std::vector<Index::Value> found;
-    tree.query(bgi::nearest(p, 1), std::back_inserter(found));
-    const double nearest = project(found.front()).offset_m;
-    if (nearest > max_distance_m) return std::nullopt;
-    const double reach = nearest + snap_tie_m;
-    found.clear();
-    const geo::Box around(geo::Point(p.x() - reach, p.y() - reach), geo::Point(p.x() + reach, p.y() + reach));
-    tree.query(bgi::intersects(around), std::back_inserter(found));
-
-    std::vector<Snap> candidates;
-    for (const Index::Value& v : found) candidates.push_back(project(v));
-    const double best_offset =
-        std::min_element(candidates.begin(), candidates.end(), [](const Snap& a, const Snap& b) {
-            return a.offset_m < b.offset_m;
-        })->offset_m;
-    std::optional<Snap> best;
-    for (const Snap& s : candidates) {
-        if (s.offset_m > best_offset + snap_tie_m) continue;
-        if (!best || std::pair(s.edge, s.along_m) < std::pair(best->edge, best->along_m)) best = s;
-    }
+    std::optional<Snap> best = in(index_->street);
+    if (to == JoinTo::any_way) best = nearer(best, in(index_->other));
     return best;
 }
 

@@ -1,5 +1,6 @@
 // The walking network: walkable road lines turned into a graph, noded where lines share a vertex, and the snapping
-// of arbitrary points onto the nearest point of the nearest edge.
+// of arbitrary points onto the nearest point of the nearest edge — of the edges a person can enter from the street
+// (RoadLine::joinable), or of any edge.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,10 @@ namespace gridatlas::access {
 
 // Where a point joins the network: on edge `edge`, `along_m` metres from the edge's `from` node, reached by a
 // straight access leg of `offset_m` metres. The edge is conceptually split there (no snapping to a far node).
+// Which edges a point may join. Tunnels, bridges and the like (RoadLine::joinable false) are walked through but are
+// no door's way out: buildings and facilities join `street` edges, an entrance point (a mapped door) `any_way`.
+enum class JoinTo : std::uint8_t { street, any_way };
+
 struct Snap {
     std::uint32_t edge = 0;
     double along_m = 0;
@@ -32,6 +37,7 @@ public:
         double length_m = 0;
         geo::LineString geometry;       // from → to
         std::uint32_t road = 0;         // index of the RoadLine it came from
+        bool joinable = true;           // RoadLine::joinable: a `street` snap may land here
     };
 
     // Builds from the walkable lines of `roads`. Two lines join at a shared vertex (coordinates equal to 1 cm) when
@@ -43,15 +49,17 @@ public:
     const std::vector<Edge>& edges() const { return edges_; }
     std::size_t component_count() const { return component_count_; }
 
-    // Nearest point on the nearest edge within max_distance_m, or nothing. Equally near edges: the lowest index wins.
-    std::optional<Snap> snap(const geo::Point& p, double max_distance_m) const;
+    // Nearest point on the nearest edge within max_distance_m, or nothing: among the joinable edges (`street`) or
+    // among all (`any_way`). Equally near edges: the lowest index wins.
+    std::optional<Snap> snap(const geo::Point& p, double max_distance_m, JoinTo to = JoinTo::street) const;
 
 private:
     std::vector<Node> nodes_;
     std::vector<Edge> edges_;
     std::size_t component_count_ = 0;
     struct Index;
-    std::shared_ptr<const Index> index_;   // R-tree over edge segments, built once, shared read-only
+    std::shared_ptr<const Index> index_;   // R-trees over edge segments (joinable ones, the others), built once, shared
+                                           // read-only
 };
 
 }  // namespace gridatlas::access

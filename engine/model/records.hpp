@@ -93,6 +93,7 @@ struct RoadLine {
     int level = 0;              // vertical level from layer/bridge/tunnel: lines only join at shared vertices where
                                 // levels agree or one of them ends there (OSM convention: bridges join at their ends)
     bool walkable = true;
+    bool joinable = true;       // buildings and facilities may join here (false: a tunnel, bridge, … walked only through)
 };
 
 // A kind of service with its walking threshold, e.g. {party_mass_centre, 党群服务中心, 15 min}.

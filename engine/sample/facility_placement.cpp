@@ -1,5 +1,7 @@
 #include "sample/facility_placement.hpp"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 #include <stdexcept>
 
@@ -16,6 +18,15 @@ std::size_t weighted_medoid(const std::vector<geo::Point>& points, const std::ve
         if (cost < best_cost) { best_cost = cost; best = i; }
     }
     return best;
+}
+
+std::string poi_category(const std::string& amenity, const std::string& shop, const std::string& highway) {
+    static constexpr std::array<const char*, 3> grocery = {"supermarket", "convenience", "greengrocer"};
+    static constexpr std::array<const char*, 5> amenities = {"pharmacy", "hospital", "school", "kindergarten", "police"};
+    if (std::find(grocery.begin(), grocery.end(), shop) != grocery.end()) return "grocery";
+    if (std::find(amenities.begin(), amenities.end(), amenity) != amenities.end()) return amenity;
+    if (highway == "bus_stop") return "bus_stop";
+    return "other";
 }
 
 }  // namespace gridatlas::sample

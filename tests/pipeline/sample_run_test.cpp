@@ -149,8 +149,9 @@ TEST(SampleBuilder, RebuildIsByteIdentical) {
     SampleConfig cfg;
     cfg.osm_gpkg = source_dir / "data/osm/monaco.gpkg";
     cfg.out_dir = out;
+    cfg.name = "摩纳哥样例";
     build_sample(cfg);
-    for (const char* f : {"sample.gpkg", "households.csv"})
+    for (const char* f : {"sample.gpkg", "households.csv", "project.toml", "dropped.csv"})
         EXPECT_TRUE(slurp(out / f) == slurp(source_dir / "data/sample" / f)) << f << " differs from the committed sample: "
                                                                            "rebuild it with gridatlas sample build and commit";
     std::filesystem::remove_all(out);
