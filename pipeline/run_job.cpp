@@ -251,7 +251,9 @@ std::string format_summary(const RunReport& report) {
     out << "  buildings " << in["buildings"] << " (" << in["residential_buildings"] << " residential), units " << in["units"]
         << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
     const auto& h = s["households"];
-    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned\n";
+    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned"
+        << (in["buildings"] == 0 ? " to a building (no buildings layer: the grid levels below count the rows placed by their points)" : "")
+        << "\n";
     if (!h["records_in_file"].is_null())
         out << "  roster file: " << h["records_in_file"] << " records = " << h["roster"] << " read + " << h["rejected_at_read"]
             << " rejected at read (see the warnings, by line)" << (h["file_balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP")
