@@ -1,3 +1,5 @@
+// Loads a project's layers into a Dataset in the working CRS: buildings, units, the roster, grid levels, entrances,
+// facilities and roads, reporting every feature or row it cannot use. Layers the project does not give stay empty.
 #include "dataset_loader.hpp"
 
 #include "csv_table.hpp"
@@ -134,7 +136,8 @@ std::string resolve_working_crs(const ProjectConfig& cfg) {
                              "use a metric projected CRS such as EPSG:4547 (CGCS2000 / 3-degree GK CM 114E) or \"auto\""});
         return cfg.working_crs;
     }
-    VectorReader r(cfg.buildings, "");
+    // The buildings' middle; a grids-only project (no buildings): the first grid level's.
+    VectorReader r(cfg.has_buildings() ? cfg.buildings : cfg.grid_levels.front().source, "");
     const geo::Box box = r.extent_lonlat();
     return utm_crs_for((box.min_corner().x() + box.max_corner().x()) / 2, (box.min_corner().y() + box.max_corner().y()) / 2);
 }
@@ -672,10 +675,10 @@ std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string
         if (!own) return;   // a table, or a layer without features: nothing to compare
         places.push_back({std::move(what), r.where(), r.crs_description(), *own, r.extent_lonlat(), optional});
     };
-    add(cfg.buildings, "buildings", false);
+    if (cfg.has_buildings()) add(cfg.buildings, "buildings", false);
     for (const auto& level : cfg.grid_levels) add(level.source, "grid level '" + level.key + "' (" + level.label + ")", false);
-    add(cfg.facilities, "facilities", false);
-    add(cfg.roads, "roads", false);
+    if (cfg.has_facilities()) add(cfg.facilities, "facilities", false);
+    if (cfg.has_roads()) add(cfg.roads, "roads", false);
     if (cfg.units) add(*cfg.units, "units", true);
     if (cfg.entrances) add(*cfg.entrances, "entrances", true);
     return places;
@@ -720,14 +723,17 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     ds.working_crs = resolve_working_crs(cfg);
     ds.service_kinds = cfg.service_kinds;
     for (const auto& l : cfg.grid_levels) ds.levels.push_back({l.key, l.label});
-    load_buildings(cfg, ds, diag, ctx);
+    // Layers the project does not give stay empty (read_project_config allows units and entrances only with
+    // buildings); ProjectState says which stages that skips.
+    if (cfg.has_buildings()) load_buildings(cfg, ds, diag, ctx);
+    else ds.index_buildings();
     if (cfg.units) load_units(*cfg.units, ds, diag);
     else ds.index_units();
     load_households(cfg.households, ds, diag);
     load_grid_levels(cfg, ds, diag, ctx);
     if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
-    load_facilities(cfg.facilities, ds, diag, ctx);
-    load_roads(cfg, ds, diag);
+    if (cfg.has_facilities()) load_facilities(cfg.facilities, ds, diag, ctx);
+    if (cfg.has_roads()) load_roads(cfg, ds, diag);
     check_layers_overlap(cfg, ds.working_crs, diag);
     return ds;
 }

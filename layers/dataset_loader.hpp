@@ -7,7 +7,8 @@
 
 namespace gridatlas::layers {
 
-// The working CRS of a project: its working_crs, or for "auto" the UTM zone of the buildings' centre.
+// The working CRS of a project: its working_crs, or for "auto" the UTM zone of the buildings' centre (without
+// buildings: of the first grid level's).
 std::string resolve_working_crs(const ProjectConfig& cfg);
 
 // True when a road with these tags may be walked under `rules`.

@@ -1,3 +1,6 @@
+// Reads the project file (TOML) into a ProjectConfig: the layers with their field mappings (only [households] and
+// [[grid_levels]] are required), household placement, grid levels, walking, service kinds, rules and map settings.
+// The schema check (unknown keys, wrong types) runs first, in project_schema.cpp.
 #include "project_config.hpp"
 
 #include <toml++/toml.h>
@@ -149,7 +152,7 @@ void read_search_limit(const std::filesystem::path& project, const toml::table* 
     std::string largest_kind;
     for (const auto& k : cfg.service_kinds)
         if (k.minutes > largest) { largest = k.minutes; largest_kind = k.key; }
-    cfg.walking.search_limit_min = 4 * largest;
+    if (largest > 0) cfg.walking.search_limit_min = 4 * largest;   // no kinds: the default (no limit), nothing is searched
     if (!walking || !walking->contains("search_limit_min")) return;
     auto limit = (*walking)["search_limit_min"].value<double>();
     if (!limit || std::isnan(*limit) || *limit <= 0)
@@ -177,6 +180,42 @@ LayerSource read_entrances(const std::filesystem::path& project, const toml::tab
     return src;
 }
 
+const toml::array no_kinds;
+
+// An optional layer table: absent, the layer is not given (its LayerSource keeps an empty file).
+LayerSource optional_layer(const std::filesystem::path& project, const toml::table& root, const std::string& key) {
+    if (!root.contains(key)) {
+        LayerSource none;
+        none.role = key;
+        return none;
+    }
+    const toml::table* t = root[key].as_table();
+    if (!t) fail(project, key, key + " must be a table", "write [" + key + "] with file and the field mappings");
+    return read_layer(project, *t, key);
+}
+
+// The layers. Only [households] and [[grid_levels]] are required: without [buildings] households are placed by their
+// points straight into the grids; without [roads] or [facilities] walking access is skipped (ProjectState says so).
+// Units and entrances belong to buildings, so they need [buildings].
+void read_layers(const toml::table& root, ProjectConfig& cfg) {
+    cfg.buildings = optional_layer(cfg.file, root, "buildings");
+    if (root["units"].as_table()) cfg.units = read_layer(cfg.file, *root["units"].as_table(), "units");
+    cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households", household_settings);
+    cfg.household_placement = read_household_placement(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
+    cfg.facilities = optional_layer(cfg.file, root, "facilities");
+    cfg.roads = optional_layer(cfg.file, root, "roads");
+    if (root.contains("entrances")) {
+        const toml::table* e = root["entrances"].as_table();
+        if (!e) fail(cfg.file, "entrances", "entrances must be a table", "write [entrances] with file, building and optionally id");
+        cfg.entrances = read_entrances(cfg.file, *e);
+    }
+    if (!cfg.has_buildings())
+        for (const auto& [needs, given] : {std::pair{"units", cfg.units.has_value()}, std::pair{"entrances", cfg.entrances.has_value()}})
+            if (given)
+                fail(cfg.file, needs, std::string("[") + needs + "] belongs to buildings, but the project has no [buildings] table",
+                     std::string("add [buildings], or remove [") + needs + "]");
+}
+
 }  // namespace
 
 ProjectConfig read_project_config(const std::filesystem::path& file) {
@@ -200,17 +239,7 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         cfg.name = (*project)["name"].value_or(std::string{});
         cfg.working_crs = (*project)["working_crs"].value_or(std::string{"auto"});
     }
-    cfg.buildings = read_layer(cfg.file, require_table(cfg.file, root, "buildings"), "buildings");
-    if (root["units"].as_table()) cfg.units = read_layer(cfg.file, *root["units"].as_table(), "units");
-    cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households", household_settings);
-    cfg.household_placement = read_household_placement(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
-    cfg.facilities = read_layer(cfg.file, require_table(cfg.file, root, "facilities"), "facilities");
-    cfg.roads = read_layer(cfg.file, require_table(cfg.file, root, "roads"), "roads");
-    if (root.contains("entrances")) {
-        const toml::table* e = root["entrances"].as_table();
-        if (!e) fail(cfg.file, "entrances", "entrances must be a table", "write [entrances] with file, building and optionally id");
-        cfg.entrances = read_entrances(cfg.file, *e);
-    }
+    read_layers(root, cfg);
 
     const toml::array* levels = root["grid_levels"].as_array();
     if (!levels || levels->empty())
@@ -249,8 +278,9 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     cfg.walking_profiles["adult"] = cfg.walking.speed_m_per_s;
 
     const toml::array* kinds = root["service_kinds"].as_array();
-    if (!kinds || kinds->empty())
+    if ((!kinds || kinds->empty()) && cfg.has_facilities())
         fail(cfg.file, "service_kinds", "no service kinds are defined", "add [[service_kinds]] tables with key, name and minutes");
+    if (!kinds) kinds = &no_kinds;
     std::set<std::string> kind_keys;
     for (const auto& node : *kinds) {
         const toml::table* t = node.as_table();
@@ -284,8 +314,8 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         cfg.map.width_px = (*m)["width_px"].value_or(cfg.map.width_px);
         cfg.map.attribution = (*m)["attribution"].value_or(std::string{});
     }
-    if (cfg.map.headline_kind.empty()) cfg.map.headline_kind = cfg.service_kinds.front().key;
-    if (!kind_keys.count(cfg.map.headline_kind))
+    if (cfg.map.headline_kind.empty() && !cfg.service_kinds.empty()) cfg.map.headline_kind = cfg.service_kinds.front().key;
+    if (!cfg.map.headline_kind.empty() && !kind_keys.count(cfg.map.headline_kind))
         fail(cfg.file, "map", "headline_kind '" + cfg.map.headline_kind + "' is not a service kind", "use one of the [[service_kinds]] keys");
     if (cfg.map.title.empty()) cfg.map.title = cfg.name;
     return cfg;

@@ -40,7 +40,7 @@ struct RuleThresholds {
 };
 
 struct MapSettings {
-    std::string headline_kind;      // the kind the overview colours buildings by; default: the first kind
+    std::string headline_kind;      // the kind the overview colours buildings by; default: the first kind (empty: none)
     std::string title;
     int width_px = 2400;
     // The data's credit line printed on every map, atlas page and tile set (e.g. "© OpenStreetMap contributors" for
@@ -62,6 +62,11 @@ struct ProjectConfig {
                                             // the walk network at them instead of its anchor
     LayerSource facilities;
     LayerSource roads;
+    // [buildings], [facilities] and [roads] are optional: a layer not given keeps an empty file. A grids-only project
+    // (grid polygons and a roster) places households by their points; without roads or facilities no walking access.
+    bool has_buildings() const { return !buildings.file.empty(); }
+    bool has_facilities() const { return !facilities.file.empty(); }
+    bool has_roads() const { return !roads.file.empty(); }
     WalkabilityRules walkability;
     access::WalkingOptions walking;
     // Named walking speeds (m/s) a job can switch to with --profile. "adult" is walking.speed_m_per_s.

@@ -1,3 +1,6 @@
+// `gridatlas assign`: places every roster row (in a building, or by its point straight into the grids when the
+// project has no buildings) and writes the assignment per row, the conservation per level and reason, and the
+// counts per grid of every level (assignment.gpkg, households.csv, conservation.csv, assignment.json).
 #include "assign_job.hpp"
 
 #include <cmath>
@@ -48,7 +51,10 @@ Table assignment_table(const Dataset& ds, const assign::AssignmentResult& a) {
     for (const auto& l : ds.levels) {
         t.fields.push_back({l.key + "_code"});
         t.fields.push_back({l.key + "_status"});
+        t.fields.push_back({l.key + "_flag"});   // placed by point: on a grid edge, a shared boundary, in overlapping grids
     }
+    t.fields.push_back({"x", FieldType::real});  // the row's point in the working CRS, when it has one
+    t.fields.push_back({"y", FieldType::real});
     t.rows.reserve(ds.households.size());
     for (const Household& h : ds.households) {
         const auto& p = a.households[h.id.index()];
@@ -61,7 +67,11 @@ Table assignment_table(const Dataset& ds, const assign::AssignmentResult& a) {
         for (std::size_t l = 0; l < ds.levels.size(); ++l) {
             v.push_back(code_of(ds, p.grids[l]));
             v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
+            const auto flag = l < p.grid_flags.size() ? p.grid_flags[l] : assign::GridFlag::none;
+            v.push_back(flag == assign::GridFlag::none ? FieldValue{} : FieldValue{std::string(assign::to_string(flag))});
         }
+        v.push_back(h.location ? FieldValue{round_to(h.location->x(), 0.01)} : FieldValue{});
+        v.push_back(h.location ? FieldValue{round_to(h.location->y(), 0.01)} : FieldValue{});
         t.rows.push_back(std::move(v));
     }
     return t;
@@ -187,6 +197,11 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
         levels.push_back({{"level", c.level}, {"roster", c.roster}, {"assigned", c.assigned}, {"unassigned", c.unassigned()},
                           {"unassigned_by_reason", c.unassigned_by_reason}, {"balanced", c.balanced()}});
     j["conservation"] = levels;
+    // Rows placed by their point whose grid was not clear-cut (on an edge, a shared boundary, in overlapping grids).
+    nlohmann::json flags = nlohmann::json::object();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l)
+        if (!a.conservation.at(2 + l).flagged.empty()) flags[ds.levels[l].key] = a.conservation.at(2 + l).flagged;
+    j["grid_flags"] = flags;
     nlohmann::json grid_levels = nlohmann::json::array();
     for (std::size_t l = 0; l < ds.levels.size(); ++l) {
         nlohmann::json per_grid = nlohmann::json::array();
@@ -253,14 +268,14 @@ std::string format_assign_summary(const AssignReport& report) {
     out << "GridAtlas assign: " << s["project"].get<std::string>() << " (" << s["working_crs"].get<std::string>() << ")\n";
     const auto& h = s["households"];
     out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " placed in a building + " << h["unassigned"]
-        << " not placed\n";
+        << " not placed" << (s["placed_by"].contains("point_in_grid") ? " in a building (no buildings layer)" : "") << "\n";
     if (!h["records_in_file"].is_null())
         out << "  roster file: " << h["records_in_file"] << " records = " << h["roster"] << " read + " << h["rejected_at_read"]
             << " rejected at read (see the warnings, by line)" << (h["file_balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP")
             << "\n";
     out << "  placed by:";
     const char* separator = " ";
-    for (const char* k : {"building_id", "address", "point_in_building", "nearest_building"})
+    for (const char* k : {"building_id", "address", "point_in_building", "nearest_building", "point_in_grid"})
         if (s["placed_by"].contains(k)) {
             out << separator << k << " " << s["placed_by"][k];
             separator = ", ";
@@ -271,6 +286,12 @@ std::string format_assign_summary(const AssignReport& report) {
         out << "  " << n["households"] << " placed in the nearest building (point outside every building, at most "
             << n["max_distance_m"] << " m away; limit " << n["max_nearest_m"] << " m): check them in the households "
             << "layer, placed_by = nearest_building\n";
+    for (const auto& [level, flagged] : s["grid_flags"].items()) {
+        out << "  " << level << ", placed by point but not clear-cut (the grid was chosen by rule; households.csv " << level
+            << "_flag):";
+        for (const auto& [flag, n] : flagged.items()) out << " " << flag << " " << n << ";";
+        out << "\n";
+    }
     out << "\nConservation (roster = assigned + unassigned, per reason):\n";
     std::size_t width = 0;
     for (const auto& c : s["conservation"]) width = std::max(width, c["level"].get<std::string>().size());
@@ -293,6 +314,7 @@ std::string format_assign_summary(const AssignReport& report) {
         out << "\nWarnings by kind:\n";
         for (const auto& [code, count] : s["warnings"].items()) out << "    " << code << ": " << count << "\n";
     }
+    out << format_skipped(s["skipped_stages"]);
     out << "\nOutputs:\n";
     for (const char* k : {"gpkg", "households_csv", "conservation_csv", "json"}) out << "    " << s["outputs"][k].get<std::string>() << "\n";
     return out.str();

@@ -1,3 +1,6 @@
+// `gridatlas check`: validates grid geometry and codes with the project's own household placement, and writes the
+// findings (check.gpkg, issues.csv), a readable report (check.txt) and check.json. Works without buildings too: then
+// households are counted by the grids their points fall in.
 #include "check_job.hpp"
 
 #include <algorithm>
@@ -83,12 +86,14 @@ const std::vector<std::string> area_kinds = {"sibling_overlap", "gap", "spill", 
 
 class Writer {
 public:
+    // `by_point`: per grid index, households placed straight into the grid by their point (no buildings layer).
     Writer(const Dataset& ds, const hierarchy::GridTree& tree, const hierarchy::CodeReport& codes,
-           const std::vector<double>& households, const std::vector<Finding>& findings)
+           const std::vector<double>& households, const std::vector<double>& by_point, const std::vector<Finding>& findings)
         : ds_(ds), tree_(tree), codes_(codes), households_(households), findings_(findings) {
         const std::size_t n = ds.grids.size();
         grid_buildings_.assign(n, 0);
-        grid_households_.assign(n, 0);
+        grid_households_ = by_point;
+        grid_households_.resize(n, 0);
         grid_flagged_.assign(n, 0);
         for (std::size_t l = 0; l < tree.building_grid.size(); ++l)
             for (std::size_t b = 0; b < ds.buildings.size(); ++b)
@@ -319,33 +324,31 @@ std::string text_table(const std::vector<std::string>& header, const std::vector
     return out.str();
 }
 
-CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
+namespace {
+
+hierarchy::CodeOptions code_options(const CheckConfig& config) {
     if (!(config.sliver_m2 >= 0))
         throw DataError({Severity::error, "bad_option", {}, "--sliver must be 0 or more square metres", "e.g. --sliver 10"});
-    StageClock clock;
-    ProjectState state(config.project_file, diag, clock);
-    const auto& cfg = state.cfg();
-    const auto& ds = state.ds();
-    const auto& tree = state.tree();
-    // Households per building, as the assignment places roster rows with the project's placement options.
-    const auto& assignment = state.assignment();
-    const std::vector<double> households = state.households_per_building();
-
-    hierarchy::CodeOptions code_options;
-    code_options.top_prefix = config.code_prefix;
-    code_options.serial_width = config.serial_width;
     if (config.serial_width < 1 || config.serial_width > 9)
         throw DataError({Severity::error, "bad_option", {}, "--serial-width must be 1 to 9 digits", "unit-grid codes use 3"});
-    const auto codes = clock.time("check codes", [&] { return hierarchy::check_codes(ds, tree, code_options); });
-    // From here on every grid goes by its final code (the user's, or the generated one), messages included.
-    std::vector<std::string> given;
-    for (const auto& g : ds.grids) given.push_back(g.code);
-    state.recode_grids(codes.codes);
+    hierarchy::CodeOptions options;
+    options.top_prefix = config.code_prefix;
+    options.serial_width = config.serial_width;
+    return options;
+}
 
-    hierarchy::ValidationOptions options;
-    options.sliver_m2 = config.sliver_m2;
-    const auto validation = clock.time("validate grids", [&] { return hierarchy::validate_grids(ds, tree, households, options); });
+// Per grid index, the households placed straight into it by their point (a project without buildings).
+std::vector<double> households_placed_by_point(const Dataset& ds, const assign::AssignmentResult& a) {
+    std::vector<double> out(ds.grids.size(), 0.0);
+    for (const auto& p : a.households)
+        if (p.placed_by == assign::PlacedBy::point_in_grid)
+            for (GridId g : p.grids)
+                if (g.valid()) out[g.index()] += 1;
+    return out;
+}
 
+std::vector<Finding> collect_findings(const Dataset& ds, const hierarchy::ValidationReport& validation,
+                                      const hierarchy::CodeReport& codes) {
     std::vector<Finding> findings;
     for (const auto& i : validation.issues) {
         Finding f;
@@ -365,57 +368,52 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
         f.message = i.message;
         findings.push_back(std::move(f));
     }
-    {
-        geo::GeosContext ctx;
-        for (const auto& i : codes.issues) {
-            Finding f;
-            f.kind = hierarchy::to_string(i.kind);
-            f.flagged = i.flagged;
-            f.level = i.level;
-            f.grid = i.grid;
-            f.other = i.other;
-            f.message = i.message;
-            if (i.grid.valid() && !ds.grid(i.grid).area.empty()) {
-                f.geometry = ds.grid(i.grid).area;
-                f.location = geo::point_on_surface(ctx, f.geometry);
-                f.area_m2 = 0;
-            }
-            findings.push_back(std::move(f));
+    geo::GeosContext ctx;
+    for (const auto& i : codes.issues) {
+        Finding f;
+        f.kind = hierarchy::to_string(i.kind);
+        f.flagged = i.flagged;
+        f.level = i.level;
+        f.grid = i.grid;
+        f.other = i.other;
+        f.message = i.message;
+        if (i.grid.valid() && !ds.grid(i.grid).area.empty()) {
+            f.geometry = ds.grid(i.grid).area;
+            f.location = geo::point_on_surface(ctx, f.geometry);
+            f.area_m2 = 0;
         }
+        findings.push_back(std::move(f));
     }
+    return findings;
+}
 
-    CheckReport report;
-    OutputSet out(config.out_dir, "check", diag);
-    const Writer writer(ds, tree, codes, households, findings);
-    clock.time("write outputs", [&] {
-        report.gpkg = out.write("check.gpkg", [&](const auto& f) { writer.gpkg(f, diag); });
-        report.csv = out.write("issues.csv", [&](const auto& f) { writer.csv(f); });
-    });
-    report.table = out.final_path("check.txt");
-    report.json = out.final_path("check.json");
-
-    // Summary.
-    const int finest = static_cast<int>(ds.levels.size()) - 1;
+// Buildings by how they lie in the finest level, and the households placed in them.
+struct BuildingTally {
     std::size_t whole = 0, straddling = 0, outside = 0, residential = 0;
-    for (const auto& b : ds.buildings) {
-        residential += b.residential;
-        if (!tree.grid_of(b.id, finest).valid()) ++outside;
-        else if (tree.building_share[b.id.index()] < 1 && b.area_m2 * (1 - tree.building_share[b.id.index()]) > 0) ++straddling;
-        else ++whole;
-    }
     double placed = 0, in_finest = 0;
-    for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
-        placed += households[b];
-        if (tree.grid_of(BuildingId{b}, finest).valid()) in_finest += households[b];
+};
+
+BuildingTally tally_buildings(const Dataset& ds, const hierarchy::GridTree& tree, const std::vector<double>& households) {
+    const int finest = static_cast<int>(ds.levels.size()) - 1;
+    BuildingTally t;
+    for (const auto& b : ds.buildings) {
+        t.residential += b.residential;
+        if (!tree.grid_of(b.id, finest).valid()) ++t.outside;
+        else if (tree.building_share[b.id.index()] < 1 && b.area_m2 * (1 - tree.building_share[b.id.index()]) > 0) ++t.straddling;
+        else ++t.whole;
     }
-    nlohmann::json j;
-    j["project"] = cfg.name;
-    j["project_file"] = cfg.file.string();
-    j["working_crs"] = ds.working_crs;
-    j["sliver_m2"] = config.sliver_m2;
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
+        t.placed += households[b];
+        if (tree.grid_of(BuildingId{b}, finest).valid()) t.in_finest += households[b];
+    }
+    return t;
+}
+
+// check.json's "levels" and the rows of the report's level table.
+nlohmann::json levels_json(const Dataset& ds, const hierarchy::CodeReport& codes, const Writer& writer,
+                           std::vector<std::vector<std::string>>& rows) {
     nlohmann::json levels = nlohmann::json::array();
-    std::vector<std::vector<std::string>> level_rows;
-    for (int l = 0; l <= finest; ++l) {
+    for (int l = 0; l < static_cast<int>(ds.levels.size()); ++l) {
         std::size_t grids = 0, generated = 0, not_generated = 0, bldgs = 0;
         double hh = 0;
         for (GridId g : ds.grids_of_level(l)) {
@@ -429,12 +427,15 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
         levels.push_back({{"key", ds.levels[l].key}, {"name", ds.levels[l].name}, {"grids", grids}, {"codes_given", grids - generated - not_generated},
                           {"codes_generated", generated}, {"codes_missing", not_generated}, {"code_scheme", scheme},
                           {"buildings", bldgs}, {"households", std::llround(hh)}});
-        level_rows.push_back({ds.levels[l].name, ds.levels[l].key, std::to_string(grids), std::to_string(grids - generated - not_generated),
-                              std::to_string(generated), scheme, std::to_string(bldgs), std::to_string(std::llround(hh))});
+        rows.push_back({ds.levels[l].name, ds.levels[l].key, std::to_string(grids), std::to_string(grids - generated - not_generated),
+                        std::to_string(generated), scheme, std::to_string(bldgs), std::to_string(std::llround(hh))});
     }
-    j["levels"] = levels;
+    return levels;
+}
+
+// check.json's "findings" (flagged and noted per kind), the report's counts and the rows of its findings table.
+nlohmann::json findings_json(const std::vector<Finding>& findings, CheckReport& report, std::vector<std::vector<std::string>>& rows) {
     nlohmann::json found;
-    std::vector<std::vector<std::string>> finding_rows;
     for (const auto& info : kinds) {
         std::size_t flagged = 0, noted = 0;
         double area = 0;
@@ -448,22 +449,28 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
         const bool has_area = std::find(area_kinds.begin(), area_kinds.end(), info.kind) != area_kinds.end();
         found[info.kind] = {{"flagged", flagged}, {"noted", noted}};
         if (has_area) found[info.kind]["flagged_area_m2"] = rounded(area, 0.01);
-        finding_rows.push_back({info.label, info.kind, std::to_string(flagged), std::to_string(noted), has_area ? fixed(area, 1) : ""});
+        rows.push_back({info.label, info.kind, std::to_string(flagged), std::to_string(noted), has_area ? fixed(area, 1) : ""});
     }
-    j["findings"] = found;
-    j["flagged"] = report.flagged;
-    j["noted"] = report.noted;
-    j["buildings"] = {{"total", ds.buildings.size()}, {"residential", residential}, {"wholly_in_one_finest_grid", whole},
-                      {"straddling", straddling}, {"in_no_finest_grid", outside}};
-    const auto& building_level = assignment.conservation.at(1);
-    j["households"] = {{"roster", building_level.roster}, {"placed_in_a_building", std::llround(placed)},
-                       {"not_placed", building_level.unassigned()}, {"in_a_finest_grid", std::llround(in_finest)},
-                       {"in_buildings_outside_the_finest_grids", std::llround(placed - in_finest)}};
-    std::map<std::string, std::size_t> warnings;
-    for (const auto& d : diag.items()) ++warnings[d.code];
-    j["load_warnings"] = warnings;
+    return found;
+}
 
-    // The readable report.
+// Grids-only projects: how many households their points placed, and those whose grid was not clear-cut, per level.
+nlohmann::json point_placement_json(const Dataset& ds, const assign::AssignmentResult& a) {
+    nlohmann::json flags = nlohmann::json::object();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) flags[ds.levels[l].key] = a.conservation.at(2 + l).flagged;
+    const auto it = a.placed_by.find(assign::to_string(assign::PlacedBy::point_in_grid));
+    return {{"placed_in_grids_by_point", it == a.placed_by.end() ? 0 : it->second}, {"flagged_by_level", flags}};
+}
+
+// The readable overview: project, levels, add-ups, findings per kind, load warnings.
+std::string overview_text(const CheckConfig& config, const ProjectState& state, const nlohmann::json& j,
+                          const std::vector<std::vector<std::string>>& level_rows,
+                          const std::vector<std::vector<std::string>>& finding_rows, const BuildingTally& t,
+                          const CheckReport& report, const std::map<std::string, std::size_t>& warnings) {
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const std::string& finest = ds.levels.back().name;
+    const auto& h = j["households"];
     std::ostringstream o;
     o << "GridAtlas check: " << cfg.name << "\n";
     o << "  project  " << cfg.file.string() << "\n";
@@ -473,11 +480,20 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     o << "\nLevels, top first (codes marked * below were generated)\n";
     o << text_table({"level", "key", "grids", "codes given", "generated", "code scheme", "buildings", "households"}, level_rows,
                     {false, false, true, true, true, false, true, true});
-    o << "\nBuildings: " << ds.buildings.size() << " = " << whole << " wholly in one " << ds.levels[finest].name << " + " << straddling
-      << " straddling + " << outside << " in no " << ds.levels[finest].name << "\n";
-    o << "Households: " << building_level.roster << " roster rows = " << std::llround(placed) << " placed in a building + "
-      << building_level.unassigned() << " not placed (`gridatlas assign` lists them); of those placed, " << std::llround(in_finest) << " are in a "
-      << ds.levels[finest].name << " and " << std::llround(placed - in_finest) << " in buildings outside every " << ds.levels[finest].name << "\n";
+    if (cfg.has_buildings()) {
+        o << "\nBuildings: " << ds.buildings.size() << " = " << t.whole << " wholly in one " << finest << " + " << t.straddling
+          << " straddling + " << t.outside << " in no " << finest << "\n";
+        o << "Households: " << h["roster"] << " roster rows = " << std::llround(t.placed) << " placed in a building + "
+          << h["not_placed"] << " not placed (`gridatlas assign` lists them); of those placed, " << std::llround(t.in_finest) << " are in a "
+          << finest << " and " << std::llround(t.placed - t.in_finest) << " in buildings outside every " << finest << "\n";
+    } else {
+        const auto& p = h["point_placement"];
+        o << "\nHouseholds: " << h["roster"] << " roster rows; " << p["placed_in_grids_by_point"] << " placed in a " << finest
+          << " by their points (no buildings layer; `gridatlas assign` lists every row)\n";
+        for (const auto& [level, flagged] : p["flagged_by_level"].items())
+            for (const auto& [flag, n] : flagged.items())
+                o << "  " << level << ": " << n << " on a grid boundary or in overlapping grids (" << flag << "), placed by rule\n";
+    }
     o << "\nFindings\n";
     o << text_table({"finding", "kind (issues.csv)", "flagged", "noted", "flagged area m²"}, finding_rows, {false, false, true, true, true});
     o << "  in all: " << report.flagged << " flagged, " << report.noted << " noted" << (report.flagged == 0 ? " — nothing to fix" : "") << "\n";
@@ -486,19 +502,75 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
         for (const auto& [code, n] : warnings) o << " " << code << " " << n << ";";
         o << "\n";
     }
-    report.overview = o.str();
-    for (const auto& info : kinds) report.sections.push_back(writer.section(info));
+    return o.str();
+}
 
+}  // namespace
+
+CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
+    const hierarchy::CodeOptions code_opts = code_options(config);
+    StageClock clock;
+    ProjectState state(config.project_file, diag, clock);
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
+    // Households per building and per grid, as the assignment places roster rows with the project's placement options.
+    const auto& assignment = state.assignment();
+    const std::vector<double> households = state.households_per_building();
+    const std::vector<double> by_point = households_placed_by_point(ds, assignment);
+
+    const auto codes = clock.time("check codes", [&] { return hierarchy::check_codes(ds, tree, code_opts); });
+    // From here on every grid goes by its final code (the user's, or the generated one), messages included.
+    state.recode_grids(codes.codes);
+
+    hierarchy::ValidationOptions options;
+    options.sliver_m2 = config.sliver_m2;
+    if (!cfg.has_buildings()) options.households_placed_in_grids = by_point;
+    const auto validation = clock.time("validate grids", [&] { return hierarchy::validate_grids(ds, tree, households, options); });
+    const std::vector<Finding> findings = collect_findings(ds, validation, codes);
+
+    CheckReport report;
+    OutputSet out(config.out_dir, "check", diag);
+    const Writer writer(ds, tree, codes, households, by_point, findings);
+    clock.time("write outputs", [&] {
+        report.gpkg = out.write("check.gpkg", [&](const auto& f) { writer.gpkg(f, diag); });
+        report.csv = out.write("issues.csv", [&](const auto& f) { writer.csv(f); });
+    });
+    report.table = out.final_path("check.txt");
+    report.json = out.final_path("check.json");
+
+    const BuildingTally t = tally_buildings(ds, tree, households);
+    std::vector<std::vector<std::string>> level_rows, finding_rows;
+    nlohmann::json j;
+    j["project"] = cfg.name;
+    j["project_file"] = cfg.file.string();
+    j["working_crs"] = ds.working_crs;
+    j["sliver_m2"] = config.sliver_m2;
+    j["levels"] = levels_json(ds, codes, writer, level_rows);
+    j["findings"] = findings_json(findings, report, finding_rows);
+    j["flagged"] = report.flagged;
+    j["noted"] = report.noted;
+    j["buildings"] = {{"total", ds.buildings.size()}, {"residential", t.residential}, {"wholly_in_one_finest_grid", t.whole},
+                      {"straddling", t.straddling}, {"in_no_finest_grid", t.outside}};
+    const auto& building_level = assignment.conservation.at(1);
+    j["households"] = {{"roster", building_level.roster}, {"placed_in_a_building", std::llround(t.placed)},
+                       {"not_placed", building_level.unassigned()}, {"in_a_finest_grid", std::llround(t.in_finest)},
+                       {"in_buildings_outside_the_finest_grids", std::llround(t.placed - t.in_finest)}};
+    if (!cfg.has_buildings()) j["households"]["point_placement"] = point_placement_json(ds, assignment);
+    std::map<std::string, std::size_t> warnings;
+    for (const auto& d : diag.items()) ++warnings[d.code];
+    j["load_warnings"] = warnings;
+
+    j["skipped_stages"] = skipped_json(state.skipped());
+    report.overview = overview_text(config, state, j, level_rows, finding_rows, t, report, warnings) + format_skipped(j["skipped_stages"]);
+    for (const auto& info : kinds) report.sections.push_back(writer.section(info));
     report.summary = j;
     report.table_text = render(report, SIZE_MAX, 10);
     report.table_text += "\nFull list with messages: " + report.csv.string() + "; with geometry: " + report.gpkg.string() + " (layer 'issues')\n";
-    clock.time("write report", [&] {
-        out.write_text("check.txt", report.table_text);
-    });
+    clock.time("write report", [&] { out.write_text("check.txt", report.table_text); });
     report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"csv", report.csv.string()}, {"table", report.table.string()},
                                  {"json", report.json.string()}};
-    report.summary["skipped_stages"] = skipped_json(state.skipped());
     report.summary["stale_outputs"] = out.stale({"check.json"});
     out.write_text("check.json", report.summary.dump(2) + "\n");
     out.commit();

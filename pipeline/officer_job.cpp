@@ -1,3 +1,6 @@
+// `gridatlas officer`: one grid's officer list (网格员台账) — buildings, units, households, party-member and central
+// households, contacts — as a terminal table, a CSV and a GeoPackage. Without a buildings layer the households are
+// listed as the points that placed them, with a flag where the point lies on a grid boundary or in overlapping grids.
 #include "officer_job.hpp"
 
 #include <algorithm>
@@ -5,6 +8,7 @@
 #include <climits>
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -142,6 +146,7 @@ const char* reason_zh(const std::string& reason) {
 
 struct Columns {
     bool personal = false, contact_names = false;
+    bool points = false;                    // no buildings layer: each household's point and grid flag
 };
 
 std::vector<std::string> csv_header(const Columns& c) {
@@ -150,6 +155,7 @@ std::vector<std::string> csv_header(const Columns& c) {
     for (const char* s : {"人数", "党员户", "党员中心户", "联系户户号", "联系户位置"}) h.push_back(s);
     if (c.contact_names) h.push_back("联系户户主");
     for (const char* s : {"联系距离米", "落位方式", "就近距离米", "名册行"}) h.push_back(s);
+    if (c.points) for (const char* s : {"X", "Y", "网格落位提示"}) h.push_back(s);
     return h;
 }
 
@@ -167,6 +173,11 @@ std::vector<FieldSpec> gpkg_household_fields(const Columns& c) {
     f.push_back({"placed_by"});
     f.push_back({"nearest_distance_m", FieldType::real});
     f.push_back({"row", FieldType::integer});
+    if (c.points) {
+        f.push_back({"x", FieldType::real});
+        f.push_back({"y", FieldType::real});
+        f.push_back({"grid_flag"});
+    }
     return f;
 }
 
@@ -186,6 +197,9 @@ OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentRe
     oh.central = central;
     oh.placed_by = assign::to_string(p.placed_by);
     oh.distance_m = p.distance_m;
+    if (h.location) { oh.x = h.location->x(); oh.y = h.location->y(); }
+    const auto flag = p.grid_flags.empty() ? assign::GridFlag::none : p.grid_flags[p.grid_flags.size() - 1];
+    if (p.placed_by == assign::PlacedBy::point_in_grid && flag != assign::GridFlag::none) oh.grid_flag = assign::to_string(flag);
     const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
     if (c.valid()) {
         oh.contact_self = c == id;
@@ -199,6 +213,20 @@ OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentRe
     if (with_personal)
         if (auto it = personal.find(h.row); it != personal.end()) { oh.name = it->second.name; oh.phone = it->second.phone; }
     return oh;
+}
+
+std::string fixed2(double v) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(2) << v;
+    return o.str();
+}
+
+// A grid flag as the officer reads it.
+std::string flag_zh(const std::string& flag) {
+    if (flag == "on_shared_boundary") return "在两网格交界线上, 按编码较小者归属, 请核实";
+    if (flag == "in_overlapping_grids") return "在重叠网格内, 按编码较小者归属, 请核实";
+    if (flag == "on_grid_edge") return "在网格边界上, 请核实";
+    return flag;
 }
 
 // The officer list's rows: for the CSV (text) and the GeoPackage (typed), one per household.
@@ -222,6 +250,11 @@ void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std
                 c.push_back(h.placed_by);
                 c.push_back(placed_m);
                 c.push_back(std::to_string(h.row));
+                if (cols.points) {
+                    c.push_back(h.x ? fixed2(*h.x) : "");
+                    c.push_back(h.y ? fixed2(*h.y) : "");
+                    c.push_back(h.grid_flag.empty() ? "" : flag_zh(h.grid_flag));
+                }
                 csv_rows.push_back(std::move(c));
 
                 std::vector<FieldValue> g = {r.grid_code, r.grid_name, b.building_id, b.name,
@@ -238,6 +271,11 @@ void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std
                 g.push_back(h.placed_by);
                 g.push_back(h.placed_by == "nearest_building" ? FieldValue{std::round(h.distance_m * 10) / 10} : FieldValue{});
                 g.push_back(std::int64_t(h.row));
+                if (cols.points) {
+                    g.push_back(h.x ? FieldValue{*h.x} : FieldValue{});
+                    g.push_back(h.y ? FieldValue{*h.y} : FieldValue{});
+                    g.push_back(h.grid_flag.empty() ? FieldValue{} : FieldValue{h.grid_flag});
+                }
                 gpkg_rows.push_back(std::move(g));
             }
 }
@@ -281,8 +319,20 @@ void write_officer_gpkg(const std::filesystem::path& file, const Dataset& ds, co
                    b.per_unit_central ? u.central_id : b.central_id},
                   geo::Point{*u.x, *u.y});
         }
-    w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
-    for (const auto& row : gpkg_rows) w.add(row);
+    if (!cols.points) {
+        w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
+        for (const auto& row : gpkg_rows) w.add(row);
+    } else {   // no buildings: the households are where their points put them
+        w.begin_layer("households", LayerGeometry::point, ds.working_crs, gpkg_household_fields(cols));
+        std::size_t i = 0;
+        for (const auto& b : r.buildings)
+            for (const auto& u : b.units)
+                for (const auto& h : u.households) {
+                    const auto& row = gpkg_rows[i++];
+                    if (h.x && h.y) w.add(row, geo::Point{*h.x, *h.y});
+                    else w.add(row);
+                }
+    }
     w.close();
 }
 
@@ -311,6 +361,8 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
         r.ancestors.insert(r.ancestors.begin(), {ds.levels[ds.grid(up).level].name, ds.grid(up).code + " " + ds.grid(up).name});
     r.personal = config.personal && layers::has_personal_fields(cfg.households);
     r.contact_names = r.personal && config.contact_names;
+    r.by_points = !cfg.has_buildings();
+    for (const SkippedStage& s : state.skipped()) r.skipped.push_back(s.stage + " skipped: " + s.reason);
 
     // The grid's buildings and households.
     std::vector<BuildingId> buildings;
@@ -416,7 +468,7 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
     const std::string stem = "officer_" + file_safe(grid.code);
     r.csv = out.final_path(stem + ".csv");
     r.gpkg = out.final_path(stem + ".gpkg");
-    const Columns cols{r.personal, r.contact_names};
+    const Columns cols{r.personal, r.contact_names, r.by_points};
     std::vector<std::vector<std::string>> csv_rows;
     std::vector<std::vector<FieldValue>> gpkg_rows;
     household_rows(r, cols, csv_rows, gpkg_rows);
@@ -436,8 +488,10 @@ std::string format_officer_table(const OfficerReport& r) {
     for (const auto& [level, grid] : r.ancestors) out << "  " << level << " " << grid << "\n";
     std::size_t with_households = 0;
     for (const auto& b : r.buildings) with_households += b.households > 0;
-    out << "  " << with_households << " 栋楼有住户, " << r.units << " 个单元, " << r.households << " 户, " << r.persons << " 人, 党员户 "
-        << r.party_households << ", 党员联系户 " << r.contacts;
+    if (r.by_points) out << "  " << r.households << " 户 (按坐标落位, 项目无楼栋图层), " << r.persons << " 人, 党员户 " << r.party_households;
+    else
+        out << "  " << with_households << " 栋楼有住户, " << r.units << " 个单元, " << r.households << " 户, " << r.persons << " 人, 党员户 "
+            << r.party_households << ", 党员联系户 " << r.contacts;
     if (r.uncovered) out << ", 未安排联系户 " << r.uncovered << " 户";
     out << "\n";
     if (r.personal) out << "  本表含户主姓名和电话, 仅供网格工作使用, 请勿外传。\n";
@@ -469,6 +523,9 @@ std::string format_officer_table(const OfficerReport& r) {
                 if (h.party) mark("党员户");
                 if (h.central) mark("中心户");
                 if (h.placed_by == "nearest_building") mark("就近" + std::to_string(std::lround(h.distance_m)) + "米");
+                if (h.grid_flag == "on_shared_boundary") mark("交界线上");
+                if (h.grid_flag == "in_overlapping_grids") mark("重叠区内");
+                if (h.grid_flag == "on_grid_edge") mark("边界上");
                 row.push_back(marks);
                 std::string contact;
                 if (h.contact_self) contact = "本户, 联系" + std::to_string(h.contact_load) + "户";
@@ -504,6 +561,13 @@ std::string format_officer_table(const OfficerReport& r) {
         const auto& b = r.buildings[bi];
         if (b.households == 0) {
             if (b.residential) empty_buildings.push_back(b.building_id);
+            continue;
+        }
+        if (b.building_id.empty() && r.by_points) {   // no buildings layer: one list of the grid's households
+            out << "\n按坐标落入本网格的住户 (" << b.households << "户 " << b.persons << "人, 党员户 " << b.party_households << ")\n";
+            out << line(titles);
+            out << "    " << std::string(total_width - 4, '-') << "\n";
+            for (const auto& row : cells[bi]) out << line(row);
             continue;
         }
         out << "\n楼栋 " << b.building_id;
@@ -542,6 +606,9 @@ std::string format_officer_table(const OfficerReport& r) {
         out << " (见 gridatlas assign 的 unassigned_households)\n";
     }
     out << "\n标记: 党员户 = 有党员的住户; 中心户 = 党员中心户; 就近N米 = 坐标不在任何楼栋内, 按最近楼栋落位, 请核实。\n";
+    if (r.by_points)
+        out << "交界线上 / 重叠区内 = 坐标在两个网格的交界线上或重叠区内, 按编码较小的网格归属, 请核实 (CSV 的网格落位提示列)。\n";
+    for (const auto& line : r.skipped) out << "未做: " << line << "\n";
     out << "联系户: 该户的党员联系户住在哪里 (本户 = 该户就是联系户, 及其联系的户数; 未安排 = 本网格党员户不足)。单元后的 ? = 楼栋没有登记该单元。\n";
     out << "\n文件:\n    " << r.csv.string() << "\n    " << r.gpkg.string() << "\n";
     return out.str();

@@ -3,7 +3,8 @@
 // each household's party-member contact (党员联系户) — as a table for the terminal and as files:
 //   officer_<code>.csv   one row per household, UTF-8 with a byte-order mark so that Excel shows Chinese correctly
 //   officer_<code>.gpkg  grid (its outline and counts), buildings (footprints with counts and the central household),
-//                        units (points with counts), households (the CSV's table)
+//                        units (points with counts), households (the CSV's table; points when the project has no
+//                        buildings layer and households are placed by their coordinates)
 //
 // Personal data: this is the one place where the head of household's name and the phone number ([households] name
 // and phone) appear. They are read for the households of this grid only (layers::read_personal_fields), held in
@@ -38,8 +39,10 @@ struct OfficerHousehold {
     int persons = 0;
     bool party = false;                     // 党员户
     bool central = false;                   // 党员中心户 of its building or unit
-    std::string placed_by;                  // building_id, address, point_in_building, nearest_building
+    std::string placed_by;                  // building_id, address, point_in_building, nearest_building, point_in_grid
     double distance_m = 0;                  // nearest_building only
+    std::optional<double> x, y;             // the row's point (working CRS), when the roster gives one
+    std::string grid_flag;                  // point_in_grid: on_grid_edge, on_shared_boundary, in_overlapping_grids; else empty
     // The party-member contact (党员联系户).
     bool contact_self = false;              // the household is a contact itself
     std::size_t contact_load = 0;           // households it serves, itself included (contacts only)
@@ -76,7 +79,10 @@ struct OfficerReport {
     std::string project;
     std::string grid_code, grid_name, level_key, level_name;
     std::vector<std::pair<std::string, std::string>> ancestors;     // (level name, "code name"), top first
-    std::vector<OfficerBuilding> buildings;                         // by building id
+    std::vector<OfficerBuilding> buildings;                         // by building id; without a buildings layer one
+                                                                    // entry with an empty id holds every household
+    bool by_points = false;                                         // no buildings layer: households placed by point
+    std::vector<std::string> skipped;                               // "walking access skipped: …", one per stage
     std::size_t households = 0, persons = 0, party_households = 0, units = 0;
     std::size_t contacts = 0, uncovered = 0;                        // liaison inside the grid
     std::map<std::string, std::size_t> not_placed;                  // roster rows naming a building of this grid

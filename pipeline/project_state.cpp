@@ -48,16 +48,18 @@ ProjectState::ProjectState(const std::filesystem::path& project_file, Diagnostic
     warn_empty_measures();
 }
 
-// Said once, here, so that a 0 % coverage or an empty map never reads as a finding about the area.
+// Said once, here, so that a 0 % coverage or an empty map never reads as a finding about the area. One line per stage
+// the project cannot have, naming the table it lacks.
 void ProjectState::warn_empty_measures() {
-    if (ds_.roads.empty())
-        skipped_.push_back({"walking access", "the project has no roads, so no walking route can be measured"});
-    else if (ds_.facilities.empty())
-        skipped_.push_back({"walking access", "the project has no facilities, so there is nothing to walk to"});
-    if (ds_.buildings.empty())
-        skipped_.push_back({"buildings", "the project has no buildings: households are placed by their points only, "
-                                         "and building-based measures (gap buildings, central households by building) "
-                                         "are empty"});
+    if (!cfg_.has_roads())
+        skipped_.push_back({"walking access", "no [roads] layer: no walking route can be measured"});
+    else if (!cfg_.has_facilities())
+        skipped_.push_back({"walking access", "no [facilities] layer: there is nothing to walk to"});
+    if (!cfg_.has_buildings())
+        skipped_.push_back({"building placement", "no [buildings] layer: households are placed by their points (x, y) straight "
+                                                  "into the grids; rows with only a building id or an address stay unplaced "
+                                                  "(no_buildings_layer), and building numbers and central households per "
+                                                  "building are not made"});
     for (const SkippedStage& s : skipped_)
         diag_.warn("stage_skipped", {cfg_.file.string(), "", "", {}, {}}, s.stage + " skipped: " + s.reason,
                    "add the missing layer to the project file to get this measure");
@@ -217,6 +219,15 @@ nlohmann::json households_json(const Dataset& ds, const assign::AssignmentResult
                         {"file_balanced", file.balanced()},
                         {"balanced_at_every_level", a.balanced() && file.balanced()}};
     return j;
+}
+
+std::string format_skipped(const nlohmann::json& skipped) {
+    std::string out;
+    if (!skipped.is_array() || skipped.empty()) return out;
+    out += "\nSkipped (the project does not give what they need):\n";
+    for (const auto& s : skipped)
+        out += "    " + s["stage"].get<std::string>() + " skipped: " + s["reason"].get<std::string>() + "\n";
+    return out;
 }
 
 nlohmann::json skipped_json(const std::vector<SkippedStage>& skipped) {

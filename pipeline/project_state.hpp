@@ -90,6 +90,9 @@ private:
 
 // {"stage": ..., "reason": ...} per skipped stage, for summary.json.
 nlohmann::json skipped_json(const std::vector<SkippedStage>& skipped);
+// The terminal's lines for skipped_json's array: a heading, then "    walking access skipped: no [roads] layer: …" per
+// stage. Empty when nothing was skipped.
+std::string format_skipped(const nlohmann::json& skipped);
 
 // The roster counted against its file: records in the file = households read + records rejected at read (each one
 // reported with its line). When the reader did not count the file's records, only the households read are known.

@@ -1,3 +1,6 @@
+// `gridatlas run`: every stage of a project from the one ProjectState — placement, counts per grid, walking access
+// when roads and facilities are given, organisation rules, central households, liaison — into gridatlas.gpkg,
+// summary.json and the overview map, with the stages the project cannot have listed as skipped.
 #include "run_job.hpp"
 
 #include <chrono>
@@ -47,6 +50,11 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
 
     j["households"] = households_json(ds, r.assignment);
     j["conservation"] = conservation_json(r.assignment);
+    // Rows placed by their point (no buildings layer) whose grid was not clear-cut, per level and flag.
+    nlohmann::json flags = nlohmann::json::object();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l)
+        if (!r.assignment.conservation.at(2 + l).flagged.empty()) flags[ds.levels[l].key] = r.assignment.conservation.at(2 + l).flagged;
+    j["grid_flags"] = flags;
 
     nlohmann::json levels = nlohmann::json::array();
     for (std::size_t l = 0; l < ds.levels.size(); ++l) {
@@ -164,6 +172,19 @@ std::string beyond_text(const nlohmann::json& summary, const nlohmann::json& kin
     return out.str();
 }
 
+// The walking-access lines of the terminal summary: coverage per kind, the complete circle, straight-line circles.
+void format_access(const nlohmann::json& s, std::ostringstream& out) {
+    out << "\nWalking access (network distance):\n";
+    for (const auto& k : s["service_kinds"])
+        out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
+            << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
+            << "), " << counted(k["gap_buildings"], "gap building", "gap buildings") << beyond_text(s, k) << ", "
+            << counted(k["facilities"], "facility", "facilities") << "\n";
+    out << "  complete life circle (every life-circle kind in time): " << s["complete_circle_households"] << " households\n";
+    out << "  straight-line circles would count as covered but the network does not reach in time:";
+    for (const auto& c : s["straight_line_vs_network"]) out << " " << c["kind"].get<std::string>() << " " << c["in_circle_but_not_reached"] << ";";
+}
+
 }  // namespace
 
 RunReport run_job(const RunConfig& config) {
@@ -231,7 +252,9 @@ std::string format_summary(const RunReport& report) {
     out << "  buildings " << in["buildings"] << " (" << in["residential_buildings"] << " residential), units " << in["units"]
         << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
     const auto& h = s["households"];
-    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned\n";
+    out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned"
+        << (in["buildings"] == 0 ? " to a building (no buildings layer: the grid levels below count the rows placed by their points)" : "")
+        << "\n";
     if (!h["records_in_file"].is_null())
         out << "  roster file: " << h["records_in_file"] << " records = " << h["roster"] << " read + " << h["rejected_at_read"]
             << " rejected at read (see the warnings, by line)" << (h["file_balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP")
@@ -241,21 +264,20 @@ std::string format_summary(const RunReport& report) {
     for (const auto& c : s["conservation"])
         out << "    " << std::left << std::setw(10) << c["level"].get<std::string>() << std::right << c["roster"] << " = "
             << c["assigned"] << " + " << c["unassigned"] << (c["balanced"].get<bool>() ? "  ok" : "  DOES NOT ADD UP") << "\n";
+    for (const auto& [level, flagged] : s["grid_flags"].items()) {
+        out << "  " << level << ", placed by point but not clear-cut (the grid was chosen by rule):";
+        for (const auto& [flag, n] : flagged.items()) out << " " << flag << " " << n << ";";
+        out << "\n";
+    }
     out << "\nGrid levels:\n";
     for (const auto& l : s["levels"])
         out << "    " << l["name"].get<std::string>() << " (" << l["key"].get<std::string>() << "): " << l["grids"] << " grids, "
             << l["households"] << " households, " << l["persons"] << " persons, " << l["party_member_households"]
             << " party-member households\n";
-    out << "\nWalking access (network distance):\n";
-    for (const auto& k : s["service_kinds"])
-        out << "    " << k["name"].get<std::string>() << " ≤" << k["threshold_minutes"].get<double>() << " min: "
-            << k["coverage_share"].get<double>() * 100 << "% of households (" << k["covered_households"] << "/" << k["households"]
-            << "), " << counted(k["gap_buildings"], "gap building", "gap buildings") << beyond_text(s, k) << ", "
-            << counted(k["facilities"], "facility", "facilities") << "\n";
-    out << "  complete life circle (every life-circle kind in time): " << s["complete_circle_households"] << " households\n";
-    out << "  straight-line circles would count as covered but the network does not reach in time:";
-    for (const auto& c : s["straight_line_vs_network"]) out << " " << c["kind"].get<std::string>() << " " << c["in_circle_but_not_reached"] << ";";
+    out << format_skipped(s["skipped_stages"]);
+    if (!s["service_kinds"].empty()) format_access(s, out);
     out << "\n\nOrganisation rules (details in the gpkg's 'rule_breaches' layer):\n";
+
     for (const auto& r : s["organisation"]["rules"])
         out << "    " << r["name"].get<std::string>() << " (" << r["threshold"].get<std::string>() << "): " << r["breaches"] << " breaches\n";
     const auto& l = s["organisation"]["liaison"];

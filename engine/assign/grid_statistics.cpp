@@ -1,3 +1,4 @@
+// Per building and per grid tallies of households, persons and party members, and service coverage per kind.
 #include "assign/grid_statistics.hpp"
 
 namespace gridatlas::assign {
@@ -35,6 +36,11 @@ Statistics compute_statistics(const Dataset& ds, const hierarchy::GridTree& tree
 
     for (const Household& h : ds.households) {
         const HouseholdPlacement& p = assignment.households[h.id.index()];
+        if (p.placed_by == PlacedBy::point_in_grid) {   // grids-only project: counted in its grids, access unmeasured
+            for (GridId g : p.grids)
+                if (g.valid()) s.grids[g.index()].people.add(h);
+            continue;
+        }
         if (p.building_reason != Reason::assigned) continue;
         ++s.households_in_buildings;
         s.buildings[p.building.index()].add(h);

@@ -17,7 +17,8 @@ struct Tally {
 };
 
 struct GridStatistics {
-    Tally people;
+    Tally people;                               // households placed in the grid (in a building, or by point in a
+                                                // grids-only project: those reach no service kind, access unmeasured)
     std::size_t buildings = 0;                  // residential buildings whose grid at this level is this one
     std::vector<std::size_t> covered_households; // per service kind
     std::vector<std::size_t> covered_persons;    // per service kind

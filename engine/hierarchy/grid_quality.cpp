@@ -1,3 +1,5 @@
+// Quality of drawn grids (balance, compactness, contiguity, buildings cut), the dense/sparse split of the share in
+// range, and the square-lattice baseline.
 #include "hierarchy/grid_quality.hpp"
 
 #include <algorithm>
@@ -140,6 +142,23 @@ std::vector<DrawnRegion> square_lattice(const geo::MultiPolygon& area, double si
         out[cell_of[p]].points.push_back(p);
         out[cell_of[p]].weight += points[p].weight;
     }
+    return out;
+}
+
+DensitySplit split_by_density(const std::vector<ParentDrawing>& parents, double target_min, double target_max,
+                              double sparse_below_per_km2) {
+    if (!(sparse_below_per_km2 > 0)) throw std::invalid_argument("split_by_density: the threshold must be positive");
+    DensitySplit out;
+    out.sparse_below_per_km2 = sparse_below_per_km2;
+    std::vector<double> dense, sparse;
+    for (const auto& p : parents) {
+        const bool is_sparse = p.area_m2 > 0 && p.households / (p.area_m2 / 1e6) < sparse_below_per_km2;
+        auto& into = is_sparse ? sparse : dense;
+        into.insert(into.end(), p.grid_weights.begin(), p.grid_weights.end());
+        ++(is_sparse ? out.sparse : out.dense).parents;
+    }
+    out.dense.balance = balance(dense, target_min, target_max);
+    out.sparse.balance = balance(sparse, target_min, target_max);
     return out;
 }
 

@@ -49,6 +49,27 @@ PartitionQuality assess_partition(const std::vector<geo::MultiPolygon>& regions,
                                   double target_min, double target_max, const std::vector<geo::MultiPolygon>& footprints,
                                   double cut_min_m2 = 1.0);
 
+// The share of grids in range, told apart for dense and sparse parents: a rural parent (hamlets in fields) and an
+// urban one meet the range for different reasons, and one share over both hides which kind falls short.
+struct ParentDrawing {
+    double households = 0;              // households of the parent drawn in
+    double area_m2 = 0;                 // the parent's area
+    std::vector<double> grid_weights;   // households of each grid drawn in it
+};
+struct DensityClass {
+    std::size_t parents = 0;
+    BalanceStats balance;               // over the grids of these parents
+};
+struct DensitySplit {
+    double sparse_below_per_km2 = 0;    // the threshold used: households per km² of the parent
+    DensityClass dense, sparse;
+};
+inline constexpr double kSparseHouseholdsPerKm2 = 1000;   // ~3 households per hectare: villages, not towns
+// A parent is sparse when it holds fewer than `sparse_below_per_km2` households per km² of its area (a parent of no
+// area counts as dense). Throws std::invalid_argument as balance() does, or for a non-positive threshold.
+DensitySplit split_by_density(const std::vector<ParentDrawing>& parents, double target_min, double target_max,
+                              double sparse_below_per_km2 = kSparseHouseholdsPerKm2);
+
 // Squares of `side` metres aligned on the area's south-west envelope corner, each clipped to `area`; squares
 // falling wholly outside are dropped. Regions come row by row from north to south, west→east within a row. Each
 // point goes to the cell covering it, else (outside the area) to the nearest cell. Throws std::invalid_argument for

@@ -1,3 +1,5 @@
+// Validates a grid hierarchy: sibling overlaps, gaps, spills, orphans, empty grids, and buildings straddling grids or
+// in none, each finding with its piece of geometry and a readable message.
 #include "hierarchy/grid_validation.hpp"
 
 #include <algorithm>
@@ -291,8 +293,10 @@ private:
     }
 
     void empty_grids() {
-        const bool by_households = !households_.empty();
+        const auto& by_point = options_.households_placed_in_grids;
+        const bool by_households = !households_.empty() || !by_point.empty();
         std::vector<double> households(ds_.grids.size(), 0.0);
+        for (std::size_t k = 0; k < by_point.size() && k < households.size(); ++k) households[k] = by_point[k];
         std::vector<std::size_t> buildings(ds_.grids.size(), 0), residential(ds_.grids.size(), 0);
         for (std::size_t l = 0; l < tree_.building_grid.size(); ++l)
             for (std::size_t b = 0; b < ds_.buildings.size(); ++b) {
@@ -308,7 +312,7 @@ private:
             GridIssue i = make(GridIssueKind::empty_grid, g.level, g.id, g.area, bg::area(g.area));
             i.flagged = i.area_m2 >= options_.sliver_m2;
             std::string what;
-            if (buildings[k] == 0) what = "no building";
+            if (buildings[k] == 0) what = ds_.buildings.empty() ? "no household" : "no building";
             else if (by_households)
                 what = "no household (" + std::to_string(buildings[k]) + (buildings[k] == 1 ? " building" : " buildings") +
                        ", none with households in the roster)";

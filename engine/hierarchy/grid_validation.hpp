@@ -53,6 +53,9 @@ struct GridIssue {
 
 struct ValidationOptions {
     double sliver_m2 = 10;      // area findings below this are noted, not flagged
+    // Per grid index, households placed straight into the grid by their point (a project without buildings); added
+    // to those of the grid's buildings when deciding whether a grid is empty. Empty: none.
+    std::vector<double> households_placed_in_grids = {};
 };
 
 struct ValidationReport {

@@ -304,12 +304,27 @@ TEST(ProjectConfigErrors, MissingBuildingsTable) {
     expect_project_error(error_of(p), p, "[building]", "unknown table [building]; did you mean [buildings]?", "the tables of a project file");
 }
 
-TEST(ProjectConfigErrors, MissingRoadsTable) {
+// [roads], [facilities] and [buildings] are optional (ProjectState reports the stages that skips).
+TEST(ProjectConfig, RoadsFacilitiesAndBuildingsAreOptional) {
     TempDir dir;
     std::string text = minimal_layers;
     text.erase(text.find("[roads]"));
-    const auto p = dir.write("p.toml", text + minimal_levels + minimal_kinds);
-    expect_project_error(error_of(p), p, "[roads]", "has no [roads] table");
+    auto cfg = read_project_config(dir.write("p.toml", text + minimal_levels + minimal_kinds));
+    EXPECT_FALSE(cfg.has_roads());
+    EXPECT_TRUE(cfg.has_facilities());
+    const std::string households_only = "[households]\nfile = \"h.csv\"\nid = \"hid\"\nbuilding = \"bid\"\n";
+    cfg = read_project_config(dir.write("q.toml", households_only + minimal_levels));
+    EXPECT_FALSE(cfg.has_buildings());
+    EXPECT_FALSE(cfg.has_facilities());
+    EXPECT_TRUE(cfg.service_kinds.empty());
+    EXPECT_TRUE(cfg.map.headline_kind.empty());
+}
+
+TEST(ProjectConfigErrors, UnitsWithoutBuildings) {
+    TempDir dir;
+    const std::string text = "[households]\nfile = \"h.csv\"\nid = \"hid\"\nbuilding = \"bid\"\n[units]\nfile = \"u.csv\"\n";
+    const auto p = dir.write("p.toml", text + minimal_levels);
+    expect_project_error(error_of(p), p, "[units]", "no [buildings] table", "add [buildings]");
 }
 
 TEST(ProjectConfigErrors, LayerWithoutFile) {

@@ -258,6 +258,40 @@ TEST(DrawRegions, CrossRoadsByHand) {
     for (const auto& r : regions) EXPECT_EQ(r.area.size(), 1u);
 }
 
+// Rural parent: 3 km × 2 km of fields crossed by two country roads and a dead-end track, with five hamlets (自然村)
+// of 60 households each, every hamlet a ring road around its houses. The hamlets are far apart, with fields between
+// them; the only grid within [300, 500] the parent allows holds all five: the grid grows across the fields.
+TEST(DrawRegions, HamletsInFieldsAreGroupedAcrossEmptyLand) {
+    const MultiPolygon parent = area_of(0, 0, 3000, 2000);
+    std::vector<LineString> roads = {line({{1500, -10}, {1500, 2010}}), line({{-10, 900}, {3010, 900}}),
+                                     line({{2200, 900}, {2200, 1500}})};   // the track: a dead end, it cuts nothing
+    const std::vector<Point> hamlets = {{300, 1700}, {1100, 1300}, {2600, 1600}, {600, 300}, {2400, 200}};
+    std::vector<WeightedPoint> points;
+    for (const Point& h : hamlets) {
+        const double x = h.x(), y = h.y();
+        roads.push_back(line({{x - 80, y - 80}, {x - 80, y + 80}, {x + 80, y + 80}, {x + 80, y - 80}, {x - 80, y - 80}}));
+        for (int k = 0; k < 6; ++k) points.push_back({Point(x - 50 + 20 * k, y + (k % 2 ? 30 : -30)), 10});
+    }
+    const auto regions = draw_regions(parent, roads, points, range(300, 500));
+    double total = 0;
+    std::size_t within = 0, points_placed = 0;
+    for (const auto& r : regions) {
+        total += r.weight;
+        points_placed += r.points.size();
+        if (r.weight > 0) {
+            EXPECT_GE(r.weight, 300);
+            EXPECT_LE(r.weight, 500);
+            ++within;
+        }
+        EXPECT_EQ(r.area.size(), 1u) << "every grid is one connected piece";
+    }
+    EXPECT_EQ(within, 1u);
+    EXPECT_DOUBLE_EQ(total, 300);
+    EXPECT_EQ(points_placed, points.size());
+    EXPECT_NEAR(coverage([&] { std::vector<MultiPolygon> a; for (const auto& r : regions) a.push_back(r.area); return a; }(), parent).union_area,
+                6e6, 1e-3);
+}
+
 TEST(DrawRegions, PointOnARoadLandsInOneRegion) {
     const auto points = households({{{100, 60}, 10}, {{100, 120}, 10}});   // on a road, and on the crossing
     const auto regions = draw_regions(kRectangle, kCross, points, range(1, 100));
