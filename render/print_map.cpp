@@ -481,8 +481,8 @@ std::vector<frame::LegendSection> officer_legend(const MapData& d, GridId grid, 
     b.entries.push_back({"单元（楼道）", sample("units", Shape::point, {{"number", std::int64_t{1}}, {"label", std::string("1")}})});
     b.entries.push_back({"党员户数", sample("party-badges", Shape::point, {{"count", std::int64_t{3}}, {"label", std::string("3")}, {"legend", std::int64_t{1}}})});
     b.entries.push_back({"党员中心户所在楼栋", sample("central", Shape::point, {{"count", std::int64_t{1}}})});
+    for (auto& e : status_legend(d, numbered_buildings(d, grid))) b.entries.push_back(std::move(e));
     out.push_back(b);
-    if (auto st = status_legend(d)) out.push_back(*st);
     const auto slots = facility_slots(ds, d.kind_key);
     auto fac = facilities_section(ds, slots, &view, "facilities", "", d.kind_key);
     if (!fac.entries.empty()) out.push_back(fac);

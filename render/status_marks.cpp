@@ -28,25 +28,31 @@ void add_status_marks(Scene& s, const MapData& d, const std::vector<BuildingId>&
     }
 }
 
-std::optional<frame::LegendSection> status_legend(const MapData& d) {
-    if (!d.household_status && !d.key_groups) return std::nullopt;
-    frame::LegendSection out{words::status_heading, {}};
-    using Shape = LegendSample::Shape;
+std::vector<frame::LegendEntry> status_legend(const MapData& d, const std::vector<BuildingId>& buildings) {
+    std::vector<frame::LegendEntry> out;
+    if (d.buildings.empty()) return out;
+    StatusCounts shown{};
+    std::int64_t key_groups = 0;
+    for (BuildingId b : buildings) {
+        for (std::size_t i = 0; i < status_count; ++i) shown[i] += d.buildings[b.index()].status[i];
+        key_groups += d.buildings[b.index()].key_group_households;
+    }
     auto sample = [](const std::string& style, std::map<std::string, SceneValue> attrs) {
         LegendSample s;
         s.style = style;
-        s.shape = Shape::point;
+        s.shape = LegendSample::Shape::point;
         s.attributes = std::move(attrs);
         return s;
     };
     if (d.household_status)
         for (const auto& c : status_palette())
-            out.entries.push_back({std::string(status_word(c.status)) + c.meaning,
-                                   sample("status-cells", {{"status", std::string(status_key(c.status))}, {"count", std::int64_t{1}},
-                                                           {"label", std::string("")}, {"legend", std::int64_t{1}}})});
-    if (d.key_groups)
-        out.entries.push_back({words::key_groups, sample("key-groups", {{"count", std::int64_t{1}}, {"label", std::string("2")},
-                                                                        {"legend", std::int64_t{1}}})});
+            if (shown[status_slot(c.status)] > 0)
+                out.push_back({std::string(status_word(c.status)) + "户" + c.meaning,
+                               sample("status-cells", {{"status", std::string(status_key(c.status))}, {"count", std::int64_t{1}},
+                                                       {"label", std::string("")}, {"legend", std::int64_t{1}}})});
+    if (d.key_groups && key_groups > 0)
+        out.push_back({words::key_groups, sample("key-groups", {{"count", std::int64_t{1}}, {"label", std::string("2")},
+                                                                {"legend", std::int64_t{1}}})});
     return out;
 }
 

@@ -15,8 +15,10 @@ namespace gridatlas::render {
 // and fills them for `buildings` when the data has status counts / key-group counts.
 void add_status_marks(Scene& s, const MapData& data, const std::vector<BuildingId>& buildings);
 
-// The legend section "住户状态" (one entry per status, then 重点人群), or nullopt when the data has neither.
-std::optional<frame::LegendSection> status_legend(const MapData& data);
+// Legend entries for the statuses (and key groups) that `buildings` have, to join the officer legend's 楼栋与住户
+// section: no heading of their own and no entry for a status the map does not show, so that the atlas legend still
+// fits beside its map. Empty when the data has neither status nor key groups.
+std::vector<frame::LegendEntry> status_legend(const MapData& data, const std::vector<BuildingId>& buildings);
 
 // "常住 12 · 租住 3 · 空置 1 · 经营 0" (未知 only when > 0): the status part of a subtitle or a table cell.
 std::string status_summary(const StatusCounts& counts);

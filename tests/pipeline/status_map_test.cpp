@@ -221,7 +221,7 @@ TEST_F(StatusFixture, PdfTextHasTheStatusWordsAndCountsAsWritten) {
     render::render_print_map(r, pdf);
     const auto text = test_support::run_command("pdftotext -enc UTF-8 '" + pdf.string() + "' -");
     ASSERT_EQ(text.status, 0) << text.out;
-    for (const char* w : {"住户状态", "常住", "租住", "空置", "经营", "未知", "重点人群户数"})
+    for (const char* w : {"常住户", "租住户", "空置户", "经营户", "未知户", "重点人群户数"})
         EXPECT_THAT(text.out, ::testing::HasSubstr(w)) << text.out;
     // The subtitle sums 东网格 as written in the README: 常住 6 · 租住 8 · 空置 10 · 经营 11 · 未知 1
     EXPECT_THAT(text.out, ::testing::HasSubstr("常住 6 · 租住 8 · 空置 10 · 经营 11 · 未知 1")) << text.out;
