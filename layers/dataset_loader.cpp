@@ -310,7 +310,27 @@ void report_text_table(const CsvTable& t, const VectorReader& r, Dataset& ds, Di
                   "fix those lines and run again");
 }
 
-void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
+// The status column: a value outside the vocabulary is `unknown` with a warning naming the row and the value (a
+// status word is not personal), the first 20 one by one, then a count.
+struct StatusReader {
+    const StatusVocabulary& vocabulary;
+    std::size_t unknown = 0;
+    HouseholdStatus read(const std::optional<std::string>& value, const VectorReader& r, std::int64_t row, Diagnostics& diag) {
+        if (auto s = vocabulary.match(value.value_or(""))) return *s;
+        if (++unknown <= 20) {
+            const std::string v = value.value_or("");
+            const bool blank = v.find_first_not_of(" \t\r\n") == std::string::npos;
+            diag.warn("unknown_status", r.where("row " + std::to_string(row)),
+                      blank ? "the status is empty; the household is counted as unknown (未知)"
+                            : "the status \"" + (v.size() > 40 ? v.substr(0, 40) + "…" : v) +
+                                  "\" is none of resident/rented/vacant/business; the household is counted as unknown (未知)",
+                      "fix the value, or list it under status_resident / status_rented / status_vacant / status_business in [households]");
+        }
+        return HouseholdStatus::unknown;
+    }
+};
+
+void load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
     auto id = r.request_field("id", true);
     // A roster that locates its rows by address or coordinates may have no building column.
@@ -326,6 +346,8 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
     auto room = r.request_field("room", false);
     auto persons = r.request_field("persons", src.maps("persons"));
     auto party = r.request_field("party_members", src.maps("party_members"));
+    auto status = r.request_field("status", src.maps("status"));
+    StatusReader statuses{vocabulary};
     std::size_t bad_numbers = 0;
     r.for_each([&](FeatureView& f) {
         Household h;
@@ -367,8 +389,11 @@ void load_households(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         if (room) h.room = f.text(*room);
         h.persons = number(persons, "persons").value_or(0);
         h.party_members = number(party, "party_members").value_or(0);
+        if (status) h.status = statuses.read(f.value(*status), r, f.fid, diag);
         ds.households.push_back(std::move(h));
     });
+    if (statuses.unknown > 20)
+        diag.warn("unknown_status", r.where(), std::to_string(statuses.unknown - 20) + " more rows have a status that is none of the four", "");
     if (bad_numbers > 20)
         diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more roster values are not whole numbers (treated as unknown)",
                   "fix them as the first 20 above");
@@ -729,7 +754,7 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     else ds.index_buildings();
     if (cfg.units) load_units(*cfg.units, ds, diag);
     else ds.index_units();
-    load_households(cfg.households, ds, diag);
+    load_households(cfg.households, cfg.household_status, ds, diag);
     load_grid_levels(cfg, ds, diag, ctx);
     if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
     if (cfg.has_facilities()) load_facilities(cfg.facilities, ds, diag, ctx);

@@ -25,4 +25,47 @@ std::unordered_map<std::int64_t, PersonalFields> read_personal_fields(const Laye
     return out;
 }
 
+bool has_key_groups(const LayerSource& households) { return households.maps("key_groups"); }
+
+namespace {
+
+std::vector<std::string> split_groups(const std::string& text) {
+    std::vector<std::string> out;
+    std::string cur;
+    auto flush = [&] {
+        if (!cur.empty()) out.push_back(cur);
+        cur.clear();
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        bool sep = false;
+        for (const char* s : {"、", "，", "；", ",", ";", "/", " ", "\t"}) {
+            const std::size_t n = std::char_traits<char>::length(s);
+            if (text.compare(i, n, s) == 0) {
+                flush();
+                i += n;
+                sep = true;
+                break;
+            }
+        }
+        if (!sep) cur += text[i++];
+    }
+    flush();
+    return out;
+}
+
+}  // namespace
+
+std::unordered_map<std::int64_t, std::vector<std::string>> read_key_groups(const LayerSource& src, const std::set<std::int64_t>& rows) {
+    std::unordered_map<std::int64_t, std::vector<std::string>> out;
+    if (rows.empty() || !has_key_groups(src)) return out;
+    VectorReader r(src, "");
+    const auto field = r.request_field("key_groups", true);
+    r.for_each([&](FeatureView& f) {
+        if (!rows.count(f.fid)) return;
+        auto groups = split_groups(f.text(*field));
+        if (!groups.empty()) out[f.fid] = std::move(groups);
+    });
+    return out;
+}
+
 }  // namespace gridatlas::layers

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "layer_source.hpp"
 
@@ -23,6 +24,15 @@ struct PersonalFields {
 
 // True when the project maps at least one personal field.
 bool has_personal_fields(const LayerSource& households);
+
+// True when the project maps the key-group field ([households] key_groups = "<field>"): the households' 重点人群
+// (elderly living alone, disabled, low-income …), personal like name and phone, read only for officer products.
+bool has_key_groups(const LayerSource& households);
+
+// The key groups of the roster rows `rows` that have any: the field's text split at 、 , ; ， ； / and blanks. Same
+// reader, rows and errors as read_personal_fields; values never reach a message.
+std::unordered_map<std::int64_t, std::vector<std::string>> read_key_groups(const LayerSource& households,
+                                                                           const std::set<std::int64_t>& rows);
 
 // Reads the personal fields of the roster rows `rows`. Throws DataError (file, layer, field name; no value) when the
 // roster cannot be opened or a mapped field is missing.

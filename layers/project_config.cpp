@@ -75,7 +75,40 @@ std::vector<std::string> strings(const toml::node_view<const toml::node>& node, 
 }
 
 // [households]: how rows without a building id find their building (address pattern, coordinates).
-const std::set<std::string> household_settings = {"address_pattern", "address_groups", "address_building_id", "max_nearest_m"};
+const std::set<std::string> household_settings = {"address_pattern", "address_groups", "address_building_id", "max_nearest_m",
+                                                   "status_resident", "status_rented", "status_vacant", "status_business"};
+
+// [households] status_resident … status_business: the roster values of each status (replacing the defaults). A value
+// listed under two statuses would make a household's status depend on the order of the lists: an error.
+// The status field's values appear in warnings; a status mapped onto a personal field would put names or phones there.
+StatusVocabulary read_status_vocabulary(const std::filesystem::path& project, const toml::table& t, const LayerSource& src) {
+    if (src.maps("status"))
+        for (const char* personal : {"name", "phone", "key_groups"})
+            if (src.maps(personal) && src.field(personal) == src.field("status"))
+                fail(project, "households.status", std::string("status and ") + personal + " name the same field '" + src.field("status") +
+                     "'; the status's values are shown in warnings and " + personal + " is personal",
+                     "map status to the roster's status column (常住 / 租住 / 空置 / 经营)");
+    StatusVocabulary out;
+    const char* keys[4] = {"status_resident", "status_rented", "status_vacant", "status_business"};
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!t.contains(keys[i])) continue;
+        out.values[i] = strings(t[keys[i]], {});
+        if (out.values[i].empty())
+            fail(project, std::string("households.") + keys[i], std::string(keys[i]) + " must list at least one value",
+                 std::string(keys[i]) + " = [\"" + status_word(counted_statuses[i]) + "\", \"" + status_key(counted_statuses[i]) + "\"]");
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+        for (const auto& v : out.values[i]) {
+            StatusVocabulary just_v;   // the same trimming and case folding as the roster's values get
+            just_v.values = {{{v}, {}, {}, {}}};
+            for (std::size_t j = i + 1; j < 4; ++j)
+                for (const auto& w : out.values[j])
+                    if (just_v.match(w))
+                        fail(project, "households", "the status value \"" + v + "\" is listed under both " + keys[i] + " and " + keys[j],
+                             "list each roster value under one status only (defaults: see README.md, household status)");
+        }
+    return out;
+}
 
 assign::PlacementOptions read_household_placement(const std::filesystem::path& project, const toml::table& t,
                                                   const LayerSource& src) {
@@ -202,6 +235,7 @@ void read_layers(const toml::table& root, ProjectConfig& cfg) {
     if (root["units"].as_table()) cfg.units = read_layer(cfg.file, *root["units"].as_table(), "units");
     cfg.households = read_layer(cfg.file, require_table(cfg.file, root, "households"), "households", household_settings);
     cfg.household_placement = read_household_placement(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
+    cfg.household_status = read_status_vocabulary(cfg.file, require_table(cfg.file, root, "households"), cfg.households);
     cfg.facilities = optional_layer(cfg.file, root, "facilities");
     cfg.roads = optional_layer(cfg.file, root, "roads");
     if (root.contains("entrances")) {

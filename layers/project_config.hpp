@@ -55,7 +55,9 @@ struct ProjectConfig {
     LayerSource buildings;
     std::optional<LayerSource> units;
     LayerSource households;         // fields: id, building (required); unit, floor, room, persons, party_members,
-                                    // address, x, y; name and phone (personal: read only by the officer list)
+                                    // address, x, y, status; name, phone and key_groups (personal: read only
+                                    // for officer products)
+    StatusVocabulary household_status;             // status_resident … status_business: values of the status field
     assign::PlacementOptions household_placement;  // address_pattern / address_groups / address_building_id, max_nearest_m
     std::vector<GridLevelSource> grid_levels;
     std::optional<LayerSource> entrances;   // points; fields: building (required), id. A building with entrances joins

@@ -544,9 +544,10 @@ SampleReport build_sample(const SampleConfig& config) {
     table.reserve(rows.size());
     for (const auto& r : rows)
         table.push_back({r.household_id, r.building_id, r.unit, std::to_string(r.floor), r.room, r.head_name, r.phone,
-                         std::to_string(r.persons), std::to_string(r.party_members)});
+                         std::to_string(r.persons), std::to_string(r.party_members), r.status, r.key_groups});
     layers::write_csv(config.out_dir / "households.csv",
-                      {"household_id", "building_id", "unit", "floor", "room", "head_name", "phone", "persons", "party_members"}, table);
+                      {"household_id", "building_id", "unit", "floor", "room", "head_name", "phone", "persons", "party_members",
+                       "status", "key_groups"}, table);
     report.roster_rows = rows.size();
 
     if (!report.dropped.empty()) {

@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "access/isochrones.hpp"
 #include "assign/central_households.hpp"
 #include "output_set.hpp"
+#include "personal_fields.hpp"
 
 namespace gridatlas::pipeline {
 
@@ -54,6 +56,20 @@ GridId find_grid(ProjectState& p, const std::string& code_or_name) {
                      "no grid has the code '" + code_or_name + "'", hint});
 }
 
+// Officer products only: households of a key group (重点人群) per building, read from the roster's personal key_groups
+// field here and kept as counts; nothing else of the field leaves this function.
+static void add_key_group_counts(ProjectState& p, render::MapData& d) {
+    if (!layers::has_key_groups(p.cfg().households)) return;
+    std::set<std::int64_t> rows;
+    for (const Household& h : p.ds().households) rows.insert(h.row);
+    const auto groups = layers::read_key_groups(p.cfg().households, rows);
+    for (const Household& h : p.ds().households) {
+        const auto& placed = p.assignment().households[h.id.index()];
+        if (placed.building_reason == assign::Reason::assigned && groups.count(h.row)) ++d.buildings[placed.building.index()].key_group_households;
+    }
+    d.key_groups = true;
+}
+
 render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
     const Dataset& ds = p.ds();
     render::MapData d;
@@ -87,7 +103,10 @@ render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
             f.households = static_cast<std::int64_t>(t.households);
             f.persons = static_cast<std::int64_t>(t.persons);
             f.party_households = static_cast<std::int64_t>(t.party_households);
+            f.status = t.status;
         }
+        d.household_status = p.stats().household_status;
+        add_key_group_counts(p, d);
         for (const auto& u : ds.units)
             if (u.building.valid()) ++d.buildings[u.building.index()].units;
         const auto& central = p.central();

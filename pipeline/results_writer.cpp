@@ -103,6 +103,9 @@ void write_grids(layers::VectorWriter& w, const Results& r) {
         fields.push_back({"covered_" + k.kind, FieldType::integer});
         fields.push_back({"share_" + k.kind, FieldType::real});
     }
+    // Households by status (hh_resident … hh_unknown), when the roster has a status field.
+    if (r.stats.household_status)
+        for (HouseholdStatus st : counted_statuses) fields.push_back({std::string("hh_") + status_key(st), FieldType::integer});
     w.begin_layer("grids", LayerGeometry::polygon, r.ds.working_crs, fields);
     for (const Grid& g : r.ds.grids) {
         const auto& s = r.stats.grids[g.id.index()];
@@ -123,6 +126,8 @@ void write_grids(layers::VectorWriter& w, const Results& r) {
             v.push_back(count(s.covered_households[k]));
             v.push_back(s.people.households ? FieldValue{std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000} : FieldValue{});
         }
+        if (r.stats.household_status)
+            for (std::int64_t n : s.people.status) v.push_back(n);
         w.add(v, g.area);
     }
 }

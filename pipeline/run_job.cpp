@@ -31,6 +31,13 @@ nlohmann::json conservation_json(const assign::AssignmentResult& a) {
     return levels;
 }
 
+// {"resident": n, "rented": n, "vacant": n, "business": n, "unknown": n}
+nlohmann::json status_json(const StatusCounts& c) {
+    nlohmann::json j = nlohmann::json::object();
+    for (std::size_t i = 0; i < status_count; ++i) j[status_key(counted_statuses[i])] = c[i];
+    return j;
+}
+
 nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) {
     const Dataset& ds = r.ds;
     nlohmann::json j;
@@ -60,6 +67,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
     for (std::size_t l = 0; l < ds.levels.size(); ++l) {
         nlohmann::json grids = nlohmann::json::array();
         std::size_t households = 0, persons = 0, party = 0;
+        StatusCounts by_status{};
         for (GridId g : ds.grids_of_level(static_cast<int>(l))) {
             const auto& s = r.stats.grids[g.index()];
             const GridId parent = r.tree.parent[g.index()];
@@ -72,6 +80,8 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
                              {"households", s.people.households}, {"persons", s.people.persons},
                              {"party_member_households", s.people.party_households},
                              {"complete_circle_households", s.complete_circle_households}, {"coverage_share", coverage}});
+            if (r.stats.household_status) grids.back()["households_by_status"] = status_json(s.people.status);
+            for (std::size_t i = 0; i < status_count; ++i) by_status[i] += s.people.status[i];
             households += s.people.households;
             persons += s.people.persons;
             party += s.people.party_households;
@@ -79,6 +89,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
         levels.push_back({{"key", ds.levels[l].key}, {"name", ds.levels[l].name}, {"grids", grids.size()},
                           {"households", households}, {"persons", persons}, {"party_member_households", party},
                           {"per_grid", grids}});
+        if (r.stats.household_status) levels.back()["households_by_status"] = status_json(by_status);
     }
     j["levels"] = levels;
 
@@ -111,6 +122,12 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
     j["walking"] = {{"search_limit_minutes", std::isfinite(limit) ? nlohmann::json(limit) : nlohmann::json(nullptr)},
                     {"entrances", ds.entrances.size()}, {"buildings_joined_at_entrances", at_entrances}};
     j["complete_circle_households"] = r.stats.complete_circle_households;
+    if (r.stats.household_status) {   // households placed in a building, by status (per grid: levels[].per_grid[])
+        StatusCounts all{};
+        for (const auto& b : r.stats.buildings)
+            for (std::size_t i = 0; i < status_count; ++i) all[i] += b.status[i];
+        j["households_by_status"] = status_json(all);
+    }
 
     std::map<std::string, std::size_t> warnings;
     for (const auto& d : r.diagnostics.items()) ++warnings[d.code];

@@ -26,6 +26,7 @@
 #include "map_content.hpp"
 #include "overview_labels.hpp"
 #include "overview_map.hpp"
+#include "status_marks.hpp"
 #include "style_palette.hpp"
 #include "vector_document.hpp"
 
@@ -446,6 +447,7 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
         if (!f.central_places.empty()) central.add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
         if (f.party_households > 0) badges.add(anchor, {f.party_households, std::to_string(f.party_households)});
     }
+    add_status_marks(s, d, numbered);   // the household-status cells and key-group marks (status_marks.hpp)
     for (std::size_t k : order) {
         const BuildingId b = numbered[k];
         labels.add(ds.building(b).anchor,
@@ -481,6 +483,7 @@ std::vector<frame::LegendSection> officer_legend(const MapData& d, GridId grid, 
     b.entries.push_back({"单元（楼道）", sample("units", Shape::point, {{"number", std::int64_t{1}}, {"label", std::string("1")}})});
     b.entries.push_back({"党员户数", sample("party-badges", Shape::point, {{"count", std::int64_t{3}}, {"label", std::string("3")}, {"legend", std::int64_t{1}}})});
     b.entries.push_back({"党员中心户所在楼栋", sample("central", Shape::point, {{"count", std::int64_t{1}}})});
+    for (auto& e : status_legend(d, numbered_buildings(d, grid))) b.entries.push_back(std::move(e));
     out.push_back(b);
     const auto slots = facility_slots(ds, d.kind_key);
     auto fac = facilities_section(ds, slots, &view, "facilities", "", d.kind_key);
@@ -508,6 +511,12 @@ std::string officer_subtitle(const MapData& d, GridId grid) {
         add("党员户 " + std::to_string(g.party_households));
     }
     add("党员中心户 " + std::to_string(central));
+    if (d.household_status && !d.buildings.empty()) {
+        StatusCounts all{};
+        for (BuildingId b : list)
+            for (std::size_t i = 0; i < status_count; ++i) all[i] += facts(d, b).status[i];
+        add(status_summary(all));
+    }
     return sub;
 }
 

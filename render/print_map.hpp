@@ -7,7 +7,9 @@
 //             (styles/overview.xml; aggregates only);
 //   officer   one grid for its grid officer (styles/officer.xml): buildings numbered with their households,
 //             stairwell units, party-member households as a red badge with their count, a gold star on the
-//             building of each party-member central household (党员中心户), neighbouring grids faded;
+//             building of each party-member central household (党员中心户), neighbouring grids faded; with a
+//             status field, each building's households by status as a row of four coloured cells with their counts
+//             (常住 / 租住 / 空置 / 经营, a fifth for 未知), and key-group households (重点人群) as a teal mark;
 //   planner   one service kind (styles/planner.xml): buildings by walking minutes banded 5/10/15/beyond, the
 //             kind's isochrones, facilities by kind, the gaps (beyond the kind's threshold) outlined.
 // Personal data never reaches this module: only counts, building ids and unit/floor/room numbers.
@@ -64,6 +66,8 @@ struct BuildingFacts {
     // The party-member central households (党员中心户) seated in the building, one per building or per unit of a
     // large building: "unit-floor-room" (e.g. "2-3-302"; "?" for a part the roster does not give).
     std::vector<std::string> central_places;
+    StatusCounts status{};                  // households by status (常住 / 租住 / 空置 / 经营 / 未知), when MapData says
+    std::int64_t key_group_households = 0;  // officer products only: households in a key group (重点人群)
 };
 
 struct GridFacts {
@@ -86,6 +90,8 @@ struct MapData {
     double kind_threshold_minutes = 15;
     std::vector<double> building_minutes;             // per building; +inf / NaN: not reached
     std::vector<std::pair<double, geo::MultiPolygon>> isochrones;   // planner: (minutes, area reached), e.g. 5/10/15
+    bool household_status = false;    // the roster has a status field: the officer map draws each building's cells
+    bool key_groups = false;          // the officer map was given key-group counts (重点人群): draws their marks
 };
 
 // Throws std::invalid_argument when vectors do not match the dataset's sizes.

@@ -134,4 +134,15 @@ std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& g
     return tone;
 }
 
+const std::vector<StatusColour>& status_palette() {
+    static const std::vector<StatusColour> p = {
+        {HouseholdStatus::resident, "#2f6db5", "#ffffff", "（自住）"},
+        {HouseholdStatus::rented, "#f0a020", "#1e1e1e", "（出租）"},
+        {HouseholdStatus::vacant, "#d9d9d9", "#1e1e1e", "（无人居住）"},
+        {HouseholdStatus::business, "#2e9e5b", "#ffffff", "（商铺）"},
+        {HouseholdStatus::unknown, "#ffffff", "#1e1e1e", "（待核实）"},
+    };
+    return p;
+}
+
 }  // namespace gridatlas::render

@@ -47,6 +47,17 @@ std::map<std::string, std::string> kind_names(const Dataset& ds);
 // tones in 0..tones-1.
 std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones);
 
+// The household-status colours, the same in styles/shared/palette.ent (status-*), the status cell SVGs and web/app.js
+// (tests/render/status_map_test.cpp checks that they agree). `ink` is the count's colour on the cell.
+struct StatusColour {
+    HouseholdStatus status;
+    const char* fill;
+    const char* ink;
+    const char* meaning;   // the legend's gloss after the word: "常住（户籍或长住）"
+};
+const std::vector<StatusColour>& status_palette();   // counted_statuses order, unknown last
+inline constexpr const char* key_group_colour = "#00796b";
+
 // Legend words shared by every style.
 namespace words {
 inline constexpr const char* nonres = "非住宅建筑";
@@ -60,6 +71,8 @@ inline constexpr const char* date_prefix = "制图日期 ";
 inline constexpr const char* aggregates_only = "仅显示汇总数据";
 inline constexpr const char* markers_merged = "图上重叠的同类设施只画一个";
 inline constexpr const char* code_index = "编号索引（图上只注编号的社区、网格）";
+inline constexpr const char* status_heading = "住户状态（每栋：户数）";
+inline constexpr const char* key_groups = "重点人群户数";
 }  // namespace words
 
 }  // namespace gridatlas::render

@@ -79,9 +79,17 @@ std::string lower_ascii(std::string s) {
 
 ApiResponse ok(const json& j) { return {200, json_text(j)}; }
 
+// {"resident": n, "rented": n, "vacant": n, "business": n, "unknown": n}: households by status (常住 / 租住 / 空置 / 经营).
+json status_json(const StatusCounts& c) {
+    json j = json::object();
+    for (std::size_t i = 0; i < status_count; ++i) j[status_key(counted_statuses[i])] = c[i];
+    return j;
+}
+
 // A group of fewer than k households, for a role that must not learn about single households: its people counts go.
 void suppress_people(json& j) {
-    for (const char* key : {"households", "persons", "party_households", "party_members", "complete_circle_households", "covered"})
+    for (const char* key : {"households", "persons", "party_households", "party_members", "complete_circle_households", "covered",
+                            "households_by_status"})
         if (j.contains(key)) j[key] = nullptr;
     j["suppressed"] = true;
 }
@@ -364,6 +372,7 @@ json grid_properties(const pipeline::MeasuredProject& p, const std::vector<std::
             {"complete_circle_households", st.complete_circle_households},
             {"coverage", coverage},
             {"gap_buildings", gap}};
+    if (p.stats.household_status) j["households_by_status"] = status_json(st.people.status);   // per grid: every role
     if (!s.party_detail() && st.people.households < s.min_households) suppress_people(j);
     return j;
 }
@@ -449,6 +458,8 @@ ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) 
                 std::size_t centrals = 0;
                 for (std::size_t i : seats_of_building_[b.id.index()]) centrals += central_->seats[i].central.valid();
                 props["central_households"] = centrals;
+                // Per building: officers only (their own grids, by the gate above); other roles see per-grid aggregates.
+                if (p_.stats.household_status) props["households_by_status"] = status_json(t.status);
             }
             if (!s.party_detail()) props.erase("party_households");
             fc.add(geo_.building_footprints[b.id.index()], props);
@@ -479,6 +490,7 @@ std::string ProjectApi::household_json(const Scope& s, HouseholdId id, const Per
               {"party", h.party_members > 0},
               {"party_members", h.party_members},
               {"central", is_central_[id.index()] != 0}};
+    if (h.status != HouseholdStatus::not_given) j["status"] = status_key(h.status);   // officers only reach this
     if (with_building && pl.building.valid()) {
         j["building_id"] = ds.building(pl.building).source_id;
         j["building_name"] = ds.building(pl.building).name;
@@ -533,6 +545,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
         int floors = 0, per_floor = 0;
         std::vector<HouseholdId> households;
         std::size_t persons = 0, party = 0;
+        StatusCounts status{};
     };
     std::vector<UnitRow> units;
     auto row_of = [&](int number, bool registered) -> UnitRow& {
@@ -557,6 +570,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
         row.households.push_back(h);
         row.persons += static_cast<std::size_t>(std::max(ds.households[h.index()].persons, 0));
         row.party += ds.households[h.index()].party_members > 0;
+        if (const std::size_t slot = status_slot(ds.households[h.index()].status); slot < status_count) ++row.status[slot];
     }
     std::stable_sort(units.begin(), units.end(), [](const UnitRow& a, const UnitRow& b) {
         const int na = a.number == 0 ? INT_MAX : a.number, nb = b.number == 0 ? INT_MAX : b.number;
@@ -569,6 +583,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
                    {"households_per_floor", u.per_floor}, {"households", u.households.size()}, {"persons", u.persons},
                    {"party_households", u.party}};
         if (!s.party_detail()) uj.erase("party_households");
+        if (personal_ok && p_.stats.household_status) uj["households_by_status"] = status_json(u.status);   // officers only
         std::string text = json_text(uj);
         if (personal_ok) {
             std::sort(u.households.begin(), u.households.end(), [&](HouseholdId a, HouseholdId c) {
@@ -598,6 +613,7 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
               {"minutes", minutes}, {"reach", reach}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
               {"bounds", bounds_json(geo_.building_bounds[b.index()])}};
     if (!s.party_detail()) j.erase("party_households");
+    if (personal_ok && p_.stats.household_status) j["households_by_status"] = status_json(t.status);   // officers only
     if (personal_ok) {
         json seats = json::array();
         for (std::size_t i : seats_of_building_[b.index()]) {

@@ -170,6 +170,8 @@
           stat(fmt(detail.party_households), '党员户'), stat(fmt(detail.buildings), '住宅楼栋'),
           stat(fmt(detail.central_seats - detail.central_seats_without_party_household), '党员中心户'),
           stat(detail.liaison ? fmt(detail.liaison.contacts) : '—', '党员联系户')));
+      const cells = statusCells(detail.households_by_status, true);
+      if (cells) summary.append(el('div', { class: 'status-line' }, cells));
       if (detail.central_seats_without_party_household)
         summary.append(el('p', { class: 'muted', text: detail.central_seats_without_party_household + ' 个楼栋（单元）没有党员户，暂无中心户' }));
       await loadBuildings(g.code);
@@ -184,6 +186,44 @@
     await loadCentral(grids);
   }
 
+  // --- household status (网格图): the same words and colours as the printed maps (render/style_palette.cpp) -------------
+
+  // Colours: style.css .st-* (fill / ink as in render/style_palette.cpp; the CSP allows no inline styles).
+  const STATUS = [
+    { key: 'resident', word: '常住' }, { key: 'rented', word: '租住' }, { key: 'vacant', word: '空置' },
+    { key: 'business', word: '经营' }, { key: 'unknown', word: '未知' },
+  ];
+
+  // A row of status cells with their counts (未知 only when any); null when the roster has no status field.
+  function statusCells(counts, withWords) {
+    if (!counts) return null;
+    const cells = STATUS.filter((s) => s.key !== 'unknown' || counts.unknown > 0).map((s) => el('span', {
+      class: 'status-cell st-' + s.key, title: s.word + ' ' + counts[s.key] + ' 户',
+      text: (withWords ? s.word + ' ' : '') + counts[s.key],
+    }));
+    return el('span', { class: 'status-cells' }, ...cells);
+  }
+
+  // Each building's cells on the map, below its centre, and the legend that names them.
+  function addStatusMarks(data) {
+    const group = L.layerGroup();
+    for (const f of data.features) {
+      const cells = statusCells(f.properties.households_by_status, false);
+      if (!cells) continue;
+      const layer = state.buildingLayers.get(f.properties.id);
+      if (!layer) continue;
+      L.marker(layer.getBounds().getCenter(), { interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'status-mark', html: cells, iconSize: null }) }).addTo(group);
+    }
+    if (!group.getLayers().length) return;
+    group.addTo(state.map);
+    if (document.getElementById('status-legend')) return;
+    const legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), el('br'),
+      ...STATUS.flatMap((s) => [el('i', { class: 'st-' + s.key }), s.word, el('br')]));
+    legend.addTo(state.map);
+  }
+
   async function loadBuildings(code) {
     const data = await api('/api/grids/' + encodeURIComponent(code) + '/buildings');
     const layer = L.geoJSON(data, {
@@ -196,6 +236,7 @@
       },
     }).addTo(state.map);
     state.layers['buildings-' + code] = layer;
+    addStatusMarks(data);
   }
 
   async function loadCentral(grids) {
@@ -249,14 +290,17 @@
     const kinds = state.project.kinds;
     const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key], (b.reach || {})[k.key], k.key)).join('；') });
     box.replaceChildren(head, stats, info, walk);
+    const cells = statusCells(b.households_by_status, true);
+    if (cells) box.append(el('div', { class: 'status-line' }, cells));
     for (const u of b.units) {
       const title = u.number === null ? '单元未知' : u.number + '单元' + (u.registered ? '' : '（单元表中无此单元）');
-      box.append(el('h3', { text: title + ' · ' + u.households + ' 户' }));
+      box.append(el('h3', { text: title + ' · ' + u.households + ' 户' }, ' ', statusCells(u.households_by_status, true) || ''));
       if (!u.list) continue;
       const rows = u.list.map((h) => el('tr', { class: 'household', 'data-household': h.id },
         el('td', { text: h.room || '' }), el('td', { text: h.id }), el('td', { class: 'name', text: h.name || '' }),
         el('td', { class: 'phone', text: h.phone || '' }), el('td', { text: h.persons }),
-        el('td', null, h.party ? el('span', { class: 'tag tag-party', text: '党员户' }) : '',
+        el('td', null, h.status ? el('span', { class: 'tag', text: (STATUS.find((s) => s.key === h.status) || {}).word || '' }) : '',
+          h.party ? el('span', { class: 'tag tag-party', text: '党员户' }) : '',
           h.central ? el('span', { class: 'tag tag-central', text: '中心户' }) : ''),
         el('td', { text: h.contact ? (h.contact.self ? '本户（联系 ' + (h.contact_load || 0) + ' 户）' :
           (h.contact.name ? h.contact.name + ' ' : '') + h.contact.place) : '无' })));

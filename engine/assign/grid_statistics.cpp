@@ -10,6 +10,7 @@ void Tally::add(const Household& h) {
         ++party_households;
         party_members += static_cast<std::size_t>(h.party_members);
     }
+    if (const std::size_t slot = status_slot(h.status); slot < status_count) ++status[slot];
 }
 
 bool covered(const access::AccessResult& access, std::size_t kind, BuildingId b) {
@@ -35,6 +36,7 @@ Statistics compute_statistics(const Dataset& ds, const hierarchy::GridTree& tree
             if (sk.key == access.kinds[k].kind) circle[k] = sk.in_life_circle;
 
     for (const Household& h : ds.households) {
+        if (h.status != HouseholdStatus::not_given) s.household_status = true;
         const HouseholdPlacement& p = assignment.households[h.id.index()];
         if (p.placed_by == PlacedBy::point_in_grid) {   // grids-only project: counted in its grids, access unmeasured
             for (GridId g : p.grids)

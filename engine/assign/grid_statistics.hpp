@@ -1,5 +1,6 @@
-// Aggregates per building and per grid at every level: households, persons, party-member households, and how many
-// of them reach each service kind within its threshold. Only aggregates leave this module.
+// Aggregates per building and per grid at every level: households, persons, party-member households, households by
+// status (常住 / 租住 / 空置 / 经营 / 未知, when the roster has a status field), and how many of them reach each service
+// kind within its threshold. Only aggregates leave this module.
 #pragma once
 #include <vector>
 
@@ -13,6 +14,7 @@ struct Tally {
     std::size_t persons = 0;
     std::size_t party_households = 0;   // 党员户: households with at least one party member
     std::size_t party_members = 0;
+    StatusCounts status{};              // per counted_statuses; all zero when the roster has no status field
     void add(const Household& h);
 };
 
@@ -39,6 +41,7 @@ struct Statistics {
     std::vector<KindTotals> kinds;               // per service kind
     std::size_t complete_circle_households = 0;
     std::size_t households_in_buildings = 0;
+    bool household_status = false;               // the roster has a status field: the status counts mean something
 };
 
 // True when building `b` reaches kind `k` within the kind's threshold.

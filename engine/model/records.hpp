@@ -8,6 +8,7 @@
 
 #include "geometry/types.hpp"
 #include "model/diagnostics.hpp"
+#include "model/household_status.hpp"
 #include "model/ids.hpp"
 
 namespace gridatlas {
@@ -70,6 +71,8 @@ struct Household {
     std::string room;
     int persons = 0;
     int party_members = 0;              // > 0: a party-member household (党员户)
+    HouseholdStatus status = HouseholdStatus::not_given;   // [households] status; key groups (重点人群) are personal
+                                                           // and never loaded here (layers/personal_fields.hpp)
     std::optional<geo::Point> location; // when the roster carries coordinates
     std::string address;                // the address as written, when the roster has one (parsed by assign::AddressPattern)
     std::int64_t row = 0;               // 1-based data row in the roster, for messages

@@ -1,6 +1,7 @@
 // A synthetic household roster for the sample: deterministic (hash of building, unit, floor and room), with
-// invented names and phone numbers only, party-member households at a few percent, and a small documented set of
-// deliberately faulty rows so that every "unassigned" path of the pipeline shows up in the sample's run.
+// invented names and phone numbers only, party-member households at a few percent, a household status and key groups
+// (重点人群) drawn from streams of their own (so that adding them changed no other column), and a small documented set
+// of deliberately faulty rows so that every "unassigned" path of the pipeline shows up in the sample's run.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -26,6 +27,8 @@ struct RosterRow {
     std::string phone;       // synthetic, 199 prefix and never a real subscriber pattern
     int persons = 0;
     int party_members = 0;
+    std::string status;      // 常住 / 租住 / 空置 / 经营, and 待核实 (not one of the four) for a few rows
+    std::string key_groups;  // personal: 重点人群 of the household, "、"-separated (独居老人, 残疾, 低保); mostly empty
 };
 
 struct RosterOptions {
