@@ -310,23 +310,36 @@ void report_text_table(const CsvTable& t, const VectorReader& r, Dataset& ds, Di
                   "fix those lines and run again");
 }
 
-// The status column: a value outside the vocabulary is `unknown` with a warning naming the row and the value (a
-// status word is not personal), the first 20 one by one, then a count.
+// The status column: a value outside the vocabulary is `unknown`. One warning per distinct value (a status word is
+// not personal) with how many rows carry it and the first of them, after the whole roster is read.
 struct StatusReader {
     const StatusVocabulary& vocabulary;
-    std::size_t unknown = 0;
-    HouseholdStatus read(const std::optional<std::string>& value, const VectorReader& r, std::int64_t row, Diagnostics& diag) {
+    struct Unknown {
+        std::size_t rows = 0;
+        std::string first;   // the first few rows, e.g. "line 650, line 862"
+    };
+    std::map<std::string, Unknown> unknown;   // by value ("" for an empty status)
+    HouseholdStatus read(const std::optional<std::string>& value, const std::string& row) {
         if (auto s = vocabulary.match(value.value_or(""))) return *s;
-        if (++unknown <= 20) {
-            const std::string v = value.value_or("");
-            const bool blank = v.find_first_not_of(" \t\r\n") == std::string::npos;
-            diag.warn("unknown_status", r.where("row " + std::to_string(row)),
-                      blank ? "the status is empty; the household is counted as unknown (未知)"
-                            : "the status \"" + (v.size() > 40 ? v.substr(0, 40) + "…" : v) +
-                                  "\" is none of resident/rented/vacant/business; the household is counted as unknown (未知)",
+        std::string v = value.value_or("");
+        if (v.find_first_not_of(" \t\r\n") == std::string::npos) v.clear();
+        Unknown& u = unknown[v.size() > 40 ? v.substr(0, 40) + "…" : v];
+        if (++u.rows <= 5) u.first += (u.first.empty() ? "" : ", ") + row;
+        return HouseholdStatus::unknown;
+    }
+    void report(const VectorReader& r, Diagnostics& diag) const {
+        std::size_t shown = 0;
+        for (const auto& [value, u] : unknown) {
+            if (++shown > 20) {
+                diag.warn("unknown_status", r.where(), std::to_string(unknown.size() - 20) + " more status values are none of the four", "");
+                break;
+            }
+            const std::string rows = std::to_string(u.rows) + (u.rows == 1 ? " row (" : " rows (") + u.first + (u.rows > 5 ? ", …)" : ")");
+            diag.warn("unknown_status", r.where(),
+                      (value.empty() ? std::string("the status is empty on ") : "the status \"" + value + "\" on ") + rows +
+                          " is none of resident/rented/vacant/business; those households are counted as unknown (未知)",
                       "fix the value, or list it under status_resident / status_rented / status_vacant / status_business in [households]");
         }
-        return HouseholdStatus::unknown;
     }
 };
 
@@ -347,7 +360,7 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
     auto persons = r.request_field("persons", src.maps("persons"));
     auto party = r.request_field("party_members", src.maps("party_members"));
     auto status = r.request_field("status", src.maps("status"));
-    StatusReader statuses{vocabulary};
+    StatusReader statuses{vocabulary, {}};
     std::size_t bad_numbers = 0;
     r.for_each([&](FeatureView& f) {
         Household h;
@@ -389,11 +402,10 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
         if (room) h.room = f.text(*room);
         h.persons = number(persons, "persons").value_or(0);
         h.party_members = number(party, "party_members").value_or(0);
-        if (status) h.status = statuses.read(f.value(*status), r, f.fid, diag);
+        if (status) h.status = statuses.read(f.value(*status), record_label(f));
         ds.households.push_back(std::move(h));
     });
-    if (statuses.unknown > 20)
-        diag.warn("unknown_status", r.where(), std::to_string(statuses.unknown - 20) + " more rows have a status that is none of the four", "");
+    statuses.report(r, diag);
     if (bad_numbers > 20)
         diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more roster values are not whole numbers (treated as unknown)",
                   "fix them as the first 20 above");

@@ -239,6 +239,8 @@ persons = "persons"
 party_members = "party_members" # > 0 marks a party-member household (党员户)
 name = "head_name"              # personal: read only by `gridatlas officer`, for the one grid asked for
 phone = "phone"                 # personal: likewise; never in run/assign/coverage outputs or messages
+status = "status"               # 常住 / 租住 / 空置 / 经营 (status_resident … status_business: the values, see README)
+key_groups = "key_groups"       # personal: 重点人群 (独居老人、残疾、低保), for officer maps, atlas and web view only
 
 # Grid levels, top first. Each level's polygons nest in the level above (by parent_code, else largest overlap).
 [[grid_levels]]
@@ -361,6 +363,7 @@ headline_kind = "party_mass_centre"
 )toml";
     out += "title = " + toml_string(name + " · 网格与15分钟服务圈") + "\n";
     out += R"toml(width_px = 2400
+attribution = "© OpenStreetMap contributors"   # the sample is OSM-derived; other data: its own credit, or none
 )toml";
     return out;
 }

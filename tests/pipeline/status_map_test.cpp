@@ -84,7 +84,7 @@ TEST_F(StatusFixture, ValuesAreReadThroughTheVocabularyAndTheUnknownOneIsReporte
     for (const auto& d : diag_.items())
         if (d.code == "unknown_status") {
             ++warned;
-            EXPECT_THAT(d.where.feature, ::testing::HasSubstr("23"));   // H23 is data row 23
+            EXPECT_THAT(d.message, ::testing::HasSubstr("1 row (line 24 (record 23))"));   // H23 is data row 23, file line 24
             EXPECT_THAT(d.message, ::testing::HasSubstr("待核实"));
             EXPECT_THAT(d.where.file, ::testing::HasSubstr("households.csv"));
         }

@@ -71,6 +71,7 @@ protected:
         c.max_zoom = zmax;
         c.progress = ProgressBar::never;
         c.threads = 2;
+        c.attribution = project_->cfg.map.attribution;   // as tiles_job does: the project file's [map] attribution
         return c;
     }
     static std::map<Key, std::string> read_mbtiles(const fs::path& file) {

@@ -72,7 +72,9 @@ std::string pdf_text(const std::string& args, const std::string& name) {
     const fs::path pdf = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()) + ".pdf");
     const CommandRun r = run_command(std::string(GRIDATLAS_BIN) + " " + args + " --date 2026-01-01 -o '" + pdf.string() + "'");
     EXPECT_EQ(r.status, 0) << r.out;
-    const CommandRun text = run_command("pdftotext -enc UTF-8 '" + pdf.string() + "' -");
+    // -raw: text in the order it was drawn. In reading order a badge or status count drawn beside a number runs into
+    // it ("1" + "45号楼" read as "145号楼").
+    const CommandRun text = run_command("pdftotext -raw -enc UTF-8 '" + pdf.string() + "' -");
     fs::remove(pdf);
     EXPECT_EQ(text.status, 0) << text.out;
     return text.out;
