@@ -17,23 +17,19 @@
 #include <string>
 #include <vector>
 
+#include "bad_input_corpus.hpp"
+
 namespace fs = std::filesystem;
+using gridatlas::test_support::contains;
+using gridatlas::test_support::slurp;
 using nlohmann::json;
 
 namespace {
 
-// One corpus and output folder per test process: ctest runs the cases of this file as parallel processes.
-const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS + std::string("-") + std::to_string(::getpid()));
-const fs::path outputs = corpus.parent_path() / ("bad_inputs_out-" + std::to_string(::getpid()));
+const fs::path corpus = gridatlas::test_support::CorpusTest::corpus_dir();
+const fs::path outputs = gridatlas::test_support::CorpusTest::outputs_dir();
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 struct Result {
     int code = -1;
@@ -76,22 +72,7 @@ std::string roster(const std::string& name) { return (corpus / name / "household
 
 }  // namespace
 
-class BadInputs : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        const std::string cmd = "python3 '" + std::string(GRIDATLAS_SOURCE_DIR) + "/scripts/make_bad_inputs.py' '" + corpus.string() + "' > /dev/null";
-        made = std::system(cmd.c_str()) == 0;
-    }
-    // The folders are this process's own; they are kept when a case failed, for a look.
-    static void TearDownTestSuite() {
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) return;
-        std::error_code ec;
-        fs::remove_all(corpus, ec);
-        fs::remove_all(outputs, ec);
-    }
-    void SetUp() override { ASSERT_TRUE(made) << "scripts/make_bad_inputs.py failed"; }
-    static inline bool made = false;
-};
+class BadInputs : public gridatlas::test_support::CorpusTest {};
 
 // ----------------------------------------------------------------------------------------- the sample's roster
 

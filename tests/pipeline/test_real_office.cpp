@@ -25,31 +25,27 @@
 #include <string>
 #include <vector>
 
+#include "bad_input_corpus.hpp"
+
 namespace fs = std::filesystem;
+using gridatlas::test_support::contains;
+using gridatlas::test_support::slurp;
 using nlohmann::json;
 
 namespace {
 
-// One corpus and output folder per test process: ctest runs the cases of this file as parallel processes.
-const fs::path corpus = fs::path(GRIDATLAS_BAD_INPUTS + std::string("-") + std::to_string(::getpid()));
+const fs::path corpus = gridatlas::test_support::CorpusTest::corpus_dir();
 const fs::path office = corpus / "real_office";
-const fs::path outputs = corpus.parent_path() / ("real_office_out-" + std::to_string(::getpid()));
+const fs::path outputs = gridatlas::test_support::CorpusTest::outputs_dir();
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 struct Result {
     int code = -1;
     std::string out, err;
 };
 
-Result gridatlas(const std::string& args, const std::string& tag) {
+Result run_gridatlas(const std::string& args, const std::string& tag) {
     fs::create_directories(outputs);
     const fs::path log = outputs / tag;
     const std::string cmd = std::string(GRIDATLAS_BIN) + " " + args + " > '" + log.string() + ".out' 2> '" + log.string() + ".err'";
@@ -59,26 +55,11 @@ Result gridatlas(const std::string& args, const std::string& tag) {
 
 }  // namespace
 
-class RealOffice : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        const std::string cmd = "python3 '" + std::string(GRIDATLAS_SOURCE_DIR) + "/scripts/make_bad_inputs.py' '" + corpus.string() + "' > /dev/null";
-        made = std::system(cmd.c_str()) == 0;
-    }
-    // The folders are this process's own; they are kept when a case failed, for a look.
-    static void TearDownTestSuite() {
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) return;
-        std::error_code ec;
-        fs::remove_all(corpus, ec);
-        fs::remove_all(outputs, ec);
-    }
-    void SetUp() override { ASSERT_TRUE(made) << "scripts/make_bad_inputs.py failed"; }
-    static inline bool made = false;
-};
+class RealOffice : public gridatlas::test_support::CorpusTest {};
 
 TEST_F(RealOffice, RunCountsHouseholdsPerGridAndCoverage) {
     fs::remove_all(outputs / "run");
-    const Result r = gridatlas("run '" + (office / "project.toml").string() + "' -o '" + (outputs / "run").string() + "'", "run");
+    const Result r = run_gridatlas("run '" + (office / "project.toml").string() + "' -o '" + (outputs / "run").string() + "'", "run");
     ASSERT_EQ(r.code, 0) << r.err;
     const json s = json::parse(slurp(outputs / "run" / "summary.json"));
     const json& h = s["households"];
@@ -110,7 +91,7 @@ TEST_F(RealOffice, RunCountsHouseholdsPerGridAndCoverage) {
 
 TEST_F(RealOffice, OfficerListsTheGridsHouseholdsWithTheirSpreadsheetRows) {
     fs::remove_all(outputs / "officer");
-    const Result r = gridatlas("officer '" + (office / "project.toml").string() + "' 110101001001 -o '" + (outputs / "officer").string() + "'",
+    const Result r = run_gridatlas("officer '" + (office / "project.toml").string() + "' 110101001001 -o '" + (outputs / "officer").string() + "'",
                                "officer");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(contains(r.out, "2 栋楼有住户, 3 个单元, 5 户, 10 人, 党员户 1")) << r.out;
@@ -139,7 +120,7 @@ TEST_F(RealOffice, UnknownSheetIsAnErrorListingTheSheets) {
     std::string toml = slurp(dir / "project.toml");
     toml.replace(toml.find("sheet = \"户籍\""), std::string("sheet = \"户籍\"").size(), "sheet = \"户口\"");
     std::ofstream(dir / "project.toml", std::ios::binary) << toml;
-    const Result r = gridatlas("assign '" + (dir / "project.toml").string() + "' -o '" + (dir / "out").string() + "'", "bad_sheet");
+    const Result r = run_gridatlas("assign '" + (dir / "project.toml").string() + "' -o '" + (dir / "out").string() + "'", "bad_sheet");
     EXPECT_EQ(r.code, 2) << r.err;
     EXPECT_TRUE(contains(r.err, (dir / "roster.xlsx").string() + ", layer '户口': the workbook has no sheet named '户口'")) << r.err;
     EXPECT_TRUE(contains(r.err, "set sheet = one of its sheets: 说明, 户籍")) << r.err;
