@@ -1,3 +1,5 @@
+// Choosing, checking and naming coordinate reference systems (UTM zone of a place, metric check, coordinates that
+// cannot be in a declared CRS, which CRS an extent of unknown meaning fits).
 #include "crs.hpp"
 
 #include <ogr_spatialref.h>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "gdal_session.hpp"
+#include "reprojection.hpp"
 
 namespace gridatlas::layers {
 
@@ -53,20 +56,18 @@ std::string extent_text(double minx, double miny, double maxx, double maxy) {
 bool extent_to_lonlat(const OGRSpatialReference& srs, double minx, double miny, double maxx, double maxy, double out[4]) {
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    OGRSpatialReference source(srs);
-    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> t(
-        OGRCreateCoordinateTransformation(&source, &wgs84), [](OGRCoordinateTransformation* c) { OGRCoordinateTransformation::DestroyCT(c); });
-    if (!t) return false;
+    std::optional<Reprojection> t;
+    try {
+        t.emplace(srs, wgs84);
+    } catch (const DataError&) {
+        return false;
+    }
     const double mx = (minx + maxx) / 2, my = (miny + maxy) / 2;
     double xs[8] = {minx, maxx, minx, maxx, mx, mx, minx, maxx}, ys[8] = {miny, miny, maxy, maxy, miny, maxy, my, my};
-    int ok[8] = {0};
-    if (!t->Transform(8, xs, ys, nullptr, ok)) return false;
+    if (!t->transform(8, xs, ys)) return false;
     out[0] = out[1] = 1e9;
     out[2] = out[3] = -1e9;
     for (int i = 0; i < 8; ++i) {
-        if (!ok[i] || !std::isfinite(xs[i]) || !std::isfinite(ys[i])) return false;
         out[0] = std::min(out[0], xs[i]), out[1] = std::min(out[1], ys[i]);
         out[2] = std::max(out[2], xs[i]), out[3] = std::max(out[3], ys[i]);
     }

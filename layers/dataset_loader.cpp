@@ -19,6 +19,7 @@
 #include "china_coordinates.hpp"
 #include "crs.hpp"
 #include "geometry/geos.hpp"
+#include "reprojection.hpp"
 #include "vector_reader.hpp"
 #include "whole_numbers.hpp"
 
@@ -242,40 +243,21 @@ void load_units(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
 
 // The roster's x/y columns (in [households] crs) → the working CRS. Null when the roster has no coordinates.
 struct CoordinateTransform {
-    OGRSpatialReference source, target;
-    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> ct{nullptr, OGRCoordinateTransformation::DestroyCT};
-    bool geographic = false;
-    OffsetCrs offset = OffsetCrs::none;
+    Reprojection to_working;
     std::optional<geo::Point> operator()(double x, double y) const {
-        if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
-        if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) return std::nullopt;
-        if (offset != OffsetCrs::none) {  // GCJ-02 / BD-09 → WGS 84 (the published inverse, iterated)
-            const LonLat w = offset_to_wgs84(offset, {x, y});
-            x = w.lon, y = w.lat;
-        }
-        if (ct && !ct->Transform(1, &x, &y)) return std::nullopt;
-        if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
-        return geo::Point{x, y};
+        if (to_working.source_is_geographic() && (x < -180 || x > 180 || y < -90 || y > 90)) return std::nullopt;
+        return to_working.point(x, y);  // GCJ-02 / BD-09: the offset removed first
     }
 };
 
 std::unique_ptr<CoordinateTransform> roster_transform(const LayerSource& src, const std::string& working_crs, const VectorReader& r) {
-    auto t = std::make_unique<CoordinateTransform>();
-    t->offset = offset_crs_of(src.crs);
-    if (t->source.SetFromUserInput(t->offset == OffsetCrs::none ? src.crs.c_str() : "EPSG:4326") != OGRERR_NONE)
-        throw DataError({Severity::error, "bad_crs", r.where(), "crs = '" + src.crs + "' of the roster's coordinates is not a CRS PROJ knows",
-                         "write it as EPSG:4326 (lon/lat), EPSG:4547, …"});
-    t->target.SetFromUserInput(working_crs.c_str());
-    t->source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    t->target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    t->geographic = t->source.IsGeographic();
-    if (!t->source.IsSame(&t->target)) {
-        t->ct.reset(OGRCreateCoordinateTransformation(&t->source, &t->target));
-        if (!t->ct)
-            throw DataError({Severity::error, "bad_crs", r.where(), "cannot transform the roster's coordinates from " + src.crs + " to " + working_crs,
-                             "check crs in [households]"});
+    try {
+        return std::make_unique<CoordinateTransform>(CoordinateTransform{Reprojection(src.crs, working_crs, r.where())});
+    } catch (const DataError& e) {
+        Diagnostic d = e.diagnostic();
+        d.message = "the roster's coordinates (crs in [households]): " + d.message;
+        throw DataError(d);
     }
-    return t;
 }
 
 std::optional<double> parse_double(const std::string& s) {

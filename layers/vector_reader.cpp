@@ -12,16 +12,12 @@
 #include "china_coordinates.hpp"
 #include "crs.hpp"
 #include "gdal_session.hpp"
+#include "reprojection.hpp"
 #include "model/text.hpp"
 
 namespace gridatlas::layers {
 
 namespace {
-
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
-};
-using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -128,8 +124,8 @@ struct VectorReader::Impl {
     OGRLayer* layer = nullptr;          // owned by dataset
     OGRSpatialReference source_srs;
     bool has_srs = false;
-    TransformPtr to_target;
-    OffsetCrs offset = OffsetCrs::none; // GCJ-02 / BD-09 points: converted to WGS 84 before to_target
+    std::optional<Reprojection> to_target;  // none: already in the target CRS
+    OffsetCrs offset = OffsetCrs::none; // GCJ-02 / BD-09 points: to_target removes the offset first
     std::vector<int> field_indices;     // per requested field: the OGR index (or the column, for a text table)
     std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL
     bool undeclared_dbf = false;        // a shapefile whose .dbf has no .cpg (nor code page byte): bytes passed raw
@@ -233,12 +229,10 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
             throw DataError({Severity::error, "bad_crs", {}, "working CRS '" + target_crs + "' is not a CRS PROJ knows",
                              "set working_crs in [project] to a projected metric CRS such as EPSG:4547"});
         target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (!impl_->source_srs.IsSame(&target)) {
-            impl_->to_target.reset(OGRCreateCoordinateTransformation(&impl_->source_srs, &target));
-            if (!impl_->to_target)
-                throw DataError({Severity::error, "bad_crs", where(), "cannot transform to " + target_crs + " (" + last_gdal_error() + ")",
-                                 "check the layer's CRS"});
-        }
+        if (impl_->offset != OffsetCrs::none) impl_->to_target.emplace(impl_->src.crs, target_crs, where());
+        else if (!impl_->source_srs.IsSame(&target)) impl_->to_target.emplace(impl_->source_srs, target, where());
+    } else if (impl_->offset != OffsetCrs::none && has_geometry()) {
+        impl_->to_target.emplace(impl_->src.crs, "EPSG:4326", where());  // no target: the points in WGS 84
     }
 }
 
@@ -335,10 +329,9 @@ geo::Box VectorReader::extent_lonlat() const {
                          "add crs = \"EPSG:…\" to this layer's table in the project file"});
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    TransformPtr t(OGRCreateCoordinateTransformation(&impl_->source_srs, &wgs84));
+    const Reprojection t(impl_->source_srs, wgs84, where());
     double xs[2] = {env.MinX, env.MaxX}, ys[2] = {env.MinY, env.MaxY};
-    if (!t || !t->Transform(2, xs, ys))
+    if (!t.transform(2, xs, ys))
         throw DataError({Severity::error, "bad_crs", where(), "cannot transform the layer's extent to lon/lat", "check the layer's CRS"});
     return geo::Box({xs[0], ys[0]}, {xs[1], ys[1]});
 }
@@ -384,13 +377,7 @@ void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
         f.source_xy.reset();
         if (OGRGeometry* g = feature->GetGeometryRef(); g && !g->IsEmpty()) {
             f.source_xy = first_vertex(g);
-            if (impl_->offset != OffsetCrs::none)
-                if (auto* p = dynamic_cast<OGRPoint*>(g)) {
-                    const LonLat w = offset_to_wgs84(impl_->offset, {p->getX(), p->getY()});
-                    p->setX(w.lon);
-                    p->setY(w.lat);
-                }
-            if (impl_->to_target && g->transform(impl_->to_target.get()) != OGRERR_NONE) {
+            if (impl_->to_target && !impl_->to_target->transform(*g)) {
                 f.kind = GeometryKind::none;  // caller reports an empty geometry
             } else {
                 read_geometry(g, f);

@@ -5,8 +5,10 @@
 #include <ogrsf_frmts.h>
 
 #include <fstream>
+#include <optional>
 
 #include "gdal_session.hpp"
+#include "reprojection.hpp"
 #include "model/diagnostics.hpp"
 
 namespace gridatlas::layers {
@@ -19,7 +21,7 @@ struct VectorWriter::Impl {
     OGRFeatureUniquePtr feature;   // one per layer, refilled for every row: no allocation per row
     bool has_geometry = false;
     bool in_transaction = false;
-    std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> transform{nullptr, OGRCoordinateTransformation::DestroyCT};
+    std::optional<Reprojection> transform;  // with a write CRS: the geometries' CRS → it
 
     [[noreturn]] void fail(const std::string& what) const {
         throw DataError({Severity::error, "write_failed", {file.string(), layer ? layer->GetName() : "", "", {}, {}},
@@ -113,8 +115,11 @@ void VectorWriter::begin_layer(const std::string& name, LayerGeometry geometry, 
             OGRSpatialReference out;
             if (out.SetFromUserInput(write_crs.c_str()) != OGRERR_NONE) impl_->fail("unknown CRS '" + write_crs + "'");
             out.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-            impl_->transform.reset(OGRCreateCoordinateTransformation(&srs, &out));
-            if (!impl_->transform) impl_->fail("cannot transform " + crs + " to " + write_crs);
+            try {
+                impl_->transform.emplace(srs, out);
+            } catch (const DataError&) {
+                impl_->fail("cannot transform " + crs + " to " + write_crs);
+            }
             srs = out;
         }
     }
@@ -147,7 +152,7 @@ void VectorWriter::add(const std::vector<FieldValue>& values, const GeometryValu
         else feature->SetFieldNull(idx);
     }
     if (auto g = to_ogr(geometry)) {
-        if (impl_->transform && g->transform(impl_->transform.get()) != OGRERR_NONE) impl_->fail("cannot reproject a feature");
+        if (impl_->transform && !impl_->transform->transform(*g)) impl_->fail("cannot reproject a feature");
         feature->SetGeometryDirectly(g.release());
     } else if (impl_->has_geometry) {
         feature->SetGeometryDirectly(nullptr);

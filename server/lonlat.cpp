@@ -1,14 +1,13 @@
+// Reprojects the project's buildings, grids and facilities from the working CRS to rounded WGS 84 lon/lat for the
+// web map and its API: footprints and grid areas as GeoJSON geometry text, anchors and facilities as points, with
+// the bounds of each.
 #include "lonlat.hpp"
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <string>
 
-#include "vector_writer.hpp"
+#include "reprojection.hpp"
 
 namespace gridatlas::server {
 
@@ -23,59 +22,50 @@ void LonLatBounds::add(LonLat p) { add(LonLatBounds{p.lon, p.lat, p.lon, p.lat})
 
 namespace {
 
-// A temporary directory removed with everything in it when the guard goes.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "gridatlas-lonlat-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory for reprojection");
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
 double round7(double v) { return std::round(v * 1e7) / 1e7; }
 
-// Rounds every coordinate of a GeoJSON geometry in place and widens `b` by it.
-void round_coords(nlohmann::json& c, LonLatBounds& b) {
-    if (c.is_array() && c.size() >= 2 && c[0].is_number()) {
-        const double lon = round7(c[0].get<double>()), lat = round7(c[1].get<double>());
-        c = nlohmann::json::array({lon, lat});
-        b.add(LonLat{lon, lat});
-        return;
-    }
-    if (c.is_array())
-        for (auto& e : c) round_coords(e, b);
+[[noreturn]] void cannot(const Dataset& ds, const std::string& what) {
+    throw DataError({Severity::error, "bad_crs", {"", "", what, {}, {}},
+                     "cannot reproject " + what + " from the working CRS " + ds.working_crs + " to lon/lat (EPSG:4326)",
+                     "check the layer's coordinates and working_crs in [project]"});
 }
 
-// Writes `count` features of geometry type `type` via make(i) with an "i" field, reprojected to EPSG:4326, and calls
-// take(i, geometry) for each feature read back.
-template <typename Make, typename Take>
-void roundtrip(const TempDir& dir, const std::string& name, const std::string& crs, layers::LayerGeometry type, std::size_t count,
-               Make make, Take take) {
-    if (count == 0) return;
-    const auto file = dir.path / (name + ".geojson");
-    {
-        layers::VectorWriter w(file);
-        w.begin_layer(name, type, crs, {{"i", layers::FieldType::integer}}, "EPSG:4326");
-        for (std::size_t i = 0; i < count; ++i) w.add({static_cast<std::int64_t>(i)}, make(i));
-        w.close();
+LonLat to_lonlat_point(const layers::Reprojection& r, const Dataset& ds, const geo::Point& p, const std::string& what) {
+    const auto q = r.point(p.x(), p.y());
+    if (!q) cannot(ds, what);
+    return {round7(q->x()), round7(q->y())};
+}
+
+// A ring as a GeoJSON position array, rounded, widening `b`.
+nlohmann::json ring_json(const layers::Reprojection& r, const Dataset& ds, const geo::Polygon::ring_type& ring,
+                         LonLatBounds& b, const std::string& what) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : ring) {
+        const LonLat q = to_lonlat_point(r, ds, p, what);
+        b.add(q);
+        out.push_back(nlohmann::json::array({q.lon, q.lat}));
     }
-    std::ifstream in(file, std::ios::binary);
-    const auto j = nlohmann::json::parse(in);
-    for (const auto& f : j.at("features")) {
-        const auto i = f.at("properties").at("i").get<std::int64_t>();
-        if (i < 0 || static_cast<std::size_t>(i) >= count || !f.contains("geometry") || f["geometry"].is_null()) continue;
-        take(static_cast<std::size_t>(i), f["geometry"]);
+    return out;
+}
+
+// A GeoJSON MultiPolygon (as text, "null" when empty) of `mp` in lon/lat, widening `b`.
+std::string multipolygon_json(const layers::Reprojection& r, const Dataset& ds, const geo::MultiPolygon& mp, LonLatBounds& b,
+                              const std::string& what) {
+    if (mp.empty()) return "null";
+    nlohmann::json polygons = nlohmann::json::array();
+    for (const auto& poly : mp) {
+        nlohmann::json rings = nlohmann::json::array();
+        rings.push_back(ring_json(r, ds, poly.outer(), b, what));
+        for (const auto& inner : poly.inners()) rings.push_back(ring_json(r, ds, inner, b, what));
+        polygons.push_back(std::move(rings));
     }
+    return nlohmann::json{{"type", "MultiPolygon"}, {"coordinates", std::move(polygons)}}.dump();
 }
 
 }  // namespace
 
 LonLatGeometry to_lonlat(const Dataset& ds) {
+    const layers::Reprojection r(ds.working_crs, "EPSG:4326", {"", "", "[project] working_crs", {}, {}});
     LonLatGeometry out;
     out.building_footprints.assign(ds.buildings.size(), "null");
     out.building_anchors.assign(ds.buildings.size(), {});
@@ -83,33 +73,15 @@ LonLatGeometry to_lonlat(const Dataset& ds) {
     out.grid_areas.assign(ds.grids.size(), "null");
     out.grid_bounds.assign(ds.grids.size(), {});
     out.facilities.assign(ds.facilities.size(), {});
-    TempDir dir;
-    using layers::GeometryValue;
-    using layers::LayerGeometry;
-    roundtrip(dir, "buildings", ds.working_crs, LayerGeometry::polygon, ds.buildings.size(),
-              [&](std::size_t i) { return GeometryValue{ds.buildings[i].footprint}; },
-              [&](std::size_t i, nlohmann::json g) {
-                  round_coords(g["coordinates"], out.building_bounds[i]);
-                  out.building_footprints[i] = g.dump();
-              });
-    roundtrip(dir, "anchors", ds.working_crs, LayerGeometry::point, ds.buildings.size(),
-              [&](std::size_t i) { return GeometryValue{ds.buildings[i].anchor}; },
-              [&](std::size_t i, const nlohmann::json& g) {
-                  const auto& c = g.at("coordinates");
-                  out.building_anchors[i] = {round7(c[0].get<double>()), round7(c[1].get<double>())};
-              });
-    roundtrip(dir, "grids", ds.working_crs, LayerGeometry::polygon, ds.grids.size(),
-              [&](std::size_t i) { return GeometryValue{ds.grids[i].area}; },
-              [&](std::size_t i, nlohmann::json g) {
-                  round_coords(g["coordinates"], out.grid_bounds[i]);
-                  out.grid_areas[i] = g.dump();
-              });
-    roundtrip(dir, "facilities", ds.working_crs, LayerGeometry::point, ds.facilities.size(),
-              [&](std::size_t i) { return GeometryValue{ds.facilities[i].location}; },
-              [&](std::size_t i, const nlohmann::json& g) {
-                  const auto& c = g.at("coordinates");
-                  out.facilities[i] = {round7(c[0].get<double>()), round7(c[1].get<double>())};
-              });
+    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
+        const std::string what = "building " + (ds.buildings[i].source_id.empty() ? std::to_string(i) : ds.buildings[i].source_id);
+        out.building_footprints[i] = multipolygon_json(r, ds, ds.buildings[i].footprint, out.building_bounds[i], what);
+        out.building_anchors[i] = to_lonlat_point(r, ds, ds.buildings[i].anchor, what + " (its anchor)");
+    }
+    for (std::size_t i = 0; i < ds.grids.size(); ++i)
+        out.grid_areas[i] = multipolygon_json(r, ds, ds.grids[i].area, out.grid_bounds[i], "grid " + ds.grids[i].code);
+    for (std::size_t i = 0; i < ds.facilities.size(); ++i)
+        out.facilities[i] = to_lonlat_point(r, ds, ds.facilities[i].location, "facility " + (ds.facilities[i].source_id.empty() ? std::to_string(i) : ds.facilities[i].source_id));
     return out;
 }
 

@@ -1,6 +1,5 @@
-// The project's geometry in WGS 84 longitude/latitude for the web map, reprojected once at start-up from the working
-// CRS by the layers module's GDAL writer (each layer is written to a temporary GeoJSON file in EPSG:4326 and read
-// back; the files are removed). Coordinates are rounded to 1e-7° (about 1 cm).
+// The project's geometry in WGS 84 longitude/latitude for the web map, reprojected in memory once at start-up from
+// the working CRS by the layers module's Reprojection (GDAL/PROJ). Coordinates are rounded to 1e-7° (about 1 cm).
 #pragma once
 #include <array>
 #include <string>
@@ -30,8 +29,8 @@ struct LonLatGeometry {
     std::vector<LonLat> facilities;                // per facility index
 };
 
-// Throws DataError / std::runtime_error when the working CRS cannot be transformed or a temporary file cannot be
-// written.
+// Throws DataError when the working CRS cannot be transformed to lon/lat, or a geometry's vertex cannot (naming the
+// building, grid or facility).
 LonLatGeometry to_lonlat(const Dataset& ds);
 
 }  // namespace gridatlas::server
