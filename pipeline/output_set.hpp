@@ -4,6 +4,14 @@
 // job therefore leaves the previous outputs as they were; its temporaries are removed by the next job writing to the
 // same folder. A job writing to a folder keeps a manifest ("<job>.manifest.json") of this run's outputs and warns
 // about files an earlier run listed there that this run did not rewrite (stale files beside new ones).
+//
+// The rename batch itself is made recoverable with a commit journal: once every temporary is complete and synced,
+// commit() writes ".gridatlas-commit-<pid>.json" (atomically: temporary, fsync, rename, folder fsync) listing each
+// temporary → final rename, then renames, then removes the journal. The journal on disk is the commit point: a job
+// killed before it leaves every previous output untouched; a job killed after it (between two renames) has left
+// complete, synced temporaries for the outputs not yet renamed, so the next OutputSet on the folder (or
+// recover_interrupted_commits) rolls the commit forward and says so (warning interrupted_commit). Rolling back is
+// not possible once a rename has replaced a file, and rolling forward needs no copy of the previous outputs.
 #pragma once
 #include <unistd.h>
 #include <filesystem>
@@ -41,8 +49,16 @@ public:
     // (`to_come`: names still to be written). Each is a `stale_output` warning, given once.
     const std::vector<std::string>& stale(const std::vector<std::string>& to_come = {});
 
-    // Renames every temporary over its final name (the manifest last) and syncs the folders.
+    // Writes the commit journal, renames every temporary over its final name (the manifest last), syncs the folders
+    // and removes the journal.
     void commit();
+
+    // Finishes the commits of ended jobs whose journal is in `dir`: renames the temporaries they list that are still
+    // there, removes the journal, warns (interrupted_commit) naming the files. Returns the number of journals.
+    static std::size_t recover_interrupted_commits(const std::filesystem::path& dir, Diagnostics& diag);
+
+    // The commit journal of process `pid` in `dir`.
+    static std::filesystem::path journal_of(const std::filesystem::path& dir, long pid = ::getpid());
 
     const std::filesystem::path& dir() const { return dir_; }
 

@@ -3,6 +3,10 @@
 // output writer — and the previous outputs must be byte-identical and readable; the next run removes the killed
 // run's temporaries. The killed run always differs from the previous one (another project, title or bands), so a
 // replaced file would show. Also: a run that does not rewrite an earlier run's file says so (stale_output).
+// Killed *during* the rename batch (GRIDATLAS_TEST_KILL_DURING_COMMIT=<renames done>), a job leaves its commit
+// journal; the next OutputSet on the folder finishes the commit: every output is then the killed job's complete
+// file (its temporary's bytes, or the file it had already renamed), no temporary or journal is left, and files the
+// job did not write are untouched.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -16,6 +20,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "layer_rows.hpp"
 #include "output_set.hpp"
@@ -36,7 +42,8 @@ struct Outcome {
 };
 
 // Runs the CLI with `args`; `kill_at` (a file name) sets the writer's kill hook.
-Outcome gridatlas(const std::vector<std::string>& args, const std::string& kill_at = {}) {
+// `kill_during_commit` (>= 0) sets the commit hook: killed after that many renames of the batch.
+Outcome gridatlas(const std::vector<std::string>& args, const std::string& kill_at = {}, int kill_during_commit = -1) {
     std::vector<std::string> argv_s{GRIDATLAS_BIN};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -44,8 +51,9 @@ Outcome gridatlas(const std::vector<std::string>& args, const std::string& kill_
     argv.push_back(nullptr);
     std::vector<std::string> env_s;
     for (char** e = environ; *e; ++e)
-        if (std::string(*e).rfind("GRIDATLAS_TEST_KILL_AFTER_TEMPORARY=", 0) != 0) env_s.emplace_back(*e);
+        if (std::string(*e).rfind("GRIDATLAS_TEST_KILL_", 0) != 0) env_s.emplace_back(*e);
     if (!kill_at.empty()) env_s.push_back("GRIDATLAS_TEST_KILL_AFTER_TEMPORARY=" + kill_at);
+    if (kill_during_commit >= 0) env_s.push_back("GRIDATLAS_TEST_KILL_DURING_COMMIT=" + std::to_string(kill_during_commit));
     std::vector<char*> envp;
     for (auto& e : env_s) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -122,6 +130,86 @@ void expect_kill_keeps_previous(const fs::path& dir, const fs::path& watched, co
     }
     ASSERT_EQ(gridatlas(killed).exit_code, 0);
     EXPECT_TRUE(temporaries(dir).empty()) << "temporaries of the killed run are left";
+}
+
+std::vector<fs::path> journals(const fs::path& dir) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename().string().rfind(".gridatlas-commit-", 0) == 0) out.push_back(e.path());
+    return out;
+}
+
+// Runs `good`, then `killed` stopped after `renamed` renames of its commit; checks the journal is there, then that
+// an OutputSet opened on `dir` (what the next job does) finishes the commit with the killed run's complete files.
+void expect_interrupted_commit_finished(const fs::path& dir, const std::vector<std::string>& good,
+                                        const std::vector<std::string>& killed, int renamed) {
+    ASSERT_EQ(gridatlas(good).exit_code, 0);
+    const auto before = snapshot(dir);
+    const Outcome o = gridatlas(killed, {}, renamed);
+    ASSERT_TRUE(o.killed) << "the commit hook did not fire after " << renamed << " renames";
+    const auto js = journals(dir);
+    ASSERT_EQ(js.size(), 1U) << "no commit journal: the kill did not fall inside the commit";
+    // What each output must hold once the commit is finished: the temporary's bytes, or the already renamed file's.
+    std::ifstream in(js[0]);
+    const auto journal = nlohmann::json::parse(in);
+    std::map<std::string, std::string> expected;
+    std::size_t already = 0;
+    for (const auto& r : journal.at("renames")) {
+        const fs::path temporary = r.at(0).get<std::string>(), final_path = r.at(1).get<std::string>();
+        ASSERT_EQ(final_path.parent_path(), fs::absolute(dir));
+        const bool done = !fs::exists(temporary);
+        already += done;
+        expected[final_path.filename().string()] = bytes(done ? final_path : temporary);
+    }
+    EXPECT_EQ(already, static_cast<std::size_t>(renamed));
+    gridatlas::Diagnostics diag;
+    gridatlas::pipeline::OutputSet next(dir, "", diag);
+    EXPECT_EQ(diag.count("interrupted_commit"), 1U);
+    EXPECT_TRUE(journals(dir).empty());
+    EXPECT_TRUE(temporaries(dir).empty());
+    const auto after = snapshot(dir);
+    for (const auto& [name, b] : expected) {
+        ASSERT_TRUE(after.count(name)) << name;
+        EXPECT_TRUE(after.at(name) == b) << name << " is not the killed job's complete output (" << after.at(name).size() << " bytes, expected " << b.size() << ")";
+    }
+    for (const auto& [name, b] : before)
+        if (!expected.count(name)) {
+            EXPECT_TRUE(after.count(name) && after.at(name) == b) << name << " changed, not written by the job";
+        }
+    ASSERT_EQ(gridatlas(killed).exit_code, 0);
+    EXPECT_TRUE(journals(dir).empty());
+}
+
+TEST(AtomicOutputs, RunKilledDuringRenamesIsFinished) {
+    for (const int renamed : {0, 1, 3}) {
+        const fs::path out = fresh_dir("run_commit");
+        expect_interrupted_commit_finished(out, {"run", placement.string(), "-o", out.string()},
+                                           {"run", tiny.string(), "-o", out.string()}, renamed);
+        EXPECT_FALSE(gridatlas::test::read_layer(out / "gridatlas.gpkg", "grids").empty());
+    }
+}
+
+TEST(AtomicOutputs, RenderKilledDuringRenamesIsFinished) {
+    const fs::path dir = fresh_dir("render_commit");
+    const fs::path out = dir / "map.png";
+    expect_interrupted_commit_finished(dir, {"render", tiny.string(), "-o", out.string(), "--title", "first", "--date", "2026-01-01"},
+                                       {"render", tiny.string(), "-o", out.string(), "--title", "second", "--date", "2026-01-01"}, 0);
+    EXPECT_TRUE(is_png(bytes(out)));
+}
+
+TEST(AtomicOutputs, AtlasKilledDuringRenamesIsFinished) {
+    const fs::path dir = fresh_dir("atlas_commit");
+    const fs::path out = dir / "atlas.pdf";
+    expect_interrupted_commit_finished(dir, {"atlas", tiny.string(), "-o", out.string(), "--title", "first", "--date", "2026-01-01"},
+                                       {"atlas", tiny.string(), "-o", out.string(), "--title", "second", "--date", "2026-01-01"}, 0);
+    EXPECT_TRUE(is_pdf(bytes(out)));
+}
+
+TEST(AtomicOutputs, CoverageKilledDuringRenamesIsFinished) {
+    const fs::path out = fresh_dir("coverage_commit");
+    expect_interrupted_commit_finished(out, {"coverage", tiny.string(), "-o", out.string(), "--bands", "5,10"},
+                                       {"coverage", tiny.string(), "-o", out.string(), "--bands", "3"}, 1);
+    EXPECT_FALSE(gridatlas::test::read_layer(out / "coverage.gpkg", "isochrones").empty());
 }
 
 TEST(AtomicOutputs, KilledRunKeepsPreviousOutputs) {
