@@ -12,6 +12,7 @@
 #include <string>
 
 #include "model/diagnostics.hpp"
+#include "project_text.hpp"
 
 namespace fs = std::filesystem;
 using gridatlas::DataError;
@@ -22,68 +23,12 @@ namespace {
 
 const fs::path tiny_dir = fs::path(GRIDATLAS_TEST_FIXTURES) / "tiny";
 
-class TempDir {
-public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() /
-                ("gridatlas-config-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-    fs::path write(const std::string& name, const std::string& text) const {
-        const fs::path p = path_ / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-        return p;
-    }
+using TempDir = gridatlas::test::ProjectDir;
+using gridatlas::test::minimal_kinds;
+using gridatlas::test::minimal_layers;
+using gridatlas::test::minimal_levels;
 
-private:
-    fs::path path_;
-};
-
-// A minimal valid project; tests cut pieces out of it or add to it.
-const std::string minimal_layers = R"([buildings]
-file = "b.geojson"
-id = "bid"
-
-[households]
-file = "h.csv"
-id = "hid"
-building = "bid"
-
-[facilities]
-file = "f.geojson"
-kind = "type"
-
-[roads]
-file = "r.geojson"
-)";
-const std::string minimal_levels = R"(
-[[grid_levels]]
-key = "grid"
-file = "g.geojson"
-code = "code"
-)";
-const std::string minimal_kinds = R"(
-[[service_kinds]]
-key = "clinic"
-)";
-
-Diagnostic error_of(const fs::path& project) {
-    try {
-        read_project_config(project);
-    } catch (const DataError& e) {
-        return e.diagnostic();
-    }
-    ADD_FAILURE() << "read_project_config(" << project << ") did not throw DataError";
-    return {};
-}
+Diagnostic error_of(const fs::path& project) { return gridatlas::test::project_error(project); }
 
 // The checks every project-file error must pass: the code, the file named, what is wrong, what to do.
 void expect_project_error(const Diagnostic& d, const fs::path& project, const std::string& key,

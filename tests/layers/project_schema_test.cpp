@@ -13,6 +13,7 @@
 
 #include "model/diagnostics.hpp"
 #include "project_config.hpp"
+#include "project_text.hpp"
 
 namespace fs = std::filesystem;
 using gridatlas::DataError;
@@ -21,42 +22,13 @@ using gridatlas::layers::read_project_config;
 
 namespace {
 
-const std::string layers = R"([buildings]
-file = "b.geojson"
-id = "bid"
-
-[households]
-file = "h.csv"
-id = "hid"
-building = "bid"
-
-[facilities]
-file = "f.geojson"
-kind = "type"
-
-[roads]
-file = "r.geojson"
-
-[[grid_levels]]
-key = "grid"
-file = "g.geojson"
-code = "code"
-)";
+const std::string layers = gridatlas::test::minimal_layers + gridatlas::test::minimal_levels;
 
 // Writes `text` as a project file and returns the DataError reading it raises.
 Diagnostic error_of(const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / ("gridatlas-schema-" + std::to_string(::getpid()) + "-" +
-                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
-    std::ofstream(p, std::ios::binary) << text;
-    Diagnostic d;
-    try {
-        read_project_config(p);
-        ADD_FAILURE() << "no DataError for:\n" << text;
-    } catch (const DataError& e) {
-        d = e.diagnostic();
-    }
-    fs::remove(p);
-    EXPECT_EQ(d.code, "bad_project_file");
+    const gridatlas::test::ProjectDir dir("gridatlas-schema");
+    const Diagnostic d = gridatlas::test::project_error(dir.write("project.toml", text));
+    EXPECT_EQ(d.code, "bad_project_file") << text;
     return d;
 }
 
