@@ -16,6 +16,7 @@
 #include <string>
 
 #include "layer_rows.hpp"
+#include "shell_text.hpp"
 #include "model/diagnostics.hpp"
 #include "project_config.hpp"
 #include "run_job.hpp"
@@ -23,24 +24,13 @@
 namespace fs = std::filesystem;
 using gridatlas::test::read_layer;
 using gridatlas::test::row_where;
+using gridatlas::test::quote;
+using gridatlas::test::slurp;
 using nlohmann::json;
 
 namespace {
 
 const fs::path fixtures = fs::path(GRIDATLAS_TEST_FIXTURES);
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 // The head_name and phone values of tests/fixtures/placement/households.csv, and their common parts.
 std::vector<std::string> personal_values() {
@@ -253,9 +243,7 @@ TEST(AssignCli, PrintsTheConservationReportAndNothingPersonal) {
     const std::string cmd = quote(GRIDATLAS_BIN) + " assign " + quote((fixtures / "placement" / "project.toml").string()) + " -o " +
                             quote((dir / "out").string()) + " > " + quote((dir / "stdout").string()) + " 2> " +
                             quote((dir / "stderr").string());
-    const int status = std::system(cmd.c_str());
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(gridatlas::test::shell(cmd), 0);
     const std::string out = slurp(dir / "stdout"), err = slurp(dir / "stderr");
     EXPECT_NE(out.find("Households: 12 in roster = 6 placed in a building + 6 not placed"), std::string::npos) << out;
     EXPECT_NE(out.find("placed by: building_id 1, address 3, point_in_building 1, nearest_building 1\n"), std::string::npos) << out;
@@ -284,9 +272,7 @@ TEST(AssignCli, ABadAddressPatternIsBadInput) {
     std::ofstream(dir / "p" / "project.toml") << text;
     const std::string cmd = quote(GRIDATLAS_BIN) + " assign " + quote((dir / "p" / "project.toml").string()) + " -o " +
                             quote((dir / "out").string()) + " > /dev/null 2> " + quote((dir / "stderr").string());
-    const int status = std::system(cmd.c_str());
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 2);
+    EXPECT_EQ(gridatlas::test::shell(cmd), 2);
     const std::string err = slurp(dir / "stderr");
     EXPECT_NE(err.find("{block}"), std::string::npos) << err;
     EXPECT_NE(err.find("address_pattern"), std::string::npos) << err;

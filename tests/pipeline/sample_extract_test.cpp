@@ -14,29 +14,16 @@
 #include <sstream>
 #include <string>
 
+#include "shell_text.hpp"
+
 namespace fs = std::filesystem;
+using gridatlas::test::quote;
+using gridatlas::test::shell;
+using gridatlas::test::slurp;
 
 namespace {
 
 const fs::path source_dir = fs::path(GRIDATLAS_SOURCE_DIR);
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-int shell(const std::string& cmd) {
-    const int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 class SampleExtract : public ::testing::Test {
 protected:
