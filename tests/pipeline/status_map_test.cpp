@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../render/command_run.hpp"
+#include "../render/image_diff.hpp"
 #include "layer_rows.hpp"
 #include "map_setup.hpp"
 #include "print_map.hpp"
@@ -158,25 +159,8 @@ TEST_F(StatusFixture, WithoutAStatusFieldNothingIsCounted) {
 
 // --- the officer map of 东网格: golden image and PDF text ------------------------------------------------------------
 
-struct Diff {
-    double mean = 0, share_far = 0;
-};
-
-Diff compare(const render::RgbaImage& a, const render::RgbaImage& b) {
-    double sum = 0;
-    std::size_t far = 0;
-    const std::size_t n = static_cast<std::size_t>(a.width) * a.height;
-    for (std::size_t i = 0; i < n; ++i) {
-        int worst = 0;
-        for (int c = 0; c < 4; ++c) {
-            const int v = std::abs(int(a.rgba[i * 4 + c]) - int(b.rgba[i * 4 + c]));
-            sum += v;
-            worst = std::max(worst, v);
-        }
-        far += worst > 40;
-    }
-    return {sum / (n * 4.0), double(far) / double(n)};
-}
+using Diff = test_support::ImageDiff;
+constexpr auto compare = test_support::image_diff;
 
 render::PrintRequest officer_request(const render::MapData& d, GridId g) {
     render::PrintRequest r;

@@ -21,6 +21,7 @@
 
 #include <unistd.h>
 
+#include "image_diff.hpp"
 #include "map_setup.hpp"
 #include "overview_map.hpp"
 #include "print_map.hpp"
@@ -184,30 +185,8 @@ std::unique_ptr<PrintFixture> make_print_fixture() {
 
 namespace {
 
-struct Diff {
-    double mean = 0;        // mean absolute difference per channel, 0..255
-    double share_far = 0;   // share of pixels with a channel differing by more than 40
-};
-
-Diff compare(const RgbaImage& a, const RgbaImage& b) {
-    Diff d;
-    if (a.width != b.width || a.height != b.height) return {255, 1};
-    double sum = 0;
-    std::size_t far = 0;
-    const std::size_t n = static_cast<std::size_t>(a.width) * a.height;
-    for (std::size_t i = 0; i < n; ++i) {
-        int worst = 0;
-        for (int c = 0; c < 4; ++c) {
-            const int v = std::abs(int(a.rgba[i * 4 + c]) - int(b.rgba[i * 4 + c]));
-            sum += v;
-            worst = std::max(worst, v);
-        }
-        far += worst > 40;
-    }
-    d.mean = sum / (n * 4.0);
-    d.share_far = double(far) / double(n);
-    return d;
-}
+using Diff = test_support::ImageDiff;
+constexpr auto compare = test_support::image_diff;
 
 bool have_cjk_font() { return fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"); }
 
