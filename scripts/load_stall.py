@@ -297,22 +297,6 @@ async def attacks(server, seconds, officer_grid):
     return tiles
 
 
-WRK_LUA = r'''
-local paths = {}
-for line in io.lines(os.getenv("PATHS_FILE")) do if #line > 0 then paths[#paths + 1] = line end end
-local cookie = os.getenv("COOKIE")
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1], { ["Cookie"] = cookie })
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f timeouts=%d errors=%d non2xx=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000, e.timeout, e.connect + e.read + e.write, e.status))
-end
-'''
 
 
 def wrk_phase(server, tmp, seconds, officer_grid):
@@ -322,9 +306,7 @@ def wrk_phase(server, tmp, seconds, officer_grid):
     info = asyncio.run(project_info(port, cookie))
     tiles = tile_paths(info["bounds"], 16, 64)
     building = asyncio.run(warm_up(port, cookie, tiles, officer_grid))
-    lua = os.path.join(tmp, "rotate.lua")
-    with open(lua, "w") as f:
-        f.write(WRK_LUA)
+    lua = os.path.join(ROOT, "scripts", "wrk_rotate.lua")
     sets = {"warm tiles": tiles,
             "officer API": ["/api/me", f"/api/grids/{officer_grid}/households", f"/api/grids/{officer_grid}/central",
                             f"/api/buildings/{building}", f"/api/grids/{officer_grid}/buildings", f"/api/grids/{officer_grid}"]}

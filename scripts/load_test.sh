@@ -108,36 +108,20 @@ cat > "$tmp/officer.txt" <<EOF
 /api/grids/$OFFICER_GRID/buildings
 EOF
 
-cat > "$tmp/rotate.lua" <<'EOF'
--- Rotates over the paths in $PATHS_FILE with the session cookie in $COOKIE; prints one RESULT line.
-local paths = {}
-for line in io.lines(os.getenv("PATHS_FILE")) do if #line > 0 then paths[#paths + 1] = line end end
-local cookie = os.getenv("COOKIE")
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1], { ["Cookie"] = cookie })
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%d non2xx=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, e.connect + e.read + e.write + e.timeout, e.status))
-end
-EOF
 
 failures=0
 declare -a report
 run() {   # name, paths file, cookie
   local out
-  out=$(PATHS_FILE="$2" COOKIE="$3" wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 5s -s "$tmp/rotate.lua" "$url" 2>&1)
+  out=$(PATHS_FILE="$2" COOKIE="$3" wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 5s -s "$root/scripts/wrk_rotate.lua" "$url" 2>&1)
   local line
   line=$(echo "$out" | grep '^RESULT' || true)
   [ -n "$line" ] || { echo "$out"; echo "load_test: wrk failed"; exit 1; }
-  local errors non2xx
+  local errors timeouts non2xx
   errors=$(echo "$line" | sed -n 's/.* errors=\([0-9]*\).*/\1/p')
+  timeouts=$(echo "$line" | sed -n 's/.* timeouts=\([0-9]*\).*/\1/p')
   non2xx=$(echo "$line" | sed -n 's/.* non2xx=\([0-9]*\).*/\1/p')
-  [ "$errors" = 0 ] && [ "$non2xx" = 0 ] || failures=$((failures + 1))
+  [ "$errors" = 0 ] && [ "$timeouts" = 0 ] && [ "$non2xx" = 0 ] || failures=$((failures + 1))
   report+=("$(printf '%-22s %s  rss=%s kB' "$1" "${line#RESULT }" "$(rss)")")
   echo "${report[-1]}"
 }
