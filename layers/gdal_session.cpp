@@ -1,3 +1,4 @@
+// GDAL's one-time set-up for the process and the capture of its last error message (see gdal_session.hpp).
 #include "gdal_session.hpp"
 
 #include <cpl_conv.h>

@@ -1,3 +1,4 @@
+// Tile sets as z/x/y.png directories: atomic tile files, the progress mark for resuming, metadata.json.
 #include "tile_directory_writer.hpp"
 
 #include <fstream>

@@ -1,3 +1,5 @@
+// Reading one vector layer (any GDAL format, or a delimited text table through the strict CSV reader) field by field
+// and feature by feature, reprojected to the working CRS by a Reprojection; CRS and coordinate checks on opening.
 #include "vector_reader.hpp"
 
 #include <gdal_priv.h>

@@ -1,3 +1,5 @@
+// Writing result layers through GDAL (GeoPackage by default), one transaction per layer, optionally reprojected to
+// another CRS on the way; and the RFC 4180 CSV writer for tables.
 #include "vector_writer.hpp"
 
 #include <cpl_conv.h>

@@ -1,3 +1,4 @@
+// The `atlas` command: loads the project, builds the atlas pages' content and writes the PDF atomically.
 #include "atlas_job.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The `sample build` command: derives data/sample/ (layers, roster, grids, project.toml) from an OSM GeoPackage.
 #include "build_sample.hpp"
 
 #include <algorithm>

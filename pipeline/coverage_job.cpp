@@ -1,3 +1,4 @@
+// The `coverage` command: isochrones, straight-line circles and gaps per service kind, written as layers and CSV.
 #include "coverage_job.hpp"
 
 #include <cmath>

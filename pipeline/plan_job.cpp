@@ -1,3 +1,4 @@
+// The `plan` command: facility siting for one service kind (maximal covering or a target share) and its outputs.
 #include "plan_job.hpp"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// The `render` command: one print map (overview, officer or planner) as PNG, PDF or SVG, written atomically.
 #include "render_job.hpp"
 
 #include <chrono>

@@ -1,3 +1,5 @@
+// Writes a run's results as GeoPackage layers (buildings, grids, households, gaps, facilities, ...) from the
+// plain values the engine computed.
 #include <cmath>
 #include <sstream>
 

@@ -1,3 +1,4 @@
+// The `tiles` command: XYZ tile pyramids of the overview's public content into a directory or an MBTiles file.
 #include "tiles_job.hpp"
 
 #include <algorithm>
