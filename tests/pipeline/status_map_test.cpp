@@ -163,15 +163,7 @@ using Diff = test_support::ImageDiff;
 constexpr auto compare = test_support::image_diff;
 
 render::PrintRequest officer_request(const render::MapData& d, GridId g) {
-    render::PrintRequest r;
-    r.style = render::MapStyle::officer;
-    r.data = &d;
-    r.focus = g;
-    r.page.width_px = 960;
-    r.page.height_px = 680;
-    r.page.dpi = 96;
-    r.date = "2026-01-01";
-    return r;
+    return test_support::golden_request(render::MapStyle::officer, d, g);
 }
 
 TEST_F(StatusFixture, GoldenOfficerStatusMap) {

@@ -203,15 +203,7 @@ protected:
         if (!dir_.empty() && !keep_ && !std::getenv("GRIDATLAS_KEEP_TEST_OUTPUT")) fs::remove_all(dir_, ec);
     }
     PrintRequest request(MapStyle style, GridId focus = GridId{}) const {
-        PrintRequest r;
-        r.style = style;
-        r.data = &fixture_->data;
-        r.focus = focus;
-        r.page.width_px = 960;
-        r.page.height_px = 680;
-        r.page.dpi = 96;
-        r.date = "2026-01-01";
-        return r;
+        return test_support::golden_request(style, fixture_->data, focus);
     }
     GridId grid(const std::string& code) const {
         for (const auto& g : fixture_->ds.grids)
