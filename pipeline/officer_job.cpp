@@ -338,6 +338,106 @@ void write_officer_gpkg(const std::filesystem::path& file, const Dataset& ds, co
 
 }  // namespace
 
+namespace {
+
+// The grid's buildings and the households placed in it; rows that name one of its buildings but could not be placed
+// are counted in r.not_placed by reason (a repeated household id, mostly).
+struct GridMembers {
+    std::vector<BuildingId> buildings;
+    std::vector<HouseholdId> households;
+    std::vector<bool> in_grid;   // per household index
+};
+
+GridMembers grid_members(const Dataset& ds, const hierarchy::GridTree& tree, const assign::AssignmentResult& assignment, GridId gid,
+                         int level, OfficerReport& r) {
+    GridMembers m;
+    std::vector<bool> in_grid_building(ds.buildings.size(), false);
+    for (const Building& b : ds.buildings)
+        if (tree.grid_of(b.id, level) == gid) { m.buildings.push_back(b.id); in_grid_building[b.id.index()] = true; }
+    m.in_grid.assign(ds.households.size(), false);
+    for (const Household& h : ds.households) {
+        const auto& p = assignment.households[h.id.index()];
+        if (p.grids[level] == gid) { m.households.push_back(h.id); m.in_grid[h.id.index()] = true; }
+        else if (p.building_reason != assign::Reason::assigned) {
+            auto it = ds.building_by_source_id.find(h.building_ref);
+            if (it != ds.building_by_source_id.end() && in_grid_building[it->second.index()])
+                ++r.not_placed[assign::to_string(p.building_reason)];
+        }
+    }
+    return m;
+}
+
+// The report's head: project, grid, its ancestors, what the list may show, the stages the project skips.
+OfficerReport report_header(const OfficerConfig& config, ProjectState& state, GridId gid) {
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    const auto& tree = state.tree();
+    const Grid& grid = ds.grid(gid);
+    OfficerReport r;
+    r.project = cfg.name;
+    r.grid_code = grid.code;
+    r.grid_name = grid.name;
+    r.level_key = ds.levels[grid.level].key;
+    r.level_name = ds.levels[grid.level].name;
+    for (GridId up = tree.parent[gid.index()]; up.valid(); up = tree.parent[up.index()])
+        r.ancestors.insert(r.ancestors.begin(), {ds.levels[ds.grid(up).level].name, ds.grid(up).code + " " + ds.grid(up).name});
+    r.personal = config.personal && layers::has_personal_fields(cfg.households);
+    r.contact_names = r.personal && config.contact_names;
+    r.by_points = !cfg.has_buildings();
+    for (const SkippedStage& s : state.skipped()) r.skipped.push_back(s.stage + " skipped: " + s.reason);
+    return r;
+}
+
+// Adds the registered units without households, sorts each unit's households (floor, room, row) and moves the
+// buildings, in natural order of their ids, into the report.
+void finish_buildings(const Dataset& ds, std::map<BuildingId, OfficerBuilding>& by_building,
+                      std::map<BuildingId, std::map<std::pair<int, bool>, OfficerUnit>>& units_of, OfficerReport& r) {
+    // Registered units without households still belong to the list (as units of the building).
+    for (const Unit& u : ds.units) {
+        if (!by_building.count(u.building)) continue;
+        OfficerUnit& ou = units_of[u.building][{u.number, true}];
+        ou.number = u.number;
+        ou.registered = true;
+        ou.x = u.location.x();
+        ou.y = u.location.y();
+    }
+    for (auto& [bid, ob] : by_building) {
+        for (auto& [key, u] : units_of[bid]) {
+            std::sort(u.households.begin(), u.households.end(), [](const OfficerHousehold& a, const OfficerHousehold& b) {
+                const int fa = a.floor.value_or(INT32_MAX), fb = b.floor.value_or(INT32_MAX);
+                if (fa != fb) return fa < fb;
+                if (a.room != b.room) return natural_less(a.room, b.room);
+                return a.row < b.row;
+            });
+            ob.units.push_back(std::move(u));
+        }
+        r.units += std::count_if(ob.units.begin(), ob.units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; });
+        r.buildings.push_back(std::move(ob));
+    }
+    std::sort(r.buildings.begin(), r.buildings.end(),
+              [](const OfficerBuilding& a, const OfficerBuilding& b) { return natural_less(a.building_id, b.building_id); });
+}
+
+// The officer's list (CSV) and layers (GeoPackage), committed together. No manifest: the folder holds one pair of
+// files per grid, from separate runs.
+void write_officer_files(const OfficerConfig& config, Diagnostics& diag, const Dataset& ds, const Grid& grid,
+                         const std::vector<BuildingId>& buildings, OfficerReport& r) {
+    OutputSet out(config.out_dir, "", diag);
+    const std::string stem = "officer_" + file_safe(grid.code);
+    r.csv = out.final_path(stem + ".csv");
+    r.gpkg = out.final_path(stem + ".gpkg");
+    const Columns cols{r.personal, r.contact_names, r.by_points};
+    std::vector<std::vector<std::string>> csv_rows;
+    std::vector<std::vector<FieldValue>> gpkg_rows;
+    household_rows(r, cols, csv_rows, gpkg_rows);
+    out.write(r.csv, [&](const auto& f) { layers::write_csv(f, csv_header(cols), csv_rows, layers::Utf8Bom::yes); });
+    write_officer_gpkg(out.reserve(r.gpkg), ds, grid, buildings, r, cols, gpkg_rows);
+    out.done(r.gpkg);
+    out.commit();
+}
+
+}  // namespace
+
 OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
     StageClock clock;
     ProjectState state(config.project_file, diag, clock);
@@ -351,36 +451,12 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
     const auto& central = state.central();
     const auto& liaison = state.liaison();
 
-    OfficerReport r;
-    r.project = cfg.name;
-    r.grid_code = grid.code;
-    r.grid_name = grid.name;
-    r.level_key = ds.levels[level].key;
-    r.level_name = ds.levels[level].name;
-    for (GridId up = tree.parent[gid.index()]; up.valid(); up = tree.parent[up.index()])
-        r.ancestors.insert(r.ancestors.begin(), {ds.levels[ds.grid(up).level].name, ds.grid(up).code + " " + ds.grid(up).name});
-    r.personal = config.personal && layers::has_personal_fields(cfg.households);
-    r.contact_names = r.personal && config.contact_names;
-    r.by_points = !cfg.has_buildings();
-    for (const SkippedStage& s : state.skipped()) r.skipped.push_back(s.stage + " skipped: " + s.reason);
+    OfficerReport r = report_header(config, state, gid);
 
-    // The grid's buildings and households.
-    std::vector<BuildingId> buildings;
-    std::vector<bool> in_grid_building(ds.buildings.size(), false);
-    for (const Building& b : ds.buildings)
-        if (tree.grid_of(b.id, level) == gid) { buildings.push_back(b.id); in_grid_building[b.id.index()] = true; }
-    std::vector<HouseholdId> households;
-    std::vector<bool> in_grid(ds.households.size(), false);
-    for (const Household& h : ds.households) {
-        const auto& p = assignment.households[h.id.index()];
-        if (p.grids[level] == gid) { households.push_back(h.id); in_grid[h.id.index()] = true; }
-        else if (p.building_reason != assign::Reason::assigned) {
-            // Rows that name a building of this grid but could not be placed (a repeated household id, mostly).
-            auto it = ds.building_by_source_id.find(h.building_ref);
-            if (it != ds.building_by_source_id.end() && in_grid_building[it->second.index()])
-                ++r.not_placed[assign::to_string(p.building_reason)];
-        }
-    }
+    const GridMembers members = grid_members(ds, tree, assignment, gid, level, r);
+    const auto& buildings = members.buildings;
+    const auto& households = members.households;
+    const auto& in_grid = members.in_grid;
 
     // Personal fields: of this grid's households only, and only when asked for.
     std::unordered_map<std::int64_t, layers::PersonalFields> personal;
@@ -437,46 +513,9 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
         if (c.valid() && c == id) ++r.contacts;
         if (!c.valid()) ++r.uncovered;
     }
-    // Registered units without households still belong to the list (as units of the building).
-    for (const Unit& u : ds.units) {
-        if (!by_building.count(u.building)) continue;
-        OfficerUnit& ou = units_of[u.building][{u.number, true}];
-        ou.number = u.number;
-        ou.registered = true;
-        ou.x = u.location.x();
-        ou.y = u.location.y();
-    }
-    for (auto& [bid, ob] : by_building) {
-        for (auto& [key, u] : units_of[bid]) {
-            std::sort(u.households.begin(), u.households.end(), [](const OfficerHousehold& a, const OfficerHousehold& b) {
-                const int fa = a.floor.value_or(INT32_MAX), fb = b.floor.value_or(INT32_MAX);
-                if (fa != fb) return fa < fb;
-                if (a.room != b.room) return natural_less(a.room, b.room);
-                return a.row < b.row;
-            });
-            ob.units.push_back(std::move(u));
-        }
-        r.units += std::count_if(ob.units.begin(), ob.units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; });
-        r.buildings.push_back(std::move(ob));
-    }
-    std::sort(r.buildings.begin(), r.buildings.end(),
-              [](const OfficerBuilding& a, const OfficerBuilding& b) { return natural_less(a.building_id, b.building_id); });
+    finish_buildings(ds, by_building, units_of, r);
 
-    // --- files ---
-    // No manifest: the folder holds one pair of files per grid, from separate runs.
-    OutputSet out(config.out_dir, "", diag);
-    const std::string stem = "officer_" + file_safe(grid.code);
-    r.csv = out.final_path(stem + ".csv");
-    r.gpkg = out.final_path(stem + ".gpkg");
-    const Columns cols{r.personal, r.contact_names, r.by_points};
-    std::vector<std::vector<std::string>> csv_rows;
-    std::vector<std::vector<FieldValue>> gpkg_rows;
-    household_rows(r, cols, csv_rows, gpkg_rows);
-    out.write(r.csv, [&](const auto& f) { layers::write_csv(f, csv_header(cols), csv_rows, layers::Utf8Bom::yes); });
-
-    write_officer_gpkg(out.reserve(r.gpkg), ds, grid, buildings, r, cols, gpkg_rows);
-    out.done(r.gpkg);
-    out.commit();
+    write_officer_files(config, diag, ds, grid, buildings, r);
     return r;
 }
 
