@@ -1,3 +1,5 @@
+// Chooses the party-member central household of every building (per unit in large buildings) by the fixed rule in
+// central_households.hpp: most party members, then lowest floor, then roster order.
 #include "assign/central_households.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Places roster rows without a building id into buildings: by address pattern, else by point in footprint, else by
+// the nearest residential building within the limit (flagged); every failure carries its reason.
 #include "assign/household_placement.hpp"
 
 #include <algorithm>

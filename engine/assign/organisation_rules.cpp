@@ -1,3 +1,5 @@
+// Checks the grid documents' organisation rules (party organisation form, cadres, household ranges, central
+// households) against the per-grid tallies and lists each grid, community and building that breaks one.
 #include "assign/organisation_rules.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Cuts heavy road blocks into one Voronoi cell per building (sites along the footprints, clipped to the block) so
+// that grid drawing can group buildings finer than blocks.
 #include "hierarchy/building_cells.hpp"
 
 #include <algorithm>

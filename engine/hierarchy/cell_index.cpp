@@ -1,3 +1,5 @@
+// Prepared GEOS cells under an R-tree of their envelopes: which cell a point falls in, for the lattice baseline,
+// the quality measures and the per-building cells.
 #include "hierarchy/cell_index.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Checks users' grid codes (unique per level, prefixed by the parent's code) and generates the missing ones in
+// reading order without renumbering existing codes.
 #include "hierarchy/grid_codes.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Indexes of the loaded Dataset: building ids to indexes (ambiguous ids kept apart) and grids by level.
 #include "model/dataset.hpp"
 
 namespace gridatlas {

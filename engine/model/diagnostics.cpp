@@ -1,3 +1,5 @@
+// Formats data problems for people: severity, file, layer, feature, coordinate (metres or degrees to ~1 cm) and
+// what to do.
 #include "model/diagnostics.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// natural_less: digit runs compare as numbers, everything else byte by byte (ids and room numbers).
 #include "model/natural_order.hpp"
 
 #include <algorithm>
