@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include "model/text.hpp"
@@ -250,9 +250,32 @@ bool is_delimited_text(const std::filesystem::path& file) {
     return e == ".CSV" || e == ".TSV" || e == ".TXT";
 }
 
-CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
-    CsvTable t;
+namespace {
+
+std::string_view without_bom(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    return text;
+}
+
+}  // namespace
+
+CsvTable parse_csv_header(std::string_view text, const CsvOptions& options) {
+    CsvTable t;
+    text = without_bom(text);
+    t.delimiter = detect_delimiter(text);
+    Decoder decoder(options.encoding);
+    RawRecord head = Parser(text, t.delimiter, options.max_field_bytes).record(0);
+    decoder.decode(head.fields);
+    t.header = std::move(head.fields);
+    t.lines_in_file = static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    return t;
+}
+
+void parse_csv_rows(std::string_view text, const CsvOptions& options, CsvTable& t, const CsvRowSink& on_row) {
+    const std::int64_t lines_in_file = static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    t = CsvTable{};
+    t.lines_in_file = lines_in_file;
+    text = without_bom(text);
     t.delimiter = detect_delimiter(text);
     Decoder decoder(options.encoding);
     const Parser parser(text, t.delimiter, options.max_field_bytes);
@@ -261,6 +284,7 @@ CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
     t.header = std::move(head.fields);
     std::size_t pos = head.end;
     std::int64_t line = 1 + head.lines;
+    CsvRow row;
     while (pos < text.size()) {
         RawRecord r = parser.record(pos);
         const std::int64_t start_line = line;
@@ -269,7 +293,8 @@ CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
             line += r.lines;
             continue;
         }
-        CsvRow row{++t.records_in_file, start_line, {}};
+        row.record = ++t.records_in_file;
+        row.line = start_line;
         std::string message, hint;
         const std::string code = rejection(r, t.header.size(), message, hint, options.max_field_bytes);
         if (code == "unterminated_quote") r = parser.line_only(pos), r.lines = 1;
@@ -290,9 +315,17 @@ CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
             t.notes.push_back(problem(row, "stray_quote", "a quote inside a value was kept as a character",
                                       "check the value; write a quote inside a quoted value as \"\""));
         row.fields = std::move(r.fields);
-        t.rows.push_back(std::move(row));
+        on_row(row);
+        ++t.rows_read;
     }
     t.encoding = decoder.summary() == "declared" ? upper(options.encoding) : decoder.summary();
+}
+
+CsvTable parse_csv_table(std::string_view text, const CsvOptions& options) {
+    CsvTable t;
+    std::vector<CsvRow> rows;
+    parse_csv_rows(text, options, t, [&](CsvRow& row) { rows.push_back(std::move(row)); });
+    t.rows = std::move(rows);
     return t;
 }
 
@@ -304,12 +337,20 @@ std::string decode_detected(std::string& value) {
     return done;
 }
 
-CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options) {
+std::string read_text_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open " + file.string());
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return parse_csv_table(buf.str(), options);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    std::string bytes;
+    if (!ec) bytes.reserve(static_cast<std::size_t>(size));   // read in place: no second copy of the file
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) throw std::runtime_error("cannot read " + file.string());
+    return bytes;
+}
+
+CsvTable read_csv_table(const std::filesystem::path& file, const CsvOptions& options) {
+    return parse_csv_table(read_text_file(file), options);
 }
 
 }  // namespace gridatlas::layers

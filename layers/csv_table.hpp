@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,9 @@ struct CsvProblem {
 
 struct CsvTable {
     std::vector<std::string> header;
-    std::vector<CsvRow> rows;           // well-formed records, in file order
+    std::vector<CsvRow> rows;           // well-formed records, in file order (parse_csv_table; empty when streamed)
+    std::int64_t rows_read = 0;         // well-formed records (streamed or held)
+    std::int64_t lines_in_file = 0;     // physical lines: an upper bound of the records, for reserving
     std::vector<CsvProblem> rejected;   // records not read, one each
     std::vector<CsvProblem> notes;      // records read with a repair (stray quote, converted or replaced bytes)
     std::int64_t records_in_file = 0;   // rows.size() + rejected.size(): every non-blank record after the header
@@ -41,7 +44,19 @@ struct CsvOptions {
     std::size_t max_field_bytes = 64 * 1024;
 };
 
-// Parses `bytes` (the whole file). Throws std::runtime_error only for a declared encoding iconv does not know.
+// Streams `bytes` (the whole file) record by record: each well-formed row goes to `on_row` (which may take its
+// fields) as it is read and is not kept, so a million-row roster never exists as a table of strings. `t` gets the
+// header, the rejected records, the repairs, the counts and the encoding. Throws like parse_csv_table.
+using CsvRowSink = std::function<void(CsvRow&)>;
+void parse_csv_rows(std::string_view bytes, const CsvOptions& options, CsvTable& t, const CsvRowSink& on_row);
+
+// The header, delimiter and line count of `bytes` only (no rows): for looking up columns before streaming.
+CsvTable parse_csv_header(std::string_view bytes, const CsvOptions& options = {});
+
+// The bytes of `file`, read once into one string; throws std::runtime_error when it cannot be read.
+std::string read_text_file(const std::filesystem::path& file);
+
+// Parses `bytes` (the whole file) into a table holding every row. Throws std::runtime_error only for a declared encoding iconv does not know.
 CsvTable parse_csv_table(std::string_view bytes, const CsvOptions& options = {});
 
 // Reads and parses `file`; throws std::runtime_error when it cannot be read.

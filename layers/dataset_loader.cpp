@@ -344,6 +344,9 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
     auto status = r.request_field("status", src.maps("status"));
     StatusReader statuses{vocabulary, {}};
     std::size_t bad_numbers = 0;
+    // One block for the roster (a text roster has at most one record a line, so a few lines of slack at most): no
+    // doubling copies of every household while reading it.
+    if (const CsvTable* t = r.text_table()) ds.households.reserve(static_cast<std::size_t>(t->lines_in_file));
     r.for_each([&](FeatureView& f) {
         Household h;
         h.id = HouseholdId{ds.households.size()};

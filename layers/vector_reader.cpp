@@ -129,7 +129,9 @@ struct VectorReader::Impl {
     std::optional<Reprojection> to_target;  // none: already in the target CRS
     OffsetCrs offset = OffsetCrs::none; // GCJ-02 / BD-09 points: to_target removes the offset first
     std::vector<int> field_indices;     // per requested field: the OGR index (or the column, for a text table)
-    std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL
+    std::optional<CsvTable> table;      // a delimited-text table read by the strict reader instead of GDAL: its header
+                                        // at first, its account of the records once for_each has streamed them
+    std::string text;                   // the table's bytes (rows are parsed as for_each reads them, never all held)
     bool undeclared_dbf = false;        // a shapefile whose .dbf has no .cpg (nor code page byte): bytes passed raw
     std::size_t converted = 0, replaced = 0;
     std::vector<std::int64_t> repaired_fids;   // the first few
@@ -147,7 +149,8 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
                          "check the path in the project file (relative paths are relative to the project file)"});
     if (target_crs.empty() && is_delimited_text(src.file)) {  // a table (the roster): every record accounted for
         try {
-            impl_->table = read_csv_table(src.file, CsvOptions{src.encoding});
+            impl_->text = read_text_file(src.file);
+            impl_->table = parse_csv_header(impl_->text, CsvOptions{src.encoding});
         } catch (const std::runtime_error& e) {
             throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}}, e.what(),
                              "check the file, and encoding in its table (UTF-8, GBK or GB18030)"});
@@ -314,7 +317,10 @@ std::optional<std::size_t> VectorReader::request_field(const std::string& key, b
 }
 
 std::int64_t VectorReader::feature_count() const {
-    return impl_->table ? static_cast<std::int64_t>(impl_->table->rows.size()) : impl_->layer->GetFeatureCount(TRUE);
+    if (!impl_->table) return impl_->layer->GetFeatureCount(TRUE);
+    CsvTable counted;   // a pass that keeps no row
+    parse_csv_rows(impl_->text, CsvOptions{impl_->src.encoding}, counted, [](CsvRow&) {});
+    return counted.rows_read;
 }
 
 bool VectorReader::has_geometry() const { return !impl_->table && impl_->layer->GetGeomType() != wkbNone; }
@@ -341,13 +347,13 @@ geo::Box VectorReader::extent_lonlat() const {
 void VectorReader::for_each(const std::function<void(FeatureView&)>& fn) {
     FeatureView f;
     if (impl_->table) {
-        for (const CsvRow& row : impl_->table->rows) {
+        parse_csv_rows(impl_->text, CsvOptions{impl_->src.encoding}, *impl_->table, [&](CsvRow& row) {
             f.fid = row.record;
             f.line = row.line;
             f.values.assign(impl_->field_indices.size(), std::nullopt);
             for (std::size_t i = 0; i < impl_->field_indices.size(); ++i) f.values[i] = row.fields[impl_->field_indices[i]];
             fn(f);
-        }
+        });
         return;
     }
     impl_->layer->ResetReading();

@@ -60,8 +60,9 @@ public:
     std::string crs_description() const;
 
     SourceLocation where(std::string feature = {}) const;
-    // The strict reader's table when the layer is delimited text read without a CRS (the roster): its rejected
-    // records and repairs, for the caller to report. Null for layers read through GDAL.
+    // The strict reader's table when the layer is delimited text read without a CRS (the roster): its header, and
+    // after for_each (which streams the rows, holding none) its rejected records and repairs, for the caller to
+    // report. Null for layers read through GDAL.
     const CsvTable* text_table() const;
     void for_each(const std::function<void(FeatureView&)>& fn);
     // After for_each: one warning when text values of a GDAL layer were not UTF-8 (a .dbf without .cpg holding GBK):

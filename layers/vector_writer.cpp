@@ -176,26 +176,47 @@ void VectorWriter::close() {
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
 }
 
-void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
-               const std::vector<std::vector<std::string>>& rows, Utf8Bom bom) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "cannot create the file",
-                         "check the directory exists and is writable"});
-    if (bom == Utf8Bom::yes) out << "\xEF\xBB\xBF";
-    auto cell = [&](const std::string& s) {
+struct CsvWriter::Impl {
+    std::filesystem::path file;
+    std::ofstream out;
+    void fail(const std::string& what, const std::string& hint) const {
+        throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, what, hint});
+    }
+    void cell(const std::string& s) {
         if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; return; }
         out << '"';
         for (char c : s) { if (c == '"') out << '"'; out << c; }
         out << '"';
-    };
-    auto line = [&](const std::vector<std::string>& r) {
-        for (std::size_t i = 0; i < r.size(); ++i) { if (i) out << ','; cell(r[i]); }
-        out << "\r\n";
-    };
-    line(header);
-    for (const auto& r : rows) line(r);
-    if (!out) throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, "write failed", "check free space"});
+    }
+};
+
+CsvWriter::CsvWriter(const std::filesystem::path& file, const std::vector<std::string>& header, Utf8Bom bom)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->file = file;
+    impl_->out.open(file, std::ios::binary | std::ios::trunc);
+    if (!impl_->out) impl_->fail("cannot create the file", "check the directory exists and is writable");
+    if (bom == Utf8Bom::yes) impl_->out << "\xEF\xBB\xBF";
+    row(header);
+}
+
+CsvWriter::~CsvWriter() = default;
+
+void CsvWriter::row(const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) { if (i) impl_->out << ','; impl_->cell(cells[i]); }
+    impl_->out << "\r\n";
+}
+
+void CsvWriter::close() {
+    impl_->out.flush();
+    if (!impl_->out) impl_->fail("write failed", "check free space");
+    impl_->out.close();
+}
+
+void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows, Utf8Bom bom) {
+    CsvWriter w(file, header, bom);
+    for (const auto& r : rows) w.row(r);
+    w.close();
 }
 
 }  // namespace gridatlas::layers

@@ -48,6 +48,23 @@ private:
 enum class Utf8Bom { no, yes };
 
 // RFC 4180 CSV, UTF-8, with a header row and CRLF line ends. Fields with commas, quotes or newlines are quoted.
+// Written row by row as the caller makes them: a million rows are never held as strings.
+class CsvWriter {
+public:
+    CsvWriter(const std::filesystem::path& file, const std::vector<std::string>& header, Utf8Bom bom = Utf8Bom::no);
+    ~CsvWriter();
+    CsvWriter(const CsvWriter&) = delete;
+    CsvWriter& operator=(const CsvWriter&) = delete;
+    void row(const std::vector<std::string>& cells);
+    // Flushes and checks the file was written; throws DataError (write_failed) when it was not.
+    void close();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The same, for rows already in memory.
 void write_csv(const std::filesystem::path& file, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows, Utf8Bom bom = Utf8Bom::no);
 

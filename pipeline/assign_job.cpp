@@ -38,43 +38,43 @@ std::string code_of(const Dataset& ds, GridId g) { return g.valid() ? ds.grid(g)
 
 double round_to(double v, double step) { return std::round(v / step) * step; }
 
-// The assignment table, one row per roster row: the same columns in the gpkg and the CSV.
+// A small table held whole (the conservation counts): the same columns in the gpkg and the CSV.
 struct Table {
     std::vector<FieldSpec> fields;
     std::vector<std::vector<FieldValue>> rows;
 };
 
-Table assignment_table(const Dataset& ds, const assign::AssignmentResult& a) {
-    Table t;
-    t.fields = {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"placed_by"}, {"building_id"},
-                {"distance_m", FieldType::real}, {"unit_no", FieldType::integer}, {"unit_status"}, {"building_status"}};
+// The assignment table's columns, one row per roster row: the same in the gpkg and the CSV.
+std::vector<FieldSpec> household_fields(const Dataset& ds) {
+    std::vector<FieldSpec> fields = {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"placed_by"}, {"building_id"},
+                                     {"distance_m", FieldType::real}, {"unit_no", FieldType::integer}, {"unit_status"}, {"building_status"}};
     for (const auto& l : ds.levels) {
-        t.fields.push_back({l.key + "_code"});
-        t.fields.push_back({l.key + "_status"});
-        t.fields.push_back({l.key + "_flag"});   // placed by point: on a grid edge, a shared boundary, in overlapping grids
+        fields.push_back({l.key + "_code"});
+        fields.push_back({l.key + "_status"});
+        fields.push_back({l.key + "_flag"});   // placed by point: on a grid edge, a shared boundary, in overlapping grids
     }
-    t.fields.push_back({"x", FieldType::real});  // the row's point in the working CRS, when it has one
-    t.fields.push_back({"y", FieldType::real});
-    t.rows.reserve(ds.households.size());
-    for (const Household& h : ds.households) {
-        const auto& p = a.households[h.id.index()];
-        std::vector<FieldValue> v = {
-            h.source_id, std::int64_t(h.row), h.building_ref, std::string(assign::to_string(p.placed_by)),
-            p.building.valid() ? FieldValue{ds.building(p.building).source_id} : FieldValue{},
-            p.placed_by == assign::PlacedBy::nearest_building ? FieldValue{round_to(p.distance_m, 0.1)} : FieldValue{},
-            p.unit_number ? FieldValue{std::int64_t(*p.unit_number)} : FieldValue{},
-            std::string(assign::to_string(p.unit_reason)), std::string(assign::to_string(p.building_reason))};
-        for (std::size_t l = 0; l < ds.levels.size(); ++l) {
-            v.push_back(code_of(ds, p.grids[l]));
-            v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
-            const auto flag = l < p.grid_flags.size() ? p.grid_flags[l] : assign::GridFlag::none;
-            v.push_back(flag == assign::GridFlag::none ? FieldValue{} : FieldValue{std::string(assign::to_string(flag))});
-        }
-        v.push_back(h.location ? FieldValue{round_to(h.location->x(), 0.01)} : FieldValue{});
-        v.push_back(h.location ? FieldValue{round_to(h.location->y(), 0.01)} : FieldValue{});
-        t.rows.push_back(std::move(v));
+    fields.push_back({"x", FieldType::real});  // the row's point in the working CRS, when it has one
+    fields.push_back({"y", FieldType::real});
+    return fields;
+}
+
+// One roster row of the assignment table into `v` (reused from row to row): rows are made as they are written,
+// never held all at once.
+void household_row(const Dataset& ds, const assign::AssignmentResult& a, const Household& h, std::vector<FieldValue>& v) {
+    const auto& p = a.households[h.id.index()];
+    v.assign({h.source_id, std::int64_t(h.row), h.building_ref, std::string(assign::to_string(p.placed_by)),
+              p.building.valid() ? FieldValue{ds.building(p.building).source_id} : FieldValue{},
+              p.placed_by == assign::PlacedBy::nearest_building ? FieldValue{round_to(p.distance_m, 0.1)} : FieldValue{},
+              p.unit_number ? FieldValue{std::int64_t(*p.unit_number)} : FieldValue{},
+              std::string(assign::to_string(p.unit_reason)), std::string(assign::to_string(p.building_reason))});
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        v.push_back(code_of(ds, p.grids[l]));
+        v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
+        const auto flag = l < p.grid_flags.size() ? p.grid_flags[l] : assign::GridFlag::none;
+        v.push_back(flag == assign::GridFlag::none ? FieldValue{} : FieldValue{std::string(assign::to_string(flag))});
     }
-    return t;
+    v.push_back(h.location ? FieldValue{round_to(h.location->x(), 0.01)} : FieldValue{});
+    v.push_back(h.location ? FieldValue{round_to(h.location->y(), 0.01)} : FieldValue{});
 }
 
 std::string text(const FieldValue& v) {
@@ -88,17 +88,35 @@ std::string text(const FieldValue& v) {
     return {};
 }
 
-void write_table_csv(const std::filesystem::path& file, const Table& t) {
+std::vector<std::string> header_of(const std::vector<FieldSpec>& fields) {
     std::vector<std::string> header;
-    for (const auto& f : t.fields) header.push_back(f.name);
-    std::vector<std::vector<std::string>> rows;
-    rows.reserve(t.rows.size());
+    for (const auto& f : fields) header.push_back(f.name);
+    return header;
+}
+
+void write_table_csv(const std::filesystem::path& file, const Table& t) {
+    layers::CsvWriter w(file, header_of(t.fields));
+    std::vector<std::string> cells;
     for (const auto& r : t.rows) {
-        std::vector<std::string> cells;
+        cells.clear();
         for (const auto& v : r) cells.push_back(text(v));
-        rows.push_back(std::move(cells));
+        w.row(cells);
     }
-    layers::write_csv(file, header, rows);
+    w.close();
+}
+
+// households.csv, row by row from the assignment.
+void write_households_csv(const std::filesystem::path& file, const Dataset& ds, const assign::AssignmentResult& a) {
+    layers::CsvWriter w(file, header_of(household_fields(ds)));
+    std::vector<FieldValue> v;
+    std::vector<std::string> cells;
+    for (const Household& h : ds.households) {
+        household_row(ds, a, h, v);
+        cells.resize(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) cells[i] = text(v[i]);
+        w.row(cells);
+    }
+    w.close();
 }
 
 Table conservation_table(const assign::AssignmentResult& a) {
@@ -139,11 +157,14 @@ GridCounts count_grids(const Dataset& ds, const hierarchy::GridTree& tree, const
 }
 
 void write_gpkg(const std::filesystem::path& file, const Dataset& ds, const hierarchy::GridTree& tree,
-                const assign::AssignmentResult& a, const Table& households, const Table& conservation, const GridCounts& counts,
-                const Diagnostics& diag) {
+                const assign::AssignmentResult& a, const Table& conservation, const GridCounts& counts, const Diagnostics& diag) {
     layers::VectorWriter w(file);
-    w.begin_layer("households", LayerGeometry::none, "", households.fields);
-    for (const auto& r : households.rows) w.add(r);
+    w.begin_layer("households", LayerGeometry::none, "", household_fields(ds));
+    std::vector<FieldValue> v;
+    for (const Household& h : ds.households) {
+        household_row(ds, a, h, v);
+        w.add(v);
+    }
     w.begin_layer("unassigned_households", LayerGeometry::none, "",
                   {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"level"}, {"reason"}});
     for (const Household& h : ds.households) {
@@ -244,10 +265,9 @@ AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     OutputSet out(config.out_dir, "assign", diag);
     report.json = out.final_path("assignment.json");
     clock.time("write outputs", [&] {
-        const Table households = assignment_table(ds, assignment);
         const Table conservation = conservation_table(assignment);
-        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) { write_gpkg(f, ds, tree, assignment, households, conservation, counts, diag); });
-        report.households_csv = out.write("households.csv", [&](const auto& f) { write_table_csv(f, households); });
+        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) { write_gpkg(f, ds, tree, assignment, conservation, counts, diag); });
+        report.households_csv = out.write("households.csv", [&](const auto& f) { write_households_csv(f, ds, assignment); });
         report.conservation_csv = out.write("conservation.csv", [&](const auto& f) { write_table_csv(f, conservation); });
     });
     report.balanced = assignment.balanced() && roster_file_count(ds).balanced();

@@ -216,22 +216,12 @@ GridId ProjectApi::personal_key(BuildingId b) const {
     return {};
 }
 
-std::size_t ProjectApi::personal_reads() const {
-    std::lock_guard lock(personal_mutex_);
-    return personal_reads_;
-}
+std::size_t ProjectApi::personal_reads() const { return personal_reads_.load(); }
 
 std::shared_ptr<const ProjectApi::PersonalMap> ProjectApi::personal_of(GridId key) const {
     if (!key.valid()) return std::make_shared<const PersonalMap>();
-    {
-        std::lock_guard lock(personal_mutex_);
-        for (auto it = personal_cache_.begin(); it != personal_cache_.end(); ++it)
-            if (it->first == key) {
-                personal_cache_.splice(personal_cache_.begin(), personal_cache_, it);
-                return personal_cache_.front().second;
-            }
-    }
-    // Read outside the lock: the roster scan takes a while and other grids should not wait for it.
+    if (auto hit = personal_cache_.get(key.index())) return *hit;
+    // Read outside any lock: the roster scan takes a while and other grids should not wait for it.
     const int level = p_.ds.grid(key).level;
     std::set<std::int64_t> rows;
     for (const Household& h : p_.ds.households) {
@@ -239,42 +229,22 @@ std::shared_ptr<const ProjectApi::PersonalMap> ProjectApi::personal_of(GridId ke
         if (static_cast<std::size_t>(level) < pl.grids.size() && pl.grids[level] == key) rows.insert(h.row);
     }
     auto map = std::make_shared<const PersonalMap>(personal_reader_(rows));
-    std::lock_guard lock(personal_mutex_);
     ++personal_reads_;
-    personal_cache_.emplace_front(key, map);
-    while (personal_cache_.size() > personal_cache_grids_) personal_cache_.pop_back();
+    personal_cache_.put(key.index(), map, 1);
     return map;
 }
 
 ApiResponse ProjectApi::cached(const Scope& s, const std::string& key, const std::function<ApiResponse()>& make) const {
     // Per role for those who see every grid (capabilities differ by role), per user for an officer (scopes differ).
     const std::string full = (s.all_grids ? std::string("role:") + to_string(s.role) : "user:" + s.user) + '\n' + key;
-    {
-        std::lock_guard lock(answer_mutex_);
-        if (auto it = answer_index_.find(full); it != answer_index_.end()) {
-            answer_cache_.splice(answer_cache_.begin(), answer_cache_, it->second);
-            return *it->second->second;
-        }
-    }
+    if (auto hit = answer_cache_.get(full)) return **hit;
     auto answer = std::make_shared<const ApiResponse>(make());
     if (answer->status != 200) return *answer;   // errors are cheap and not worth keeping
-    std::lock_guard lock(answer_mutex_);
-    if (answer_index_.count(full)) return *answer;
-    answer_cache_.emplace_front(full, answer);
-    answer_index_[full] = answer_cache_.begin();
-    answer_bytes_ += answer->body.size() + full.size();
-    while (answer_bytes_ > kAnswerCacheBytes && answer_cache_.size() > 1) {
-        answer_bytes_ -= answer_cache_.back().second->body.size() + answer_cache_.back().first.size();
-        answer_index_.erase(answer_cache_.back().first);
-        answer_cache_.pop_back();
-    }
+    answer_cache_.put(full, answer, answer->body.size() + full.size());
     return *answer;
 }
 
-std::size_t ProjectApi::cached_answers() const {
-    std::lock_guard lock(answer_mutex_);
-    return answer_cache_.size();
-}
+std::size_t ProjectApi::cached_answers() const { return answer_cache_.size(); }
 
 LonLatBounds ProjectApi::bounds(const Scope& s) const {
     LonLatBounds b;

@@ -17,6 +17,7 @@
 // are fixed Chinese sentences: they never repeat what was asked for. An officer asking about a grid or building
 // outside their scope gets the same 403 whether it exists or not, so nothing of another grid shows through.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "lonlat.hpp"
+#include "lru_cache.hpp"
 #include "project_state.hpp"
 #include "personal_fields.hpp"
 #include "users.hpp"
@@ -126,14 +128,11 @@ private:
     std::vector<std::vector<std::size_t>> gap_buildings_;            // [kind][grid index]
     PersonalReader personal_reader_;
     std::size_t personal_cache_grids_;
-    mutable std::mutex personal_mutex_;
-    mutable std::list<std::pair<GridId, std::shared_ptr<const PersonalMap>>> personal_cache_;   // most recent first
-    mutable std::size_t personal_reads_ = 0;
+    // Keyed by grid index; each grid costs 1, so the bound is personal_cache_grids_ grids.
+    mutable LruCache<std::size_t, std::shared_ptr<const PersonalMap>> personal_cache_{personal_cache_grids_};
+    mutable std::atomic<std::size_t> personal_reads_ = 0;
     static constexpr std::size_t kAnswerCacheBytes = 64u << 20;
-    mutable std::mutex answer_mutex_;
-    mutable std::list<std::pair<std::string, std::shared_ptr<const ApiResponse>>> answer_cache_;   // most recent first
-    mutable std::unordered_map<std::string, decltype(answer_cache_)::iterator> answer_index_;
-    mutable std::size_t answer_bytes_ = 0;
+    mutable LruCache<std::string, std::shared_ptr<const ApiResponse>> answer_cache_{kAnswerCacheBytes};
 };
 
 }  // namespace gridatlas::server

@@ -1,5 +1,7 @@
 #include "tile_source.hpp"
 
+#include "lru_cache.hpp"
+
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -183,11 +185,8 @@ public:
         std::shared_future<Tile> wait_for;
         std::promise<Tile> mine;
         {
-            std::lock_guard lock(cache_mutex_);
-            if (auto it = index_.find(key); it != index_.end()) {
-                lru_.splice(lru_.begin(), lru_, it->second);
-                return answer(it->second->second);
-            }
+            std::lock_guard lock(inflight_mutex_);   // held across both looks, so a finished render is never missed
+            if (auto cached = cache_.get(key)) return answer(*cached);
             if (auto it = inflight_.find(key); it != inflight_.end()) {
                 wait_for = it->second;
             } else {
@@ -201,21 +200,14 @@ public:
             t = render(render::TileId{z, x, y});
         } catch (...) {
             mine.set_exception(std::current_exception());
-            std::lock_guard lock(cache_mutex_);
+            std::lock_guard lock(inflight_mutex_);
             inflight_.erase(key);
             throw;
         }
         mine.set_value(t);
-        std::lock_guard lock(cache_mutex_);
+        std::lock_guard lock(inflight_mutex_);
+        cache_.put(key, t, (t ? t->size() : 0) + 64);   // 64: the key and list links, roughly
         inflight_.erase(key);
-        lru_.emplace_front(key, t);
-        index_[key] = lru_.begin();
-        bytes_ += t->size() + 64;
-        while (bytes_ > options_.cache_bytes && lru_.size() > 1) {
-            bytes_ -= lru_.back().second->size() + 64;
-            index_.erase(lru_.back().first);
-            lru_.pop_back();
-        }
         return answer(t);
     }
 
@@ -279,11 +271,9 @@ private:
     std::condition_variable pool_cv_;
     std::vector<std::unique_ptr<render::TileRenderer>> renderers_;
     int made_ = 0;
-    std::mutex cache_mutex_;
-    std::list<std::pair<std::uint64_t, Tile>> lru_;
-    std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, Tile>>::iterator> index_;
+    LruCache<std::uint64_t, Tile> cache_{options_.cache_bytes};
+    std::mutex inflight_mutex_;
     std::unordered_map<std::uint64_t, std::shared_future<Tile>> inflight_;
-    std::size_t bytes_ = 0;
 };
 
 }  // namespace
