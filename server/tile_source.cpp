@@ -5,12 +5,9 @@
 #include <sqlite3.h>
 
 #include <condition_variable>
-#include <future>
-#include <list>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <unordered_map>
 #include <vector>
 
 #include "tile_math.hpp"
@@ -182,33 +179,10 @@ public:
 
     std::optional<std::string> tile(int z, int x, int y) override {
         const std::uint64_t key = (std::uint64_t(z) << 48) | (std::uint64_t(x) << 24) | std::uint64_t(y);
-        std::shared_future<Tile> wait_for;
-        std::promise<Tile> mine;
-        {
-            std::lock_guard lock(inflight_mutex_);   // held across both looks, so a finished render is never missed
-            if (auto cached = cache_.get(key)) return answer(*cached);
-            if (auto it = inflight_.find(key); it != inflight_.end()) {
-                wait_for = it->second;
-            } else {
-                inflight_.emplace(key, mine.get_future().share());
-            }
-        }
-        if (wait_for.valid()) return answer(wait_for.get());   // another request is rendering it: share its result
-
-        Tile t;
-        try {
-            t = render(render::TileId{z, x, y});
-        } catch (...) {
-            mine.set_exception(std::current_exception());
-            std::lock_guard lock(inflight_mutex_);
-            inflight_.erase(key);
-            throw;
-        }
-        mine.set_value(t);
-        std::lock_guard lock(inflight_mutex_);
-        cache_.put(key, t, (t ? t->size() : 0) + 64);   // 64: the key and list links, roughly
-        inflight_.erase(key);
-        return answer(t);
+        // One render per tile however many ask at once; 64 bytes for the key and list links, roughly.
+        return answer(cache_.get_or_make(
+            key, [&] { return render(render::TileId{z, x, y}); },
+            [](const Tile& t) -> std::optional<std::size_t> { return (t ? t->size() : 0) + 64; }));
     }
 
 private:
@@ -272,8 +246,6 @@ private:
     std::vector<std::unique_ptr<render::TileRenderer>> renderers_;
     int made_ = 0;
     LruCache<std::uint64_t, Tile> cache_{options_.cache_bytes};
-    std::mutex inflight_mutex_;
-    std::unordered_map<std::uint64_t, std::shared_future<Tile>> inflight_;
 };
 
 }  // namespace
