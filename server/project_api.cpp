@@ -1,3 +1,5 @@
+// The JSON API over one measured project (project_api.hpp): each answer cut to the asking user's scope, the privacy
+// rules per role (suppress_people, Scope::party_detail), and the one answer cache that makes each answer once per scope.
 #include "project_api.hpp"
 
 #include "json_text.hpp"
