@@ -1,4 +1,4 @@
-// MBTiles 1.3 (https://github.com/mapbox/mbtiles-spec/blob/master/1.3/spec.md) through the sqlite3 C API.
+// MBTiles 1.3 (https://github.com/mapbox/mbtiles-spec/blob/master/1.3/spec.md) through the sqlite3 C API (sqlite_db.hpp).
 //
 // Layout: metadata(name, value) with a unique index on name; tiles(zoom_level, tile_column, tile_row, tile_data) with
 // the unique index tile_index; rows are TMS (flipped). While a run is under way the file is "<path>.partial" and
@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include <sqlite3.h>
+#include "sqlite_db.hpp"
 
 namespace gridatlas::layers {
 
@@ -21,118 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// ---------------------------------------------------------------------------------------------------------------
-// RAII over sqlite3
-
-struct DbCloser {
-    void operator()(sqlite3* db) const { if (db) sqlite3_close_v2(db); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
-
-struct StmtFinalizer {
-    void operator()(sqlite3_stmt* s) const { if (s) sqlite3_finalize(s); }
-};
-
-class Database {
-public:
-    Database() = default;
-    Database(const fs::path& file, int flags) : file_(file) {
-        sqlite3* raw = nullptr;
-        const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
-        db_.reset(raw);
-        if (rc != SQLITE_OK) fail("open", rc);
-        sqlite3_busy_timeout(raw, 5000);
-    }
-    sqlite3* get() const { return db_.get(); }
-    explicit operator bool() const { return db_ != nullptr; }
-    void close() {
-        if (!db_) return;
-        const int rc = sqlite3_close(db_.get());
-        if (rc != SQLITE_OK) fail("close", rc);
-        db_.release();
-    }
-    void exec(const std::string& sql) const {
-        char* err = nullptr;
-        const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
-        if (rc != SQLITE_OK) {
-            const std::string msg = err ? err : sqlite3_errstr(rc);
-            sqlite3_free(err);
-            throw std::runtime_error(file_.string() + ": SQLite failed on '" + sql.substr(0, 60) + "': " + msg);
-        }
-    }
-    [[noreturn]] void fail(const char* what, int rc) const {
-        const std::string msg = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
-        throw std::runtime_error(file_.string() + ": SQLite " + what + " failed: " + msg);
-    }
-    const fs::path& file() const { return file_; }
-
-private:
-    fs::path file_;
-    DbHandle db_;
-};
-
-class Statement {
-public:
-    Statement(const Database& db, const char* sql) : db_(&db) {
-        sqlite3_stmt* raw = nullptr;
-        const int rc = sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr);
-        stmt_.reset(raw);
-        if (rc != SQLITE_OK) db.fail("prepare", rc);
-    }
-    Statement& bind(int i, int v) { check(sqlite3_bind_int(stmt_.get(), i, v)); return *this; }
-    Statement& bind(int i, const std::string& v) {
-        check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bind_blob(int i, const std::string& v) {
-        check(sqlite3_bind_blob(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-        return *this;
-    }
-    // true while there is a row
-    bool step() {
-        const int rc = sqlite3_step(stmt_.get());
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        db_->fail("step", rc);
-    }
-    void run() {
-        while (step()) {
-        }
-        reset();
-    }
-    void reset() {
-        sqlite3_reset(stmt_.get());
-        sqlite3_clear_bindings(stmt_.get());
-    }
-    int column_int(int i) const { return sqlite3_column_int(stmt_.get(), i); }
-    std::int64_t column_int64(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
-    std::string column_text(int i) const {
-        const auto* p = sqlite3_column_text(stmt_.get(), i);
-        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)))
-                 : std::string();
-    }
-
-private:
-    void check(int rc) const { if (rc != SQLITE_OK) db_->fail("bind", rc); }
-    const Database* db_;
-    std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
-};
-
-// Commits on commit(); rolls back if destroyed before (an exception in the middle of a unit).
-class Transaction {
-public:
-    explicit Transaction(const Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
-    ~Transaction() {
-        if (!done_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    void commit() {
-        db_.exec("COMMIT");
-        done_ = true;
-    }
-private:
-    const Database& db_;
-    bool done_ = false;
-};
+using sqlite::Database;
+using sqlite::Statement;
+using sqlite::Transaction;
+using sqlite::table_exists;
 
 std::string number(double v) {
     std::ostringstream s;
@@ -144,12 +36,6 @@ std::string number(double v) {
 void remove_database_files(const fs::path& file) {
     std::error_code ec;
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(fs::path(file.string() + suffix), ec);
-}
-
-bool table_exists(const Database& db, const char* name) {
-    Statement s(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    s.bind(1, std::string(name));
-    return s.step();
 }
 
 }  // namespace
@@ -185,7 +71,7 @@ struct MbtilesWriter::Impl {
     // Tries to pick up an existing .partial of the same job; returns false (with `note`) when it cannot.
     bool try_resume() {
         try {
-            db = Database(partial, SQLITE_OPEN_READWRITE);
+            db = Database(partial, sqlite::Mode::read_write);
             if (!table_exists(db, "gridatlas_job") || !table_exists(db, "gridatlas_progress") || !table_exists(db, "tiles")) {
                 note = "it is not a GridAtlas work file";
                 db.close();
@@ -208,7 +94,7 @@ struct MbtilesWriter::Impl {
     }
 
     void create() {
-        db = Database(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db = Database(partial, sqlite::Mode::create);
         db.exec("PRAGMA application_id = 0x4d504258");   // 'MPBX', the MBTiles application id
         db.exec(
             "CREATE TABLE metadata (name TEXT, value TEXT);"

@@ -28,8 +28,10 @@ constexpr const char* kCookie = "gridatlas_session";
 constexpr int kMaxTileZoom = 24;
 constexpr int kHashingNice = 10;
 constexpr std::size_t kChecksWaitingPerAddress = 16;   // password checks yield the CPU to the request workers
+constexpr std::size_t kWarmingQueue = 4;               // logins beyond it find their answers made on first request
 
 void send(HttpResponse& res, const ApiResponse& a) {
+    if (a.invalid_text) note_invalid_text();   // made on another thread, or earlier: finish() logs it for this request
     res.status = a.status;
     res.body = a.body;
     res.content_type = a.content_type;
@@ -113,10 +115,12 @@ struct HttpServer::Impl {
     std::unordered_map<std::string, std::deque<Check>> checks;   // per address: the front one is in the pool
     std::unique_ptr<HttpTransport> transport;
     BoundedPool hashing;      // after the transport: its jobs end (answering into the stopped transport) before it goes
+    BoundedPool warming;      // ProjectApi::warm after an officer's login: one thread, at the hashing's lower priority
 
     Impl(std::shared_ptr<const ProjectApi> a, UsersFile users, std::shared_ptr<TileSource> t, ServerOptions o)
         : api(std::move(a)), tiles(std::move(t)), options(std::move(o)), sessions(options.sessions), throttle(options.login_limits),
-          transport(), hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice) {
+          transport(), hashing(std::clamp(options.max_parallel_logins, 1, 64), static_cast<std::size_t>(std::max(0, options.login_queue)), kHashingNice),
+          warming(1, kWarmingQueue, kHashingNice) {
         if (!api) throw std::invalid_argument("server: no project");
         for (auto& u : users.users) {
             Scope s = api->scope_for(u);
@@ -355,10 +359,26 @@ struct HttpServer::Impl {
             return;
         }
         throttle.succeeded(addr, name);
+        warm(accounts.at(name));
         res.log_user = name;
         const std::string token = sessions.create(name);
         set_cookie(res, token, static_cast<long long>(options.sessions.absolute.count()));
         send(res, {200, json_text(json{{"user", me_json(accounts.at(name))}})});
+    }
+
+    // An officer's first answers are made now, in the background, rather than on their first requests. A full queue
+    // skips it: the answers are then made on first request (once, however many ask).
+    void warm(const Account& a) {
+        if (!can(a.user.role, Capability::households)) return;
+        std::function<void()> job = [this, scope = &a.scope] {
+            if (!transport->running()) return;   // stopping: not worth it
+            try {
+                api->warm(*scope);
+            } catch (const std::exception& e) {
+                options.log(now_iso() + " warning: preparing an officer's answers failed: " + e.what());
+            }
+        };
+        warming.try_post(job);
     }
 
     void routes() {

@@ -1,7 +1,8 @@
 // The HTTP server: the routes of `gridatlas serve` on an event-driven transport (http_transport.hpp: Boost.Beast, a
 // pool of worker threads, per-address limits), in front of the JSON API, the tiles and the web page. Password checks
 // (Argon2id) run on their own small pool with a bounded queue: a login that finds it full gets 503 with Retry-After
-// at once, and no login ever holds a request worker. Every request but the page's files and the login is checked against a server-side session;
+// at once, and no login ever holds a request worker. After an officer's login, one background thread makes the answers
+// their page asks for first (ProjectApi::warm), so those requests are copies of kept answers. Every request but the page's files and the login is checked against a server-side session;
 // every API answer is cut to the session user's scope (project_api.hpp). Logs one line per request — time, client,
 // user, method, path, status, bytes, milliseconds — with the path shown only when it is a route with a known grid,
 // building or file (otherwise "?"), and never the query string or the body: nothing a person typed or a resident's

@@ -18,6 +18,8 @@ std::string json_text(const nlohmann::json& j) {
     }
 }
 
+void note_invalid_text() { t_invalid_text = true; }
+
 bool take_invalid_text_note() {
     const bool was = t_invalid_text;
     t_invalid_text = false;

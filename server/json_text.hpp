@@ -12,5 +12,7 @@ namespace gridatlas::server {
 std::string json_text(const nlohmann::json& j);
 // Whether json_text replaced invalid bytes on this thread since the last call; clears the note.
 bool take_invalid_text_note();
+// Notes a replacement on this thread, as json_text does: for a kept answer whose text was made on another thread.
+void note_invalid_text();
 
 }  // namespace gridatlas::server

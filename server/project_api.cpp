@@ -1,3 +1,5 @@
+// The JSON API over one measured project (project_api.hpp): each answer cut to the asking user's scope, the privacy
+// rules per role (suppress_people, Scope::party_detail), and the one answer cache that makes each answer once per scope.
 #include "project_api.hpp"
 
 #include "json_text.hpp"
@@ -220,28 +222,79 @@ std::size_t ProjectApi::personal_reads() const { return personal_reads_.load(); 
 
 std::shared_ptr<const ProjectApi::PersonalMap> ProjectApi::personal_of(GridId key) const {
     if (!key.valid()) return std::make_shared<const PersonalMap>();
-    if (auto hit = personal_cache_.get(key.index())) return *hit;
-    // Read outside any lock: the roster scan takes a while and other grids should not wait for it.
-    const int level = p_.ds.grid(key).level;
-    std::set<std::int64_t> rows;
-    for (const Household& h : p_.ds.households) {
-        const auto& pl = p_.assignment.households[h.id.index()];
-        if (static_cast<std::size_t>(level) < pl.grids.size() && pl.grids[level] == key) rows.insert(h.row);
-    }
-    auto map = std::make_shared<const PersonalMap>(personal_reader_(rows));
-    ++personal_reads_;
-    personal_cache_.put(key.index(), map, 1);
-    return map;
+    // Read outside any lock (the roster scan takes a while and other grids should not wait for it), once per grid
+    // however many requests want it; each grid costs 1, so the bound is personal_cache_grids_ grids.
+    return personal_cache_.get_or_make(
+        key.index(),
+        [&] {
+            const int level = p_.ds.grid(key).level;
+            std::set<std::int64_t> rows;
+            for (const Household& h : p_.ds.households) {
+                const auto& pl = p_.assignment.households[h.id.index()];
+                if (static_cast<std::size_t>(level) < pl.grids.size() && pl.grids[level] == key) rows.insert(h.row);
+            }
+            auto map = std::make_shared<const PersonalMap>(personal_reader_(rows));
+            ++personal_reads_;
+            return map;
+        },
+        [](const std::shared_ptr<const PersonalMap>&) -> std::optional<std::size_t> { return 1; });
 }
 
+namespace {
+
+// Whose answers may be shared: the role, the officer's own grids (their scope follows from them) and k.
+std::string scope_key(const Scope& s) {
+    std::string key = std::string(to_string(s.role)) + (s.all_grids ? ":all" : ":grids");
+    std::vector<std::uint32_t> roots;
+    for (GridId g : s.roots) roots.push_back(g.value);
+    std::sort(roots.begin(), roots.end());
+    for (std::uint32_t r : roots) {
+        key += ',';
+        key += std::to_string(r);
+    }
+    key += ":k";
+    key += std::to_string(s.min_households);
+    return key;
+}
+
+}  // namespace
+
 ApiResponse ProjectApi::cached(const Scope& s, const std::string& key, const std::function<ApiResponse()>& make) const {
-    // Per role for those who see every grid (capabilities differ by role), per user for an officer (scopes differ).
-    const std::string full = (s.all_grids ? std::string("role:") + to_string(s.role) : "user:" + s.user) + '\n' + key;
-    if (auto hit = answer_cache_.get(full)) return **hit;
-    auto answer = std::make_shared<const ApiResponse>(make());
-    if (answer->status != 200) return *answer;   // errors are cheap and not worth keeping
-    answer_cache_.put(full, answer, answer->body.size() + full.size());
+    const std::string full = scope_key(s) + '\n' + key;
+    auto answer = answer_cache_.get_or_make(
+        full,
+        [&] {
+            ApiResponse a = make();
+            a.invalid_text = a.invalid_text || take_invalid_text_note();   // travels with the answer to every request
+            return std::make_shared<const ApiResponse>(std::move(a));
+        },
+        [&](const std::shared_ptr<const ApiResponse>& a) -> std::optional<std::size_t> {
+            if (a->status != 200) return std::nullopt;   // errors are cheap, and unknown codes must not fill the cache
+            return a->body.size() + full.size();
+        });
     return *answer;
+}
+
+void ProjectApi::warm(const Scope& s) const {
+    if (!can(s.role, Capability::households)) return;
+    const Dataset& ds = p_.ds;
+    std::size_t bytes = 0;
+    auto keep = [&](const ApiResponse& a) { bytes += a.body.size(); };
+    keep(grid_geojson(s, ""));
+    for (GridId g : s.roots) {
+        const std::string& code = ds.grid(g).code;
+        keep(grid_detail(s, code));
+        keep(grid_buildings(s, code));
+        keep(central_households(s, code));
+        keep(grid_households(s, code));
+    }
+    // Building answers as long as the warmed answers stay within a quarter of the cache: warming one officer's
+    // community must not push everyone else's answers out.
+    for (GridId g : s.roots)
+        for (const Building& b : ds.buildings) {
+            if (bytes > kAnswerCacheBytes / 4) return;
+            if (p_.tree.grid_of(b.id, ds.grid(g).level) == g) keep(building_detail(s, b.source_id));
+        }
 }
 
 std::size_t ProjectApi::cached_answers() const { return answer_cache_.size(); }
@@ -376,6 +429,10 @@ ApiResponse ProjectApi::grid_geojson(const Scope& s, const std::string& level) c
 }
 
 ApiResponse ProjectApi::grid_detail(const Scope& s, const std::string& code) const {
+    return cached(s, "grid/" + code, [&] { return make_grid_detail(s, code); });
+}
+
+ApiResponse ProjectApi::make_grid_detail(const Scope& s, const std::string& code) const {
     const GridId found = find_grid(code);
     auto r = gate(s, found, s.grid(found));
     if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
@@ -488,6 +545,10 @@ std::string ProjectApi::household_json(const Scope& s, HouseholdId id, const Per
 }
 
 ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) const {
+    return cached(s, "building/" + id, [&] { return make_building_detail(s, id); });
+}
+
+ApiResponse ProjectApi::make_building_detail(const Scope& s, const std::string& id) const {
     if (!can(s.role, Capability::buildings)) return api_error(403);
     const BuildingId found = find_building(id);
     auto r = gate(s, found, building_in_scope(s, found));
@@ -603,6 +664,10 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
 // --- households (officers only) ------------------------------------------------------------------------------------
 
 ApiResponse ProjectApi::grid_households(const Scope& s, const std::string& code) const {
+    return cached(s, "households/" + code, [&] { return make_grid_households(s, code); });
+}
+
+ApiResponse ProjectApi::make_grid_households(const Scope& s, const std::string& code) const {
     if (!can(s.role, Capability::households)) return api_error(403);
     const GridId found = find_grid(code);
     auto r = gate(s, found, s.grid(found));
@@ -644,6 +709,10 @@ ApiResponse ProjectApi::grid_households(const Scope& s, const std::string& code)
 }
 
 ApiResponse ProjectApi::central_households(const Scope& s, const std::string& code) const {
+    return cached(s, "central/" + code, [&] { return make_central_households(s, code); });
+}
+
+ApiResponse ProjectApi::make_central_households(const Scope& s, const std::string& code) const {
     if (!can(s.role, Capability::households)) return api_error(403);
     const GridId found = find_grid(code);
     auto r = gate(s, found, s.grid(found));

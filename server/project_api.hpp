@@ -16,6 +16,10 @@
 // request is about and no other, and appear only in `households` answers to an officer of that grid. Error bodies
 // are fixed Chinese sentences: they never repeat what was asked for. An officer asking about a grid or building
 // outside their scope gets the same 403 whether it exists or not, so nothing of another grid shows through.
+//
+// Every answer but search and the project summary is made once per scope and kept (see cached()): the officer's
+// households answer is then a copy of a kept string, not a walk over the roster; warm() makes an officer's first
+// answers right after their login, off the request workers.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -62,6 +66,7 @@ struct ApiResponse {
     int status = 200;
     std::string body;
     std::string content_type = "application/json; charset=utf-8";
+    bool invalid_text = false;   // data text in it was not valid UTF-8 and went out as U+FFFD (json_text.hpp)
 };
 ApiResponse api_error(int status);   // {"error": "<a fixed Chinese sentence for the status>"}
 
@@ -98,14 +103,25 @@ public:
     const LonLatGeometry& lonlat() const { return geo_; }
     LonLatBounds bounds(const Scope& s) const;
     std::size_t personal_reads() const;   // roster reads so far (each serves one grid until dropped from the cache)
-    std::size_t cached_answers() const;   // aggregate answers kept (see answer_cache_)
+    std::size_t cached_answers() const;   // answers kept (see answer_cache_)
+
+    // Computes and keeps the answers an officer's page asks for first — the grid outlines, each own grid's detail,
+    // buildings, central households and households, then building details while the warmed answers stay within a
+    // quarter of the answer cache — so the requests after a login are hits. The server calls it after an officer's
+    // login on a background thread; nothing for other roles (their answers are cheap and shared by role).
+    void warm(const Scope& s) const;
 
 private:
     using PersonalMap = std::unordered_map<std::int64_t, layers::PersonalFields>;
-    // The answer for `key` under scope `s`, computed by `make` once and kept: the project never changes while served.
-    // Only for answers without personal fields (lists, outlines, buildings, coverage, gaps); keyed by the user for an
-    // officer (their scope), by the role for the others. Error answers are not kept. At most kAnswerCacheBytes.
+    // The answer for `key` under scope `s`, computed by `make` once (however many ask at once) and kept: the project
+    // never changes while served. Keyed by the role, an officer's own grids and k, so only a scope equal to the one it
+    // was made for ever gets it back (officers of the same grids share their answers, personal fields included).
+    // Error answers are not kept. At most kAnswerCacheBytes.
     ApiResponse cached(const Scope& s, const std::string& key, const std::function<ApiResponse()>& make) const;
+    ApiResponse make_grid_detail(const Scope& s, const std::string& code) const;
+    ApiResponse make_building_detail(const Scope& s, const std::string& id) const;
+    ApiResponse make_grid_households(const Scope& s, const std::string& code) const;
+    ApiResponse make_central_households(const Scope& s, const std::string& code) const;
     GridId find_grid(const std::string& code) const;
     BuildingId find_building(const std::string& id) const;
     bool building_in_scope(const Scope& s, BuildingId b) const;

@@ -1,3 +1,5 @@
+// `gridatlas serve` from its config (serve.hpp): measures the project, reads the users, opens or renders the tiles,
+// starts the HTTP server and waits for SIGINT/SIGTERM to stop it cleanly.
 #include "serve.hpp"
 
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// The server-side session store (sessions.hpp): random tokens from libsodium, idle and absolute expiry, logout.
 #include "sessions.hpp"
 
 #include <sodium.h>

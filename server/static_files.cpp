@@ -1,3 +1,5 @@
+// The web page's files read into memory once (static_files.hpp), served by exact path only: no file system access
+// per request.
 #include "static_files.hpp"
 
 #include <fstream>

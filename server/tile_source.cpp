@@ -1,18 +1,16 @@
+// The server's tile sources (tile_source.hpp): an MBTiles file read through layers/sqlite_db.hpp with a small pool of
+// read-only connections, or tiles rendered on demand into the one LRU cache (lru_cache.hpp).
 #include "tile_source.hpp"
 
-#include "lru_cache.hpp"
-
-#include <sqlite3.h>
-
+#include <chrono>
 #include <condition_variable>
-#include <future>
-#include <list>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <unordered_map>
 #include <vector>
 
+#include "lru_cache.hpp"
+#include "sqlite_db.hpp"
 #include "tile_math.hpp"
 #include "tile_renderer.hpp"
 
@@ -31,13 +29,15 @@ namespace {
 
 // --- MBTiles -------------------------------------------------------------------------------------------------------
 
+constexpr const char* kTileSql = "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3";
+
+// One read-only connection with its tile query: used by one request at a time (the pool below). SQLite's own errors
+// name the file and the SQL ("file is not a database" for a file that is not one).
 struct Connection {
-    sqlite3* db = nullptr;
-    sqlite3_stmt* tile = nullptr;
-    ~Connection() {
-        if (tile) sqlite3_finalize(tile);
-        if (db) sqlite3_close(db);
-    }
+    explicit Connection(const std::filesystem::path& file)
+        : db(file, layers::sqlite::Mode::read_only, std::chrono::milliseconds(2000)), tile(db, kTileSql) {}
+    layers::sqlite::Database db;
+    layers::sqlite::Statement tile;   // after db: it points to it
 };
 
 class MbtilesSource final : public TileSource {
@@ -45,35 +45,15 @@ public:
     MbtilesSource(std::filesystem::path file, int connections) : file_(std::move(file)), max_connections_(std::max(1, connections)) {
         if (!std::filesystem::is_regular_file(file_)) fail("no such file");
         auto c = connect();
-        std::map<std::string, std::string> meta;
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(c->db, "SELECT name, value FROM metadata", -1, &st, nullptr) != SQLITE_OK) fail("no metadata table");
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const auto* n = sqlite3_column_text(st, 0);
-            const auto* v = sqlite3_column_text(st, 1);
-            if (n && v) meta[reinterpret_cast<const char*>(n)] = reinterpret_cast<const char*>(v);
-        }
-        sqlite3_finalize(st);
-        auto zoom = [&](const char* key, const char* aggregate, int& out) {
-            if (auto it = meta.find(key); it != meta.end()) {
-                try { out = std::stoi(it->second); return; } catch (...) {}
-            }
-            sqlite3_stmt* q = nullptr;
-            const std::string sql = std::string("SELECT ") + aggregate + "(zoom_level) FROM tiles";
-            if (sqlite3_prepare_v2(c->db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
-                sqlite3_column_type(q, 0) != SQLITE_NULL)
-                out = sqlite3_column_int(q, 0);
-            sqlite3_finalize(q);
-        };
-        zoom("minzoom", "MIN", min_zoom_);
-        zoom("maxzoom", "MAX", max_zoom_);
+        const auto meta = metadata(c->db);
+        min_zoom_ = zoom(c->db, meta, "minzoom", "MIN");
+        max_zoom_ = zoom(c->db, meta, "maxzoom", "MAX");
         if (min_zoom_ < 0 || max_zoom_ > render::kMaxTileZoom || min_zoom_ > max_zoom_) fail("bad minzoom/maxzoom in the metadata");
-        const std::string format = meta.count("format") ? meta["format"] : "png";
+        const std::string format = meta.count("format") ? meta.at("format") : "png";
         if (format == "png") content_type_ = "image/png";
         else if (format == "jpg" || format == "jpeg") content_type_ = "image/jpeg";
         else if (format == "webp") content_type_ = "image/webp";
         else fail("tile format '" + format + "' is not an image format the page can show");
-        name_ = meta.count("name") ? meta["name"] : "";
         open_ = 1;
         idle_.push_back(std::move(c));
     }
@@ -87,22 +67,19 @@ public:
 
     std::optional<std::string> tile(int z, int x, int y) override {
         auto c = acquire();
-        sqlite3_reset(c->tile);
-        sqlite3_bind_int(c->tile, 1, z);
-        sqlite3_bind_int(c->tile, 2, x);
-        sqlite3_bind_int(c->tile, 3, render::tms_row(z, y));
         std::optional<std::string> out;
-        const int rc = sqlite3_step(c->tile);
-        if (rc == SQLITE_ROW) {
-            const void* blob = sqlite3_column_blob(c->tile, 0);
-            const int n = sqlite3_column_bytes(c->tile, 0);
-            if (blob && n > 0) out.emplace(static_cast<const char*>(blob), static_cast<std::size_t>(n));
-        } else if (rc != SQLITE_DONE) {
-            sqlite3_reset(c->tile);
+        try {
+            c->tile.reset();
+            c->tile.bind(1, z).bind(2, x).bind(3, render::tms_row(z, y));
+            if (c->tile.step()) {
+                std::string blob = c->tile.column_blob(0);
+                if (!blob.empty()) out = std::move(blob);
+            }
+            c->tile.reset();
+        } catch (const std::exception& e) {   // names the file and the query
             release(std::move(c));
-            throw std::runtime_error(file_.string() + ": reading a tile failed");
+            throw std::runtime_error(std::string("reading a tile failed: ") + e.what());
         }
-        sqlite3_reset(c->tile);
         release(std::move(c));
         return out;
     }
@@ -110,15 +87,34 @@ public:
 private:
     [[noreturn]] void fail(const std::string& what) const { throw std::runtime_error(file_.string() + ": not a usable MBTiles file: " + what); }
 
+    std::map<std::string, std::string> metadata(const layers::sqlite::Database& db) const {
+        if (!layers::sqlite::table_exists(db, "metadata")) fail("no metadata table");
+        std::map<std::string, std::string> meta;
+        layers::sqlite::Statement st(db, "SELECT name, value FROM metadata");
+        while (st.step())
+            if (!st.is_null(0) && !st.is_null(1)) meta[st.column_text(0)] = st.column_text(1);
+        return meta;
+    }
+
+    // The zoom the metadata gives under `key`, else the tiles' own MIN/MAX(zoom_level); 0 for an empty file.
+    int zoom(const layers::sqlite::Database& db, const std::map<std::string, std::string>& meta, const char* key, const char* aggregate) const {
+        if (auto it = meta.find(key); it != meta.end()) {
+            try {
+                return std::stoi(it->second);
+            } catch (const std::exception&) {
+                fail(std::string("metadata ") + key + " '" + it->second + "' is not a number");
+            }
+        }
+        layers::sqlite::Statement q(db, std::string("SELECT ") + aggregate + "(zoom_level) FROM tiles");
+        return q.step() && !q.is_null(0) ? q.column_int(0) : 0;
+    }
+
     std::unique_ptr<Connection> connect() const {
-        auto c = std::make_unique<Connection>();
-        if (sqlite3_open_v2(file_.c_str(), &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
-            fail("cannot open it");
-        sqlite3_busy_timeout(c->db, 2000);
-        if (sqlite3_prepare_v2(c->db, "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3", -1,
-                               &c->tile, nullptr) != SQLITE_OK)
-            fail("no tiles table");
-        return c;
+        {
+            const layers::sqlite::Database db(file_, layers::sqlite::Mode::read_only);
+            if (!layers::sqlite::table_exists(db, "tiles")) fail("no tiles table");
+        }
+        return std::make_unique<Connection>(file_);
     }
 
     std::unique_ptr<Connection> acquire() {
@@ -150,7 +146,7 @@ private:
     std::filesystem::path file_;
     int max_connections_;
     int min_zoom_ = 0, max_zoom_ = 0;
-    std::string content_type_, name_;
+    std::string content_type_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<std::unique_ptr<Connection>> idle_;
@@ -182,33 +178,10 @@ public:
 
     std::optional<std::string> tile(int z, int x, int y) override {
         const std::uint64_t key = (std::uint64_t(z) << 48) | (std::uint64_t(x) << 24) | std::uint64_t(y);
-        std::shared_future<Tile> wait_for;
-        std::promise<Tile> mine;
-        {
-            std::lock_guard lock(inflight_mutex_);   // held across both looks, so a finished render is never missed
-            if (auto cached = cache_.get(key)) return answer(*cached);
-            if (auto it = inflight_.find(key); it != inflight_.end()) {
-                wait_for = it->second;
-            } else {
-                inflight_.emplace(key, mine.get_future().share());
-            }
-        }
-        if (wait_for.valid()) return answer(wait_for.get());   // another request is rendering it: share its result
-
-        Tile t;
-        try {
-            t = render(render::TileId{z, x, y});
-        } catch (...) {
-            mine.set_exception(std::current_exception());
-            std::lock_guard lock(inflight_mutex_);
-            inflight_.erase(key);
-            throw;
-        }
-        mine.set_value(t);
-        std::lock_guard lock(inflight_mutex_);
-        cache_.put(key, t, (t ? t->size() : 0) + 64);   // 64: the key and list links, roughly
-        inflight_.erase(key);
-        return answer(t);
+        // One render per tile however many ask at once; 64 bytes for the key and list links, roughly.
+        return answer(cache_.get_or_make(
+            key, [&] { return render(render::TileId{z, x, y}); },
+            [](const Tile& t) -> std::optional<std::size_t> { return (t ? t->size() : 0) + 64; }));
     }
 
 private:
@@ -272,8 +245,6 @@ private:
     std::vector<std::unique_ptr<render::TileRenderer>> renderers_;
     int made_ = 0;
     LruCache<std::uint64_t, Tile> cache_{options_.cache_bytes};
-    std::mutex inflight_mutex_;
-    std::unordered_map<std::uint64_t, std::shared_future<Tile>> inflight_;
 };
 
 }  // namespace

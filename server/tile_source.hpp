@@ -1,4 +1,4 @@
-// Where the server's map tiles come from: an MBTiles file (read through sqlite3, read-only, a small pool of
+// Where the server's map tiles come from: an MBTiles file (read-only through layers/sqlite_db.hpp, a small pool of
 // connections), or the project rendered on demand (render::TileRenderer, a pool of renderers, an LRU cache of
 // encoded tiles bounded in bytes, one render per tile however many ask at once). Both hold only the public overview's
 // aggregate content: nothing per household ever enters a tile. Callers check the address (0 ≤ z ≤ max_zoom(),

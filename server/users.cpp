@@ -1,3 +1,5 @@
+// The users file (users.hpp): reading and writing it (JSON, mode 0600), Argon2id hashing and checking through
+// libsodium, and the roles' names.
 #include "users.hpp"
 
 #include <sodium.h>

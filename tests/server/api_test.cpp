@@ -440,6 +440,41 @@ TEST_F(ServerTest, KeptAnswersKeepEachRolesLimits) {
     EXPECT_GT(shared().api->cached_answers(), 0u);
 }
 
+// An officer's answers are made once per scope and kept: warm() (run after a login) makes them before any request and
+// reads the roster once for the grid; another officer of the same grid gets the kept answers; an officer of the
+// community above has a scope of their own, so gets answers of their own; errors are never kept.
+TEST(ProjectApiAnswers, OfficerAnswersAreMadeOncePerScopeAndWarmedBeforeTheFirstRequest) {
+    Diagnostics diag;
+    pipeline::StageClock clock;
+    std::atomic<int> reads{0};
+    PersonalReader reader = [&reads](const std::set<std::int64_t>& rows) {
+        ++reads;
+        std::unordered_map<std::int64_t, layers::PersonalFields> out;
+        for (auto r : rows) out[r] = {"名" + std::to_string(r), "1390000000" + std::to_string(r % 10)};
+        return out;
+    };
+    const ProjectApi api(pipeline::measure_project(fixture(), diag, clock), reader);
+    const Scope west = api.scope_for({"w1", Role::officer, {kWest}, ""});
+    const Scope west_too = api.scope_for({"w2", Role::officer, {kWest}, ""});
+    const Scope community = api.scope_for({"c", Role::officer, {kCommunity}, ""});
+    api.warm(west);
+    // Outlines, the grid, its buildings, central and households answers, and B1's and B3's details: 7 answers.
+    EXPECT_EQ(api.cached_answers(), 7u);
+    EXPECT_EQ(reads.load(), 1);
+    const ApiResponse first = api.grid_households(west_too, kWest);
+    ASSERT_EQ(first.status, 200);
+    EXPECT_TRUE(contains(first.body, "13900000"));
+    EXPECT_EQ(api.building_detail(west_too, "B1").status, 200);
+    EXPECT_EQ(api.cached_answers(), 7u);   // all hits
+    EXPECT_EQ(reads.load(), 1);
+    EXPECT_EQ(api.grid_households(community, kWest).status, 200);
+    EXPECT_EQ(api.cached_answers(), 8u);   // the community officer's own answer; the roster map is shared
+    EXPECT_EQ(reads.load(), 1);
+    EXPECT_EQ(api.grid_households(west, kEast).status, 403);
+    EXPECT_EQ(api.building_detail(west, "B2").status, 403);
+    EXPECT_EQ(api.cached_answers(), 8u);
+}
+
 // Every role, every endpoint: personal values appear only in an officer's own-grid household answers.
 TEST_F(ServerTest, PersonalDataAppearsNowhereElse) {
     const std::vector<std::string> paths = {

@@ -1,10 +1,12 @@
 // What one hostile or unlucky input must not do to the server: a roster whose names are GBK (invalid UTF-8) makes no
 // 500 — the officer's answers arrive as valid JSON with U+FFFD in place of the bad bytes, and the log warns once per
-// answer without the value.
+// answer without the value; a roster that cannot be read fails only the answers that need it, and not for good.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 
 #include "http_server.hpp"
 #include "project_state.hpp"
@@ -66,6 +68,51 @@ TEST(ServerInvalidBytes, AGbkNameInTheRosterIsNoServerError) {
         if (contains(l, "warning: the answer to /api/grids/" + kWest + "/households held data text that is not valid UTF-8")) ++warnings;
     }
     EXPECT_EQ(warnings, 1);
+}
+
+// The one 500 left by design: the roster cannot be read while serving (moved, deleted, a disk error). Only the answers
+// that need the roster fail, the log names the route and the reader's error (never a resident's value), the failure is
+// not kept, and the next request once the roster is back is answered.
+TEST(ServerInvalidBytes, ARosterThatCannotBeReadFailsOnlyItsAnswersAndIsReadAgainLater) {
+    Diagnostics diag;
+    pipeline::StageClock clock;
+    std::atomic<bool> broken{true};
+    PersonalReader reader = [&broken](const std::set<std::int64_t>& rows) {
+        if (broken) throw std::runtime_error("households.csv: cannot open the roster");
+        std::unordered_map<std::int64_t, layers::PersonalFields> out;
+        for (auto r : rows) out[r] = {"秘名" + std::to_string(r), "13900000000"};
+        return out;
+    };
+    auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(fixture(), diag, clock), reader);
+    UsersFile users;
+    users.add({"west", Role::officer, {kWest}, hash_password(kPassword)});
+    std::mutex m;
+    std::vector<std::string> log;
+    ServerOptions o;
+    o.port = 0;
+    o.log = [&](const std::string& line) {
+        std::lock_guard lock(m);
+        log.push_back(line);
+    };
+    HttpServer server(api, users, nullptr, o);
+    Session s(server.start());
+    ASSERT_EQ(s.login("west", kPassword).status, 200);
+    const std::string households = "/api/grids/" + kWest + "/households";
+    EXPECT_EQ(s.get(households).status, 500);
+    EXPECT_EQ(s.get("/api/buildings/B1").status, 500);
+    EXPECT_EQ(s.get("/api/grids/" + kWest + "/buildings").status, 200);   // no roster needed
+    EXPECT_EQ(s.get("/api/grids/" + kWest).status, 200);
+    broken = false;
+    const Answer again = s.get(households);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_TRUE(contains(again.body, "秘名"));
+    server.stop();
+    bool named = false;
+    for (const auto& l : log) {
+        EXPECT_FALSE(contains(l, "秘名")) << l;
+        named = named || contains(l, "error while serving " + households + ": households.csv: cannot open the roster");
+    }
+    EXPECT_TRUE(named);
 }
 
 }  // namespace

@@ -245,6 +245,53 @@ TEST_F(LimitsTest, AnAddressAtItsConnectionLimitGets429WithRetryAfter) {
     EXPECT_EQ(test::raw_status(other.answer()), 401);
 }
 
+// The server's own limit (all addresses together): with every connection busy, nothing idle to close, a new one gets
+// 503 with Retry-After and is closed; once one ends, the next is served.
+TEST_F(LimitsTest, TheServersConnectionLimitGets503WithRetryAfterWhenNoConnectionIsIdle) {
+    ServerOptions o;
+    o.limits.max_connections = 3;
+    start(o);
+    std::vector<std::unique_ptr<Socket>> busy;
+    for (int i = 0; i < 3; ++i) {   // not idle: each is sending a request
+        busy.push_back(std::make_unique<Socket>(port, "127.0.0.1"));
+        busy.back()->send("GET /api/me HTTP/1.1\r\nHo");
+    }
+    std::string refused;
+    for (int i = 0; i < 50 && test::raw_status(refused) != 503; ++i) {   // counted as accepted: ask until refused
+        Socket s(port, "127.0.0.2");
+        s.send(get("/api/me"));
+        refused = s.answer();
+    }
+    EXPECT_EQ(test::raw_status(refused), 503);
+    EXPECT_TRUE(test::contains(refused, "Retry-After: 1"));
+    EXPECT_TRUE(test::contains(refused, "服务暂不可用"));
+    busy.front()->send("st: x\r\n\r\n");   // the first ends its request: answered, then idle
+    EXPECT_EQ(test::raw_status(busy.front()->answer()), 401);
+    std::string served;   // room: the idle one is closed for it (once the server has seen it go idle: bounded retries)
+    for (int i = 0; i < 50 && test::raw_status(served) != 401; ++i) {
+        Socket next(port, "127.0.0.2");
+        next.send(get("/api/me"));
+        served = next.answer();
+    }
+    EXPECT_EQ(test::raw_status(served), 401);
+}
+
+// The page not built (no web directory): "/" says so with 503 and how to build it; the API still answers.
+TEST_F(LimitsTest, WithoutThePageTheRootSays503AndTheApiStillAnswers) {
+    ServerOptions o;
+    o.web_dir = test::temp_root() / "no-such-web-dir";
+    start(o);
+    Socket s(port, "127.0.0.1");
+    s.send(get("/"));
+    const std::string root = s.answer();
+    EXPECT_EQ(test::raw_status(root), 503);
+    EXPECT_TRUE(test::contains(root, "cmake --build"));
+    s.send(get("/app.js"));
+    EXPECT_EQ(test::raw_status(s.answer()), 404);
+    s.send(get("/api/me", officer_cookie()));
+    EXPECT_EQ(test::raw_status(s.answer()), 200);
+}
+
 TEST_F(LimitsTest, RequestsBeyondTheAddressRateGet429WithRetryAfter) {
     ServerOptions o;
     o.limits.requests_per_second = 0.001;   // no refill within the test

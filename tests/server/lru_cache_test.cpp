@@ -1,8 +1,13 @@
-// Unit tests of server/lru_cache.hpp: evictions by byte bound and recency, worked out by hand.
+// Unit tests of server/lru_cache.hpp: evictions by byte bound and recency, worked out by hand; one computation per
+// missing key however many threads ask at once.
 #include "lru_cache.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,4 +69,46 @@ TEST(LruCache, ManyThreadsKeepTheByteCountExact) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(c.size(), 10u);
     EXPECT_EQ(c.bytes(), 100u);
+}
+
+TEST(LruCache, GetOrMakeComputesOnceWhileOthersWait) {
+    LruCache<int, std::string> c(100);
+    std::atomic<int> made{0};
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    auto cost = [](const std::string& v) -> std::optional<std::size_t> { return v.size(); };
+    std::string first, second;
+    std::thread maker([&] {
+        first = c.get_or_make(7, [&] { ++made; released.wait(); return std::string("seven"); }, cost);
+    });
+    while (made.load() == 0) std::this_thread::yield();   // the maker is inside make()
+    std::thread waiter([&] { second = c.get_or_make(7, [&] { ++made; return std::string("other"); }, cost); });
+    while (c.waiting() == 0) std::this_thread::yield();   // the waiter waits for the maker's result
+    release.set_value();
+    maker.join();
+    waiter.join();
+    EXPECT_EQ(made.load(), 1);
+    EXPECT_EQ(first, "seven");
+    EXPECT_EQ(second, "seven");
+    EXPECT_EQ(c.waiting(), 0u);
+    EXPECT_EQ(c.bytes(), 5u);
+    EXPECT_EQ(c.get_or_make(7, [&] { ++made; return std::string("again"); }, cost), "seven");   // a hit
+    EXPECT_EQ(made.load(), 1);
+}
+
+TEST(LruCache, GetOrMakeKeepsNothingWhenCostSaysNoAndPassesExceptionsOn) {
+    LruCache<int, std::string> c(100);
+    auto never = [](const std::string&) -> std::optional<std::size_t> { return std::nullopt; };
+    EXPECT_EQ(c.get_or_make(1, [] { return std::string("error"); }, never), "error");
+    EXPECT_EQ(c.size(), 0u);
+    auto cost = [](const std::string& v) -> std::optional<std::size_t> { return v.size(); };
+    EXPECT_THROW(c.get_or_make(2, []() -> std::string { throw std::runtime_error("failed"); }, cost), std::runtime_error);
+    EXPECT_EQ(c.size(), 0u);
+    EXPECT_EQ(c.get_or_make(2, [] { return std::string("ok"); }, cost), "ok");   // a failure is not remembered
+    EXPECT_EQ(c.get(2), "ok");
+    // Bounded as put() is: 2 + 60 + 60 > 100 drops 2, then 3 (least recent first), leaving 4's 60 bytes.
+    c.get_or_make(3, [] { return std::string(60, 'a'); }, cost);
+    c.get_or_make(4, [] { return std::string(60, 'b'); }, cost);
+    EXPECT_EQ(c.get(3), std::nullopt);
+    EXPECT_EQ(c.bytes(), 60u);
 }
