@@ -167,8 +167,10 @@ TEST(GroupContiguous, StripOfSixCells) {
     // Growth: seed 0 (100) takes 1 → 300, reaches min.  Seed 2 (100) takes 3 → 200, then 4 → 500 (≤ max), stops.
     // Seed 5 (50) has no unassigned neighbour → 50.  Light merge: {5} touches only {2,3,4} (500 ≤ max); merged 550
     // is 50 over the range, while apart they are 250 under it, so the merge is taken.
+    // Re-split: {2,3,4,5} (550, several cells, over max) with {0,1} (300): the cuts of the strip 0..5 give
+    // 100|750, 300|550, 400|450, 500|350, 800|50; 400|450 and 500|350 are both in range, 400|450 is the more even.
     const auto groups = group_contiguous(unit_strip(6), {100, 200, 100, 100, 300, 50}, range(300, 500));
-    EXPECT_EQ(groups, (Groups{{0, 1}, {2, 3, 4, 5}}));
+    EXPECT_EQ(groups, (Groups{{0, 1, 2}, {3, 4, 5}}));
 }
 
 TEST(GroupContiguous, LightGroupStaysWhenMergingWouldOvershoot) {
@@ -290,6 +292,47 @@ TEST(DrawRegions, HamletsInFieldsAreGroupedAcrossEmptyLand) {
     EXPECT_EQ(points_placed, points.size());
     EXPECT_NEAR(coverage([&] { std::vector<MultiPolygon> a; for (const auto& r : regions) a.push_back(r.area); return a; }(), parent).union_area,
                 6e6, 1e-3);
+}
+
+// Rural parent, harder: 4 km × 3 km of fields cut by country roads into twelve 1 km² fields, with twelve hamlets
+// of 40–120 households (1,020 in all), each a ring road around its houses somewhere in its field. A partition with
+// every grid in [300, 500] exists (each row of four fields: 360, 310, 350), so every non-empty grid must be in range,
+// one connected piece, and the grids must cover the parent with every household placed.
+TEST(DrawRegions, ManySmallHamletsAreGroupedIntoGridsInRange) {
+    const MultiPolygon parent = area_of(0, 0, 4000, 3000);
+    std::vector<LineString> roads;
+    for (double x : {1000.0, 2000.0, 3000.0}) roads.push_back(line({{x, -10}, {x, 3010}}));
+    for (double y : {1000.0, 2000.0}) roads.push_back(line({{-10, y}, {4010, y}}));
+    struct Hamlet { double x, y, households; };
+    const std::vector<Hamlet> hamlets = {{300, 2700, 80}, {1500, 2500, 120}, {2600, 2300, 60}, {3500, 2800, 100},
+                                         {700, 1500, 40}, {1300, 1300, 90},  {2500, 1700, 110}, {3300, 1400, 70},
+                                         {400, 400, 100}, {1600, 600, 50},   {2400, 300, 120}, {3600, 500, 80}};
+    std::vector<WeightedPoint> points;
+    for (const Hamlet& h : hamlets) {
+        const double x = h.x, y = h.y;
+        roads.push_back(line({{x - 80, y - 80}, {x - 80, y + 80}, {x + 80, y + 80}, {x + 80, y - 80}, {x - 80, y - 80}}));
+        for (int k = 0; k < 10; ++k) points.push_back({Point(x - 60 + 13 * k, y + (k % 2 ? 30 : -30)), h.households / 10});
+    }
+    const auto regions = draw_regions(parent, roads, points, range(300, 500));
+    double total = 0;
+    std::size_t non_empty = 0, points_placed = 0;
+    std::vector<MultiPolygon> areas;
+    for (const auto& r : regions) {
+        total += r.weight;
+        points_placed += r.points.size();
+        areas.push_back(r.area);
+        if (r.weight > 0) {
+            ++non_empty;
+            EXPECT_GE(r.weight, 300);
+            EXPECT_LE(r.weight, 500);
+        }
+        EXPECT_EQ(r.area.size(), 1u) << "every grid is one connected piece";
+    }
+    EXPECT_GE(non_empty, 2u);
+    EXPECT_LE(non_empty, 3u);
+    EXPECT_NEAR(total, 1020, 1e-9);
+    EXPECT_EQ(points_placed, points.size());
+    EXPECT_NEAR(coverage(areas, parent).union_area, 12e6, 1e-3);
 }
 
 TEST(DrawRegions, PointOnARoadLandsInOneRegion) {
