@@ -403,9 +403,10 @@ SampleReport build_sample(const SampleConfig& config) {
     const geo::MultiPolygon area = sample::settled_area(footprints, 100);
     std::vector<geo::LineString> road_lines;
     for (const auto& r : roads) road_lines.push_back(r.line);
-    const auto grids = hierarchy::draw_regions(area, road_lines, points, {config.grid_min_households, config.grid_max_households});
+    // Without re-splitting: the committed sample (and the golden images and counts drawn from it) stays as drawn.
+    const auto grids = hierarchy::draw_regions(area, road_lines, points, {config.grid_min_households, config.grid_max_households, 500, false});
     // Communities: contiguous groups of grids, then hamlets too small to stand alone join the nearest community.
-    const auto merged = hierarchy::merge_regions(grids, {config.community_min_households, config.community_max_households, 1500});
+    const auto merged = hierarchy::merge_regions(grids, {config.community_min_households, config.community_max_households, 1500, false});
     std::vector<geo::MultiPolygon> merged_areas;
     std::vector<double> merged_weights;
     for (const auto& m : merged) { merged_areas.push_back(m.area); merged_weights.push_back(m.weight); }

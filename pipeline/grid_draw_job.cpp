@@ -162,6 +162,8 @@ void check_options(const GridDrawConfig& config) {
     if (!config.per_building && (!(config.min_households >= 0) || !(config.max_households >= config.min_households)))
         bad_option("the household range must satisfy 0 <= --min <= --max", "e.g. --min 300 --max 500");
     if (!(config.settled_margin_m > 0) || !(config.reading_band > 0)) bad_option("margins and bands must be positive", "");
+    if (!(config.join_within_m >= 0) || !std::isfinite(config.join_within_m))
+        bad_option("--join-within must be 0 or more metres", "e.g. --join-within 1000; 0 keeps the settled pieces apart");
 }
 
 // Households per building index: the roster's placement, or a field of the buildings layer; `source` says which.
@@ -215,7 +217,8 @@ Areas areas_to_draw(const GridDrawConfig& config, const Dataset& ds, const hiera
     if (parent_level < 0) {
         std::vector<geo::MultiPolygon> footprints;
         for (std::size_t b : dwellings.buildings) footprints.push_back(ds.buildings[b].footprint);
-        a.list.push_back({GridId{}, sample::settled_area(footprints, config.settled_margin_m), dwellings.buildings, {}, {}, {}, 0, 0});
+        const geo::MultiPolygon settled = sample::settled_area(footprints, config.settled_margin_m);
+        a.list.push_back({GridId{}, sample::join_close_pieces(settled, config.join_within_m), dwellings.buildings, {}, {}, {}, 0, 0});
         return a;
     }
     std::vector<std::size_t> slot(ds.grids.size(), SIZE_MAX);
@@ -248,7 +251,8 @@ Specks draw_all(const GridDrawConfig& config, const Dataset& ds, const std::vect
     for (const auto& r : ds.roads) roads.push_back(r.line);
     const bool fine = config.micro || config.per_building;
     const hierarchy::GroupingOptions grouping{config.per_building ? 0.0 : config.min_households,
-                                              config.per_building ? 0.0 : config.max_households, config.reading_band};
+                                              config.per_building ? 0.0 : config.max_households, config.reading_band,
+                                              config.resplit && !config.per_building};
     Specks specks;
     for (auto& a : areas) {
         std::vector<hierarchy::WeightedPoint> points;
@@ -395,7 +399,8 @@ nlohmann::json summary_json(const GridDrawConfig& config, const layers::ProjectC
     j["mode"] = config.per_building ? "per_building" : config.micro ? "micro" : "range";
     if (!config.per_building) j["target_households"] = {{"min", config.min_households}, {"max", config.max_households}};
     j["drawn_in"] = parent_level >= 0 ? nlohmann::json{{"level", ds.levels[parent_level].key}, {"parents", areas.list.size()}}
-                                      : nlohmann::json{{"settled_area_margin_m", config.settled_margin_m}};
+                                      : nlohmann::json{{"settled_area_margin_m", config.settled_margin_m},
+                                                       {"pieces_joined_within_m", config.join_within_m}};
     j["households_from"] = config.households_field.empty() ? "roster" : "field:" + config.households_field;
     j["dwellings"] = dwellings.buildings.size();
     j["households_in_dwellings"] = std::llround(dwellings.households);
@@ -460,7 +465,10 @@ std::string overview_text(const GridDrawConfig& config, const layers::ProjectCon
     o << "GridAtlas grid draw: " << cfg.name << " (" << ds.working_crs << ")\n";
     o << "  drawn in     ";
     if (parent_level >= 0) o << "each " << ds.levels[parent_level].name << " (" << ds.levels[parent_level].key << "), " << areas.list.size() << " of them\n";
-    else o << "the settled area: dwellings grown by " << fixed(config.settled_margin_m, 0) << " m, unioned, shrunk by half of it\n";
+    else
+        o << "the settled area: dwellings grown by " << fixed(config.settled_margin_m, 0) << " m, unioned, shrunk by half of it"
+          << (config.join_within_m > 0 ? "; pieces under " + fixed(config.join_within_m, 0) + " m apart joined with the land between" : "")
+          << "\n";
     o << "  households   from " << households_source << ": " << std::llround(dwellings.households) << " in " << dwellings.buildings.size()
       << " buildings\n";
     o << "  grids        ";

@@ -25,7 +25,9 @@ struct GridDrawConfig {
     std::string households_field;    // buildings field with an estimate of households; empty: count the roster
     std::string code_prefix;         // before the serials when there is no parent (county + street + community code)
     double settled_margin_m = 100;   // without a parent: dwellings grown by this, unioned, shrunk by half
+    double join_within_m = 1000;     // without a parent: settled pieces closer than this are one area, fields between
     double reading_band = 500;       // height of the west→east rows of the reading order, metres
+    bool resplit = true;             // re-split light groups with a neighbour (hierarchy::GroupingOptions::resplit)
 };
 
 struct GridDrawReport {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <numeric>
 #include <set>
@@ -254,6 +255,190 @@ private:
     std::vector<bool> alive_;
 };
 
+// Step 4 of group_contiguous: light groups that no merge could help are re-split with a neighbour. The cells of the
+// two groups are joined by a spanning tree of their adjacency; cutting one tree edge splits them into two connected
+// parts, and the cut whose parts lie nearest the range replaces the pair when it lies nearer than the pair did.
+// Rural parents need this: a hamlet inside a ring road touches only the field around it, and once the field's group
+// is full the hamlet can neither grow nor merge, though handing it the field (and the field's group another hamlet)
+// puts both in range.
+class Resplitter {
+public:
+    Resplitter(const std::vector<double>& weights, const std::vector<std::vector<std::size_t>>& adjacent,
+               const std::vector<geo::Point>& anchors, const std::vector<std::size_t>& rank, const GroupingOptions& options,
+               std::vector<std::vector<std::size_t>> groups)
+        : weights_(weights), adjacent_(adjacent), anchors_(anchors), rank_(rank), options_(options),
+          groups_(std::move(groups)), group_of_(weights.size(), npos) {
+        for (std::size_t g = 0; g < groups_.size(); ++g)
+            for (std::size_t c : groups_[g]) group_of_[c] = g;
+    }
+
+    std::vector<std::vector<std::size_t>> run() && {
+        // Every step lowers the summed distance of all groups to the range, so this ends; the cap bounds the work.
+        const std::size_t cap = 8 * groups_.size() + 64;
+        for (std::size_t step = 0; step < cap && improve_one(); ++step) {
+        }
+        std::erase_if(groups_, [](const std::vector<std::size_t>& members) { return members.empty(); });
+        for (auto& members : groups_) std::sort(members.begin(), members.end());
+        return std::move(groups_);
+    }
+
+private:
+    struct Split {
+        double gap = std::numeric_limits<double>::infinity();
+        double unevenness = std::numeric_limits<double>::infinity();   // |difference of the parts' weights|
+        std::vector<std::size_t> part;    // cells of one side; the other side is the rest
+    };
+
+    double weight_of(const std::vector<std::size_t>& cells) const {
+        double w = 0;
+        for (std::size_t c : cells) w += weights_[c];
+        return w;
+    }
+
+    // Re-splits the lightest light group that some neighbour can be re-split with; false when none can.
+    bool improve_one() {
+        std::vector<std::size_t> light;   // light groups, and groups over max made of several cells
+        for (std::size_t g = 0; g < groups_.size(); ++g) {
+            const double w = weight_of(groups_[g]);
+            if ((w > 0 && w < options_.min_weight) || (w > options_.max_weight && groups_[g].size() > 1)) light.push_back(g);
+        }
+        std::sort(light.begin(), light.end(), [&](std::size_t a, std::size_t b) {
+            return std::pair(weight_of(groups_[a]), a) < std::pair(weight_of(groups_[b]), b);
+        });
+        for (std::size_t g : light) {
+            const double own = range_gap(weight_of(groups_[g]), options_);
+            std::size_t best_h = npos;
+            Split best;
+            for (std::size_t h : neighbours(g)) {
+                const double other = weight_of(groups_[h]);
+                const double before = own + range_gap(other, options_);
+                Split split = best_split(g, h);
+                // Merging whole, as in step 2 (into a group of weight in (0, max]): a part with no cell.
+                if (weight_of(groups_[g]) < options_.min_weight && other > 0 && other <= options_.max_weight) {
+                    const double merged = range_gap(weight_of(groups_[g]) + other, options_);
+                    if (merged < split.gap) split = {merged, 0, {}};
+                }
+                if (split.gap < before - 1e-9 && split.gap < best.gap) {
+                    best = std::move(split);
+                    best_h = h;
+                }
+            }
+            if (best_h == npos) continue;
+            apply(g, best_h, best.part);
+            return true;
+        }
+        return false;
+    }
+
+    std::set<std::size_t> neighbours(std::size_t g) const {
+        std::set<std::size_t> out;
+        for (std::size_t c : groups_[g])
+            for (std::size_t n : adjacent_[c])
+                if (group_of_[n] != g) out.insert(group_of_[n]);
+        return out;
+    }
+
+    void apply(std::size_t g, std::size_t h, const std::vector<std::size_t>& part) {
+        std::vector<std::size_t> all = groups_[g];
+        all.insert(all.end(), groups_[h].begin(), groups_[h].end());
+        const std::set<std::size_t> in_part(part.begin(), part.end());
+        std::vector<std::size_t> a, b;
+        for (std::size_t c : all) (in_part.count(c) ? a : b).push_back(c);
+        auto first_read = [&](const std::vector<std::size_t>& cells) {
+            std::size_t r = npos;
+            for (std::size_t c : cells) r = std::min(r, rank_[c]);
+            return r;
+        };
+        if (a.empty() || first_read(b) < first_read(a)) std::swap(a, b);   // a merge leaves b empty
+        // The part read first takes the place of the group read first, so the order of seeds is kept.
+        const std::size_t first = std::min(g, h), second = std::max(g, h);
+        groups_[first] = std::move(a);
+        groups_[second] = std::move(b);
+        for (std::size_t c : groups_[first]) group_of_[c] = first;
+        for (std::size_t c : groups_[second]) group_of_[c] = second;
+    }
+
+    // The best cut of the pair's cells over shortest-path trees (anchor distance along adjacency) from each cell
+    // of the pair (at most kRoots of them, spread over the reading order): both parts non-empty in households.
+    Split best_split(std::size_t g, std::size_t h) const {
+        std::vector<std::size_t> cells = groups_[g];
+        cells.insert(cells.end(), groups_[h].begin(), groups_[h].end());
+        std::sort(cells.begin(), cells.end(), [&](std::size_t a, std::size_t b) { return rank_[a] < rank_[b]; });
+        std::map<std::size_t, std::size_t> local;   // cell → position in `cells`
+        for (std::size_t i = 0; i < cells.size(); ++i) local[cells[i]] = i;
+        std::vector<std::vector<std::size_t>> near(cells.size());
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            for (std::size_t c : adjacent_[cells[i]])
+                if (const auto it = local.find(c); it != local.end()) near[i].push_back(it->second);
+        constexpr std::size_t kRoots = 48;
+        const std::size_t stride = std::max<std::size_t>(1, cells.size() / kRoots);
+        Split best;
+        for (std::size_t root = 0; root < cells.size(); root += stride) consider_tree(cells, near, root, best);
+        return best;
+    }
+
+    void consider_tree(const std::vector<std::size_t>& cells, const std::vector<std::vector<std::size_t>>& near,
+                       std::size_t root, Split& best) const {
+        const std::size_t n = cells.size();
+        std::vector<double> dist(n, std::numeric_limits<double>::infinity());
+        std::vector<std::size_t> parent(n, npos), order;
+        std::vector<bool> done(n, false);
+        using Entry = std::pair<double, std::size_t>;
+        std::set<Entry> queue{{0.0, root}};
+        dist[root] = 0;
+        while (!queue.empty()) {
+            const std::size_t v = queue.begin()->second;
+            queue.erase(queue.begin());
+            done[v] = true;
+            order.push_back(v);
+            for (std::size_t u : near[v]) {
+                const double d = dist[v] + bg::distance(anchors_[cells[v]], anchors_[cells[u]]);
+                if (done[u] || d >= dist[u]) continue;
+                queue.erase({dist[u], u});
+                dist[u] = d;
+                parent[u] = v;
+                queue.insert({d, u});
+            }
+        }
+        std::vector<double> below(n, 0.0);   // households in the subtree of each cell
+        double total = 0;
+        for (std::size_t i = 0; i < n; ++i) total += weights_[cells[i]];
+        for (auto it = order.rbegin(); it != order.rend(); ++it) {
+            below[*it] += weights_[cells[*it]];
+            if (parent[*it] != npos) below[parent[*it]] += below[*it];
+        }
+        // Nearest the range first, then the most even split.
+        std::size_t cut = npos;
+        auto score = [&](double part) {
+            return std::pair(range_gap(part, options_) + range_gap(total - part, options_), std::abs(total - 2 * part));
+        };
+        std::pair<double, double> cut_score(best.gap, best.unevenness);
+        for (std::size_t v : order) {
+            if (v == root || below[v] <= 0 || total - below[v] <= 0) continue;
+            if (const auto s = score(below[v]); s < cut_score) {
+                cut_score = s;
+                cut = v;
+            }
+        }
+        if (cut == npos) return;
+        std::tie(best.gap, best.unevenness) = cut_score;
+        best.part.clear();
+        for (std::size_t v : order) {   // the subtree of `cut`: cells whose chain of parents reaches it
+            std::size_t u = v;
+            while (u != npos && u != cut) u = parent[u];
+            if (u == cut) best.part.push_back(cells[v]);
+        }
+    }
+
+    const std::vector<double>& weights_;
+    const std::vector<std::vector<std::size_t>>& adjacent_;
+    const std::vector<geo::Point>& anchors_;
+    const std::vector<std::size_t>& rank_;
+    const GroupingOptions& options_;
+    std::vector<std::vector<std::size_t>> groups_;
+    std::vector<std::size_t> group_of_;
+};
+
 // Unions each group of cells into a region and returns the regions in reading order.
 std::vector<DrawnRegion> assemble(const std::vector<geo::MultiPolygon>& cells,
                                   const std::vector<std::vector<std::size_t>>& cell_points,
@@ -398,7 +583,11 @@ std::vector<std::vector<std::size_t>> group_contiguous(const std::vector<geo::Mu
     }
     const auto adjacent = adjacency(ctx, cells, geoms);
     const auto order = reading_order(anchors, options.reading_band);
-    return Grouping(weights, adjacent, anchors, order, options).groups();
+    auto groups = Grouping(weights, adjacent, anchors, order, options).groups();
+    if (!options.resplit) return groups;
+    std::vector<std::size_t> rank(cells.size());
+    for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
+    return Resplitter(weights, adjacent, anchors, rank, options, std::move(groups)).run();
 }
 
 std::vector<DrawnRegion> draw_regions(const geo::MultiPolygon& area, const std::vector<geo::LineString>& roads,

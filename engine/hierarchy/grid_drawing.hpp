@@ -27,6 +27,9 @@ struct GroupingOptions {
     double max_weight = 500;
     // Height in metres of the west→east reading rows (see reading order below).
     double reading_band = 500;
+    // Step 4 of group_contiguous (re-splitting light groups with a neighbour). Off reproduces the grouping of
+    // earlier versions, which the bundled sample's committed grids were drawn with.
+    bool resplit = true;
 };
 
 // Groups cells (e.g. blocks) into contiguous groups whose weight lies within [min, max] where the cells allow it.
@@ -53,6 +56,14 @@ struct GroupingOptions {
 //    one of them grossly too heavy, and groups over max (single heavy cells) take no light groups.
 // 3. Zero-weight groups (e.g. parks, water, slivers between a road and the boundary) join the lightest adjacent
 //    group of positive weight, or, when they only touch zero-weight groups, one of those until they reach one.
+// 4. Re-splitting (when options.resplit). While some light group (0 < weight < min), or group over max made of several cells, can be
+//    improved with an adjacent group, the lightest such group (ties: group order) is re-split with the neighbour
+//    that improves most: the two groups' cells are joined by shortest-path trees of their adjacency (anchor
+//    distance, from each cell, at most 48 roots spread over the reading order), and the tree edge whose cut leaves
+//    two parts of positive weight nearest the range (the summed distance of both to [min, max], then the most even
+//    split) replaces the pair when it lowers that sum; a light group may also merge whole under the rule of step 2.
+//    Both parts are connected (a subtree and the rest of a tree). This lets a hamlet enclosed by a field whose
+//    group is full take the field from that group, the way rural grids group several villages of one parent.
 // Cells with no adjacent cell at all (islands) stay groups of their own, whatever their weight.
 std::vector<std::vector<std::size_t>> group_contiguous(const std::vector<geo::MultiPolygon>& cells,
                                                        const std::vector<double>& weights,

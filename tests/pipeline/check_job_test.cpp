@@ -132,12 +132,15 @@ TEST(CheckJob, SampleNestsAndAddsUp) {
 
 TEST(GridDrawJob, SampleGridsComeFromThisEnginePath) {
     // The sample builder drew its grids from the buildings' estimated households inside the settled area; `grid draw`
-    // with the same estimate draws the same 144 grids.
+    // with the same estimate draws the same 144 grids, when it groups as the builder did: without re-splitting light
+    // grids and without joining settled pieces across fields (both newer than the committed sample).
     Diagnostics diag;
     GridDrawConfig cfg;
     cfg.project_file = sample_project;
     cfg.out_dir = scratch("draw_sample");
     cfg.households_field = "households";
+    cfg.resplit = false;
+    cfg.join_within_m = 0;
     const auto report = grid_draw_job(cfg, diag);
     const auto& s = report.summary;
     EXPECT_EQ(s["drawn"]["grids"], 144);

@@ -21,12 +21,17 @@ Command add_grid_command(CLI::App& app) {
     auto* max = draw->add_option("--max", config->max_households, "Most households per grid")->capture_default_str();
     draw->add_flag("--micro", config->micro, "Micro-grids: cut road blocks above --max by building first; range 30–50 unless --min/--max");
     draw->add_flag("--per-building", config->per_building, "One grid per building (its part of its road block)")->excludes("--micro");
+    draw->add_flag("--no-resplit", [config](std::int64_t) { config->resplit = false; },
+                   "Do not re-split grids under --min with a neighbour (the grouping the bundled sample was drawn with)");
     draw->add_option("--parent-level", config->parent_level, "Draw inside each grid of this [[grid_levels]] key (e.g. community); "
                                                              "default: inside the settled area");
     draw->add_option("--households-field", config->households_field,
                      "Buildings field with estimated households (default: count the roster's households per building)");
     draw->add_option("--code-prefix", config->code_prefix, "Without --parent-level: before the serials, e.g. 110101001001");
     draw->add_option("--margin", config->settled_margin_m, "Without --parent-level: settled-area margin around dwellings, metres")
+        ->capture_default_str();
+    draw->add_option("--join-within", config->join_within_m, "Without --parent-level: settled pieces closer than this (metres) are "
+                                                             "one area with the fields between, so a grid may group several hamlets; 0 keeps them apart")
         ->capture_default_str();
     return {grid, [config, draw, min, max](Context& ctx) {
                 if (!draw->parsed()) return 1;

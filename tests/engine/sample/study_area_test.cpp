@@ -14,6 +14,25 @@ geo::MultiPolygon square(double x, double y, double size) {
     return geo::MultiPolygon{p};
 }
 
+TEST(JoinClosePieces, HamletsUnderTheGapJoinAcrossTheFieldOthersStayApart) {
+    // Three 100 m hamlets on a line: A at x 0–100, B at 400–500 (300 m of field from A), C at 1500–1600 (1 km from B).
+    const geo::MultiPolygon hamlets = {square(0, 0, 100)[0], square(400, 0, 100)[0], square(1500, 0, 100)[0]};
+    const auto joined = join_close_pieces(hamlets, 400);
+    ASSERT_EQ(joined.size(), 2u);
+    // A and B are joined by a strip of field 40 m wide along a shortest segment between them (300 m long, wholly
+    // outside the hamlets between x 100 and 400); C is untouched, and nothing of the hamlets is lost.
+    EXPECT_FALSE(geo::bg::within(geo::Point(1000, 50), joined));
+    EXPECT_GE(geo::bg::area(joined), 3 * 10000 + 300 * 40 - 1e-6);
+    EXPECT_LT(geo::bg::area(joined), 3 * 10000 + 300 * 100);
+    for (const auto& h : hamlets) EXPECT_TRUE(geo::bg::covered_by(h, joined));
+    // Under 300 m, A and B stay apart: the area is the three hamlets.
+    const auto apart = join_close_pieces(hamlets, 250);
+    EXPECT_EQ(apart.size(), 3u);
+    EXPECT_NEAR(geo::bg::area(apart), 3 * 10000, 1e-6);
+    EXPECT_TRUE(geo::bg::equals(join_close_pieces(hamlets, 0), hamlets));
+    EXPECT_THROW(join_close_pieces(hamlets, -1), std::invalid_argument);
+}
+
 TEST(SettledArea, NearBuildingsFuseFarOnesDoNot) {
     // Two 10 m houses 30 m apart fuse under a 100 m margin; a third 1 km away stays a separate part.
     const auto area = settled_area({square(0, 0, 10), square(40, 0, 10), square(1040, 0, 10)}, 100);
