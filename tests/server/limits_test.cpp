@@ -114,7 +114,7 @@ struct Socket {
         from.sin_family = AF_INET;
         ::inet_pton(AF_INET, source, &from.sin_addr);
         ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
-        timeval tv{5, 0};
+        timeval tv{20, 0};   // a guard against a hung server only: a loaded machine hashes slowly
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         sockaddr_in to{};
         to.sin_family = AF_INET;
