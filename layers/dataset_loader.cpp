@@ -555,6 +555,7 @@ void load_entrances(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         e.origin = where;
         ds.entrances.push_back(std::move(e));
     });
+    r.report_text_repairs(diag);
 }
 
 void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
@@ -651,6 +652,7 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
         }
     });
     if (skipped > 5) diag.warn("wrong_geometry_type", r.where(), std::to_string(skipped - 5) + " more non-line road features", "");
+    r.report_text_repairs(diag);
     if (std::none_of(ds.roads.begin(), ds.roads.end(), [](const RoadLine& l) { return l.walkable; }))
         throw DataError({Severity::error, "empty_layer", r.where(), "the roads layer has no walkable line",
                          "check the layer and the [walking] exclusions"});

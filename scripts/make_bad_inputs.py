@@ -199,6 +199,34 @@ def crs_cases(out, src):
         shutil.copy(os.path.join(d, "grids" + ext), os.path.join(d2, "grids" + ext))
 
 
+def patch_dbf_value(dbf, old: bytes, new: bytes):
+    """Overwrites the first `old` among the .dbf's records (after its header) with `new` of the same length, and sets
+    the header's language driver id to 0 (unknown), so that GDAL passes the bytes through as an office's old .dbf
+    does (with ogr2ogr's 87, ISO-8859-1, they would be recoded as Latin-1)."""
+    data = bytearray(read(dbf))
+    data[29] = 0
+    header_len = int.from_bytes(data[8:10], "little")
+    at = data.index(old, header_len)
+    assert len(new) == len(old)
+    data[at:at + len(old)] = new
+    write(dbf, bytes(data))
+
+
+def text_repair_cases(out, src):
+    # Roads and entrances as shapefiles without .cpg whose text holds bytes that are neither UTF-8 nor GBK (road r1's
+    # name 'A-B' and entrance D1's id): each layer reports them with its file, layer and feature.
+    d = tiny_case(out, "roads_entrances_invalid_bytes", src,
+                  lambda t: replace_once(t, 'file = "roads.geojson"\n', 'file = "roads.shp"\n') +
+                  '\n[entrances]\nfile = "entrances.shp"\nid = "door_id"\nbuilding = "building_i"\n')   # .dbf names stop at 10 characters
+    ogr2ogr(os.path.join(d, "roads.shp"), os.path.join(d, "roads.geojson"))
+    ogr2ogr(os.path.join(d, "entrances.shp"), os.path.join(src, "tests/fixtures/entrances/entrances.geojson"))
+    for name in ("roads.cpg", "entrances.cpg"):
+        if os.path.exists(os.path.join(d, name)):
+            os.remove(os.path.join(d, name))
+    patch_dbf_value(os.path.join(d, "roads.dbf"), b"A-B", b"\xff\xff\xff")
+    patch_dbf_value(os.path.join(d, "entrances.dbf"), b"D1 ", b"\xff\xff ")
+
+
 def project_file_cases(out, src):
     # Project-file typos: each stops the run naming the key and the nearest valid one, or the expected type.
     tiny_case(out, "typo_minuts", src, lambda t: t.replace("minutes = 5", "minuts = 5", 1))
@@ -275,6 +303,7 @@ def main():
     sample_roster_cases(a.out, a.source_dir)
     crs_cases(a.out, a.source_dir)
     project_file_cases(a.out, a.source_dir)
+    text_repair_cases(a.out, a.source_dir)
     empty_measure_cases(a.out, a.source_dir)
     real_office_case(a.out, a.source_dir)
     print("bad-input corpus written to", a.out)

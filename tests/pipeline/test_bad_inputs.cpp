@@ -207,6 +207,21 @@ TEST_F(BadInputs, GbkDbfWithoutCpgIsDetectedAndReported) {
     EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
 }
 
+// Roads and entrances (shapefiles, no .cpg) with bytes that are neither UTF-8 nor GBK in a text field: each layer
+// reports them with file, layer and feature, as buildings and the roster do; the run goes on.
+TEST_F(BadInputs, InvalidBytesInRoadsAndEntrancesAreReportedPerLayer) {
+    const Result r = run("run", "roads_entrances_invalid_bytes");
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_conserved(r, 10, 0, 7, 3);
+    for (const char* layer : {"roads", "entrances"}) {
+        SCOPED_TRACE(layer);
+        const std::string file = (corpus / "roads_entrances_invalid_bytes" / (std::string(layer) + ".shp")).string();
+        EXPECT_TRUE(contains(r.err, "warning: " + file + ", layer '" + layer + "', feature fid 0: text values of the layer are not UTF-8: "
+                                    "1 had bytes that are neither UTF-8 nor GBK, replaced by U+FFFD")) << r.err;
+    }
+    EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
+}
+
 // ------------------------------------------------------------------------------------------------ project file
 
 TEST_F(BadInputs, ProjectFileTyposStopTheRunNamingKeyAndFix) {
