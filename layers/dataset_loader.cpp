@@ -325,8 +325,20 @@ struct StatusReader {
     }
 };
 
-void load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
+// The box of the roster's coordinates in their own CRS (rows whose x and y are both numbers), for the overlap check.
+struct RosterExtent {
+    std::size_t points = 0;
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    void add(double x, double y) {
+        if (!std::isfinite(x) || !std::isfinite(y)) return;
+        if (points++ == 0) minx = maxx = x, miny = maxy = y;
+        minx = std::min(minx, x), maxx = std::max(maxx, x), miny = std::min(miny, y), maxy = std::max(maxy, y);
+    }
+};
+
+RosterExtent load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
+    RosterExtent extent;
     auto id = r.request_field("id", true);
     // A roster that locates its rows by address or coordinates may have no building column.
     auto building = r.request_field("building", src.maps("building") || (!src.maps("address") && !src.maps("x")));
@@ -364,6 +376,7 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
             if (!blank) {
                 const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
                 if (px && py) h.location = (*transform)(*px, *py);
+                if (px && py) extent.add(*px, *py);
                 if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
                     bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
             }
@@ -403,6 +416,7 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
                   "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
     if (ds.households.empty())
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
+    return extent;
 }
 
 // Whether a feature's level value selects a level: the same text (trimmed), or the same whole number ("2", 2, 2.0).
@@ -689,6 +703,21 @@ bool apart(const LayerPlace& a, const LayerPlace& b) {
 }
 
 // The layers of a project with geometry, where they lie (a layer read twice, by levels sharing it, once).
+// The roster's coordinates as a place: their box in the roster's CRS and in lon/lat (nothing when there are none or
+// the box cannot be brought to lon/lat: the rows are reported as bad coordinates then).
+std::optional<LayerPlace> roster_place(const ProjectConfig& cfg, const RosterExtent& e) {
+    if (e.points == 0) return std::nullopt;
+    const SourceLocation where{cfg.households.file.string(), cfg.households.layer, {}, {}, {}};
+    double xs[2] = {e.minx, e.maxx}, ys[2] = {e.miny, e.maxy};
+    try {
+        if (!Reprojection(cfg.households.crs, "EPSG:4326", where).transform(2, xs, ys)) return std::nullopt;
+    } catch (const DataError&) {
+        return std::nullopt;   // an unknown CRS already stopped the roster's reading
+    }
+    return LayerPlace{"roster coordinates (x, y)", where, cfg.households.crs, {e.minx, e.miny, e.maxx, e.maxy},
+                      geo::Box({xs[0], ys[0]}, {xs[1], ys[1]}), false};
+}
+
 std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string& working_crs) {
     std::vector<LayerPlace> places;
     std::set<std::pair<std::string, std::string>> seen;
@@ -711,8 +740,9 @@ std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string
 // Layers that do not overlap after reprojection cannot describe the same place: one of them is declared in the wrong
 // CRS. The layer most others overlap is taken as right (buildings on a tie); each layer apart from it stops the run
 // (a warning for optional layers) naming both layers, their extents and the CRS its values would fit.
-void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_crs, Diagnostics& diag) {
-    const std::vector<LayerPlace> places = layer_places(cfg, working_crs);
+void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_crs, const RosterExtent& roster, Diagnostics& diag) {
+    std::vector<LayerPlace> places = layer_places(cfg, working_crs);
+    if (auto p = roster_place(cfg, roster)) places.push_back(std::move(*p));
     if (places.size() < 2) return;
     std::size_t ref = 0, best = 0;
     for (std::size_t i = 0; i < places.size(); ++i) {
@@ -753,12 +783,12 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     else ds.index_buildings();
     if (cfg.units) load_units(*cfg.units, ds, diag);
     else ds.index_units();
-    load_households(cfg.households, cfg.household_status, ds, diag);
+    const RosterExtent roster = load_households(cfg.households, cfg.household_status, ds, diag);
     load_grid_levels(cfg, ds, diag, ctx);
     if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
     if (cfg.has_facilities()) load_facilities(cfg.facilities, ds, diag, ctx);
     if (cfg.has_roads()) load_roads(cfg, ds, diag);
-    check_layers_overlap(cfg, ds.working_crs, diag);
+    check_layers_overlap(cfg, ds.working_crs, roster, diag);
     return ds;
 }
 

@@ -212,6 +212,17 @@ def patch_dbf_value(dbf, old: bytes, new: bytes):
     write(dbf, bytes(data))
 
 
+def roster_apart_cases(out, src):
+    # The grids-only fixture (grid polygons and a point roster in EPSG:4548) with the roster's x/y declared in the
+    # neighbouring zone EPSG:4547: its points land 256 km west of the grids, and the run stops with layers_apart.
+    d = os.path.join(out, "roster_xy_apart")
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    shutil.copytree(os.path.join(src, "tests/fixtures/gridsonly"), d)
+    p = os.path.join(d, "project.toml")
+    write(p, replace_once(read(p).decode("utf-8"), 'crs = "EPSG:4548"               #', 'crs = "EPSG:4547"               #'))
+
+
 def text_repair_cases(out, src):
     # Roads and entrances as shapefiles without .cpg whose text holds bytes that are neither UTF-8 nor GBK (road r1's
     # name 'A-B' and entrance D1's id): each layer reports them with its file, layer and feature.
@@ -304,6 +315,7 @@ def main():
     crs_cases(a.out, a.source_dir)
     project_file_cases(a.out, a.source_dir)
     text_repair_cases(a.out, a.source_dir)
+    roster_apart_cases(a.out, a.source_dir)
     empty_measure_cases(a.out, a.source_dir)
     real_office_case(a.out, a.source_dir)
     print("bad-input corpus written to", a.out)

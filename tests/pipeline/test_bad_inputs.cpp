@@ -222,6 +222,18 @@ TEST_F(BadInputs, InvalidBytesInRoadsAndEntrancesAreReportedPerLayer) {
     EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
 }
 
+// A point roster whose x/y are declared in the neighbouring Gauss-Krüger zone (EPSG:4547 for values in 4548) lands
+// 256 km west of the grids: the run stops as it does for layers apart, naming the roster and the CRS its values fit.
+TEST_F(BadInputs, RosterCoordinatesApartFromTheLayersStopTheRun) {
+    const Result r = run("run", "roster_xy_apart");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "error: " + roster("roster_xy_apart").substr(0, roster("roster_xy_apart").find(", layer")) +
+                                    ": after reprojection the roster coordinates (x, y) layer, at lon/lat (113.3898, 39.9001)")) << r.err;
+    EXPECT_TRUE(contains(r.err, "does not overlap the grid level 'community'")) << r.err;
+    EXPECT_TRUE(contains(r.err, "declare it with crs = \"EPSG:4548\" in its table")) << r.err;
+    EXPECT_TRUE(contains(r.err, "[layers_apart]")) << r.err;
+}
+
 // ------------------------------------------------------------------------------------------------ project file
 
 TEST_F(BadInputs, ProjectFileTyposStopTheRunNamingKeyAndFix) {
