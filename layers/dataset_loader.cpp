@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include <boost/geometry/index/rtree.hpp>
 #include <ogr_spatialref.h>
 
 #include "china_coordinates.hpp"
@@ -26,6 +27,8 @@
 namespace gridatlas::layers {
 
 namespace {
+
+namespace bgi = boost::geometry::index;
 
 // The value when `s` is a whole number; nullopt when blank or not one (callers that must report why use
 // parse_whole_number and report_whole_number).
@@ -769,6 +772,67 @@ void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_c
     if (first) throw DataError(*first);
 }
 
+// The study area: the grids of the top level, boxes indexed for the few point and line tests a layer needs.
+class StudyArea {
+public:
+    explicit StudyArea(const Dataset& ds) {
+        if (ds.levels.empty()) return;
+        std::vector<Entry> entries;
+        for (GridId g : ds.grids_of_level(0)) {
+            if (ds.grid(g).area.empty()) continue;
+            entries.emplace_back(geo::bg::return_envelope<geo::Box>(ds.grid(g).area), areas_.size());
+            areas_.push_back(&ds.grid(g).area);
+        }
+        index_ = Index(entries.begin(), entries.end());
+    }
+    bool empty() const { return areas_.empty(); }
+    bool holds(const geo::Point& p) const {
+        for (auto it = index_.qbegin(bgi::intersects(p)); it != index_.qend(); ++it)
+            if (geo::bg::covered_by(p, *areas_[it->second])) return true;
+        return false;
+    }
+    bool crosses(const geo::LineString& line) const {
+        for (auto it = index_.qbegin(bgi::intersects(geo::bg::return_envelope<geo::Box>(line))); it != index_.qend(); ++it)
+            if (geo::bg::intersects(line, *areas_[it->second])) return true;
+        return false;
+    }
+
+private:
+    using Entry = std::pair<geo::Box, std::size_t>;
+    using Index = bgi::rtree<Entry, bgi::quadratic<16>>;
+    std::vector<const geo::MultiPolygon*> areas_;
+    Index index_;
+};
+
+// A layer none of whose features lies in a grid of the top level (the study area) likely describes another place,
+// and the measures that need it come out empty or 0 %: said once per layer, so that it never reads as a finding
+// about the area. (Layers that do not even overlap stop the
+// run in check_layers_overlap.)
+void warn_outside_study_area(const ProjectConfig& cfg, const Dataset& ds, Diagnostics& diag) {
+    const StudyArea area(ds);
+    if (area.empty()) return;
+    const std::string level = "'" + ds.levels[0].key + "' (" + ds.levels[0].name + ")";
+    const auto warn = [&](const LayerSource& src, std::size_t n, const std::string& what) {
+        diag.warn("nothing_in_study_area", {src.file.string(), src.layer, "", {}, {}},
+                  "none of the layer's " + std::to_string(n) + " " + what + " lies in a grid of the top level " + level +
+                      " (the study area); measures that need the layer may be empty or 0 %",
+                  "check that the layer covers the place the grids cover, and its crs");
+    };
+    const auto none = [](const auto& records, const auto& inside) { return std::none_of(records.begin(), records.end(), inside); };
+    if (!ds.buildings.empty() && none(ds.buildings, [&](const Building& b) { return area.holds(b.anchor); }))
+        warn(cfg.buildings, ds.buildings.size(), "buildings");
+    if (!ds.facilities.empty() && none(ds.facilities, [&](const Facility& f) { return area.holds(f.location); }))
+        warn(cfg.facilities, ds.facilities.size(), "facilities");
+    if (cfg.entrances && !ds.entrances.empty() && none(ds.entrances, [&](const Entrance& e) { return area.holds(e.location); }))
+        warn(*cfg.entrances, ds.entrances.size(), "entrances");
+    if (!ds.roads.empty() && none(ds.roads, [&](const RoadLine& r) { return area.crosses(r.line); }))
+        warn(cfg.roads, ds.roads.size(), "road lines");
+    const auto located = static_cast<std::size_t>(
+        std::count_if(ds.households.begin(), ds.households.end(), [](const Household& h) { return h.location.has_value(); }));
+    if (located > 0 && none(ds.households, [&](const Household& h) { return h.location && area.holds(*h.location); }))
+        warn(cfg.households, located, "households with coordinates");
+}
+
 }  // namespace
 
 Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
@@ -789,6 +853,7 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     if (cfg.has_facilities()) load_facilities(cfg.facilities, ds, diag, ctx);
     if (cfg.has_roads()) load_roads(cfg, ds, diag);
     check_layers_overlap(cfg, ds.working_crs, roster, diag);
+    warn_outside_study_area(cfg, ds, diag);
     return ds;
 }
 

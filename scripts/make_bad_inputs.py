@@ -223,6 +223,17 @@ def roster_apart_cases(out, src):
     write(p, replace_once(read(p).decode("utf-8"), 'crs = "EPSG:4548"               #', 'crs = "EPSG:4547"               #'))
 
 
+def outside_study_area_cases(out, src):
+    # The tiny fixture's facilities moved 1 km east (EPSG:4548 x + 1000): still near enough not to be a layer apart
+    # (0.05°), but none lies in a community: a warning names the layer instead of a silent 0 % coverage.
+    import json
+    d = tiny_case(out, "facilities_outside_grids", src)
+    fc = json.loads(read(os.path.join(d, "facilities.geojson")))
+    for f in fc["features"]:
+        f["geometry"]["coordinates"][0] += 1000
+    write(os.path.join(d, "facilities.geojson"), json.dumps(fc, ensure_ascii=False))
+
+
 def text_repair_cases(out, src):
     # Roads and entrances as shapefiles without .cpg whose text holds bytes that are neither UTF-8 nor GBK (road r1's
     # name 'A-B' and entrance D1's id): each layer reports them with its file, layer and feature.
@@ -354,6 +365,7 @@ def main():
     project_file_cases(a.out, a.source_dir)
     text_repair_cases(a.out, a.source_dir)
     roster_apart_cases(a.out, a.source_dir)
+    outside_study_area_cases(a.out, a.source_dir)
     empty_measure_cases(a.out, a.source_dir)
     real_office_case(a.out, a.source_dir)
     real_office_xls_case(a.out, a.source_dir)

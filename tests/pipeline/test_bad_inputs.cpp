@@ -234,6 +234,22 @@ TEST_F(BadInputs, RosterCoordinatesApartFromTheLayersStopTheRun) {
     EXPECT_TRUE(contains(r.err, "[layers_apart]")) << r.err;
 }
 
+// Facilities 1 km east of the communities (not far enough to be a layer apart): a warning names the layer before the
+// 0 % coverage it causes.
+TEST_F(BadInputs, LayerWithNothingInTheStudyAreaIsAWarning) {
+    const Result r = run("run", "facilities_outside_grids");
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_conserved(r, 10, 0, 7, 3);
+    EXPECT_TRUE(contains(r.err, "warning: " + (corpus / "facilities_outside_grids" / "facilities.geojson").string() +
+                                    ": none of the layer's 2 facilities lies in a grid of the top level 'community' (社区) (the study area)"))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "[nothing_in_study_area]")) << r.err;
+    EXPECT_TRUE(contains(r.out, "0.0% of households (0/7)")) << r.out;
+    // The tiny fixture itself has every layer in its communities: no such warning.
+    const Result tiny = run("run", "cgcs2000_shapefile_cpg");
+    EXPECT_FALSE(contains(tiny.err, "nothing_in_study_area")) << tiny.err;
+}
+
 // ------------------------------------------------------------------------------------------------ project file
 
 TEST_F(BadInputs, ProjectFileTyposStopTheRunNamingKeyAndFix) {
