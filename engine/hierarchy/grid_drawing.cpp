@@ -1,3 +1,5 @@
+// Grid drawing: road blocks of an area, contiguous grouping of cells into grids of a household range (growth, light
+// merges, empty cells, re-splitting), and the regions that result (the rules are in grid_drawing.hpp).
 #include "hierarchy/grid_drawing.hpp"
 
 #include <algorithm>
