@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include <boost/geometry/index/rtree.hpp>
 #include <ogr_spatialref.h>
 
 #include "china_coordinates.hpp"
@@ -26,6 +27,8 @@
 namespace gridatlas::layers {
 
 namespace {
+
+namespace bgi = boost::geometry::index;
 
 // The value when `s` is a whole number; nullopt when blank or not one (callers that must report why use
 // parse_whole_number and report_whole_number).
@@ -325,8 +328,20 @@ struct StatusReader {
     }
 };
 
-void load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
+// The box of the roster's coordinates in their own CRS (rows whose x and y are both numbers), for the overlap check.
+struct RosterExtent {
+    std::size_t points = 0;
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    void add(double x, double y) {
+        if (!std::isfinite(x) || !std::isfinite(y)) return;
+        if (points++ == 0) minx = maxx = x, miny = maxy = y;
+        minx = std::min(minx, x), maxx = std::max(maxx, x), miny = std::min(miny, y), maxy = std::max(maxy, y);
+    }
+};
+
+RosterExtent load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
+    RosterExtent extent;
     auto id = r.request_field("id", true);
     // A roster that locates its rows by address or coordinates may have no building column.
     auto building = r.request_field("building", src.maps("building") || (!src.maps("address") && !src.maps("x")));
@@ -364,6 +379,7 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
             if (!blank) {
                 const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
                 if (px && py) h.location = (*transform)(*px, *py);
+                if (px && py) extent.add(*px, *py);
                 if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
                     bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
             }
@@ -403,6 +419,7 @@ void load_households(const LayerSource& src, const StatusVocabulary& vocabulary,
                   "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
     if (ds.households.empty())
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
+    return extent;
 }
 
 // Whether a feature's level value selects a level: the same text (trimmed), or the same whole number ("2", 2, 2.0).
@@ -555,6 +572,7 @@ void load_entrances(const LayerSource& src, Dataset& ds, Diagnostics& diag) {
         e.origin = where;
         ds.entrances.push_back(std::move(e));
     });
+    r.report_text_repairs(diag);
 }
 
 void load_facilities(const LayerSource& src, Dataset& ds, Diagnostics& diag, geo::GeosContext& ctx) {
@@ -651,6 +669,7 @@ void load_roads(const ProjectConfig& cfg, Dataset& ds, Diagnostics& diag) {
         }
     });
     if (skipped > 5) diag.warn("wrong_geometry_type", r.where(), std::to_string(skipped - 5) + " more non-line road features", "");
+    r.report_text_repairs(diag);
     if (std::none_of(ds.roads.begin(), ds.roads.end(), [](const RoadLine& l) { return l.walkable; }))
         throw DataError({Severity::error, "empty_layer", r.where(), "the roads layer has no walkable line",
                          "check the layer and the [walking] exclusions"});
@@ -687,6 +706,21 @@ bool apart(const LayerPlace& a, const LayerPlace& b) {
 }
 
 // The layers of a project with geometry, where they lie (a layer read twice, by levels sharing it, once).
+// The roster's coordinates as a place: their box in the roster's CRS and in lon/lat (nothing when there are none or
+// the box cannot be brought to lon/lat: the rows are reported as bad coordinates then).
+std::optional<LayerPlace> roster_place(const ProjectConfig& cfg, const RosterExtent& e) {
+    if (e.points == 0) return std::nullopt;
+    const SourceLocation where{cfg.households.file.string(), cfg.households.layer, {}, {}, {}};
+    double xs[2] = {e.minx, e.maxx}, ys[2] = {e.miny, e.maxy};
+    try {
+        if (!Reprojection(cfg.households.crs, "EPSG:4326", where).transform(2, xs, ys)) return std::nullopt;
+    } catch (const DataError&) {
+        return std::nullopt;   // an unknown CRS already stopped the roster's reading
+    }
+    return LayerPlace{"roster coordinates (x, y)", where, cfg.households.crs, {e.minx, e.miny, e.maxx, e.maxy},
+                      geo::Box({xs[0], ys[0]}, {xs[1], ys[1]}), false};
+}
+
 std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string& working_crs) {
     std::vector<LayerPlace> places;
     std::set<std::pair<std::string, std::string>> seen;
@@ -709,8 +743,9 @@ std::vector<LayerPlace> layer_places(const ProjectConfig& cfg, const std::string
 // Layers that do not overlap after reprojection cannot describe the same place: one of them is declared in the wrong
 // CRS. The layer most others overlap is taken as right (buildings on a tie); each layer apart from it stops the run
 // (a warning for optional layers) naming both layers, their extents and the CRS its values would fit.
-void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_crs, Diagnostics& diag) {
-    const std::vector<LayerPlace> places = layer_places(cfg, working_crs);
+void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_crs, const RosterExtent& roster, Diagnostics& diag) {
+    std::vector<LayerPlace> places = layer_places(cfg, working_crs);
+    if (auto p = roster_place(cfg, roster)) places.push_back(std::move(*p));
     if (places.size() < 2) return;
     std::size_t ref = 0, best = 0;
     for (std::size_t i = 0; i < places.size(); ++i) {
@@ -737,6 +772,67 @@ void check_layers_overlap(const ProjectConfig& cfg, const std::string& working_c
     if (first) throw DataError(*first);
 }
 
+// The study area: the grids of the top level, boxes indexed for the few point and line tests a layer needs.
+class StudyArea {
+public:
+    explicit StudyArea(const Dataset& ds) {
+        if (ds.levels.empty()) return;
+        std::vector<Entry> entries;
+        for (GridId g : ds.grids_of_level(0)) {
+            if (ds.grid(g).area.empty()) continue;
+            entries.emplace_back(geo::bg::return_envelope<geo::Box>(ds.grid(g).area), areas_.size());
+            areas_.push_back(&ds.grid(g).area);
+        }
+        index_ = Index(entries.begin(), entries.end());
+    }
+    bool empty() const { return areas_.empty(); }
+    bool holds(const geo::Point& p) const {
+        for (auto it = index_.qbegin(bgi::intersects(p)); it != index_.qend(); ++it)
+            if (geo::bg::covered_by(p, *areas_[it->second])) return true;
+        return false;
+    }
+    bool crosses(const geo::LineString& line) const {
+        for (auto it = index_.qbegin(bgi::intersects(geo::bg::return_envelope<geo::Box>(line))); it != index_.qend(); ++it)
+            if (geo::bg::intersects(line, *areas_[it->second])) return true;
+        return false;
+    }
+
+private:
+    using Entry = std::pair<geo::Box, std::size_t>;
+    using Index = bgi::rtree<Entry, bgi::quadratic<16>>;
+    std::vector<const geo::MultiPolygon*> areas_;
+    Index index_;
+};
+
+// A layer none of whose features lies in a grid of the top level (the study area) likely describes another place,
+// and the measures that need it come out empty or 0 %: said once per layer, so that it never reads as a finding
+// about the area. (Layers that do not even overlap stop the
+// run in check_layers_overlap.)
+void warn_outside_study_area(const ProjectConfig& cfg, const Dataset& ds, Diagnostics& diag) {
+    const StudyArea area(ds);
+    if (area.empty()) return;
+    const std::string level = "'" + ds.levels[0].key + "' (" + ds.levels[0].name + ")";
+    const auto warn = [&](const LayerSource& src, std::size_t n, const std::string& what) {
+        diag.warn("nothing_in_study_area", {src.file.string(), src.layer, "", {}, {}},
+                  "none of the layer's " + std::to_string(n) + " " + what + " lies in a grid of the top level " + level +
+                      " (the study area); measures that need the layer may be empty or 0 %",
+                  "check that the layer covers the place the grids cover, and its crs");
+    };
+    const auto none = [](const auto& records, const auto& inside) { return std::none_of(records.begin(), records.end(), inside); };
+    if (!ds.buildings.empty() && none(ds.buildings, [&](const Building& b) { return area.holds(b.anchor); }))
+        warn(cfg.buildings, ds.buildings.size(), "buildings");
+    if (!ds.facilities.empty() && none(ds.facilities, [&](const Facility& f) { return area.holds(f.location); }))
+        warn(cfg.facilities, ds.facilities.size(), "facilities");
+    if (cfg.entrances && !ds.entrances.empty() && none(ds.entrances, [&](const Entrance& e) { return area.holds(e.location); }))
+        warn(*cfg.entrances, ds.entrances.size(), "entrances");
+    if (!ds.roads.empty() && none(ds.roads, [&](const RoadLine& r) { return area.crosses(r.line); }))
+        warn(cfg.roads, ds.roads.size(), "road lines");
+    const auto located = static_cast<std::size_t>(
+        std::count_if(ds.households.begin(), ds.households.end(), [](const Household& h) { return h.location.has_value(); }));
+    if (located > 0 && none(ds.households, [&](const Household& h) { return h.location && area.holds(*h.location); }))
+        warn(cfg.households, located, "households with coordinates");
+}
+
 }  // namespace
 
 Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
@@ -751,12 +847,13 @@ Dataset load_dataset(const ProjectConfig& cfg, Diagnostics& diag) {
     else ds.index_buildings();
     if (cfg.units) load_units(*cfg.units, ds, diag);
     else ds.index_units();
-    load_households(cfg.households, cfg.household_status, ds, diag);
+    const RosterExtent roster = load_households(cfg.households, cfg.household_status, ds, diag);
     load_grid_levels(cfg, ds, diag, ctx);
     if (cfg.entrances) load_entrances(*cfg.entrances, ds, diag);
     if (cfg.has_facilities()) load_facilities(cfg.facilities, ds, diag, ctx);
     if (cfg.has_roads()) load_roads(cfg, ds, diag);
-    check_layers_overlap(cfg, ds.working_crs, diag);
+    check_layers_overlap(cfg, ds.working_crs, roster, diag);
+    warn_outside_study_area(cfg, ds, diag);
     return ds;
 }
 

@@ -507,31 +507,67 @@ std::string overview_text(const CheckConfig& config, const ProjectState& state, 
 
 }  // namespace
 
-CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
-    const hierarchy::CodeOptions code_opts = code_options(config);
-    StageClock clock;
-    ProjectState state(config.project_file, diag, clock);
-    const auto& cfg = state.cfg();
+// The checks, as the assignment places roster rows with the project's placement options: codes (from here on every
+// grid goes by its final code, the user's or the generated one, messages included), geometry, and their findings.
+struct Checks {
+    std::vector<double> households;   // per building
+    std::vector<double> by_point;     // per finest grid, households placed by their points
+    hierarchy::CodeReport codes;
+    hierarchy::ValidationReport validation;
+    std::vector<Finding> findings;
+};
+
+Checks run_checks(const CheckConfig& config, ProjectState& state) {
     const auto& ds = state.ds();
     const auto& tree = state.tree();
-    // Households per building and per grid, as the assignment places roster rows with the project's placement options.
-    const auto& assignment = state.assignment();
-    const std::vector<double> households = state.households_per_building();
-    const std::vector<double> by_point = households_placed_by_point(ds, assignment);
-
-    const auto codes = clock.time("check codes", [&] { return hierarchy::check_codes(ds, tree, code_opts); });
-    // From here on every grid goes by its final code (the user's, or the generated one), messages included.
-    state.recode_grids(codes.codes);
-
+    Checks c{state.households_per_building(), households_placed_by_point(ds, state.assignment()), {}, {}, {}};
+    c.codes = state.clock().time("check codes", [&] { return hierarchy::check_codes(ds, tree, code_options(config)); });
+    state.recode_grids(c.codes.codes);
     hierarchy::ValidationOptions options;
     options.sliver_m2 = config.sliver_m2;
-    if (!cfg.has_buildings()) options.households_placed_in_grids = by_point;
-    const auto validation = clock.time("validate grids", [&] { return hierarchy::validate_grids(ds, tree, households, options); });
-    const std::vector<Finding> findings = collect_findings(ds, validation, codes);
+    if (!state.cfg().has_buildings()) options.households_placed_in_grids = c.by_point;
+    c.validation = state.clock().time("validate grids", [&] { return hierarchy::validate_grids(ds, tree, c.households, options); });
+    c.findings = collect_findings(ds, c.validation, c.codes);
+    return c;
+}
+
+// check.json's content (without timings and outputs); fills the level and finding rows of the printed tables.
+nlohmann::json check_summary(const CheckConfig& config, ProjectState& state, const Checks& c, const Writer& writer,
+                             const BuildingTally& t, CheckReport& report, std::vector<std::vector<std::string>>& level_rows,
+                             std::vector<std::vector<std::string>>& finding_rows) {
+    const auto& cfg = state.cfg();
+    const auto& ds = state.ds();
+    nlohmann::json j;
+    j["project"] = cfg.name;
+    j["project_file"] = cfg.file.string();
+    j["working_crs"] = ds.working_crs;
+    j["sliver_m2"] = config.sliver_m2;
+    j["levels"] = levels_json(ds, c.codes, writer, level_rows);
+    j["findings"] = findings_json(c.findings, report, finding_rows);
+    j["flagged"] = report.flagged;
+    j["noted"] = report.noted;
+    j["buildings"] = {{"total", ds.buildings.size()}, {"residential", t.residential}, {"wholly_in_one_finest_grid", t.whole},
+                      {"straddling", t.straddling}, {"in_no_finest_grid", t.outside}};
+    const auto& building_level = state.assignment().conservation.at(1);
+    j["households"] = {{"roster", building_level.roster}, {"placed_in_a_building", std::llround(t.placed)},
+                       {"not_placed", building_level.unassigned()}, {"in_a_finest_grid", std::llround(t.in_finest)},
+                       {"in_buildings_outside_the_finest_grids", std::llround(t.placed - t.in_finest)}};
+    if (!cfg.has_buildings()) j["households"]["point_placement"] = point_placement_json(ds, state.assignment());
+    std::map<std::string, std::size_t> warnings;
+    for (const auto& d : state.diag().items()) ++warnings[d.code];
+    j["load_warnings"] = warnings;
+    j["skipped_stages"] = skipped_json(state.skipped());
+    return j;
+}
+
+CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
+    StageClock clock;
+    ProjectState state(config.project_file, diag, clock);
+    const Checks c = run_checks(config, state);
 
     CheckReport report;
     OutputSet out(config.out_dir, "check", diag);
-    const Writer writer(ds, tree, codes, households, by_point, findings);
+    const Writer writer(state.ds(), state.tree(), c.codes, c.households, c.by_point, c.findings);
     clock.time("write outputs", [&] {
         report.gpkg = out.write("check.gpkg", [&](const auto& f) { writer.gpkg(f, diag); });
         report.csv = out.write("issues.csv", [&](const auto& f) { writer.csv(f); });
@@ -539,30 +575,12 @@ CheckReport check_job(const CheckConfig& config, Diagnostics& diag) {
     report.table = out.final_path("check.txt");
     report.json = out.final_path("check.json");
 
-    const BuildingTally t = tally_buildings(ds, tree, households);
+    const BuildingTally t = tally_buildings(state.ds(), state.tree(), c.households);
     std::vector<std::vector<std::string>> level_rows, finding_rows;
-    nlohmann::json j;
-    j["project"] = cfg.name;
-    j["project_file"] = cfg.file.string();
-    j["working_crs"] = ds.working_crs;
-    j["sliver_m2"] = config.sliver_m2;
-    j["levels"] = levels_json(ds, codes, writer, level_rows);
-    j["findings"] = findings_json(findings, report, finding_rows);
-    j["flagged"] = report.flagged;
-    j["noted"] = report.noted;
-    j["buildings"] = {{"total", ds.buildings.size()}, {"residential", t.residential}, {"wholly_in_one_finest_grid", t.whole},
-                      {"straddling", t.straddling}, {"in_no_finest_grid", t.outside}};
-    const auto& building_level = assignment.conservation.at(1);
-    j["households"] = {{"roster", building_level.roster}, {"placed_in_a_building", std::llround(t.placed)},
-                       {"not_placed", building_level.unassigned()}, {"in_a_finest_grid", std::llround(t.in_finest)},
-                       {"in_buildings_outside_the_finest_grids", std::llround(t.placed - t.in_finest)}};
-    if (!cfg.has_buildings()) j["households"]["point_placement"] = point_placement_json(ds, assignment);
-    std::map<std::string, std::size_t> warnings;
-    for (const auto& d : diag.items()) ++warnings[d.code];
-    j["load_warnings"] = warnings;
-
-    j["skipped_stages"] = skipped_json(state.skipped());
-    report.overview = overview_text(config, state, j, level_rows, finding_rows, t, report, warnings) + format_skipped(j["skipped_stages"]);
+    const nlohmann::json j = check_summary(config, state, c, writer, t, report, level_rows, finding_rows);
+    report.overview = overview_text(config, state, j, level_rows, finding_rows, t, report,
+                                    j["load_warnings"].get<std::map<std::string, std::size_t>>()) +
+                      format_skipped(j["skipped_stages"]);
     for (const auto& info : kinds) report.sections.push_back(writer.section(info));
     report.summary = j;
     report.table_text = render(report, SIZE_MAX, 10);

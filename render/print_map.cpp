@@ -422,6 +422,13 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
         units.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
         unit_labels.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
     }
+    // A grids-only project (no buildings) places households by their points: each one in the grid is a dot, red for a
+    // party-member household (a point on the boundary shows in both grids; the officer list says which one has it).
+    auto& homes = s["households"];
+    homes.keys = {"party"};
+    if (ds.buildings.empty())
+        for (const auto& h : ds.households)
+            if (h.location && bg::covered_by(*h.location, fg.area)) homes.add(*h.location, {std::int64_t{h.party_members > 0}});
     // facilities, the kind the project headlines on top
     std::vector<std::size_t> fac;
     for (std::size_t i = 0; i < ds.facilities.size(); ++i)
@@ -478,6 +485,16 @@ std::vector<frame::LegendSection> officer_legend(const MapData& d, GridId grid, 
         grids.entries.push_back({level_name(ds, level - 1) + words::boundary_suffix, sample("grid-lines", Shape::line, {{"rank", std::string("parent")}})});
     out.push_back(grids);
     frame::LegendSection b{"楼栋与住户", {}};
+    if (ds.buildings.empty()) {   // grids-only: households by their points
+        b.entries.push_back({"住户（按坐标）", sample("households", Shape::point, {{"party", std::int64_t{0}}})});
+        b.entries.push_back({"党员户（按坐标）", sample("households", Shape::point, {{"party", std::int64_t{1}}})});
+        out.push_back(b);
+        const auto slots = facility_slots(ds, d.kind_key);
+        auto fac = facilities_section(ds, slots, &view, "facilities", "", d.kind_key);
+        if (!fac.entries.empty()) out.push_back(fac);
+        out.push_back({words::scale, {}, true});
+        return out;
+    }
     b.entries.push_back({"住宅楼（编号 / 户数）", sample("buildings", Shape::rect, {{"kind", std::string("res")}, {"focus", std::int64_t{1}}})});
     b.entries.push_back({words::nonres, sample("buildings", Shape::rect, {{"kind", std::string("nonres")}, {"focus", std::int64_t{1}}})});
     b.entries.push_back({"单元（楼道）", sample("units", Shape::point, {{"number", std::int64_t{1}}, {"label", std::string("1")}})});

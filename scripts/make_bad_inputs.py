@@ -199,6 +199,56 @@ def crs_cases(out, src):
         shutil.copy(os.path.join(d, "grids" + ext), os.path.join(d2, "grids" + ext))
 
 
+def patch_dbf_value(dbf, old: bytes, new: bytes):
+    """Overwrites the first `old` among the .dbf's records (after its header) with `new` of the same length, and sets
+    the header's language driver id to 0 (unknown), so that GDAL passes the bytes through as an office's old .dbf
+    does (with ogr2ogr's 87, ISO-8859-1, they would be recoded as Latin-1)."""
+    data = bytearray(read(dbf))
+    data[29] = 0
+    header_len = int.from_bytes(data[8:10], "little")
+    at = data.index(old, header_len)
+    assert len(new) == len(old)
+    data[at:at + len(old)] = new
+    write(dbf, bytes(data))
+
+
+def roster_apart_cases(out, src):
+    # The grids-only fixture (grid polygons and a point roster in EPSG:4548) with the roster's x/y declared in the
+    # neighbouring zone EPSG:4547: its points land 256 km west of the grids, and the run stops with layers_apart.
+    d = os.path.join(out, "roster_xy_apart")
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    shutil.copytree(os.path.join(src, "tests/fixtures/gridsonly"), d)
+    p = os.path.join(d, "project.toml")
+    write(p, replace_once(read(p).decode("utf-8"), 'crs = "EPSG:4548"               #', 'crs = "EPSG:4547"               #'))
+
+
+def outside_study_area_cases(out, src):
+    # The tiny fixture's facilities moved 1 km east (EPSG:4548 x + 1000): still near enough not to be a layer apart
+    # (0.05°), but none lies in a community: a warning names the layer instead of a silent 0 % coverage.
+    import json
+    d = tiny_case(out, "facilities_outside_grids", src)
+    fc = json.loads(read(os.path.join(d, "facilities.geojson")))
+    for f in fc["features"]:
+        f["geometry"]["coordinates"][0] += 1000
+    write(os.path.join(d, "facilities.geojson"), json.dumps(fc, ensure_ascii=False))
+
+
+def text_repair_cases(out, src):
+    # Roads and entrances as shapefiles without .cpg whose text holds bytes that are neither UTF-8 nor GBK (road r1's
+    # name 'A-B' and entrance D1's id): each layer reports them with its file, layer and feature.
+    d = tiny_case(out, "roads_entrances_invalid_bytes", src,
+                  lambda t: replace_once(t, 'file = "roads.geojson"\n', 'file = "roads.shp"\n') +
+                  '\n[entrances]\nfile = "entrances.shp"\nid = "door_id"\nbuilding = "building_i"\n')   # .dbf names stop at 10 characters
+    ogr2ogr(os.path.join(d, "roads.shp"), os.path.join(d, "roads.geojson"))
+    ogr2ogr(os.path.join(d, "entrances.shp"), os.path.join(src, "tests/fixtures/entrances/entrances.geojson"))
+    for name in ("roads.cpg", "entrances.cpg"):
+        if os.path.exists(os.path.join(d, name)):
+            os.remove(os.path.join(d, name))
+    patch_dbf_value(os.path.join(d, "roads.dbf"), b"A-B", b"\xff\xff\xff")
+    patch_dbf_value(os.path.join(d, "entrances.dbf"), b"D1 ", b"\xff\xff ")
+
+
 def project_file_cases(out, src):
     # Project-file typos: each stops the run naming the key and the nearest valid one, or the expected type.
     tiny_case(out, "typo_minuts", src, lambda t: t.replace("minutes = 5", "minuts = 5", 1))
@@ -215,24 +265,27 @@ def empty_measure_cases(out, src):
     tiny_case(out, "kind_without_facility", src, lambda t: t + '\n[[service_kinds]]\nkey = "school"\nname = "学校"\nminutes = 10\n')
 
 
+REAL_OFFICE_ROWS = [  # id, address, head_name, phone, persons, party_members: tiny buildings B1-B3 are 1-3号楼
+    ("O01", "东华门小区1号楼1单元101室", "秘名一RLO", "13700007701", "3", "1"),
+    ("O02", "东华门小区1号楼2单元302室", "秘名二RLO", "13700007702", "2", "0"),
+    ("O03", "东华门小区2号楼1单元201室", "秘名三RLO", "13700007703", "4", "0"),
+    ("O04", "东华门小区2号楼1单元102室", "秘名四RLO", "13700007704", "1", "1"),
+    ("O05", "东华门小区2号楼1单元301室", "秘名五RLO", "13700007705", "2", "0"),
+    ("O06", "东华门小区3号楼1单元101室", "秘名六RLO", "13700007706", "3", "0"),
+    ("O07", "东华门小区三号楼一单元202室", "秘名七RLO", "13700007707", "2", "0"),
+    ("O08", "幸福里9号楼1单元101室", "秘名八RLO", "13700007708", "2", "0"),
+    ("O09", "东华门小区门口临时摊位", "秘名九RLO", "13700007709", "1", "0"),
+    ("O10", "东华门小区1号楼1单元102室", "秘名十RLO", "13700007710", "3.5", "0"),
+]
+
+
 def real_office_case(out, src):
     """A county office's files (not broken): the roster in an Excel workbook (sheet 户籍 beside a sheet 说明), located
     by address only, with numeric cells; grids in a CGCS2000 (EPSG:4490) shapefile with a GBK .dbf and .cpg; facilities
     as a GCJ-02 CSV; buildings, units and roads from the tiny fixture. The expected counts are in
     tests/pipeline/test_real_office.cpp."""
     d = tiny_case(out, "real_office", src)
-    rows = [  # id, address, head_name, phone, persons, party_members: tiny buildings B1-B3 are 1-3号楼
-        ("O01", "东华门小区1号楼1单元101室", "秘名一RLO", "13700007701", "3", "1"),
-        ("O02", "东华门小区1号楼2单元302室", "秘名二RLO", "13700007702", "2", "0"),
-        ("O03", "东华门小区2号楼1单元201室", "秘名三RLO", "13700007703", "4", "0"),
-        ("O04", "东华门小区2号楼1单元102室", "秘名四RLO", "13700007704", "1", "1"),
-        ("O05", "东华门小区2号楼1单元301室", "秘名五RLO", "13700007705", "2", "0"),
-        ("O06", "东华门小区3号楼1单元101室", "秘名六RLO", "13700007706", "3", "0"),
-        ("O07", "东华门小区三号楼一单元202室", "秘名七RLO", "13700007707", "2", "0"),
-        ("O08", "幸福里9号楼1单元101室", "秘名八RLO", "13700007708", "2", "0"),
-        ("O09", "东华门小区门口临时摊位", "秘名九RLO", "13700007709", "1", "0"),
-        ("O10", "东华门小区1号楼1单元102室", "秘名十RLO", "13700007710", "3.5", "0"),
-    ]
+    rows = REAL_OFFICE_ROWS
     csv = ["household_id,address,head_name,phone,persons,party_members"] + [",".join(r) for r in rows]
     write(os.path.join(d, "户籍.csv"), "\n".join(csv) + "\n")
     write(os.path.join(d, "户籍.csvt"), "String,String,String,String,Real,Integer\n")
@@ -265,6 +318,41 @@ address_building_id = "B{building}"
     write(os.path.join(d, "project.toml"), t)
 
 
+def real_office_xls_case(out, src):
+    """The real office with its roster as an Excel 97-2003 workbook (.xls, written by python3-xlwt), as older county
+    offices keep it: the same rows and sheets (Chinese sheet names and text: BIFF8 stores text as UTF-16, whatever the
+    Windows code page, 936/GBK on a Chinese Excel, it was typed under), persons and party members as numeric cells."""
+    try:
+        import xlwt
+    except ImportError:
+        # Debian's python3-xlwt is installed for /usr/bin/python3; a python3 found first on PATH (pyenv, a venv)
+        # finds it there too: xlwt is pure Python.
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            import xlwt
+        except ImportError:
+            sys.exit("make_bad_inputs.py: the .xls case needs python3-xlwt (apt-get install python3-xlwt)")
+    d = os.path.join(out, "real_office_xls")
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    shutil.copytree(os.path.join(out, "real_office"), d)
+    book = xlwt.Workbook()
+    notes = book.add_sheet("说明")
+    for r, row in enumerate((("项目", "内容"), ("台账", "东华门社区户籍"))):
+        for c, v in enumerate(row):
+            notes.write(r, c, v)
+    sheet = book.add_sheet("户籍")
+    for c, v in enumerate(("household_id", "address", "head_name", "phone", "persons", "party_members")):
+        sheet.write(0, c, v)
+    for r, row in enumerate(REAL_OFFICE_ROWS, start=1):
+        for c, v in enumerate(row):
+            sheet.write(r, c, float(v) if c >= 4 else v)
+    book.save(os.path.join(d, "roster.xls"))
+    os.remove(os.path.join(d, "roster.xlsx"))
+    p = os.path.join(d, "project.toml")
+    write(p, replace_once(read(p).decode("utf-8"), 'file = "roster.xlsx"', 'file = "roster.xls"'))
+
+
 def main():
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -275,8 +363,12 @@ def main():
     sample_roster_cases(a.out, a.source_dir)
     crs_cases(a.out, a.source_dir)
     project_file_cases(a.out, a.source_dir)
+    text_repair_cases(a.out, a.source_dir)
+    roster_apart_cases(a.out, a.source_dir)
+    outside_study_area_cases(a.out, a.source_dir)
     empty_measure_cases(a.out, a.source_dir)
     real_office_case(a.out, a.source_dir)
+    real_office_xls_case(a.out, a.source_dir)
     print("bad-input corpus written to", a.out)
 
 

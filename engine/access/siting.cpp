@@ -252,13 +252,14 @@ std::vector<SitingCandidate> candidates_from_nodes(const WalkNetwork& net) {
     std::vector<std::optional<Snap>> at(net.nodes().size());
     for (std::uint32_t e = 0; e < net.edges().size(); ++e) {
         const auto& edge = net.edges()[e];
+        if (!edge.joinable) continue;   // a tunnel's or bridge's node is no place for a door
         if (!at[edge.from]) at[edge.from] = Snap{e, 0, 0, net.nodes()[edge.from].location};
         if (!at[edge.to]) at[edge.to] = Snap{e, edge.length_m, 0, net.nodes()[edge.to].location};
     }
     std::vector<SitingCandidate> out;
     out.reserve(at.size());
     for (std::size_t n = 0; n < at.size(); ++n)
-        out.push_back({"node:" + std::to_string(n), net.nodes()[n].location, at[n]});
+        if (at[n]) out.push_back({"node:" + std::to_string(n), net.nodes()[n].location, at[n]});
     return out;
 }
 

@@ -102,7 +102,8 @@ SitingResult fewest_sites_for_share(const CoverageModel& model, double target_sh
 // The residential buildings that compute_access snapped, id = the building's source id, in building order, each at
 // its point nearest the network (its anchor, or for a building with entrances the entrance nearest a road).
 std::vector<SitingCandidate> candidates_from_buildings(const Dataset& ds, const AccessResult& access);
-// Every node of the network, id = "node:<index>", located on the node (no access leg).
+// Every node of the network on a way a building may join (WalkNetwork::Edge::joinable), id = "node:<index>", located
+// on the node (no access leg); nodes only on tunnels, bridges and other join-excluded ways are no sites.
 std::vector<SitingCandidate> candidates_from_nodes(const WalkNetwork& net);
 // A candidate layer: (id, location) pairs snapped like facilities; farther than max_snap_m they stay unsnapped.
 std::vector<SitingCandidate> candidates_from_points(const WalkNetwork& net,

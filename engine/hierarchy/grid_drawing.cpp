@@ -1,3 +1,5 @@
+// Grid drawing: road blocks of an area, contiguous grouping of cells into grids of a household range (growth, light
+// merges, empty cells, re-splitting), and the regions that result (the rules are in grid_drawing.hpp).
 #include "hierarchy/grid_drawing.hpp"
 
 #include <algorithm>
@@ -267,7 +269,7 @@ public:
                const std::vector<geo::Point>& anchors, const std::vector<std::size_t>& rank, const GroupingOptions& options,
                std::vector<std::vector<std::size_t>> groups)
         : weights_(weights), adjacent_(adjacent), anchors_(anchors), rank_(rank), options_(options),
-          groups_(std::move(groups)), group_of_(weights.size(), npos) {
+          groups_(std::move(groups)), group_of_(weights.size(), npos), stuck_(groups_.size(), false) {
         for (std::size_t g = 0; g < groups_.size(); ++g)
             for (std::size_t c : groups_[g]) group_of_[c] = g;
     }
@@ -306,6 +308,7 @@ private:
             return std::pair(weight_of(groups_[a]), a) < std::pair(weight_of(groups_[b]), b);
         });
         for (std::size_t g : light) {
+            if (stuck_[g]) continue;
             const double own = range_gap(weight_of(groups_[g]), options_);
             std::size_t best_h = npos;
             Split best;
@@ -323,7 +326,10 @@ private:
                     best_h = h;
                 }
             }
-            if (best_h == npos) continue;
+            if (best_h == npos) {
+                stuck_[g] = true;   // until a re-split changes it or a neighbour
+                continue;
+            }
             apply(g, best_h, best.part);
             return true;
         }
@@ -339,6 +345,10 @@ private:
     }
 
     void apply(std::size_t g, std::size_t h, const std::vector<std::size_t>& part) {
+        for (std::size_t k : {g, h}) {
+            stuck_[k] = false;
+            for (std::size_t n : neighbours(k)) stuck_[n] = false;
+        }
         std::vector<std::size_t> all = groups_[g];
         all.insert(all.end(), groups_[h].begin(), groups_[h].end());
         const std::set<std::size_t> in_part(part.begin(), part.end());
@@ -356,6 +366,8 @@ private:
         groups_[second] = std::move(b);
         for (std::size_t c : groups_[first]) group_of_[c] = first;
         for (std::size_t c : groups_[second]) group_of_[c] = second;
+        for (std::size_t k : {first, second})
+            for (std::size_t n : neighbours(k)) stuck_[n] = false;
     }
 
     // The best cut of the pair's cells over shortest-path trees (anchor distance along adjacency) from each cell
@@ -437,6 +449,7 @@ private:
     const GroupingOptions& options_;
     std::vector<std::vector<std::size_t>> groups_;
     std::vector<std::size_t> group_of_;
+    std::vector<bool> stuck_;   // per group: no re-split helped it since it or a neighbour last changed
 };
 
 // Unions each group of cells into a region and returns the regions in reading order.

@@ -58,7 +58,7 @@ struct GroupingOptions {
 //    group of positive weight, or, when they only touch zero-weight groups, one of those until they reach one.
 // 4. Re-splitting (when options.resplit). While some light group (0 < weight < min), or group over max made of several cells, can be
 //    improved with an adjacent group, the lightest such group (ties: group order) is re-split with the neighbour
-//    that improves most: the two groups' cells are joined by shortest-path trees of their adjacency (anchor
+//    whose re-split leaves the pair nearest the range (ties: the first neighbour in group order): the two groups' cells are joined by shortest-path trees of their adjacency (anchor
 //    distance, from each cell, at most 48 roots spread over the reading order), and the tree edge whose cut leaves
 //    two parts of positive weight nearest the range (the summed distance of both to [min, max], then the most even
 //    split) replaces the pair when it lowers that sum; a light group may also merge whole under the rule of step 2.

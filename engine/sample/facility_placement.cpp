@@ -1,3 +1,4 @@
+// The household-weighted medoid that places the sample's unmapped facilities (see facility_placement.hpp).
 #include "sample/facility_placement.hpp"
 
 #include <algorithm>

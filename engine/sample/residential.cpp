@@ -1,3 +1,5 @@
+// The sample's dwelling rules: which OSM buildings are dwellings, and their floors, units and households from tags
+// and footprint (the rules are documented in data/README.md; see residential.hpp).
 #include "sample/residential.hpp"
 
 #include <algorithm>

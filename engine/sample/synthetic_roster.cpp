@@ -1,3 +1,5 @@
+// The sample's synthetic roster: deterministic rows per dwelling with invented names and phones, status and key
+// groups from their own streams, and the documented faulty rows (see synthetic_roster.hpp).
 #include "sample/synthetic_roster.hpp"
 
 #include <array>

@@ -20,7 +20,10 @@
 #include "layer_rows.hpp"
 #include "model/diagnostics.hpp"
 #include "officer_job.hpp"
+#include "print_map.hpp"
 #include "project_config.hpp"
+#include "project_state.hpp"
+#include "render_job.hpp"
 #include "run_job.hpp"
 
 namespace fs = std::filesystem;
@@ -158,6 +161,32 @@ TEST(GridsOnly, OfficerListsTheGridsHouseholdsAsPoints) {
     EXPECT_EQ(officer_job(oc, diag).households, 2u);
     oc.grid = community;
     EXPECT_EQ(officer_job(oc, diag).households, 7u);
+}
+
+// The officer map of a grids-only project draws the grid's households at their points (no buildings to number):
+// the west grid's 5 (H06 on the shared boundary and H07 in the overlap included, as in the officer list), 2 of them
+// party-member households; a project with buildings keeps that layer empty.
+TEST(GridsOnly, OfficerMapDrawsTheGridsHouseholdsAtTheirPoints) {
+    Diagnostics diag;
+    StageClock clock;
+    ProjectState p(project, diag, clock);
+    const render::MapData data = map_data(p, {"", true, false});
+    GridId focus;
+    for (const auto& g : p.ds().grids)
+        if (g.code == west) focus = g.id;
+    ASSERT_TRUE(focus.valid());
+    const auto scene = render::print::officer_scene(data, focus, render::print::grid_box(p.ds(), focus));
+    const auto& homes = scene.at("households");
+    ASSERT_EQ(homes.keys, (std::vector<std::string>{"party"}));
+    EXPECT_EQ(homes.features.size(), 5u);
+    const auto party = std::count_if(homes.features.begin(), homes.features.end(),
+                                     [](const auto& f) { return std::get<std::int64_t>(f.values.at(0)) == 1; });
+    EXPECT_EQ(party, 2);
+
+    ProjectState tiny(fs::path(GRIDATLAS_TEST_FIXTURES) / "tiny" / "project.toml", diag, clock);
+    const render::MapData with_buildings = map_data(tiny, {"", true, false});
+    const GridId first = tiny.ds().grids.back().id;
+    EXPECT_TRUE(render::print::officer_scene(with_buildings, first, render::print::grid_box(tiny.ds(), first)).at("households").features.empty());
 }
 
 TEST(GridsOnly, RunCountsRulesAndSkippedStages) {

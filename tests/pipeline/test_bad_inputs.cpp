@@ -207,6 +207,49 @@ TEST_F(BadInputs, GbkDbfWithoutCpgIsDetectedAndReported) {
     EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
 }
 
+// Roads and entrances (shapefiles, no .cpg) with bytes that are neither UTF-8 nor GBK in a text field: each layer
+// reports them with file, layer and feature, as buildings and the roster do; the run goes on.
+TEST_F(BadInputs, InvalidBytesInRoadsAndEntrancesAreReportedPerLayer) {
+    const Result r = run("run", "roads_entrances_invalid_bytes");
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_conserved(r, 10, 0, 7, 3);
+    for (const char* layer : {"roads", "entrances"}) {
+        SCOPED_TRACE(layer);
+        const std::string file = (corpus / "roads_entrances_invalid_bytes" / (std::string(layer) + ".shp")).string();
+        EXPECT_TRUE(contains(r.err, "warning: " + file + ", layer '" + layer + "', feature fid 0: text values of the layer are not UTF-8: "
+                                    "1 had bytes that are neither UTF-8 nor GBK, replaced by U+FFFD")) << r.err;
+    }
+    EXPECT_TRUE(contains(r.err, "put a .cpg file beside the .shp")) << r.err;
+}
+
+// A point roster whose x/y are declared in the neighbouring Gauss-Krüger zone (EPSG:4547 for values in 4548) lands
+// 256 km west of the grids: the run stops as it does for layers apart, naming the roster and the CRS its values fit.
+TEST_F(BadInputs, RosterCoordinatesApartFromTheLayersStopTheRun) {
+    const Result r = run("run", "roster_xy_apart");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "error: " + roster("roster_xy_apart").substr(0, roster("roster_xy_apart").find(", layer")) +
+                                    ": after reprojection the roster coordinates (x, y) layer, at lon/lat (113.3898, 39.9001)")) << r.err;
+    EXPECT_TRUE(contains(r.err, "does not overlap the grid level 'community'")) << r.err;
+    EXPECT_TRUE(contains(r.err, "declare it with crs = \"EPSG:4548\" in its table")) << r.err;
+    EXPECT_TRUE(contains(r.err, "[layers_apart]")) << r.err;
+}
+
+// Facilities 1 km east of the communities (not far enough to be a layer apart): a warning names the layer before the
+// 0 % coverage it causes.
+TEST_F(BadInputs, LayerWithNothingInTheStudyAreaIsAWarning) {
+    const Result r = run("run", "facilities_outside_grids");
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_conserved(r, 10, 0, 7, 3);
+    EXPECT_TRUE(contains(r.err, "warning: " + (corpus / "facilities_outside_grids" / "facilities.geojson").string() +
+                                    ": none of the layer's 2 facilities lies in a grid of the top level 'community' (社区) (the study area)"))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "[nothing_in_study_area]")) << r.err;
+    EXPECT_TRUE(contains(r.out, "0.0% of households (0/7)")) << r.out;
+    // The tiny fixture itself has every layer in its communities: no such warning.
+    const Result tiny = run("run", "cgcs2000_shapefile_cpg");
+    EXPECT_FALSE(contains(tiny.err, "nothing_in_study_area")) << tiny.err;
+}
+
 // ------------------------------------------------------------------------------------------------ project file
 
 TEST_F(BadInputs, ProjectFileTyposStopTheRunNamingKeyAndFix) {

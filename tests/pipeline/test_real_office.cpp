@@ -1,5 +1,5 @@
-// A "real office" project end to end (made by scripts/make_bad_inputs.py as the case real_office): the roster in an
-// Excel workbook (sheet 户籍 beside a sheet 说明) located by address only, grids in a CGCS2000 (EPSG:4490) shapefile
+// A "real office" project end to end (made by scripts/make_bad_inputs.py as the cases real_office, and real_office_xls
+// with the roster as an .xls): the roster in an Excel workbook (sheet 户籍 beside a sheet 说明) located by address only, grids in a CGCS2000 (EPSG:4490) shapefile
 // with a GBK .dbf and a .cpg, facilities in a GCJ-02 CSV; buildings, units and roads of the tiny fixture
 // (tests/fixtures/tiny/README.md: B1, B3 in 西网格 110101001001, B2 in 东网格 110101001002).
 //
@@ -57,11 +57,13 @@ Result run_gridatlas(const std::string& args, const std::string& tag) {
 
 class RealOffice : public gridatlas::test_support::CorpusTest {};
 
-TEST_F(RealOffice, RunCountsHouseholdsPerGridAndCoverage) {
-    fs::remove_all(outputs / "run");
-    const Result r = run_gridatlas("run '" + (office / "project.toml").string() + "' -o '" + (outputs / "run").string() + "'", "run");
+// `run` on a real-office case whose roster is `workbook` (in the case folder): the hand-checked counts above.
+void expect_office_run(const std::string& name, const std::string& workbook) {
+    const fs::path dir = corpus / name, out = outputs / ("run_" + name);
+    fs::remove_all(out);
+    const Result r = run_gridatlas("run '" + (dir / "project.toml").string() + "' -o '" + out.string() + "'", "run_" + name);
     ASSERT_EQ(r.code, 0) << r.err;
-    const json s = json::parse(slurp(outputs / "run" / "summary.json"));
+    const json s = json::parse(slurp(out / "summary.json"));
     const json& h = s["households"];
     EXPECT_EQ(h["roster"], 10);
     EXPECT_EQ(h["assigned"], 8);
@@ -82,12 +84,17 @@ TEST_F(RealOffice, RunCountsHouseholdsPerGridAndCoverage) {
     EXPECT_TRUE(contains(r.out, "党群服务中心 ≤5.0 min: 62.5% of households (5/8), 1 gap building, 1 facility")) << r.out;
     EXPECT_TRUE(contains(r.out, "卫生医疗 ≤5.0 min: 62.5% of households (5/8), 1 gap building, 1 facility")) << r.out;
     // The fractional persons cell is named by workbook, sheet and spreadsheet row, without its value.
-    EXPECT_TRUE(contains(r.err, (office / "roster.xlsx").string() + ", layer '户籍', feature row 11: persons is not a whole number")) << r.err;
+    EXPECT_TRUE(contains(r.err, (dir / workbook).string() + ", layer '户籍', feature row 11: persons is not a whole number")) << r.err;
     for (const char* personal : {"RLO", "秘名", "137000077"}) {
         EXPECT_FALSE(contains(r.out, personal)) << personal;
         EXPECT_FALSE(contains(r.err, personal)) << personal;
     }
 }
+
+TEST_F(RealOffice, RunCountsHouseholdsPerGridAndCoverage) { expect_office_run("real_office", "roster.xlsx"); }
+
+// The same roster as an Excel 97-2003 workbook (.xls, GDAL's XLS driver): the same households, rows and counts.
+TEST_F(RealOffice, XlsRosterGivesTheSameCounts) { expect_office_run("real_office_xls", "roster.xls"); }
 
 TEST_F(RealOffice, OfficerListsTheGridsHouseholdsWithTheirSpreadsheetRows) {
     fs::remove_all(outputs / "officer");

@@ -2,6 +2,8 @@
 // layer/tunnel/bridge/covered columns decide which ways buildings and facilities may join; a building 2 m above a
 // tunnel and 20 m from the street joins the street; one with only the tunnel in reach falls back to it and is
 // reported; a layer value that is not a whole number is a warning naming the feature; an unknown rule stops the run.
+#include "access/siting.hpp"
+#include "plan_job.hpp"
 #include "project_state.hpp"
 
 #include <gtest/gtest.h>
@@ -84,6 +86,34 @@ TEST(WalkJoin, ExcludingOnlyTheLayerRuleIsEnough) {
     const fs::path project = variant("layer", "join_exclude = [\"layer_below_0\"]");
     EXPECT_NEAR(measure(project).b1, 230 / 1.1 / 60, 1e-9);
     fs::remove_all(project.parent_path());
+}
+
+// `plan --candidates nodes`: the network's nodes are W, E, Q's far end and T's end (200, 100); T's end lies only on
+// the tunnel, so it is no site by default (3 candidates) and is one when nothing is excluded (4).
+TEST(WalkJoin, PlanNodeCandidatesSkipNodesOnlyOnExcludedWays) {
+    auto candidates = [](const fs::path& project, const std::string& name) {
+        PlanConfig cfg;
+        cfg.project_file = project;
+        cfg.out_dir = fs::temp_directory_path() / ("gridatlas_walk_join_plan_" + name + "_" + std::to_string(::getpid()));
+        cfg.kind = "party_mass_centre";
+        cfg.sites = 1;
+        cfg.candidates = "nodes";
+        Diagnostics diag;
+        const auto report = plan_job(cfg, diag);
+        fs::remove_all(cfg.out_dir);
+        return report.summary["candidate_count"].get<std::size_t>();
+    };
+    EXPECT_EQ(candidates(fixture / "project.toml", "default"), 3u);
+    const fs::path none = variant("plan_none", "join_exclude = []");
+    EXPECT_EQ(candidates(none, "none"), 4u);
+    fs::remove_all(none.parent_path());
+
+    Diagnostics diag;
+    StageClock clock;
+    ProjectState s(fixture / "project.toml", diag, clock);
+    const geo::Point tunnel_end(447800 + 200, 4418600 + 100);
+    for (const auto& c : access::candidates_from_nodes(s.network()))
+        EXPECT_GT(geo::bg::distance(c.location, tunnel_end), 1.0) << c.id << " is the tunnel's end";
 }
 
 TEST(WalkJoin, AnUnknownRuleStopsTheRunNamingTheValidOnes) {

@@ -1,3 +1,5 @@
+// Grid drawing on hand-made areas whose answers are worked out in the comments: road blocks, contiguous grouping
+// (growth, merges, re-splitting), rural parents with hamlets across fields, and partitions of a generated town.
 #include "hierarchy/grid_drawing.hpp"
 
 #include <gtest/gtest.h>
