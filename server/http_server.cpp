@@ -373,7 +373,15 @@ struct HttpServer::Impl {
         std::function<void()> job = [this, scope = &a.scope] {
             if (!transport->running()) return;   // stopping: not worth it
             try {
-                api->warm(*scope);
+                const auto t0 = std::chrono::steady_clock::now();
+                const auto w = api->warm(*scope);
+                const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                std::ostringstream line;   // counts only: which officer or grid is not logged here
+                line.setf(std::ios::fixed);
+                line.precision(1);
+                line << now_iso() << " prepared an officer's answers after login: " << w.answers << " answers, " << w.bytes / 1024
+                     << " kB, " << ms << " ms";
+                options.log(line.str());
             } catch (const std::exception& e) {
                 options.log(now_iso() + " warning: preparing an officer's answers failed: " + e.what());
             }

@@ -109,7 +109,10 @@ public:
     // buildings, central households and households, then building details while the warmed answers stay within a
     // quarter of the answer cache — so the requests after a login are hits. The server calls it after an officer's
     // login on a background thread; nothing for other roles (their answers are cheap and shared by role).
-    void warm(const Scope& s) const;
+    struct Warmed {
+        std::size_t answers = 0, bytes = 0;
+    };
+    Warmed warm(const Scope& s) const;
 
 private:
     using PersonalMap = std::unordered_map<std::int64_t, layers::PersonalFields>;
