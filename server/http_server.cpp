@@ -30,10 +30,10 @@ constexpr int kHashingNice = 10;
 constexpr std::size_t kChecksWaitingPerAddress = 16;   // password checks yield the CPU to the request workers
 constexpr std::size_t kWarmingQueue = 4;               // logins beyond it find their answers made on first request
 
-void send(HttpResponse& res, const ApiResponse& a) {
+void send(HttpResponse& res, ApiResponse a) {
     if (a.invalid_text) note_invalid_text();   // made on another thread, or earlier: finish() logs it for this request
     res.status = a.status;
-    res.body = a.body;
+    res.body = std::move(a.body);
     res.content_type = a.content_type;
     res.set_header("Cache-Control", "no-store");
 }
@@ -128,7 +128,7 @@ struct HttpServer::Impl {
             const std::string name = u.name;
             accounts.emplace(name, Account{std::move(u), std::move(s)});
         }
-        if (!options.log) options.log = [](const std::string& line) { std::cerr << line << '\n'; };
+        if (!options.log) options.log = [](const std::string& line) { std::cerr << (line + '\n'); };   // one write a line
         page = StaticFiles::load(options.web_dir);
         dummy_hash = hash_password("gridatlas-no-such-user-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
         routes();
@@ -151,22 +151,22 @@ struct HttpServer::Impl {
                              {"Content-Security-Policy",
                               "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}};
-        t.on_answer = [this](const std::string& addr, const std::string& method, const HttpResponse& res, double ms) {
-            log_answer(addr, method, res, ms);
+        t.on_answer = [this](const std::string& addr, const std::string& method, const HttpResponse& res, std::size_t bytes, double ms) {
+            log_answer(addr, method, res, bytes, ms);
         };
         t.log = [this](const std::string& line) { options.log(now_iso() + " " + line); };
         return t;
     }
 
     // One line per answer: time, client, user, method, path (as the route allows it logged), status, bytes, ms.
-    void log_answer(const std::string& addr, const std::string& method_sent, const HttpResponse& res, double ms) const {
+    void log_answer(const std::string& addr, const std::string& method_sent, const HttpResponse& res, std::size_t bytes, double ms) const {
         std::ostringstream line;
         line.setf(std::ios::fixed);
         line.precision(1);
         std::string method = method_sent.size() <= 8 ? method_sent : method_sent.substr(0, 8);
         for (auto& c : method) if (c < 'A' || c > 'Z') c = '?';
         line << now_iso() << ' ' << addr << ' ' << res.log_user << ' ' << method << ' ' << res.log_path << ' ' << res.status << ' '
-             << res.body.size() << ' ' << ms << "ms";
+             << bytes << ' ' << ms << "ms";
         options.log(line.str());
     }
 

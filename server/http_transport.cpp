@@ -241,8 +241,9 @@ private:
         ++t_->busy;
         net::post(t_->workers, [self = shared_from_this(), req = std::move(req), keep_alive]() mutable {
             Responder answer = [self, keep_alive](HttpResponse r) {
+                self->note_answer(r);   // here, on the answering thread: logging never holds the I/O thread
                 net::post(self->stream_.get_executor(), [self, keep_alive, r = std::move(r)]() mutable {
-                    self->write(std::move(r), keep_alive);
+                    self->write(std::move(r), keep_alive, false);
                     --self->t_->busy;
                 });
             };
@@ -273,7 +274,15 @@ private:
         return r;
     }
 
-    void write(HttpResponse r, bool keep_alive) {
+    void note_answer(const HttpResponse& r) const {
+        if (!t_->o.on_answer) return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+        t_->o.on_answer(address_, method_, r, r.body.size(), ms);
+    }
+
+    // On the I/O thread. `note`: log it here (the transport's own answers; a handler's was noted when it answered).
+    void write(HttpResponse r, bool keep_alive, bool note = true) {
+        if (note) note_answer(r);
         keep_alive = keep_alive && !t_->stopping;
         auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
         for (const auto& [k, v] : t_->o.default_headers) res->set(k, v);
@@ -282,11 +291,6 @@ private:
         res->body() = std::move(r.body);
         res->keep_alive(keep_alive);
         res->prepare_payload();
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-        if (t_->o.on_answer) {
-            r.body.assign(res->body().size(), ' ');   // the log wants the size only
-            t_->o.on_answer(address_, method_, r, ms);
-        }
         stream_.expires_after(t_->o.write_timeout);
         http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
             if (!ec && self->linger_) return self->linger_close();

@@ -62,8 +62,10 @@ struct TransportOptions {
     std::chrono::milliseconds write_timeout{10000};
     ClientLimitOptions limits;
     std::vector<std::pair<std::string, std::string>> default_headers;   // on every answer
-    // Every answer written (handler's or the transport's own 4xx): the log line's source. Any thread.
-    std::function<void(const std::string& remote_addr, const std::string& method, const HttpResponse&, double ms)> on_answer;
+    // Every answer (handler's or the transport's own 4xx): the log line's source, with the body's size and the time
+    // since the request was read. Called on the thread that answers (a handler's answer: never the I/O thread).
+    std::function<void(const std::string& remote_addr, const std::string& method, const HttpResponse&, std::size_t body_bytes, double ms)>
+        on_answer;
     std::function<void(const std::string&)> log;                 // the transport's own notes (refused connections)
 };
 
