@@ -33,7 +33,7 @@ constexpr std::size_t kWarmingQueue = 4;               // logins beyond it find 
 void send(HttpResponse& res, ApiResponse a) {
     if (a.invalid_text) note_invalid_text();   // made on another thread, or earlier: finish() logs it for this request
     res.status = a.status;
-    res.body = std::move(a.body);
+    res.shared_body = std::move(a.body);
     res.content_type = a.content_type;
     res.set_header("Cache-Control", "no-store");
 }
@@ -178,7 +178,11 @@ struct HttpServer::Impl {
             route(req, res);
         } catch (const std::exception& e) {
             options.log(now_iso() + " error while serving " + res.log_path + ": " + e.what());
-            res = HttpResponse{500, {}, {}, {}, res.log_user, res.log_path};
+            HttpResponse failed;   // nothing of what was made so far, the log's user and path kept
+            failed.status = 500;
+            failed.log_user = res.log_user;
+            failed.log_path = res.log_path;
+            res = std::move(failed);
         }
         finish(res);
         done(std::move(res));
@@ -186,7 +190,7 @@ struct HttpServer::Impl {
 
     // Errors without a body get the API's JSON error; a note on invalid text in the answer becomes a log warning.
     void finish(HttpResponse& res) {
-        if (res.status >= 400 && res.body.empty()) send(res, api_error(res.status));
+        if (res.status >= 400 && !res.has_body()) send(res, api_error(res.status));
         if (take_invalid_text_note())
             options.log(now_iso() + " warning: the answer to " + res.log_path + " held data text that is not valid UTF-8 (a roster "
                         "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
@@ -406,10 +410,10 @@ struct HttpServer::Impl {
             if (!a) return;
             ApiResponse r = api->project_info(a->scope);
             if (r.status == 200) {
-                json j = json::parse(r.body);
+                json j = json::parse(r.text());
                 j["tiles"] = tiles ? json{{"url", "/tiles/{z}/{x}/{y}.png"}, {"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}}
                                    : json(nullptr);
-                r.body = json_text(j);
+                r.body = std::make_shared<const std::string>(json_text(j));
             }
             send(c.res, r);
         });

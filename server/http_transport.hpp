@@ -39,11 +39,14 @@ struct HttpRequest {
 struct HttpResponse {
     int status = 200;
     std::string body;
+    std::shared_ptr<const std::string> shared_body;   // when set, sent instead of `body` (a kept answer, not copied)
     std::string content_type = "text/plain; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;
     // For the request log: the user and the path as the handler allows them to be logged.
     std::string log_user = "-", log_path = "?";
     void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+    std::size_t body_size() const { return shared_body ? shared_body->size() : body.size(); }
+    bool has_body() const { return shared_body ? !shared_body->empty() : !body.empty(); }
 };
 
 using Responder = std::function<void(HttpResponse)>;                   // call exactly once, from any thread

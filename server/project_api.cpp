@@ -270,7 +270,7 @@ ApiResponse ProjectApi::cached(const Scope& s, const std::string& key, const std
         },
         [&](const std::shared_ptr<const ApiResponse>& a) -> std::optional<std::size_t> {
             if (a->status != 200) return std::nullopt;   // errors are cheap, and unknown codes must not fill the cache
-            return a->body.size() + full.size();
+            return a->text().size() + full.size();
         });
     return *answer;
 }
@@ -281,7 +281,7 @@ ProjectApi::Warmed ProjectApi::warm(const Scope& s) const {
     const Dataset& ds = p_.ds;
     auto keep = [&](const ApiResponse& a) {
         ++w.answers;
-        w.bytes += a.body.size();
+        w.bytes += a.text().size();
     };
     keep(grid_geojson(s, ""));
     for (GridId g : s.roots) {
