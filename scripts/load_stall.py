@@ -12,7 +12,8 @@ minutes); prints each figure; exits 1 when a target is missed (p99 <= 50 ms, 0 e
 The attackers connect from 127.0.0.1, the officer's probe from 127.0.0.2 (another machine, as on an office network).
   a. 64 concurrent wrong-password logins, repeated, while the officer's browser asks for /api/me and a warm tile.
   b. 64 clients sending their request headers one byte a second, plus 16 idle keep-alive connections, same probe.
-  c. wrk, 64 connections for WRK_SECONDS on warm tiles, then on the officer's API: timeouts, non-2xx, p99, RSS.
+  c. wrk, 64 connections for WRK_SECONDS on warm tiles, then on the officer's API: timeouts, non-2xx, p99, RSS; and how
+     long the server took to prepare the officer's answers after the login (from its log).
 Needs: wrk (apt-get install wrk), ogrinfo (gdal-bin), a built gridatlas.
 """
 import asyncio
@@ -374,7 +375,10 @@ def main():
         finally:
             server.stop()
         server.log.seek(0)
-        leaks = len(re.findall(r"139\d{8}", server.log.read()))
+        log_text = server.log.read()
+        for line in re.findall(r"prepared an officer's answers after login: .*", log_text)[:2]:
+            print(f"  c: {line}")
+        leaks = len(re.findall(r"139\d{8}", log_text))
         print(f"log: phone numbers in the server log: {leaks}")
         if leaks:
             failures.append("phone numbers in the log")

@@ -149,6 +149,7 @@ growth=$(awk -v a="$rss_round1" -v b="$rss_round2" 'BEGIN { printf "%.1f", (b - 
 echo
 echo "memory (VmRSS): after start ${rss_start} kB, after the first round ${rss_round1} kB, after the second ${rss_round2} kB (${growth}%)"
 echo "server exit code on SIGTERM: $code"
+grep -m1 "prepared an officer's answers after login" "$tmp/server.log" | sed 's/^[^ ]* /officer login: /' || true
 leaks=$(grep -c -E '139[0-9]{8}' "$tmp/server.log" || true)
 echo "log lines: $(wc -l < "$tmp/server.log"), with a phone number: $leaks"
 flat=$(awk -v g="$growth" 'BEGIN { print (g <= 10) ? 1 : 0 }')

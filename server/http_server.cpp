@@ -30,10 +30,10 @@ constexpr int kHashingNice = 10;
 constexpr std::size_t kChecksWaitingPerAddress = 16;   // password checks yield the CPU to the request workers
 constexpr std::size_t kWarmingQueue = 4;               // logins beyond it find their answers made on first request
 
-void send(HttpResponse& res, const ApiResponse& a) {
+void send(HttpResponse& res, ApiResponse a) {
     if (a.invalid_text) note_invalid_text();   // made on another thread, or earlier: finish() logs it for this request
     res.status = a.status;
-    res.body = a.body;
+    res.shared_body = std::move(a.body);
     res.content_type = a.content_type;
     res.set_header("Cache-Control", "no-store");
 }
@@ -128,7 +128,7 @@ struct HttpServer::Impl {
             const std::string name = u.name;
             accounts.emplace(name, Account{std::move(u), std::move(s)});
         }
-        if (!options.log) options.log = [](const std::string& line) { std::cerr << line << '\n'; };
+        if (!options.log) options.log = [](const std::string& line) { std::cerr << (line + '\n'); };   // one write a line
         page = StaticFiles::load(options.web_dir);
         dummy_hash = hash_password("gridatlas-no-such-user-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
         routes();
@@ -151,22 +151,22 @@ struct HttpServer::Impl {
                              {"Content-Security-Policy",
                               "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}};
-        t.on_answer = [this](const std::string& addr, const std::string& method, const HttpResponse& res, double ms) {
-            log_answer(addr, method, res, ms);
+        t.on_answer = [this](const std::string& addr, const std::string& method, const HttpResponse& res, std::size_t bytes, double ms) {
+            log_answer(addr, method, res, bytes, ms);
         };
         t.log = [this](const std::string& line) { options.log(now_iso() + " " + line); };
         return t;
     }
 
     // One line per answer: time, client, user, method, path (as the route allows it logged), status, bytes, ms.
-    void log_answer(const std::string& addr, const std::string& method_sent, const HttpResponse& res, double ms) const {
+    void log_answer(const std::string& addr, const std::string& method_sent, const HttpResponse& res, std::size_t bytes, double ms) const {
         std::ostringstream line;
         line.setf(std::ios::fixed);
         line.precision(1);
         std::string method = method_sent.size() <= 8 ? method_sent : method_sent.substr(0, 8);
         for (auto& c : method) if (c < 'A' || c > 'Z') c = '?';
         line << now_iso() << ' ' << addr << ' ' << res.log_user << ' ' << method << ' ' << res.log_path << ' ' << res.status << ' '
-             << res.body.size() << ' ' << ms << "ms";
+             << bytes << ' ' << ms << "ms";
         options.log(line.str());
     }
 
@@ -178,7 +178,11 @@ struct HttpServer::Impl {
             route(req, res);
         } catch (const std::exception& e) {
             options.log(now_iso() + " error while serving " + res.log_path + ": " + e.what());
-            res = HttpResponse{500, {}, {}, {}, res.log_user, res.log_path};
+            HttpResponse failed;   // nothing of what was made so far, the log's user and path kept
+            failed.status = 500;
+            failed.log_user = res.log_user;
+            failed.log_path = res.log_path;
+            res = std::move(failed);
         }
         finish(res);
         done(std::move(res));
@@ -186,7 +190,7 @@ struct HttpServer::Impl {
 
     // Errors without a body get the API's JSON error; a note on invalid text in the answer becomes a log warning.
     void finish(HttpResponse& res) {
-        if (res.status >= 400 && res.body.empty()) send(res, api_error(res.status));
+        if (res.status >= 400 && !res.has_body()) send(res, api_error(res.status));
         if (take_invalid_text_note())
             options.log(now_iso() + " warning: the answer to " + res.log_path + " held data text that is not valid UTF-8 (a roster "
                         "or layer in GBK?); the invalid bytes were sent as U+FFFD. Convert the source file to UTF-8.");
@@ -373,7 +377,15 @@ struct HttpServer::Impl {
         std::function<void()> job = [this, scope = &a.scope] {
             if (!transport->running()) return;   // stopping: not worth it
             try {
-                api->warm(*scope);
+                const auto t0 = std::chrono::steady_clock::now();
+                const auto w = api->warm(*scope);
+                const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                std::ostringstream line;   // counts only: which officer or grid is not logged here
+                line.setf(std::ios::fixed);
+                line.precision(1);
+                line << now_iso() << " prepared an officer's answers after login: " << w.answers << " answers, " << w.bytes / 1024
+                     << " kB, " << ms << " ms";
+                options.log(line.str());
             } catch (const std::exception& e) {
                 options.log(now_iso() + " warning: preparing an officer's answers failed: " + e.what());
             }
@@ -398,10 +410,10 @@ struct HttpServer::Impl {
             if (!a) return;
             ApiResponse r = api->project_info(a->scope);
             if (r.status == 200) {
-                json j = json::parse(r.body);
+                json j = json::parse(r.text());
                 j["tiles"] = tiles ? json{{"url", "/tiles/{z}/{x}/{y}.png"}, {"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}}
                                    : json(nullptr);
-                r.body = json_text(j);
+                r.body = std::make_shared<const std::string>(json_text(j));
             }
             send(c.res, r);
         });

@@ -241,8 +241,9 @@ private:
         ++t_->busy;
         net::post(t_->workers, [self = shared_from_this(), req = std::move(req), keep_alive]() mutable {
             Responder answer = [self, keep_alive](HttpResponse r) {
+                self->note_answer(r);   // here, on the answering thread: logging never holds the I/O thread
                 net::post(self->stream_.get_executor(), [self, keep_alive, r = std::move(r)]() mutable {
-                    self->write(std::move(r), keep_alive);
+                    self->write(std::move(r), keep_alive, false);
                     --self->t_->busy;
                 });
             };
@@ -273,22 +274,27 @@ private:
         return r;
     }
 
-    void write(HttpResponse r, bool keep_alive) {
+    void note_answer(const HttpResponse& r) const {
+        if (!t_->o.on_answer) return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+        t_->o.on_answer(address_, method_, r, r.body_size(), ms);
+    }
+
+    // On the I/O thread. `note`: log it here (the transport's own answers; a handler's was noted when it answered).
+    void write(HttpResponse r, bool keep_alive, bool note = true) {
+        if (note) note_answer(r);
         keep_alive = keep_alive && !t_->stopping;
-        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+        // The body is shared, not copied: a kept answer goes out from the cache's own string, held until written.
+        auto body = r.shared_body ? std::move(r.shared_body) : std::make_shared<const std::string>(std::move(r.body));
+        auto res = std::make_shared<http::response<http::span_body<const char>>>(static_cast<http::status>(r.status), 11);
         for (const auto& [k, v] : t_->o.default_headers) res->set(k, v);
         for (const auto& [k, v] : r.headers) res->insert(k, v);
         res->set(http::field::content_type, r.content_type);
-        res->body() = std::move(r.body);
+        res->body() = http::span_body<const char>::value_type(body->data(), body->size());
         res->keep_alive(keep_alive);
         res->prepare_payload();
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-        if (t_->o.on_answer) {
-            r.body.assign(res->body().size(), ' ');   // the log wants the size only
-            t_->o.on_answer(address_, method_, r, ms);
-        }
         stream_.expires_after(t_->o.write_timeout);
-        http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+        http::async_write(stream_, *res, [self = shared_from_this(), res, body, keep_alive](beast::error_code ec, std::size_t) {
             if (!ec && self->linger_) return self->linger_close();
             if (ec || !keep_alive) return self->close();
             self->wait_for_request();

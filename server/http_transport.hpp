@@ -39,11 +39,14 @@ struct HttpRequest {
 struct HttpResponse {
     int status = 200;
     std::string body;
+    std::shared_ptr<const std::string> shared_body;   // when set, sent instead of `body` (a kept answer, not copied)
     std::string content_type = "text/plain; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;
     // For the request log: the user and the path as the handler allows them to be logged.
     std::string log_user = "-", log_path = "?";
     void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+    std::size_t body_size() const { return shared_body ? shared_body->size() : body.size(); }
+    bool has_body() const { return shared_body ? !shared_body->empty() : !body.empty(); }
 };
 
 using Responder = std::function<void(HttpResponse)>;                   // call exactly once, from any thread
@@ -62,8 +65,10 @@ struct TransportOptions {
     std::chrono::milliseconds write_timeout{10000};
     ClientLimitOptions limits;
     std::vector<std::pair<std::string, std::string>> default_headers;   // on every answer
-    // Every answer written (handler's or the transport's own 4xx): the log line's source. Any thread.
-    std::function<void(const std::string& remote_addr, const std::string& method, const HttpResponse&, double ms)> on_answer;
+    // Every answer (handler's or the transport's own 4xx): the log line's source, with the body's size and the time
+    // since the request was read. Called on the thread that answers (a handler's answer: never the I/O thread).
+    std::function<void(const std::string& remote_addr, const std::string& method, const HttpResponse&, std::size_t body_bytes, double ms)>
+        on_answer;
     std::function<void(const std::string&)> log;                 // the transport's own notes (refused connections)
 };
 

@@ -270,16 +270,19 @@ ApiResponse ProjectApi::cached(const Scope& s, const std::string& key, const std
         },
         [&](const std::shared_ptr<const ApiResponse>& a) -> std::optional<std::size_t> {
             if (a->status != 200) return std::nullopt;   // errors are cheap, and unknown codes must not fill the cache
-            return a->body.size() + full.size();
+            return a->text().size() + full.size();
         });
     return *answer;
 }
 
-void ProjectApi::warm(const Scope& s) const {
-    if (!can(s.role, Capability::households)) return;
+ProjectApi::Warmed ProjectApi::warm(const Scope& s) const {
+    Warmed w;
+    if (!can(s.role, Capability::households)) return w;
     const Dataset& ds = p_.ds;
-    std::size_t bytes = 0;
-    auto keep = [&](const ApiResponse& a) { bytes += a.body.size(); };
+    auto keep = [&](const ApiResponse& a) {
+        ++w.answers;
+        w.bytes += a.text().size();
+    };
     keep(grid_geojson(s, ""));
     for (GridId g : s.roots) {
         const std::string& code = ds.grid(g).code;
@@ -292,9 +295,10 @@ void ProjectApi::warm(const Scope& s) const {
     // community must not push everyone else's answers out.
     for (GridId g : s.roots)
         for (const Building& b : ds.buildings) {
-            if (bytes > kAnswerCacheBytes / 4) return;
+            if (w.bytes > kAnswerCacheBytes / 4) return w;
             if (p_.tree.grid_of(b.id, ds.grid(g).level) == g) keep(building_detail(s, b.source_id));
         }
+    return w;
 }
 
 std::size_t ProjectApi::cached_answers() const { return answer_cache_.size(); }

@@ -62,11 +62,22 @@ struct Scope {
     bool grid(GridId g) const { return all_grids || (g.valid() && g.index() < grids.size() && grids[g.index()]); }
 };
 
+// An answer: its body is shared (with the answer cache, then with the socket write), never copied per request.
 struct ApiResponse {
+    ApiResponse() = default;
+    ApiResponse(int s, std::string text) : status(s), body(std::make_shared<const std::string>(std::move(text))) {}
+    const std::string& text() const { return body ? *body : empty(); }
+
     int status = 200;
-    std::string body;
+    std::shared_ptr<const std::string> body;
     std::string content_type = "application/json; charset=utf-8";
     bool invalid_text = false;   // data text in it was not valid UTF-8 and went out as U+FFFD (json_text.hpp)
+
+private:
+    static const std::string& empty() {
+        static const std::string none;
+        return none;
+    }
 };
 ApiResponse api_error(int status);   // {"error": "<a fixed Chinese sentence for the status>"}
 
@@ -109,7 +120,10 @@ public:
     // buildings, central households and households, then building details while the warmed answers stay within a
     // quarter of the answer cache — so the requests after a login are hits. The server calls it after an officer's
     // login on a background thread; nothing for other roles (their answers are cheap and shared by role).
-    void warm(const Scope& s) const;
+    struct Warmed {
+        std::size_t answers = 0, bytes = 0;
+    };
+    Warmed warm(const Scope& s) const;
 
 private:
     using PersonalMap = std::unordered_map<std::int64_t, layers::PersonalFields>;

@@ -463,7 +463,7 @@ TEST(ProjectApiAnswers, OfficerAnswersAreMadeOncePerScopeAndWarmedBeforeTheFirst
     EXPECT_EQ(reads.load(), 1);
     const ApiResponse first = api.grid_households(west_too, kWest);
     ASSERT_EQ(first.status, 200);
-    EXPECT_TRUE(contains(first.body, "13900000"));
+    EXPECT_TRUE(contains(first.text(), "13900000"));
     EXPECT_EQ(api.building_detail(west_too, "B1").status, 200);
     EXPECT_EQ(api.cached_answers(), 7u);   // all hits
     EXPECT_EQ(reads.load(), 1);

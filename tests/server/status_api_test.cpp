@@ -32,14 +32,14 @@ Scope scope(Role role, std::vector<std::string> grids = {}, std::size_t k = 5) {
     return s;
 }
 
-json body(const ApiResponse& r) { return json::parse(r.body); }
+json body(const ApiResponse& r) { return json::parse(r.text()); }
 
 const json west_s1 = {{"resident", 6}, {"rented", 4}, {"vacant", 2}, {"business", 1}, {"unknown", 0}};
 
 TEST(StatusApi, OfficerSeesStatusPerBuildingAndUnitOfOwnGridsOnly) {
     const Scope west = scope(Role::officer, {kWest});
     const ApiResponse list = api().grid_buildings(west, kWest);
-    ASSERT_EQ(list.status, 200) << list.body;
+    ASSERT_EQ(list.status, 200) << list.text();
     const json fc = body(list);
     ASSERT_EQ(fc["features"].size(), 1u);
     EXPECT_EQ(fc["features"][0]["properties"]["households_by_status"], west_s1);
@@ -62,12 +62,12 @@ TEST(StatusApi, PlannerAndWallSeePerGridAggregatesSuppressedBelowK) {
         for (const std::string& path : {kWest, kEast}) {
             const ApiResponse r = api().grid_buildings(s, path);
             ASSERT_EQ(r.status, 200);
-            EXPECT_EQ(r.body.find("households_by_status"), std::string::npos) << r.body;
+            EXPECT_EQ(r.text().find("households_by_status"), std::string::npos) << r.text();
         }
         const ApiResponse b = api().building_detail(s, "S2");
         ASSERT_EQ(b.status, 200);
-        EXPECT_EQ(b.body.find("households_by_status"), std::string::npos) << b.body;
-        EXPECT_EQ(b.body.find("\"status\""), std::string::npos) << b.body;
+        EXPECT_EQ(b.text().find("households_by_status"), std::string::npos) << b.text();
+        EXPECT_EQ(b.text().find("\"status\""), std::string::npos) << b.text();
     }
     for (Role role : {Role::planner, Role::wall}) {
         // k = 20: 西网格 (13 households) is suppressed, 东网格 (36) and the community (49) are shown
