@@ -7,7 +7,7 @@ packages=(
   libmapnik-dev mapnik-utils fonts-noto-cjk fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev
-  libcpp-httplib-dev libsodium-dev chromium wrk curl poppler-utils python3
+  libcpp-httplib-dev libsodium-dev chromium wrk curl poppler-utils python3 python3-xlwt
 )
 # gridatlas serve's page: Leaflet (and playwright-core for the browser test) come from the npm registry at build time.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
