@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -27,27 +28,38 @@ const std::string kReplacement = "\xEF\xBF\xBD";   // U+FFFD in UTF-8
 
 std::filesystem::path fixture() { return std::filesystem::path(GRIDATLAS_SOURCE_DIR) / "tests/server/fixtures/project.toml"; }
 
+// The fixture project served to one officer of the west grid, with `reader` in place of the roster's personal fields
+// and every log line kept.
+struct WestServer {
+    std::mutex m;
+    std::vector<std::string> log;
+    std::unique_ptr<HttpServer> server;
+
+    explicit WestServer(PersonalReader reader) {
+        Diagnostics diag;
+        pipeline::StageClock clock;
+        auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(fixture(), diag, clock), std::move(reader));
+        UsersFile users;
+        users.add({"west", Role::officer, {kWest}, hash_password(kPassword)});
+        ServerOptions o;
+        o.port = 0;
+        o.log = [this](const std::string& line) {
+            std::lock_guard lock(m);
+            log.push_back(line);
+        };
+        server = std::make_unique<HttpServer>(api, users, nullptr, o);
+    }
+};
+
 TEST(ServerInvalidBytes, AGbkNameInTheRosterIsNoServerError) {
-    Diagnostics diag;
-    pipeline::StageClock clock;
     // The roster's personal fields as a GBK file would give them: bytes that are not UTF-8.
     PersonalReader gbk = [](const std::set<std::int64_t>& rows) {
         std::unordered_map<std::int64_t, layers::PersonalFields> out;
         for (auto r : rows) out[r] = {kGbkName, "1390000\xFF"};
         return out;
     };
-    auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(fixture(), diag, clock), gbk);
-    UsersFile users;
-    users.add({"west", Role::officer, {kWest}, hash_password(kPassword)});
-    std::mutex m;
-    std::vector<std::string> log;
-    ServerOptions o;
-    o.port = 0;
-    o.log = [&](const std::string& line) {
-        std::lock_guard lock(m);
-        log.push_back(line);
-    };
-    HttpServer server(api, users, nullptr, o);
+    WestServer w(gbk);
+    HttpServer& server = *w.server;
     const int port = server.start();
     Session s(port);
     ASSERT_EQ(s.login("west", kPassword).status, 200);
@@ -61,7 +73,7 @@ TEST(ServerInvalidBytes, AGbkNameInTheRosterIsNoServerError) {
     }
     server.stop();
     int warnings = 0;
-    for (const auto& l : log) {
+    for (const auto& l : w.log) {
         EXPECT_FALSE(contains(l, kGbkName)) << l;
         EXPECT_FALSE(contains(l, "\xFF")) << l;
         EXPECT_FALSE(contains(l, " 500 ")) << l;
@@ -74,8 +86,6 @@ TEST(ServerInvalidBytes, AGbkNameInTheRosterIsNoServerError) {
 // that need the roster fail, the log names the route and the reader's error (never a resident's value), the failure is
 // not kept, and the next request once the roster is back is answered.
 TEST(ServerInvalidBytes, ARosterThatCannotBeReadFailsOnlyItsAnswersAndIsReadAgainLater) {
-    Diagnostics diag;
-    pipeline::StageClock clock;
     std::atomic<bool> broken{true};
     PersonalReader reader = [&broken](const std::set<std::int64_t>& rows) {
         if (broken) throw std::runtime_error("households.csv: cannot open the roster");
@@ -83,18 +93,8 @@ TEST(ServerInvalidBytes, ARosterThatCannotBeReadFailsOnlyItsAnswersAndIsReadAgai
         for (auto r : rows) out[r] = {"秘名" + std::to_string(r), "13900000000"};
         return out;
     };
-    auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(fixture(), diag, clock), reader);
-    UsersFile users;
-    users.add({"west", Role::officer, {kWest}, hash_password(kPassword)});
-    std::mutex m;
-    std::vector<std::string> log;
-    ServerOptions o;
-    o.port = 0;
-    o.log = [&](const std::string& line) {
-        std::lock_guard lock(m);
-        log.push_back(line);
-    };
-    HttpServer server(api, users, nullptr, o);
+    WestServer w(reader);
+    HttpServer& server = *w.server;
     Session s(server.start());
     ASSERT_EQ(s.login("west", kPassword).status, 200);
     const std::string households = "/api/grids/" + kWest + "/households";
@@ -108,7 +108,7 @@ TEST(ServerInvalidBytes, ARosterThatCannotBeReadFailsOnlyItsAnswersAndIsReadAgai
     EXPECT_TRUE(contains(again.body, "秘名"));
     server.stop();
     bool named = false;
-    for (const auto& l : log) {
+    for (const auto& l : w.log) {
         EXPECT_FALSE(contains(l, "秘名")) << l;
         named = named || contains(l, "error while serving " + households + ": households.csv: cannot open the roster");
     }

@@ -184,6 +184,26 @@ protected:
         s.send(login_request("west", kPassword));
         return session_cookie(s.answer());
     }
+    // `n` connections from 127.0.0.1, each in the middle of sending a request (busy, not idle).
+    std::vector<std::unique_ptr<Socket>> busy_connections(int n) {
+        std::vector<std::unique_ptr<Socket>> busy;
+        for (int i = 0; i < n; ++i) {
+            busy.push_back(std::make_unique<Socket>(port, "127.0.0.1"));
+            busy.back()->send("GET /api/me HTTP/1.1\r\nHo");
+        }
+        return busy;
+    }
+    // The answer to GET /api/me from `from`, asked again until its status is `status` (at most 50 times): the server
+    // counts connections as it accepts them, so an answer may come before the last busy one was counted.
+    std::string ask_until(int status, const char* from) {
+        std::string answer;
+        for (int i = 0; i < 50 && test::raw_status(answer) != status; ++i) {
+            Socket s(port, from);
+            s.send(get("/api/me"));
+            answer = s.answer();
+        }
+        return answer;
+    }
     std::mutex log_mutex;              // before the server: it logs until it is destroyed
     std::vector<std::string> log;
     std::unique_ptr<HttpServer> server;
@@ -225,19 +245,8 @@ TEST_F(LimitsTest, AnAddressAtItsConnectionLimitGets429WithRetryAfter) {
     ServerOptions o;
     o.limits.connections_per_address = 3;
     start(o);
-    std::vector<std::unique_ptr<Socket>> busy;
-    for (int i = 0; i < 3; ++i) {   // not idle: each is sending a request
-        busy.push_back(std::make_unique<Socket>(port, "127.0.0.1"));
-        busy.back()->send("GET /api/me HTTP/1.1\r\nHo");
-    }
-    // The server counts them as they are accepted: the fourth's answer comes after the third was counted, or it is
-    // admitted; ask until refused (bounded).
-    std::string refused;
-    for (int i = 0; i < 50 && test::raw_status(refused) != 429; ++i) {
-        Socket s(port, "127.0.0.1");
-        s.send(get("/api/me"));
-        refused = s.answer();
-    }
+    const auto busy = busy_connections(3);
+    const std::string refused = ask_until(429, "127.0.0.1");
     EXPECT_EQ(test::raw_status(refused), 429);
     EXPECT_TRUE(test::contains(refused, "Retry-After: 1"));
     Socket other(port, "127.0.0.2");   // another address is not affected
@@ -251,28 +260,14 @@ TEST_F(LimitsTest, TheServersConnectionLimitGets503WithRetryAfterWhenNoConnectio
     ServerOptions o;
     o.limits.max_connections = 3;
     start(o);
-    std::vector<std::unique_ptr<Socket>> busy;
-    for (int i = 0; i < 3; ++i) {   // not idle: each is sending a request
-        busy.push_back(std::make_unique<Socket>(port, "127.0.0.1"));
-        busy.back()->send("GET /api/me HTTP/1.1\r\nHo");
-    }
-    std::string refused;
-    for (int i = 0; i < 50 && test::raw_status(refused) != 503; ++i) {   // counted as accepted: ask until refused
-        Socket s(port, "127.0.0.2");
-        s.send(get("/api/me"));
-        refused = s.answer();
-    }
+    const auto busy = busy_connections(3);
+    const std::string refused = ask_until(503, "127.0.0.2");
     EXPECT_EQ(test::raw_status(refused), 503);
     EXPECT_TRUE(test::contains(refused, "Retry-After: 1"));
     EXPECT_TRUE(test::contains(refused, "服务暂不可用"));
     busy.front()->send("st: x\r\n\r\n");   // the first ends its request: answered, then idle
     EXPECT_EQ(test::raw_status(busy.front()->answer()), 401);
-    std::string served;   // room: the idle one is closed for it (once the server has seen it go idle: bounded retries)
-    for (int i = 0; i < 50 && test::raw_status(served) != 401; ++i) {
-        Socket next(port, "127.0.0.2");
-        next.send(get("/api/me"));
-        served = next.answer();
-    }
+    const std::string served = ask_until(401, "127.0.0.2");   // room: the idle one is closed for it
     EXPECT_EQ(test::raw_status(served), 401);
 }
 
