@@ -15,6 +15,7 @@
 #include "output_set.hpp"
 #include "project_state.hpp"
 #include "overview_map.hpp"
+#include "postgis_store.hpp"
 #include "project_config.hpp"
 #include "results.hpp"
 
@@ -204,6 +205,13 @@ void format_access(const nlohmann::json& s, std::ostringstream& out) {
 
 }  // namespace
 
+nlohmann::json postgis_json(const layers::PostgisPublishReport& r) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& t : r.tables) tables[t.name] = t.rows;
+    return {{"schema", r.schema}, {"scope_code", r.scope}, {"rows", tables},
+            {"load_seconds", std::round(r.load_seconds * 100) / 100}, {"swap_seconds", std::round(r.swap_seconds * 1000) / 1000}};
+}
+
 RunReport run_job(const RunConfig& config) {
     Diagnostics diag;
     return run_job(config, diag);
@@ -249,10 +257,15 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     report.summary = summary_json(cfg, results);
     report.summary["organisation"] = organisation_json(ds, organisation, central, liaison);
     report.summary["straight_line_vs_network"] = circles_json(ds, circles, access, stats);
-    report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
     report.balanced = assignment.balanced() && roster_file_count(ds).balanced();
     report.summary["skipped_stages"] = skipped_json(p.skipped());
+    if (!config.to_postgis.empty())   // before the files are committed: a failure here leaves the previous files too
+        report.summary["postgis"] = clock.time("write postgis", [&] {
+            return postgis_json(layers::publish_to_postgis(OutputSet::temporary_of(report.gpkg), {config.to_postgis, config.pg_schema},
+                                                           {"all", "all", cfg.name}));
+        });
+    report.summary["timings"] = clock.json();
     report.summary["stale_outputs"] = out.stale({"summary.json"});
     report.summary_json = out.write_text("summary.json", report.summary.dump(2) + "\n");
     out.commit();
@@ -313,6 +326,13 @@ std::string format_summary(const RunReport& report) {
     out << " total " << total << "s\n";
     out << "\nOutputs:\n    " << report.gpkg.string() << "\n    " << report.summary_json.string() << "\n";
     if (!report.overview_png.empty()) out << "    " << report.overview_png.string() << "\n";
+    if (s.contains("postgis")) {
+        const auto& pg = s["postgis"];
+        out << "    PostGIS schema " << pg["schema"].get<std::string>() << ", partition scope_code = '" << pg["scope_code"].get<std::string>()
+            << "':";
+        for (const auto& [table, rows] : pg["rows"].items()) out << " " << table << " " << rows << ";";
+        out << "\n";
+    }
     return out.str();
 }
 

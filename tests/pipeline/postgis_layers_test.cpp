@@ -173,6 +173,7 @@ TEST(PostgisLayers, MissingTableAndUnreachableServerNameTheConnection) {
     fs::remove_all(dir);
 }
 
+// One cluster for the whole executable (postgis_results_test.cpp too).
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
     ::testing::AddGlobalTestEnvironment(new PgCluster);

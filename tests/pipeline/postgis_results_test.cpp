@@ -1,0 +1,151 @@
+// PostGIS as the shared store, write side: `run --to-postgis` puts every GeoPackage layer into a schema of tables
+// partitioned by scope_code, with the rows and values of the GeoPackage, GiST and btree indexes on the partitions;
+// a second run replaces its partition (no duplicates); a run that fails inside the swap leaves every previous
+// partition as it was (same tables, same rows) and no staging schema; a password on the command line is refused
+// without being echoed. Runs inside the private cluster of postgis_cluster.hpp (same process as
+// postgis_layers_test.cpp).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "layer_rows.hpp"
+#include "model/diagnostics.hpp"
+#include "postgis_cluster.hpp"
+#include "postgis_connection.hpp"
+#include "run_job.hpp"
+#include "shell_text.hpp"
+
+namespace fs = std::filesystem;
+using namespace gridatlas;
+using namespace gridatlas::test;
+
+namespace {
+
+const fs::path tiny_project = fs::path(GRIDATLAS_TEST_FIXTURES) / "tiny" / "project.toml";
+const char* const layer_names[] = {"buildings", "grids", "households", "unassigned_households", "gap_buildings",
+                                   "facilities", "walk_network", "rule_breaches", "issues"};
+
+fs::path out_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("gridatlas_pgres_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    return d;
+}
+
+pipeline::RunConfig to_postgis(const fs::path& project, const fs::path& out, const std::string& schema) {
+    pipeline::RunConfig c;
+    c.project_file = project;
+    c.out_dir = out;
+    c.render = false;
+    c.to_postgis = PgCluster::connection();
+    c.pg_schema = schema;
+    return c;
+}
+
+std::vector<LayerRow> pg_rows(const std::string& schema, const std::string& table) {
+    auto rows = read_layer(PgCluster::connection(), schema + "." + table);
+    for (auto& r : rows) {
+        EXPECT_EQ(r.at("scope_code"), "all");
+        r.erase("scope_code");
+        r.erase("fid");
+    }
+    return rows;
+}
+
+std::vector<LayerRow> gpkg_rows(const fs::path& gpkg, const std::string& layer) {
+    auto rows = read_layer(gpkg, layer);
+    for (auto& r : rows) r.erase("fid");
+    return rows;
+}
+
+std::string one(layers::PgConnection& db, const std::string& sql) { return db.query(sql).at(0).at(0); }
+
+}  // namespace
+
+TEST(PostgisResults, EveryLayerIsAPartitionedTableWithTheGpkgRows) {
+    const fs::path out = out_dir("rows");
+    const auto report = pipeline::run_job(to_postgis(tiny_project, out, "res_rows"));
+    ASSERT_TRUE(report.summary.contains("postgis"));
+    layers::PgConnection db(PgCluster::connection());
+    for (const char* layer : layer_names) {
+        SCOPED_TRACE(layer);
+        auto want = gpkg_rows(report.gpkg, layer), got = pg_rows("res_rows", layer);
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, want);
+        EXPECT_EQ(report.summary["postgis"]["rows"][layer].get<std::size_t>(), want.size());
+        EXPECT_EQ(one(db, std::string("SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                      "WHERE n.nspname = 'res_rows' AND c.relname = '") + layer + "'"), "p");   // partitioned
+    }
+    // By hand (tests/fixtures/tiny/README.md): 10 roster rows; the grid layer's households add up to the 7 assigned.
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_rows.households"), "10");
+    EXPECT_EQ(one(db, "SELECT sum(households) FROM res_rows.grids WHERE level = 0"), "7");
+    // The indexes a map needs, on the partition: GiST on the geometry, btree on the codes.
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'res_rows' AND tablename = 'buildings__all' "
+                      "AND indexdef LIKE '%USING gist (geom)%'"), "1");
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'res_rows' AND tablename = 'grids__all' "
+                      "AND indexdef LIKE '%btree (code)%'"), "1");
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'gridatlas_stage%'"), "0");
+    fs::remove_all(out);
+}
+
+TEST(PostgisResults, SecondRunReplacesItsPartition) {
+    const fs::path out = out_dir("twice");
+    pipeline::run_job(to_postgis(tiny_project, out, "res_twice"));
+    layers::PgConnection db(PgCluster::connection());
+    const std::string first_oid = one(db, "SELECT 'res_twice.buildings__all'::regclass::oid");
+    const auto report = pipeline::run_job(to_postgis(tiny_project, out, "res_twice"));
+    EXPECT_NE(one(db, "SELECT 'res_twice.buildings__all'::regclass::oid"), first_oid);   // a new partition
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.households"), "10");
+    EXPECT_EQ(one(db, "SELECT count(DISTINCT \"row\") FROM res_twice.households"), "10");   // each roster row once
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.buildings"), std::to_string(gpkg_rows(report.gpkg, "buildings").size()));
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n "
+                      "ON n.oid = p.relnamespace WHERE n.nspname = 'res_twice' AND p.relkind = 'p'"), std::to_string(std::size(layer_names)));
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.gridatlas_runs"), "1");
+    fs::remove_all(out);
+}
+
+TEST(PostgisResults, FailedSwapLeavesEveryPreviousPartition) {
+    const fs::path out = out_dir("failed");
+    pipeline::run_job(to_postgis(tiny_project, out, "res_failed"));
+    layers::PgConnection db(PgCluster::connection());
+    // Someone added a column to the last table the swap reaches: the run fails there, after the others were swapped
+    // inside the same transaction, which must then leave all of them as they were.
+    db.exec("ALTER TABLE res_failed.walk_network ADD COLUMN surveyed boolean");
+    const std::string oids_sql = "SELECT string_agg(c.oid::text, ',' ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n "
+                                 "ON n.oid = c.relnamespace WHERE n.nspname = 'res_failed' AND c.relname LIKE '%\\_\\_all'";
+    const std::string before = one(db, oids_sql), written = one(db, "SELECT written_at FROM res_failed.gridatlas_runs");
+    const std::string summary_before = slurp(out / "summary.json");
+    try {
+        pipeline::run_job(to_postgis(tiny_project, out, "res_failed"));
+        FAIL() << "a run into a table with other columns succeeded";
+    } catch (const DataError& e) {
+        EXPECT_NE(e.diagnostic().message.find("surveyed"), std::string::npos) << e.what();
+        EXPECT_NE(e.diagnostic().where.layer.find("walk_network"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(one(db, oids_sql), before);
+    EXPECT_EQ(one(db, "SELECT written_at FROM res_failed.gridatlas_runs"), written);
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_failed.households"), "10");
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'gridatlas_stage%'"), "0");
+    EXPECT_EQ(slurp(out / "summary.json"), summary_before);   // the files were not replaced either
+    fs::remove_all(out);
+}
+
+TEST(PostgisResults, PasswordOnTheCommandLineIsRefusedWithoutEchoingIt) {
+    const fs::path out = out_dir("cli");
+    const std::string cmd = std::string(GRIDATLAS_BIN) + " run " + quote(tiny_project.string()) + " -o " + quote(out.string()) +
+                            " --no-render --to-postgis " + quote(PgCluster::connection() + " password=s3cret") + " > " +
+                            quote((out.string() + ".log")) + " 2>&1";
+    EXPECT_EQ(shell(cmd), 2);
+    const std::string log = slurp(out.string() + ".log");
+    EXPECT_EQ(log.find("s3cret"), std::string::npos) << log;
+    EXPECT_NE(log.find("PGPASSWORD"), std::string::npos) << log;
+    // The command line works without it (credentials from PGUSER/PGHOST/PGPORT in the environment).
+    EXPECT_EQ(shell(std::string(GRIDATLAS_BIN) + " run " + quote(tiny_project.string()) + " -o " + quote(out.string()) +
+                    " --no-render --to-postgis " + quote(PgCluster::connection()) + " --pg-schema res_cli > /dev/null"), 0);
+    layers::PgConnection db(PgCluster::connection());
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_cli.grids"), "3");
+    fs::remove_all(out);
+    fs::remove(out.string() + ".log");
+}
