@@ -19,6 +19,9 @@ struct RunConfig {
     // Results also into a PostGIS schema (layers/postgis_store.hpp): a "PG:…" connection without password; empty: no.
     std::string to_postgis{};
     std::string pg_schema{"gridatlas"};
+    // One grid (e.g. a county or community code) and the grids below it, with the whole run's numbers for them
+    // (pipeline/within_scope.hpp); empty: the whole project.
+    std::string within{};
 };
 
 struct RunReport {
