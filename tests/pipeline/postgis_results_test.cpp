@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "layer_rows.hpp"
@@ -148,4 +149,53 @@ TEST(PostgisResults, PasswordOnTheCommandLineIsRefusedWithoutEchoingIt) {
     EXPECT_EQ(one(db, "SELECT count(*) FROM res_cli.grids"), "3");
     fs::remove_all(out);
     fs::remove(out.string() + ".log");
+}
+
+// Counties in parallel into one store: every community of the sample run alone (`--within`) into one schema gives,
+// across the partitions, the whole run's grids (each once, same numbers) and households; a whole-project run into
+// that schema would overlap the communities' partitions and is refused, leaving them as they were.
+TEST(PostgisResults, CommunitiesFillOnePartitionEachAndTogetherEqualTheWholeRun) {
+    const fs::path sample = fs::path(GRIDATLAS_SOURCE_DIR) / "data" / "sample" / "project.toml";
+    const fs::path whole_out = out_dir("sample_whole");
+    pipeline::RunConfig whole;
+    whole.project_file = sample;
+    whole.out_dir = whole_out;
+    whole.render = false;
+    const auto w = pipeline::run_job(whole);
+    std::vector<std::string> codes;
+    for (const auto& g : w.summary["levels"][0]["per_grid"]) codes.push_back(g["code"]);
+    ASSERT_EQ(codes.size(), 25u);
+    for (const auto& code : codes) {
+        auto c = to_postgis(sample, out_dir("sample_" + code), "res_counties");
+        c.within = code;
+        const auto r = pipeline::run_job(c);
+        EXPECT_EQ(r.summary["postgis"]["scope_code"], code);
+        fs::remove_all(c.out_dir);
+    }
+    layers::PgConnection db(PgCluster::connection());
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_counties.gridatlas_runs WHERE scope_level = 'community'"), "25");
+    EXPECT_EQ(one(db, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE n.nspname = 'res_counties' AND c.relname LIKE 'grids\\_\\_%' AND c.relkind = 'r'"), "25");
+    // Each grid once, with the whole run's households; every household the whole run placed, once.
+    std::map<std::string, std::string> whole_households;
+    for (const auto& row : read_layer(w.gpkg, "grids")) whole_households[row.at("code")] = row.at("households");
+    std::map<std::string, std::string> store_households;
+    for (const auto& row : db.query("SELECT code, households::text FROM res_counties.grids"))
+        EXPECT_TRUE(store_households.emplace(row.at(0), row.at(1)).second) << "grid " << row.at(0) << " twice";
+    EXPECT_EQ(store_households, whole_households);
+    EXPECT_EQ(one(db, "SELECT count(DISTINCT \"row\") FROM res_counties.households WHERE community_code <> ''"),
+              std::to_string(w.summary["conservation"][2]["assigned"].get<std::size_t>()));
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_counties.households"), one(db, "SELECT count(DISTINCT \"row\") FROM res_counties.households"));
+
+    const std::string written = one(db, "SELECT max(written_at)::text FROM res_counties.gridatlas_runs");
+    try {
+        pipeline::run_job(to_postgis(sample, out_dir("sample_all"), "res_counties"));
+        FAIL() << "a whole-project run into a schema of communities was accepted";
+    } catch (const DataError& e) {
+        EXPECT_NE(e.diagnostic().message.find("level 'community'"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(one(db, "SELECT max(written_at)::text FROM res_counties.gridatlas_runs"), written);
+    EXPECT_EQ(one(db, "SELECT count(*) FROM res_counties.gridatlas_runs"), "25");
+    fs::remove_all(out_dir("sample_all"));
+    fs::remove_all(whole_out);
 }
