@@ -236,17 +236,6 @@ void limit_gpkg_to_scope(const std::filesystem::path& gpkg, const WithinScope& s
     layers::relabel_unreached(gpkg, kinds, note.str());
 }
 
-// Adds the warnings of `county` that `diag` does not hold yet (same code, place and message).
-void add_new_warnings(const Diagnostics& county, Diagnostics& diag) {
-    auto key = [](const Diagnostic& d) {
-        return d.code + '\x1f' + d.where.file + '\x1f' + d.where.layer + '\x1f' + d.where.feature + '\x1f' + d.message;
-    };
-    std::set<std::string> have;
-    for (const auto& d : diag.items()) have.insert(key(d));
-    for (const auto& d : county.items())
-        if (have.insert(key(d)).second) diag.warn(d.code, d.where, d.message, d.hint);
-}
-
 nlohmann::json postgis_json(const layers::PostgisPublishReport& r) {
     nlohmann::json tables = nlohmann::json::object();
     for (const auto& t : r.tables) tables[t.name] = t.rows;

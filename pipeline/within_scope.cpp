@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace gridatlas::pipeline {
 
@@ -163,25 +164,41 @@ nlohmann::json within_json(const WithinScope& s) {
 void limit_levels_to_scope(nlohmann::json& levels, const WithinScope& scope) {
     for (auto& level : levels) {
         nlohmann::json kept = nlohmann::json::array();
-        std::size_t households = 0, persons = 0, party = 0;
-        nlohmann::json by_status = nlohmann::json::object();
-        for (const auto& g : level["per_grid"]) {
-            if (!scope.grid_codes.count(g["code"].get<std::string>())) continue;
-            households += g["households"].get<std::size_t>();
-            persons += g["persons"].get<std::size_t>();
-            party += g["party_member_households"].get<std::size_t>();
-            if (g.contains("households_by_status"))
-                for (const auto& [k, n] : g["households_by_status"].items())
-                    by_status[k] = by_status.value(k, std::size_t{0}) + n.get<std::size_t>();
-            kept.push_back(g);
+        for (const auto& g : level["per_grid"])
+            if (scope.grid_codes.count(g["code"].get<std::string>())) kept.push_back(g);
+        // Every count the level sums from its grids (households, persons, party members, by status) summed again.
+        for (auto& [key, total] : level.items()) {
+            if (key == "per_grid") continue;
+            if (total.is_number_unsigned() || total.is_number_integer()) {
+                if (key == "grids") { total = kept.size(); continue; }
+                std::size_t sum = 0;
+                for (const auto& g : kept) sum += g.value(key, std::size_t{0});
+                total = sum;
+            } else if (total.is_object()) {
+                nlohmann::json sums = nlohmann::json::object();
+                for (const auto& [k, n] : total.items()) {
+                    std::size_t sum = 0;
+                    for (const auto& g : kept)
+                        if (g.contains(key)) sum += g[key].value(k, std::size_t{0});
+                    sums[k] = sum;
+                    (void)n;
+                }
+                total = sums;
+            }
         }
-        level["grids"] = kept.size();
-        level["households"] = households;
-        level["persons"] = persons;
-        level["party_member_households"] = party;
-        if (level.contains("households_by_status")) level["households_by_status"] = by_status;
         level["per_grid"] = kept;
     }
+}
+
+// Adds the warnings of `county` that `diag` does not hold yet (same code, place and message).
+void add_new_warnings(const Diagnostics& county, Diagnostics& diag) {
+    auto key = [](const Diagnostic& d) {
+        return d.code + '\x1f' + d.where.file + '\x1f' + d.where.layer + '\x1f' + d.where.feature + '\x1f' + d.message;
+    };
+    std::set<std::string> have;
+    for (const auto& d : diag.items()) have.insert(key(d));
+    for (const auto& d : county.items())
+        if (have.insert(key(d)).second) diag.warn(d.code, d.where, d.message, d.hint);
 }
 
 }  // namespace gridatlas::pipeline

@@ -42,4 +42,8 @@ nlohmann::json within_json(const WithinScope& scope);
 // scope's keep no grid.
 void limit_levels_to_scope(nlohmann::json& levels, const WithinScope& scope);
 
+// Adds the warnings of `county` that `diag` does not hold yet (same code, place and message): a cut keeps every grid,
+// so its grid warnings repeat the whole project's.
+void add_new_warnings(const Diagnostics& county, Diagnostics& diag);
+
 }  // namespace gridatlas::pipeline

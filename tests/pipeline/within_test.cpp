@@ -12,6 +12,7 @@
 
 #include "layer_rows.hpp"
 #include "model/diagnostics.hpp"
+#include "assign_job.hpp"
 #include "run_job.hpp"
 
 namespace fs = std::filesystem;
@@ -139,5 +140,34 @@ TEST_F(WithinSample, AGridOfTheFinestLevelAndAnUnknownCode) {
         EXPECT_EQ(e.diagnostic().code, "unknown_within");
         EXPECT_NE(e.diagnostic().where.feature.find("no-such-code"), std::string::npos);
     }
+    fs::remove_all(out);
+}
+
+// `assign --within` gives the whole assignment's numbers for the grid's subtree, and the communities' households add
+// up to the whole assignment's.
+TEST(WithinAssign, CommunitiesGiveTheWholeAssignmentsNumbers) {
+    const fs::path out = out_dir("assign");
+    Diagnostics diag;
+    pipeline::AssignConfig whole_config;
+    whole_config.project_file = sample;
+    whole_config.out_dir = out / "whole";
+    const auto whole = pipeline::assign_job(whole_config, diag);
+    const auto whole_grids = per_grid(whole.summary);
+    std::size_t households = 0;
+    for (const auto& community : whole.summary["levels"][0]["per_grid"]) {
+        const std::string code = community["code"];
+        SCOPED_TRACE(code);
+        pipeline::AssignConfig c;
+        c.project_file = sample;
+        c.out_dir = out / code;
+        c.within = code;
+        Diagnostics d;
+        const auto r = pipeline::assign_job(c, d);
+        EXPECT_TRUE(r.balanced);
+        households += r.summary["levels"][0]["households"].get<std::size_t>();
+        for (const auto& [g, numbers] : per_grid(r.summary)) EXPECT_EQ(numbers, whole_grids.at(g)) << g;
+        EXPECT_EQ(read_layer(r.gpkg, "grids").size(), per_grid(r.summary).size());
+    }
+    EXPECT_EQ(households, whole.summary["levels"][0]["households"].get<std::size_t>());
     fs::remove_all(out);
 }
