@@ -207,6 +207,17 @@ void swap_partitions(PgConnection& db, const PostgisTarget& target, const Postgi
                 " SET SCHEMA " + pg_ident(s) + "; ALTER TABLE " + q(s, table) + " ATTACH PARTITION " + q(s, part) +
                 " FOR VALUES IN (" + pg_literal(scope.code) + ")");
     }
+    // A table of the schema this run no longer writes (an older version's layer): its partition of this scope goes too,
+    // so that nothing stale of the scope stays readable.
+    std::set<std::string> written;
+    for (const auto& t : tables) written.insert(t.first);
+    for (const auto& r : db.query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                  "WHERE n.nspname = $1 AND c.relkind = 'p'", {s})) {
+        if (written.count(r.at(0))) continue;
+        const std::string part = partition_name(db, r.at(0), scope.code);
+        if (db.query("SELECT to_regclass($1) IS NOT NULL", {q(s, part)}).at(0).at(0) == "t")
+            db.exec("ALTER TABLE " + q(s, r.at(0)) + " DETACH PARTITION " + q(s, part) + "; DROP TABLE " + q(s, part));
+    }
     std::string names;
     for (const auto& t : tables) names += (names.empty() ? "" : ",") + t.first;
     db.query("INSERT INTO " + q(s, "gridatlas_runs") + " (scope_code, scope_level, project, tables, written_at) VALUES ($1, $2, $3, $4, now()) "

@@ -96,14 +96,21 @@ TEST(PostgisResults, SecondRunReplacesItsPartition) {
     pipeline::run_job(to_postgis(tiny_project, out, "res_twice"));
     layers::PgConnection db(PgCluster::connection());
     const std::string first_oid = one(db, "SELECT 'res_twice.buildings__all'::regclass::oid");
+    // A layer an older version wrote, with a partition of this scope: the rerun removes that partition too.
+    db.exec("CREATE TABLE res_twice.old_layer (x int, scope_code text NOT NULL) PARTITION BY LIST (scope_code); "
+            "CREATE TABLE res_twice.old_layer__all PARTITION OF res_twice.old_layer FOR VALUES IN ('all'); "
+            "CREATE TABLE res_twice.old_layer__other PARTITION OF res_twice.old_layer FOR VALUES IN ('other')");
     const auto report = pipeline::run_job(to_postgis(tiny_project, out, "res_twice"));
     EXPECT_NE(one(db, "SELECT 'res_twice.buildings__all'::regclass::oid"), first_oid);   // a new partition
     EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.households"), "10");
     EXPECT_EQ(one(db, "SELECT count(DISTINCT \"row\") FROM res_twice.households"), "10");   // each roster row once
     EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.buildings"), std::to_string(gpkg_rows(report.gpkg, "buildings").size()));
     EXPECT_EQ(one(db, "SELECT count(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n "
-                      "ON n.oid = p.relnamespace WHERE n.nspname = 'res_twice' AND p.relkind = 'p'"), std::to_string(std::size(layer_names)));
+                      "ON n.oid = p.relnamespace WHERE n.nspname = 'res_twice' AND p.relkind = 'p' AND p.relname <> 'old_layer'"),
+              std::to_string(std::size(layer_names)));
     EXPECT_EQ(one(db, "SELECT count(*) FROM res_twice.gridatlas_runs"), "1");
+    EXPECT_EQ(one(db, "SELECT to_regclass('res_twice.old_layer__all') IS NULL"), "t");
+    EXPECT_EQ(one(db, "SELECT to_regclass('res_twice.old_layer__other') IS NULL"), "f");   // another scope's: kept
     fs::remove_all(out);
 }
 
