@@ -228,9 +228,6 @@ void swap_partitions(PgConnection& db, const PostgisTarget& target, const Postgi
 
 // The schema, the postgis extension and the run register, made once under the schema's advisory lock.
 void prepare_schema(PgConnection& db, const PostgisTarget& target) {
-    if (db.query("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").empty())
-        fail(db.display(), "", "the database has no postgis extension",
-             "run CREATE EXTENSION postgis; in the database (as its owner or a superuser)");
     db.exec("BEGIN");
     db.exec("SELECT pg_advisory_xact_lock(hashtext(" + pg_literal("gridatlas:" + target.schema) + "))");
     db.exec("CREATE SCHEMA IF NOT EXISTS " + pg_ident(target.schema));
@@ -241,15 +238,37 @@ void prepare_schema(PgConnection& db, const PostgisTarget& target) {
 
 }  // namespace
 
-PostgisPublishReport publish_to_postgis(const std::filesystem::path& gpkg, const PostgisTarget& target, const PostgisScope& scope) {
+namespace {
+
+// The connection checked (no password) and the schema name usable; returns the connection.
+std::string checked_target(const PostgisTarget& target) {
     const std::string connection = checked_pg_source(target.connection, {pg_display(target.connection), "", "--to-postgis", {}, {}});
     if (target.schema.empty() || target.schema.size() > 40 || target.schema.rfind("pg_", 0) == 0)
         fail(pg_display(connection), "", "the schema name '" + target.schema + "' cannot be used",
              "give --pg-schema a name of 1 to 40 characters not starting with pg_, e.g. gridatlas");
+    return connection;
+}
+
+void require_postgis(PgConnection& db) {
+    if (db.query("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").empty())
+        fail(db.display(), "", "the database has no postgis extension",
+             "run CREATE EXTENSION postgis; in the database (as its owner or a superuser)");
+}
+
+}  // namespace
+
+void check_postgis_target(const PostgisTarget& target) {
+    PgConnection db(checked_target(target));
+    require_postgis(db);
+}
+
+PostgisPublishReport publish_to_postgis(const std::filesystem::path& gpkg, const PostgisTarget& target, const PostgisScope& scope) {
+    const std::string connection = checked_target(target);
     if (scope.code.empty()) fail(pg_display(connection), "", "the run's scope code is empty", "give --within a grid code");
     PostgisPublishReport report{target.schema, scope.code, {}, 0, 0};
     const auto start = std::chrono::steady_clock::now();
     PgConnection db(connection);
+    require_postgis(db);
     prepare_schema(db, target);
     check_scope_level(db, target, scope);   // early, before loading; checked again under the lock
     Staging stage(db, staging_name());

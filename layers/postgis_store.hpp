@@ -41,6 +41,10 @@ struct PostgisPublishReport {
     double swap_seconds = 0;          // the detach/attach transaction
 };
 
+// Checks, before a run computes anything, that `target` can be written: no password in the connection, a usable
+// schema name, the server reachable and the postgis extension there. Throws DataError as publish_to_postgis does.
+void check_postgis_target(const PostgisTarget& target);
+
 // Publishes every layer of `gpkg` as scope `scope` of `target`'s schema (created when missing; the database needs the
 // postgis extension). Throws DataError naming the connection (without secrets), the schema and table, and what to
 // do: a schema whose tables have other columns (another project's kinds or levels), partitions of another level,

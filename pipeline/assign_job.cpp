@@ -260,6 +260,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
 
 AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     StageClock clock;
+    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
     // --within: as in run_job, the whole project's placement picks the grid's households (within_scope.hpp).
     std::unique_ptr<ProjectState> whole, cut;
     std::optional<WithinScope> scope;

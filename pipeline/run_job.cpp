@@ -251,6 +251,7 @@ RunReport run_job(const RunConfig& config) {
 RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     StageClock clock;
     RunReport report;
+    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
     // --within: the whole project places the households (cheap), then one county's cut runs every stage; its
     // warnings repeat the whole project's for the grids (every grid is kept), so only new ones are added to `diag`.
     std::unique_ptr<ProjectState> whole, state;

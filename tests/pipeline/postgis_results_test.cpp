@@ -206,3 +206,19 @@ TEST(PostgisResults, CommunitiesFillOnePartitionEachAndTogetherEqualTheWholeRun)
     fs::remove_all(out_dir("sample_all"));
     fs::remove_all(whole_out);
 }
+
+// An unreachable store is found before the run computes or writes anything.
+TEST(PostgisResults, UnreachableStoreStopsTheRunBeforeItWrites) {
+    const fs::path out = out_dir("unreachable");
+    auto c = to_postgis(tiny_project, out, "res_unreachable");
+    c.to_postgis = "PG:dbname=gridatlas host=127.0.0.1 port=1";
+    try {
+        pipeline::run_job(c);
+        FAIL() << "a run into an unreachable store was accepted";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.diagnostic().code, "postgis_error") << e.what();
+        EXPECT_NE(e.diagnostic().where.file.find("port=1"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(out / "summary.json"));
+    EXPECT_FALSE(fs::exists(out / "gridatlas.gpkg"));
+}
