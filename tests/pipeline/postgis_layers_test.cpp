@@ -173,6 +173,27 @@ TEST(PostgisLayers, MissingTableAndUnreachableServerNameTheConnection) {
     fs::remove_all(dir);
 }
 
+// A feature problem in a table is reported like one in a file: the connection (no secret), the table, the feature.
+TEST(PostgisLayers, FeatureWarningsNameConnectionTableAndFeature) {
+    load_tiny("tiny_bad");
+    layers::PgConnection db(PgCluster::connection());
+    db.exec("INSERT INTO tiny_bad.buildings (building_id, name, residential, floors, geom) VALUES ('B-NOGEOM', '', 'yes', 3, NULL)");
+    const fs::path dir = fresh_dir("feature");
+    Diagnostics diag;
+    const auto r = pipeline::run_job({pg_project(dir, "tiny_bad", PgCluster::connection()), dir / "out", false}, diag);
+    bool named = false;
+    for (const auto& d : diag.items())
+        if (d.where.feature.find("B-NOGEOM") != std::string::npos || d.message.find("B-NOGEOM") != std::string::npos) {
+            EXPECT_EQ(d.where.file.rfind("PG:", 0), 0u) << format_diagnostic(d);
+            EXPECT_NE(d.where.file.find("dbname=gridatlas"), std::string::npos) << format_diagnostic(d);
+            EXPECT_NE(d.where.layer.find("buildings"), std::string::npos) << format_diagnostic(d);
+            named = true;
+        }
+    EXPECT_TRUE(named) << "no warning names the building without geometry";
+    EXPECT_TRUE(r.balanced);
+    fs::remove_all(dir);
+}
+
 // One cluster for the whole executable (postgis_results_test.cpp too).
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
