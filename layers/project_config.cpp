@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "model/diagnostics.hpp"
+#include "postgis_connection.hpp"
 #include "project_schema.hpp"
 
 namespace gridatlas::layers {
@@ -31,9 +32,16 @@ LayerSource read_layer(const std::filesystem::path& project, const toml::table& 
     src.role = role;
     auto file = t["file"].value<std::string>();
     if (!file || file->empty()) fail(project, role, "the " + role + " layer has no file", "add file = \"<path>\"");
-    src.file = std::filesystem::path(*file);
-    if (src.file.is_relative()) src.file = project.parent_path() / src.file;
-    src.file = src.file.lexically_normal();
+    if (is_pg_source(*file)) {  // a PostgreSQL/PostGIS table: the connection is kept as given, never made a path
+        src.file = checked_pg_source(*file, {project.string(), "", "[" + role + "] file", {}, {}});
+        if (!t.contains("layer"))
+            fail(project, role + ".layer", "the " + role + " layer is a PostgreSQL connection without a table",
+                 "add layer = \"<schema>.<table>\" (e.g. \"public.buildings\")");
+    } else {
+        src.file = std::filesystem::path(*file);
+        if (src.file.is_relative()) src.file = project.parent_path() / src.file;
+        src.file = src.file.lexically_normal();
+    }
     src.layer = t["layer"].value_or(std::string{});
     if (t.contains("sheet")) {  // a workbook's sheet, by name: the GDAL layer of the XLSX/XLS drivers
         if (t.contains("layer")) fail(project, role + ".sheet", "both sheet and layer are given", "keep one: sheet = \"<sheet name>\"");

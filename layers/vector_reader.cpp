@@ -16,6 +16,7 @@
 #include "gdal_session.hpp"
 #include "reprojection.hpp"
 #include "model/text.hpp"
+#include "postgis_connection.hpp"
 
 namespace gridatlas::layers {
 
@@ -141,13 +142,14 @@ struct VectorReader::Impl {
 VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs) : impl_(std::make_unique<Impl>()) {
     ensure_gdal();
     impl_->src = src;
-    const std::string file = src.file.string();
+    const bool pg = is_pg_source(src.file.string());
+    const std::string file = pg ? pg_display(src.file.string()) : src.file.string();
     const std::string role = src.role.empty() ? "layer" : src.role;
-    if (!std::filesystem::exists(src.file))
+    if (!pg && !std::filesystem::exists(src.file))
         throw DataError({Severity::error, "file_not_found", {file, "", "", {}, {}},
                          "the " + role + " file does not exist",
                          "check the path in the project file (relative paths are relative to the project file)"});
-    if (target_crs.empty() && is_delimited_text(src.file)) {  // a table (the roster): every record accounted for
+    if (!pg && target_crs.empty() && is_delimited_text(src.file)) {  // a table (the roster): every record accounted for
         try {
             impl_->text = read_text_file(src.file);
             impl_->table = parse_csv_header(impl_->text, CsvOptions{src.encoding});
@@ -159,17 +161,23 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
     }
     // A point table (facilities as a POI export): its x/y columns, mapped in the layer's table, are the geometry.
     std::vector<std::string> options;
-    if (is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
+    if (!pg && is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
         options = {"X_POSSIBLE_NAMES=" + src.field("x"), "Y_POSSIBLE_NAMES=" + src.field("y"), "KEEP_GEOM_COLUMNS=YES"};
+    // A PostgreSQL table: GDAL lists only that table (not every table of the database), tables without geometry too.
+    if (pg && !src.layer.empty()) options = {"TABLES=" + src.layer, "LIST_ALL_TABLES=YES"};
     std::vector<const char*> option_ptrs;
     for (const auto& o : options) option_ptrs.push_back(o.c_str());
     option_ptrs.push_back(nullptr);
-    if (is_spreadsheet(src.file)) impl_->spreadsheet = std::make_unique<SpreadsheetOptions>();
+    if (pg && !src.layer.empty()) require_pg_table(src.file.string(), src.layer, role);   // GDAL would open a missing table as an empty layer
+    if (!pg && is_spreadsheet(src.file)) impl_->spreadsheet = std::make_unique<SpreadsheetOptions>();
     impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
     if (!impl_->dataset)
-        throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}},
-                         "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
-                         "use a format GDAL reads: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV, OSM PBF"});
+        throw DataError({Severity::error, pg ? "unreadable_table" : "unreadable_file", {file, src.layer, "", {}, {}},
+                         pg ? "the " + role + " table cannot be opened through PostgreSQL (" + last_gdal_error() + ")"
+                            : "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
+                         pg ? "check the server, database and table, and the credentials in the environment (PGUSER, "
+                              "PGPASSWORD or PGSERVICE) or ~/.pgpass"
+                            : "use a format GDAL reads: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV, OSM PBF"});
 
     std::vector<std::string> layer_names;
     for (auto* l : impl_->dataset->GetLayers()) layer_names.push_back(l->GetName());
@@ -281,7 +289,8 @@ void VectorReader::report_text_repairs(Diagnostics& diag) const {
 }
 
 SourceLocation VectorReader::where(std::string feature) const {
-    return SourceLocation{impl_->src.file.string(), impl_->layer_name(), std::move(feature), {}, {}};
+    const std::string file = impl_->src.file.string();
+    return SourceLocation{is_pg_source(file) ? pg_display(file) : file, impl_->layer_name(), std::move(feature), {}, {}};
 }
 
 const CsvTable* VectorReader::text_table() const { return impl_->table ? &*impl_->table : nullptr; }

@@ -4,6 +4,8 @@
 #include "assign_job.hpp"
 
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -12,9 +14,13 @@
 #include "assign/household_assignment.hpp"
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
+#include "gpkg_scope.hpp"
 #include "output_set.hpp"
+#include "postgis_store.hpp"
 #include "project_config.hpp"
 #include "project_state.hpp"
+#include "run_job.hpp"
+#include "within_scope.hpp"
 #include "stage_clock.hpp"
 #include "vector_writer.hpp"
 
@@ -254,19 +260,37 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
 
 AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     StageClock clock;
-    ProjectState state(config.project_file, diag, clock);
+    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
+    // --within: as in run_job, the whole project's placement picks the grid's households (within_scope.hpp).
+    std::unique_ptr<ProjectState> whole, cut;
+    std::optional<WithinScope> scope;
+    Diagnostics cut_diag;
+    if (!config.within.empty()) {
+        whole = std::make_unique<ProjectState>(config.project_file, diag, clock);
+        scope.emplace();
+        Dataset part = clock.time("cut --within", [&] { return within_dataset(*whole, config.within, *scope); });
+        cut = std::make_unique<ProjectState>(whole->cfg(), std::move(part), cut_diag, clock);
+    } else {
+        cut = std::make_unique<ProjectState>(config.project_file, diag, clock);
+    }
+    ProjectState& state = *cut;
     const auto& cfg = state.cfg();
     const auto& ds = state.ds();
     const auto& tree = state.tree();
     const auto& assignment = state.assignment();
     const auto counts = count_grids(ds, tree, assignment);
 
+    if (scope) add_new_warnings(cut_diag, diag);
+
     AssignReport report;
     OutputSet out(config.out_dir, "assign", diag);
     report.json = out.final_path("assignment.json");
     clock.time("write outputs", [&] {
         const Table conservation = conservation_table(assignment);
-        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) { write_gpkg(f, ds, tree, assignment, conservation, counts, diag); });
+        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) {
+            write_gpkg(f, ds, tree, assignment, conservation, counts, diag);
+            if (scope) layers::keep_grids(f, "grids", "code", scope->grid_codes);
+        });
         report.households_csv = out.write("households.csv", [&](const auto& f) { write_households_csv(f, ds, assignment); });
         report.conservation_csv = out.write("conservation.csv", [&](const auto& f) { write_table_csv(f, conservation); });
     });
@@ -276,6 +300,15 @@ AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"households_csv", report.households_csv.string()},
                                  {"conservation_csv", report.conservation_csv.string()}, {"json", report.json.string()}};
     report.summary["skipped_stages"] = skipped_json(state.skipped());
+    if (scope) {
+        limit_levels_to_scope(report.summary["levels"], *scope);
+        report.summary["within"] = within_json(*scope);
+        report.balanced = assignment.balanced() && roster_file_count(whole->ds()).balanced();
+    }
+    if (!config.to_postgis.empty())   // before the files are committed: a failure leaves the previous ones too
+        report.summary["postgis"] = postgis_json(layers::publish_to_postgis(
+            OutputSet::temporary_of(report.gpkg), {config.to_postgis, config.pg_schema},
+            {scope ? scope->code : "all", scope ? scope->level_key : "all", cfg.name}));
     report.summary["stale_outputs"] = out.stale({"assignment.json"});
     out.write_text("assignment.json", report.summary.dump(2) + "\n");
     out.commit();

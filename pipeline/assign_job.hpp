@@ -25,6 +25,9 @@ namespace gridatlas::pipeline {
 struct AssignConfig {
     std::filesystem::path project_file;
     std::filesystem::path out_dir;
+    std::string within{};                    // one grid and the grids below it (as run --within); empty: all
+    std::string to_postgis{};                // also into PostGIS (as run --to-postgis); empty: no
+    std::string pg_schema{"gridatlas_assign"};
 };
 
 struct AssignReport {

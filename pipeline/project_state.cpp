@@ -48,6 +48,12 @@ ProjectState::ProjectState(const std::filesystem::path& project_file, Diagnostic
     warn_empty_measures();
 }
 
+ProjectState::ProjectState(layers::ProjectConfig cfg, Dataset ds, Diagnostics& diag, StageClock& clock)
+    : diag_(diag), clock_(clock), cfg_(std::move(cfg)), ds_(std::move(ds)) {
+    rules_ = organisation_rules(cfg_);
+    warn_empty_measures();
+}
+
 // Said once, here, so that a 0 % coverage or an empty map never reads as a finding about the area. One line per stage
 // the project cannot have, naming the table it lacks.
 void ProjectState::warn_empty_measures() {

@@ -40,6 +40,8 @@ public:
     // file ([walking.profiles]); empty: the project's walking speed.
     ProjectState(const std::filesystem::path& project_file, Diagnostics& diag, StageClock& clock,
                  const std::string& profile = {});
+    // A state over a dataset already loaded and cut (one county of a project, pipeline/within_scope.hpp).
+    ProjectState(layers::ProjectConfig cfg, Dataset ds, Diagnostics& diag, StageClock& clock);
 
     const layers::ProjectConfig& cfg() const { return cfg_; }
     const Dataset& ds() const { return ds_; }

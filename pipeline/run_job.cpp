@@ -3,11 +3,15 @@
 // summary.json and the overview map, with the stages the project cannot have listed as skipped.
 #include "run_job.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "access/straight_line.hpp"
@@ -15,6 +19,9 @@
 #include "output_set.hpp"
 #include "project_state.hpp"
 #include "overview_map.hpp"
+#include "postgis_store.hpp"
+#include "gpkg_scope.hpp"
+#include "within_scope.hpp"
 #include "project_config.hpp"
 #include "results.hpp"
 
@@ -204,6 +211,38 @@ void format_access(const nlohmann::json& s, std::ostringstream& out) {
 
 }  // namespace
 
+// --within: the rule breaches and organisation forms of the county's grids only (a grid above or beside it holds
+// only the county's part of its households there).
+assign::OrganisationReport scoped_organisation(const assign::OrganisationReport& all, const Dataset& ds, const WithinScope& scope) {
+    assign::OrganisationReport out = all;
+    auto outside = [&](GridId g) { return g.valid() && !scope.grid_codes.count(ds.grid(g).code); };
+    for (auto& rule : out.rules)
+        rule.breaches.erase(std::remove_if(rule.breaches.begin(), rule.breaches.end(), [&](const auto& b) { return outside(b.grid); }),
+                            rule.breaches.end());
+    for (auto& g : out.grids)
+        if (outside(g.grid)) g.grid = GridId{};
+    return out;
+}
+
+// --within: the county's grids only, and the reach of buildings its margin cannot decide said as such.
+void limit_gpkg_to_scope(const std::filesystem::path& gpkg, const WithinScope& scope, const access::AccessResult& access) {
+    layers::keep_grids(gpkg, "grids", "code", scope.grid_codes);
+    if (!std::isfinite(scope.margin_m)) return;   // every road and facility kept: the reach is the whole run's
+    std::vector<std::string> kinds;
+    for (const auto& k : access.kinds) kinds.push_back(k.kind);
+    std::ostringstream note;
+    note << "not reached within the --within run's walking margin (" << std::round(scope.margin_m)
+         << " m): the whole-project run tells whether it is beyond the search limit or cut off";
+    layers::relabel_unreached(gpkg, kinds, note.str());
+}
+
+nlohmann::json postgis_json(const layers::PostgisPublishReport& r) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& t : r.tables) tables[t.name] = t.rows;
+    return {{"schema", r.schema}, {"scope_code", r.scope}, {"rows", tables},
+            {"load_seconds", std::round(r.load_seconds * 100) / 100}, {"swap_seconds", std::round(r.swap_seconds * 1000) / 1000}};
+}
+
 RunReport run_job(const RunConfig& config) {
     Diagnostics diag;
     return run_job(config, diag);
@@ -212,7 +251,21 @@ RunReport run_job(const RunConfig& config) {
 RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     StageClock clock;
     RunReport report;
-    ProjectState p(config.project_file, diag, clock);
+    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
+    // --within: the whole project places the households (cheap), then one county's cut runs every stage; its
+    // warnings repeat the whole project's for the grids (every grid is kept), so only new ones are added to `diag`.
+    std::unique_ptr<ProjectState> whole, state;
+    std::optional<WithinScope> scope;
+    Diagnostics county_diag;
+    if (config.within.empty()) {
+        state = std::make_unique<ProjectState>(config.project_file, diag, clock);
+    } else {
+        whole = std::make_unique<ProjectState>(config.project_file, diag, clock);
+        scope.emplace();
+        Dataset part = clock.time("cut --within", [&] { return within_dataset(*whole, config.within, *scope); });
+        state = std::make_unique<ProjectState>(whole->cfg(), std::move(part), county_diag, clock);
+    }
+    ProjectState& p = *state;
     const auto& cfg = p.cfg();
     const auto& ds = p.ds();
     const auto& tree = p.tree();
@@ -221,13 +274,19 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     const auto& access = p.access();
     const auto& stats = p.stats();
     const auto circles = clock.time("straight-line circles", [&] { return access::straight_line_coverage(ds, cfg.walking.speed_m_per_s); });
-    const auto& organisation = p.organisation();
     const auto& central = p.central();
     const auto& liaison = p.liaison();
+    const assign::OrganisationReport organisation = scope ? scoped_organisation(p.organisation(), ds, *scope) : p.organisation();
+    if (scope) add_new_warnings(county_diag, diag);
 
     const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
     OutputSet out(config.out_dir, "run", diag);
-    report.gpkg = clock.time("write gpkg", [&] { return out.write("gridatlas.gpkg", [&](const auto& f) { write_results_gpkg(results, f); }); });
+    report.gpkg = clock.time("write gpkg", [&] {
+        return out.write("gridatlas.gpkg", [&](const auto& f) {
+            write_results_gpkg(results, f);
+            if (scope) limit_gpkg_to_scope(f, *scope, access);
+        });
+    });
 
     if (config.render) {
         report.overview_png = clock.time("render overview", [&] {
@@ -249,10 +308,27 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     report.summary = summary_json(cfg, results);
     report.summary["organisation"] = organisation_json(ds, organisation, central, liaison);
     report.summary["straight_line_vs_network"] = circles_json(ds, circles, access, stats);
-    report.summary["timings"] = clock.json();
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
     report.balanced = assignment.balanced() && roster_file_count(ds).balanced();
     report.summary["skipped_stages"] = skipped_json(p.skipped());
+    if (scope) {
+        limit_levels_to_scope(report.summary["levels"], *scope);
+        report.summary["within"] = within_json(*scope);
+        if (std::isfinite(scope->margin_m))   // the margin cannot tell these apart (see limit_gpkg_to_scope)
+            for (auto& k : report.summary["service_kinds"]) {
+                k.erase("beyond_search_limit_buildings");
+                k.erase("beyond_search_limit_households");
+            }
+        // The roster file is the whole project's: it is accounted for there, the county's rows here.
+        report.balanced = assignment.balanced() && roster_file_count(whole->ds()).balanced();
+    }
+    if (!config.to_postgis.empty())   // before the files are committed: a failure here leaves the previous files too
+        report.summary["postgis"] = clock.time("write postgis", [&] {
+            const layers::PostgisScope pg_scope{scope ? scope->code : "all", scope ? scope->level_key : "all", cfg.name};
+            return postgis_json(layers::publish_to_postgis(OutputSet::temporary_of(report.gpkg), {config.to_postgis, config.pg_schema},
+                                                           pg_scope));
+        });
+    report.summary["timings"] = clock.json();
     report.summary["stale_outputs"] = out.stale({"summary.json"});
     report.summary_json = out.write_text("summary.json", report.summary.dump(2) + "\n");
     out.commit();
@@ -313,6 +389,13 @@ std::string format_summary(const RunReport& report) {
     out << " total " << total << "s\n";
     out << "\nOutputs:\n    " << report.gpkg.string() << "\n    " << report.summary_json.string() << "\n";
     if (!report.overview_png.empty()) out << "    " << report.overview_png.string() << "\n";
+    if (s.contains("postgis")) {
+        const auto& pg = s["postgis"];
+        out << "    PostGIS schema " << pg["schema"].get<std::string>() << ", partition scope_code = '" << pg["scope_code"].get<std::string>()
+            << "':";
+        for (const auto& [table, rows] : pg["rows"].items()) out << " " << table << " " << rows << ";";
+        out << "\n";
+    }
     return out.str();
 }
 

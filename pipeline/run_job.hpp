@@ -8,12 +8,20 @@
 
 #include "model/diagnostics.hpp"
 
+namespace gridatlas::layers { struct PostgisPublishReport; }
+
 namespace gridatlas::pipeline {
 
 struct RunConfig {
     std::filesystem::path project_file;
     std::filesystem::path out_dir;
     bool render = true;
+    // Results also into a PostGIS schema (layers/postgis_store.hpp): a "PG:…" connection without password; empty: no.
+    std::string to_postgis{};
+    std::string pg_schema{"gridatlas"};
+    // One grid (e.g. a county or community code) and the grids below it, with the whole run's numbers for them
+    // (pipeline/within_scope.hpp); empty: the whole project.
+    std::string within{};
 };
 
 struct RunReport {
@@ -29,6 +37,9 @@ struct RunReport {
 // either way, so the caller can show them with the error.
 RunReport run_job(const RunConfig& config, Diagnostics& diag);
 RunReport run_job(const RunConfig& config);
+
+// summary.json's "postgis": schema, scope_code, rows per table, load and swap seconds.
+nlohmann::json postgis_json(const layers::PostgisPublishReport& r);
 
 // The human-readable summary printed by the CLI (aggregates only; no personal data).
 std::string format_summary(const RunReport& report);
