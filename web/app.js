@@ -157,6 +157,39 @@
     return data;
   }
 
+  // --- the base map's legend: the tiles colour residential buildings by walking minutes to the headline kind ---------
+
+  // The same bands and words as render/style_palette.cpp (Bands::legend) and colours as styles/shared/palette.ent.
+  const numberText = (v) => (v === Math.floor(v) ? String(v) : v.toFixed(1));
+  function bandRows(limit) {
+    const thr = Math.max(0, limit), b5 = Math.min(5, thr), b10 = Math.min(10, thr);
+    const rows = [['le5', '≤ ' + numberText(b5) + ' 分钟']];
+    if (b10 > b5) rows.push(['le10', numberText(b5) + '–' + numberText(b10) + ' 分钟']);
+    if (thr > b10) rows.push(['le_thr', numberText(b10) + '–' + numberText(thr) + ' 分钟']);
+    rows.push(['beyond', '> ' + numberText(thr) + ' 分钟（超出步行圈）'], ['unknown', '无法到达 / 无数据'], ['nonres', '非住宅建筑']);
+    return rows;
+  }
+
+  // A legend control for the tiles (none when the project has no tiles); `extra` entries go below the bands.
+  function addBaseLegend(id, extra) {
+    const p = state.project;
+    const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    const items = [];
+    if (p.tiles && kind && kind.minutes) {
+      items.push(el('strong', { text: '底图楼栋：步行到' + kind.name }), el('br'));
+      for (const [key, words] of bandRows(kind.minutes))
+        items.push(el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: 'band band-' + key }), words), el('br'));
+    }
+    for (const [cls, words, key] of extra || [])
+      items.push(el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: cls }), words), el('br'));
+    if (!items.length) return null;
+    items.pop();
+    const legend = L.control({ position: 'bottomright' });
+    legend.onAdd = () => el('div', { class: 'legend', id }, ...items);
+    legend.addTo(state.map);
+    return legend;
+  }
+
   // --- officer ----------------------------------------------------------------------------------------------------
 
   async function startOfficer() {
@@ -180,9 +213,12 @@
     // The officer's own marks are blue and gold, so they are never mistaken for the tiles' walking-time reds.
     const legend = L.control({ position: 'bottomleft' });
     legend.onAdd = () => el('div', { class: 'legend', id: 'officer-legend' }, el('strong', { text: '我的网格' }), el('br'),
-      el('i', { class: 'bld' }), '住宅楼（点击查看住户）', el('br'), el('i', { class: 'bld-central' }), '有党员中心户的楼栋', el('br'),
-      el('i', { class: 'star' }), '党员中心户', el('br'), el('span', { class: 'muted', text: '底图颜色为步行时间，与楼栋标记无关' }));
+      el('span', { class: 'legend-entry', 'data-entry': 'grid' }, el('i', { class: 'line-grid' }), '我的网格边界'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'building' }, el('i', { class: 'bld' }), '住宅楼（点击查看住户）'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'building-central' }, el('i', { class: 'bld-central' }), '有党员中心户的楼栋'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'central' }, el('i', { class: 'star' }), '党员中心户'));
     legend.addTo(state.map);
+    addBaseLegend('base-legend');
     await loadCentral(grids);
   }
 
@@ -190,8 +226,9 @@
 
   // Colours: style.css .st-* (fill / ink as in render/style_palette.cpp; the CSP allows no inline styles).
   const STATUS = [
-    { key: 'resident', word: '常住' }, { key: 'rented', word: '租住' }, { key: 'vacant', word: '空置' },
-    { key: 'business', word: '经营' }, { key: 'unknown', word: '未知' },
+    { key: 'resident', word: '常住', meaning: '（自住）' }, { key: 'rented', word: '租住', meaning: '（出租）' },
+    { key: 'vacant', word: '空置', meaning: '（无人居住）' }, { key: 'business', word: '经营', meaning: '（商铺）' },
+    { key: 'unknown', word: '未知', meaning: '（待核实）' },
   ];
 
   // A row of status cells with their counts (未知 only when any); null when the roster has no status field.
@@ -220,7 +257,7 @@
     if (document.getElementById('status-legend')) return;
     const legend = L.control({ position: 'bottomleft' });
     legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), el('br'),
-      ...STATUS.flatMap((s) => [el('i', { class: 'st-' + s.key }), s.word, el('br')]));
+      ...STATUS.flatMap((s) => [el('span', { class: 'legend-entry', 'data-entry': s.key }, el('i', { class: 'st-' + s.key }), s.word + s.meaning), el('br')]).slice(0, -1));
     legend.addTo(state.map);
   }
 
@@ -319,11 +356,14 @@
     $('kind-label').hidden = false;
     select.addEventListener('change', () => showKind(select.value));
     const legend = L.control({ position: 'bottomleft' });
-    legend.onAdd = () => el('div', { class: 'legend' }, el('strong', { text: '住户覆盖率' }), el('br'),
-      el('i', { class: 'c3' }), '≥ 95%', el('br'), el('i', { class: 'c2' }), '80–95%', el('br'),
-      el('i', { class: 'c1' }), '50–80%', el('br'), el('i', { class: 'c0' }), '< 50%', el('br'),
-      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）', el('br'), el('i', { class: 'gap gap-big' }), '缩小时：每网格缺口楼栋数');
+    state.gapWords = document.createTextNode('');
+    const entry = (key, cls, words) => [el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: cls }), words), el('br')];
+    legend.onAdd = () => el('div', { class: 'legend', id: 'planner-legend' }, el('strong', { text: '网格住户覆盖率（所选服务）' }), el('br'),
+      ...entry('c3', 'c3', '≥ 95%'), ...entry('c2', 'c2', '80–95%'), ...entry('c1', 'c1', '50–80%'), ...entry('c0', 'c0', '< 50%'),
+      ...entry('gap', 'gap', state.gapWords), ...entry('gap-grid', 'gap gap-big', '缩小时：每网格缺口楼栋数'),
+      ...entry('facility', 'facility', '现有服务设施').slice(0, 1));
     legend.addTo(state.map);
+    addBaseLegend('base-legend');
     state.gapRenderer = L.canvas({ padding: 0.2 });
     await showKind(select.value);
     if (state.user.can.users) await showUsers();
@@ -359,6 +399,7 @@
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
       .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
 
+    state.gapWords.textContent = '缺口：超过 ' + numberText(cov.kind.minutes) + ' 分钟的住宅楼';
     const t = cov.totals;
     summary.replaceChildren(el('h2', { text: cov.kind.name + '（' + cov.kind.minutes + '分钟步行）' }),
       el('div', { class: 'stats', id: 'coverage-stats' }, stat(pct(t.share), '住户覆盖率'), stat(fmt(t.covered) + '/' + fmt(t.households), '覆盖户数'),
@@ -440,6 +481,7 @@
     const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
     for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
     const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    addBaseLegend('wall-legend', [['line-wall-grid', '网格边界', 'grid']]);
     $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
       stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), '网格'),
       stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));

@@ -79,7 +79,7 @@ const context = await chromium.launchPersistentContext(profile, {
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1400, height: 900 },
+  viewport: { width: 1920, height: 1080 },
   locale: 'zh-CN',
 });
 context.setDefaultTimeout(30000);
@@ -99,6 +99,19 @@ async function login(name) {
   await page.fill('#login-password', PASSWORD);
   await page.click('#login-submit');
 }
+
+// The legend `id` is on the map with exactly these entries (data-entry keys), each with a swatch and words.
+async function legendHas(id, keys, what) {
+  const found = await page.evaluate((id) => {
+    const l = document.getElementById(id);
+    if (!l || !l.closest('.leaflet-control-container')) return null;
+    return [...l.querySelectorAll('.legend-entry')].map((e) => ({ key: e.dataset.entry, swatch: !!e.querySelector('i'), words: e.textContent.trim() }));
+  }, id);
+  check(found !== null && JSON.stringify(found.map((e) => e.key)) === JSON.stringify(keys) && found.every((e) => e.swatch && e.words.length > 1),
+    what + ' (' + id + ': ' + (found ? found.map((e) => e.key + '=' + e.words).join(', ') : 'missing') + ')');
+}
+// The fixture's kinds have a 5-minute threshold: one band up to it, then beyond (render/style_palette.cpp Bands::legend).
+const BANDS = ['le5', 'beyond', 'unknown', 'nonres'];
 
 async function everything() {
   return await page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
@@ -162,6 +175,11 @@ try {
   await page.fill('#search-input', '');
   await page.press('#search-input', 'Enter');
 
+  await legendHas('officer-legend', ['grid', 'building', 'building-central', 'central'], 'the officer legend names the grid, buildings and central households');
+  await legendHas('base-legend', BANDS, 'the officer sees the tiles\' walking-minute bands');
+  check((await page.locator('#base-legend').innerText()).includes('≤ 5 分钟') && (await page.locator('#base-legend').innerText()).includes('> 5 分钟（超出步行圈）'), 'the bands use the printed maps\' words');
+  check(await page.locator('#officer-legend .bld').evaluate((e) => getComputedStyle(e).backgroundColor) !== 'rgb(215, 48, 39)',
+    'the officer\'s buildings are not drawn in the tiles\' > 15 min red');
   await page.screenshot({ path: path.join(SHOTS, 'officer.png') });
   check(fs.statSync(path.join(SHOTS, 'officer.png')).size > 10000, 'officer screenshot taken');
 
@@ -184,6 +202,9 @@ try {
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)) && !html.includes('139000077'), 'the planner sees no name or phone');
   const planner = await page.evaluate(async () => (await fetch('/api/grids/110101001001/households')).status);
   check(planner === 403, 'the planner\'s households request answers 403');
+  await legendHas('planner-legend', ['c3', 'c2', 'c1', 'c0', 'gap', 'gap-grid', 'facility'], 'the planner legend names coverage, gaps and facilities');
+  check((await page.locator('#planner-legend').innerText()).includes('缺口：超过 5 分钟的住宅楼'), 'the gap entry follows the kind\'s threshold');
+  await legendHas('base-legend', BANDS, 'the planner sees the tiles\' walking-minute bands');
   await page.screenshot({ path: path.join(SHOTS, 'planner.png') });
 
   // --- wall -----------------------------------------------------------------------------------------------------
@@ -197,10 +218,13 @@ try {
     'the wall map has no controls');
   check(await page.locator('#wall-view button:visible, #wall-view input:visible, #wall-view select:visible').count() === 0, 'nothing to press on the wall');
   const box = await page.locator('#wall-map').boundingBox();
-  check(box && box.width === 1400 && box.height === 900, 'the wall map fills the screen');
+  check(box && box.width === 1920 && box.height === 1080, 'the wall map fills the screen');
   check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
   html = await everything();
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
+  await legendHas('wall-legend', [...BANDS, 'grid'], 'the wall legend names the bands and the grid boundary');
+  const legendPx = await page.locator('#wall-legend').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  check(legendPx >= 20, 'the wall legend is readable from 2–3 m (' + legendPx + ' px)');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
 
