@@ -481,10 +481,65 @@
     const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
     for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
     const kind = p.kinds.find((k) => k.key === p.headline_kind);
-    addBaseLegend('wall-legend', [['line-wall-grid', '网格边界', 'grid']]);
+    const namedWords = document.createTextNode('网格名称');
+    addBaseLegend('wall-legend', [['line-wall-grid', '网格边界', 'grid'], ['wall-label-swatch', namedWords, 'grid-name']]);
     $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
       stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), '网格'),
       stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));
+    // The names go on last, around the title, the totals and the legend.
+    const named = addWallLabels(['#wall-title', '#wall-stats .stat', '#wall-legend']);
+    namedWords.textContent = '网格名称（已标 ' + named + ' / ' + grids.length + '，其余太小）';
+  }
+
+  // A point inside a grid's polygon for its name: the centroid when it is inside, else the middle of the widest
+  // inside stretch of the horizontal line through the bounds' centre (concave and multi-part grids). null: none found.
+  function insidePoint(layer) {
+    const rings = [];
+    const walk = (a) => { if (a.length && a[0] instanceof L.LatLng) rings.push(a); else a.forEach(walk); };
+    walk(layer.getLatLngs());
+    const crossings = (lat) => {
+      const xs = [];
+      for (const r of rings)
+        for (let i = 0, j = r.length - 1; i < r.length; j = i++)
+          if ((r[i].lat > lat) !== (r[j].lat > lat)) xs.push(r[j].lng + (lat - r[j].lat) * (r[i].lng - r[j].lng) / (r[i].lat - r[j].lat));
+      return xs.sort((a, b) => a - b);
+    };
+    const inside = (p) => crossings(p.lat).filter((x) => x < p.lng).length % 2 === 1;
+    let c = null;
+    try { c = layer.getCenter(); } catch (e) { c = null; }
+    if (c && inside(c)) return c;
+    const b = layer.getBounds(), lat = b.getCenter().lat, xs = crossings(lat);
+    let best = null;
+    for (let i = 0; i + 1 < xs.length; i += 2) if (!best || xs[i + 1] - xs[i] > best[1] - best[0]) best = [xs[i], xs[i + 1]];
+    return best ? L.latLng(lat, (best[0] + best[1]) / 2) : null;
+  }
+
+  // Grid names in large type (read from 2–3 m at 1080p), the largest grids first; a name that would overlap one
+  // already placed is left out, never drawn over it. Returns how many were placed.
+  function addWallLabels(obstacles) {
+    const map = state.map, items = [];
+    state.layers.grids.eachLayer((l) => {
+      const b = l.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+      const at = insidePoint(l);
+      if (!at) return;
+      items.push({ at, area: Math.abs((z.x - a.x) * (z.y - a.y)), name: l.feature.properties.name || l.feature.properties.code });
+    });
+    items.sort((x, y) => y.area - x.area);
+    const group = L.layerGroup().addTo(map);
+    const placed = obstacles.flatMap((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect()));
+    const fixed = placed.length;
+    const overlaps = (r, q) => r.left < q.right + 6 && q.left < r.right + 6 && r.top < q.bottom + 4 && q.top < r.bottom + 4;
+    const view = map.getContainer().getBoundingClientRect();
+    for (const it of items) {
+      const m = L.marker(it.at, { interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'wall-label', html: el('span', { text: it.name }), iconSize: null }) }).addTo(group);
+      const r = m.getElement().firstChild.getBoundingClientRect();
+      const inside = r.left >= view.left && r.right <= view.right && r.top >= view.top && r.bottom <= view.bottom;
+      if (!inside || placed.some((q) => overlaps(r, q))) group.removeLayer(m);
+      else placed.push(r);
+    }
+    state.layers.wallLabels = group;
+    return placed.length - fixed;
   }
 
   // --- go ---------------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 //            households answer 403; the session cookie is HttpOnly and SameSite=Strict; no personal value of another
 //            grid is anywhere in the page.
 //   planner: switches service kinds and sees the coverage and the gaps, and no household.
-//   wall:    the overview full-screen with no controls.
+//   wall:    the overview full-screen with no controls, grid names of at least 22 px that never overlap.
+// Every view: its legend is on the map with its entries, in the printed maps' words (1920x1080, as a wall screen).
 // Screenshots go to $GRIDATLAS_SCREENSHOTS (officer.png, planner.png, wall.png). Exit 77 (ctest: skipped) with the
 // reason when node_modules, the built page or chromium are missing.
 import { spawn, spawnSync } from 'node:child_process';
@@ -222,9 +223,18 @@ try {
   check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
   html = await everything();
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
-  await legendHas('wall-legend', [...BANDS, 'grid'], 'the wall legend names the bands and the grid boundary');
+  await legendHas('wall-legend', [...BANDS, 'grid', 'grid-name'], 'the wall legend names the bands and the grid boundary');
   const legendPx = await page.locator('#wall-legend').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   check(legendPx >= 20, 'the wall legend is readable from 2–3 m (' + legendPx + ' px)');
+  const labels = await page.evaluate(() => [...document.querySelectorAll('.wall-label span')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return { text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize), r: { l: r.left, r: r.right, t: r.top, b: r.bottom } };
+  }));
+  check(labels.map((l) => l.text).sort().join() === '东网格,西网格', 'the wall names both grids (' + labels.map((l) => l.text).join(', ') + ')');
+  check(labels.every((l) => l.px >= 22), 'the wall\'s grid names are at least 22 px');
+  const apart = (a, b) => a.r <= b.l || b.r <= a.l || a.b <= b.t || b.b <= a.t;
+  check(labels.every((a, i) => labels.every((b, j) => i === j || apart(a.r, b.r))), 'no two grid names overlap');
+  check((await page.locator('#wall-legend').innerText()).includes('已标 2 / 2'), 'the wall legend says how many grids are named');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
 
