@@ -5,7 +5,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const state = { user: null, project: null, map: null, layers: {}, selected: null, buildingLayers: new Map() };
+  const state = { user: null, project: null, map: null, layers: {}, selected: null, buildingLayers: new Map(), keyGroupsOf: new Map() };
 
   // --- small helpers ----------------------------------------------------------------------------------------------
 
@@ -216,7 +216,8 @@
       el('span', { class: 'legend-entry', 'data-entry': 'grid' }, el('i', { class: 'line-grid' }), '我的网格边界'), el('br'),
       el('span', { class: 'legend-entry', 'data-entry': 'building' }, el('i', { class: 'bld' }), '住宅楼（点击查看住户）'), el('br'),
       el('span', { class: 'legend-entry', 'data-entry': 'building-central' }, el('i', { class: 'bld-central' }), '有党员中心户的楼栋'), el('br'),
-      el('span', { class: 'legend-entry', 'data-entry': 'central' }, el('i', { class: 'star' }), '党员中心户'));
+      el('span', { class: 'legend-entry', 'data-entry': 'central' }, el('i', { class: 'star' }), '党员中心户'),
+      ...(state.keyGroups ? [el('br'), el('span', { class: 'legend-entry', 'data-entry': 'key-groups' }, el('i', { class: 'kg' }), '重点人群户数')] : []));
     legend.addTo(state.map);
     addBaseLegend('base-legend');
     await loadCentral(grids);
@@ -261,6 +262,24 @@
     legend.addTo(state.map);
   }
 
+  // Key groups (重点人群, officers only): a teal diamond with the building's count of such households, a badge on the
+  // corner of its footprint (clear of the central household's dot and the status cells at its centre), as the printed officer map draws it (render/status_marks.cpp, styles/shared/key-group.svg). The server
+  // sends counts only when the project maps a key-group field; the groups themselves never reach the page.
+  function addKeyGroupMarks(data) {
+    const group = L.layerGroup();
+    for (const f of data.features) {
+      const n = f.properties.key_group_households;
+      if (n === undefined || n === null) continue;
+      state.keyGroups = true;
+      state.keyGroupsOf.set(f.properties.id, n);
+      const layer = state.buildingLayers.get(f.properties.id);
+      if (!n || !layer) continue;
+      L.marker(layer.getBounds().getNorthEast(), { interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'key-group-mark', html: el('span', { class: 'key-group', title: '重点人群 ' + n + ' 户' }, el('i', { class: 'kg' }), String(n)), iconSize: null }) }).addTo(group);
+    }
+    if (group.getLayers().length) group.addTo(state.map);
+  }
+
   async function loadBuildings(code) {
     const data = await api('/api/grids/' + encodeURIComponent(code) + '/buildings');
     const layer = L.geoJSON(data, {
@@ -274,6 +293,7 @@
     }).addTo(state.map);
     state.layers['buildings-' + code] = layer;
     addStatusMarks(data);
+    addKeyGroupMarks(data);
   }
 
   async function loadCentral(grids) {
@@ -325,6 +345,8 @@
     const info = el('p', { class: 'muted', text: (b.floors ? b.floors + ' 层 · ' : '') +
       b.grids.map((g) => g.level_name + ' ' + (g.name || g.code)).join(' · ') });
     const kinds = state.project.kinds;
+    const kg = state.keyGroupsOf.get(b.id);
+    if (kg !== undefined) stats.append(stat(fmt(kg), '重点人群户'));
     const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key], (b.reach || {})[k.key], k.key)).join('；') });
     box.replaceChildren(head, stats, info, walk);
     const cells = statusCells(b.households_by_status, true);
