@@ -382,7 +382,7 @@
     const entry = (key, cls, words) => [el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: cls }), words), el('br')];
     legend.onAdd = () => el('div', { class: 'legend', id: 'planner-legend' }, el('strong', { text: '网格住户覆盖率（所选服务）' }), el('br'),
       ...entry('c3', 'c3', '≥ 95%'), ...entry('c2', 'c2', '80–95%'), ...entry('c1', 'c1', '50–80%'), ...entry('c0', 'c0', '< 50%'),
-      ...entry('gap', 'gap', state.gapWords), ...entry('gap-grid', 'gap gap-big', '缩小时：每网格缺口楼栋数'),
+      ...entry('gap', 'gap', state.gapWords), ...entry('gap-cluster', 'gap gap-big', '相邻缺口楼栋合并，数字为栋数（点击放大）'),
       ...entry('facility', 'facility', '现有服务设施').slice(0, 1));
     legend.addTo(state.map);
     addBaseLegend('base-legend');
@@ -411,12 +411,11 @@
       L.DomUtil.addClass(e, 'coverage-' + coverageClass(shares.get(code)));
       l.setTooltipContent(tip((l.feature.properties.name || '') + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code))));
     });
-    if (state.layers.gaps) state.layers.gaps.remove();
-    state.layers.gaps = L.geoJSON(gaps, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
-      onEachFeature: (f, l) => l.bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))),
-    }).addTo(state.map);
-    showGapsForZoom(cov);
+    // Every gap building becomes a dot; showGaps draws them clustered below GAP_DOTS_FROM_ZOOM.
+    const dots = gaps.features.map((f) => L.circleMarker(L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]),
+      { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 })
+      .bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))));
+    showGaps(dots);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
       .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
@@ -437,23 +436,68 @@
         el('tbody', null, ...rows)));
   }
 
-  // Below zoom 15 thousands of gap dots hide the map: show one circle per grid instead, sized by its gap buildings.
-  const GAP_DOTS_FROM_ZOOM = 15;
-  function showGapsForZoom(cov) {
-    if (state.layers.gapGrids) state.layers.gapGrids.remove();
-    const centres = new Map();
-    state.layers.grids.eachLayer((l) => centres.set(l.feature.properties.code, l.getBounds().getCenter()));
-    state.layers.gapGrids = L.layerGroup(cov.grids.filter((g) => g.gap_buildings > 0 && centres.has(g.code)).map((g) =>
-      L.circleMarker(centres.get(g.code), { radius: Math.min(24, 5 + 1.5 * Math.sqrt(g.gap_buildings)), className: 'gap-grid-marker' })
-        .bindTooltip(tip((g.name || g.code) + ' · 缺口楼栋 ' + fmt(g.gap_buildings) + '（放大查看每栋）'))));
+  // Thousands of gap dots would bury the map (3,281 on the sample): below GAP_DOTS_FROM_ZOOM nearby gap buildings are
+  // drawn as one purple disc with their count (greedy: a dot joins the first cluster whose seed is within
+  // GAP_CLUSTER_PX on screen, else seeds a new one), re-clustered on every zoom. A lone building stays a dot; every gap
+  // building is in exactly one mark, so the counts add up to the summary's. Clicking a cluster zooms to it. The map
+  // element carries data-gap-marks and data-gap-buildings (what is drawn) for the browser test.
+  const GAP_DOTS_FROM_ZOOM = 17, GAP_CLUSTER_PX = 60;
+  function clusterDots(dots, zoom) {
+    const seeds = new Map(), clusters = [];
+    const cellOf = (p) => Math.floor(p.x / GAP_CLUSTER_PX) + ':' + Math.floor(p.y / GAP_CLUSTER_PX);
+    for (const d of dots) {
+      const p = state.map.project(d.getLatLng(), zoom);
+      const cx = Math.floor(p.x / GAP_CLUSTER_PX), cy = Math.floor(p.y / GAP_CLUSTER_PX);
+      let home = null;
+      for (let dx = -1; dx <= 1 && !home; dx++)
+        for (let dy = -1; dy <= 1 && !home; dy++)
+          for (const c of seeds.get((cx + dx) + ':' + (cy + dy)) || [])
+            if (c.seed.distanceTo(p) <= GAP_CLUSTER_PX) { home = c; break; }
+      if (!home) {
+        home = { seed: p, members: [] };
+        clusters.push(home);
+        const key = cellOf(p);
+        if (!seeds.has(key)) seeds.set(key, []);
+        seeds.get(key).push(home);
+      }
+      home.members.push(d);
+    }
+    return clusters;
+  }
+
+  function showGaps(dots) {
+    const map = state.map;
+    if (state.layers.gaps) state.layers.gaps.remove();
+    const layer = L.layerGroup().addTo(map);
+    state.layers.gaps = layer;
     const update = () => {
-      const dots = state.map.getZoom() >= GAP_DOTS_FROM_ZOOM;
-      if (dots) { state.layers.gapGrids.remove(); state.layers.gaps.addTo(state.map); }
-      else { state.layers.gaps.remove(); state.layers.gapGrids.addTo(state.map); }
+      layer.clearLayers();
+      const zoom = map.getZoom();
+      let marks = 0;
+      if (zoom >= GAP_DOTS_FROM_ZOOM) {
+        for (const d of dots) layer.addLayer(d);
+        marks = dots.length;
+      } else {
+        for (const c of clusterDots(dots, zoom)) {
+          marks++;
+          if (c.members.length === 1) { layer.addLayer(c.members[0]); continue; }
+          const n = c.members.length, bounds = L.latLngBounds(c.members.map((m) => m.getLatLng()));
+          let lat = 0, lng = 0;
+          for (const m of c.members) { lat += m.getLatLng().lat; lng += m.getLatLng().lng; }
+          const size = n < 10 ? 's' : n < 100 ? 'm' : 'l';
+          L.marker([lat / n, lng / n], { keyboard: false, riseOnHover: true,
+            icon: L.divIcon({ className: 'gap-cluster gap-cluster-' + size, html: el('span', { text: fmt(n) }), iconSize: null }) })
+            .bindTooltip(tip('缺口楼栋 ' + fmt(n) + ' 栋（点击放大）'))
+            .on('click', () => map.fitBounds(bounds.pad(0.15), { maxZoom: GAP_DOTS_FROM_ZOOM }))
+            .addTo(layer);
+        }
+      }
+      map.getContainer().dataset.gapMarks = String(marks);
+      map.getContainer().dataset.gapBuildings = String(dots.length);
     };
-    if (state.gapZoomHandler) state.map.off('zoomend', state.gapZoomHandler);
+    if (state.gapZoomHandler) map.off('zoomend', state.gapZoomHandler);
     state.gapZoomHandler = update;
-    state.map.on('zoomend', update);
+    map.on('zoomend', update);
     update();
   }
 

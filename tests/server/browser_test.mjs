@@ -203,9 +203,16 @@ try {
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)) && !html.includes('139000077'), 'the planner sees no name or phone');
   const planner = await page.evaluate(async () => (await fetch('/api/grids/110101001001/households')).status);
   check(planner === 403, 'the planner\'s households request answers 403');
-  await legendHas('planner-legend', ['c3', 'c2', 'c1', 'c0', 'gap', 'gap-grid', 'facility'], 'the planner legend names coverage, gaps and facilities');
+  await legendHas('planner-legend', ['c3', 'c2', 'c1', 'c0', 'gap', 'gap-cluster', 'facility'], 'the planner legend names coverage, gaps and facilities');
   check((await page.locator('#planner-legend').innerText()).includes('缺口：超过 5 分钟的住宅楼'), 'the gap entry follows the kind\'s threshold');
   await legendHas('base-legend', BANDS, 'the planner sees the tiles\' walking-minute bands');
+  const gapsDrawn = await page.evaluate(async () => {
+    const m = document.getElementById('map');
+    const api = await (await fetch('/api/gaps?kind=health')).json();
+    return { marks: Number(m.dataset.gapMarks), buildings: Number(m.dataset.gapBuildings), api: api.features.length };
+  });
+  check(gapsDrawn.buildings === gapsDrawn.api && gapsDrawn.api > 0 && gapsDrawn.marks >= 1 && gapsDrawn.marks <= gapsDrawn.api,
+    'every gap building of 卫生医疗 is drawn, as ' + gapsDrawn.marks + ' marks (' + gapsDrawn.buildings + ' of ' + gapsDrawn.api + ')');
   await page.screenshot({ path: path.join(SHOTS, 'planner.png') });
 
   // --- wall -----------------------------------------------------------------------------------------------------
