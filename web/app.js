@@ -233,20 +233,26 @@
   ];
 
   // A row of status cells with their counts (未知 only when any); null when the roster has no status field.
-  function statusCells(counts, withWords) {
+  // `onlyPresent`: only the statuses the building has (the map's marks, as render/status_marks.cpp: a one-household
+  // house is one cell, not three zeros beside it); null when there are none.
+  function statusCells(counts, withWords, onlyPresent) {
     if (!counts) return null;
-    const cells = STATUS.filter((s) => s.key !== 'unknown' || counts.unknown > 0).map((s) => el('span', {
+    const shown = STATUS.filter((s) => (onlyPresent ? counts[s.key] > 0 : s.key !== 'unknown' || counts.unknown > 0));
+    if (!shown.length) return null;
+    const cells = shown.map((s) => el('span', {
       class: 'status-cell st-' + s.key, title: s.word + ' ' + counts[s.key] + ' 户',
       text: (withWords ? s.word + ' ' : '') + counts[s.key],
     }));
     return el('span', { class: 'status-cells' }, ...cells);
   }
 
-  // Each building's cells on the map, below its centre, and the legend that names them.
+  // Each building's cells on the map, below its centre, from STATUS_FROM_ZOOM (below it a grid's hundreds of rows
+  // bury the map: seen on the sample's 202-building grids), and the legend that names them and says so.
+  const STATUS_FROM_ZOOM = 17;
   function addStatusMarks(data) {
     const group = L.layerGroup();
     for (const f of data.features) {
-      const cells = statusCells(f.properties.households_by_status, false);
+      const cells = statusCells(f.properties.households_by_status, false, true);
       if (!cells) continue;
       const layer = state.buildingLayers.get(f.properties.id);
       if (!layer) continue;
@@ -254,10 +260,17 @@
         icon: L.divIcon({ className: 'status-mark', html: cells, iconSize: null }) }).addTo(group);
     }
     if (!group.getLayers().length) return;
-    group.addTo(state.map);
+    const map = state.map;
+    const show = () => { if (map.getZoom() >= STATUS_FROM_ZOOM) group.addTo(map); else group.remove(); };
+    map.on('zoomend', show);
+    show();
     if (document.getElementById('status-legend')) return;
+    const hint = el('span', { class: 'muted', id: 'status-hint', text: '（放大到 ' + STATUS_FROM_ZOOM + ' 级显示）' });
+    const hintShow = () => { hint.hidden = map.getZoom() >= STATUS_FROM_ZOOM; };
+    map.on('zoomend', hintShow);
+    hintShow();
     const legend = L.control({ position: 'bottomleft' });
-    legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), el('br'),
+    legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), hint, el('br'),
       ...STATUS.flatMap((s) => [el('span', { class: 'legend-entry', 'data-entry': s.key }, el('i', { class: 'st-' + s.key }), s.word + s.meaning), el('br')]).slice(0, -1));
     legend.addTo(state.map);
   }
@@ -473,13 +486,14 @@
     const update = () => {
       layer.clearLayers();
       const zoom = map.getZoom();
-      let marks = 0;
+      let marks = 0, drawn = 0;
       if (zoom >= GAP_DOTS_FROM_ZOOM) {
         for (const d of dots) layer.addLayer(d);
-        marks = dots.length;
+        marks = drawn = dots.length;
       } else {
         for (const c of clusterDots(dots, zoom)) {
           marks++;
+          drawn += c.members.length;
           if (c.members.length === 1) { layer.addLayer(c.members[0]); continue; }
           const n = c.members.length, bounds = L.latLngBounds(c.members.map((m) => m.getLatLng()));
           let lat = 0, lng = 0;
@@ -493,7 +507,7 @@
         }
       }
       map.getContainer().dataset.gapMarks = String(marks);
-      map.getContainer().dataset.gapBuildings = String(dots.length);
+      map.getContainer().dataset.gapBuildings = String(drawn);
     };
     if (state.gapZoomHandler) map.off('zoomend', state.gapZoomHandler);
     state.gapZoomHandler = update;

@@ -1,6 +1,7 @@
 // The household-status map (网格图) and key groups (重点人群) in the page: headless Chromium (playwright-core, as
 // browser_test.mjs) on tests/fixtures/status (README there: S1 has 2 key-group households, S2 1, S3 0).
-//   officer of 西网格: the status legend with the printed maps' five words and glosses, the officer legend with its
+//   officer of 西网格: the status legend with the printed maps' five words and glosses, S1's status cells (from zoom
+//            17, only the statuses it has), the officer legend with its
 //            key-group entry, one teal key-group mark "2" on S1 and its count in S1's panel; the groups' words
 //            (独居老人, 残疾, 低保) nowhere in the page.
 //   planner: no key-group mark, entry or count, and no household status per building.
@@ -97,6 +98,18 @@ try {
   check(JSON.stringify(marks.map((t) => t.trim())) === '["2"]', 'one key-group mark, "2" on S1 (' + marks + ')');
   const colour = await page.locator('.key-group i.kg').evaluate((e) => getComputedStyle(e).backgroundColor);
   check(colour === 'rgb(0, 121, 107)', 'the mark is the printed maps\' key-group teal (' + colour + ')');
+  // The status cells show from zoom 17 (the legend says so below it): zoom in until the hint goes, then S1 has one
+  // cell per status it has (6 常住, 4 租住, 2 空置, 1 经营; no zero cells).
+  for (let i = 0; i < 8 && await page.locator('#status-hint').isVisible(); i++) {
+    await page.click('.leaflet-control-zoom-in');
+    await page.waitForTimeout(400);
+  }
+  check(await page.locator('#status-hint').isHidden(), 'zoomed in, the status hint is gone');
+  const cells = await page.locator('.status-mark .status-cells').evaluateAll((es) => es.map((e) =>
+    [...e.children].map((c) => c.className.replace('status-cell st-', '') + c.textContent).join(' ')));
+  check(JSON.stringify(cells) === '["resident6 rented4 vacant2 business1"]', 'S1\'s cells on the map: 6 4 2 1 (' + cells + ')');
+  await page.click('.leaflet-control-zoom-out');
+  await page.waitForTimeout(400);
   const b1 = await page.locator('path.building-S1').boundingBox();
   await page.mouse.click(b1.x + 4, b1.y + 4);
   await page.locator('#building tr.household').first().waitFor();
