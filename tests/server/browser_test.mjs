@@ -206,6 +206,12 @@ try {
   await legendHas('planner-legend', ['c3', 'c2', 'c1', 'c0', 'gap', 'gap-cluster', 'facility'], 'the planner legend names coverage, gaps and facilities');
   check((await page.locator('#planner-legend').innerText()).includes('缺口：超过 5 分钟的住宅楼'), 'the gap entry follows the kind\'s threshold');
   await legendHas('base-legend', BANDS, 'the planner sees the tiles\' walking-minute bands');
+  const swatches = await page.evaluate(() => {
+    const colour = (sel) => [...document.querySelectorAll(sel)].map((e) => getComputedStyle(e).backgroundColor);
+    return { coverage: colour('#planner-legend i.c0, #planner-legend i.c1, #planner-legend i.c2, #planner-legend i.c3'), bands: colour('#base-legend i.band') };
+  });
+  check(swatches.coverage.length === 4 && swatches.coverage.every((c) => !swatches.bands.includes(c)),
+    'no coverage colour is one of the walking bands\' (' + swatches.coverage.join(' ') + ')');
   const gapsDrawn = await page.evaluate(async () => {
     const m = document.getElementById('map');
     const api = await (await fetch('/api/gaps?kind=health')).json();
