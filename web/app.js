@@ -561,14 +561,27 @@
     const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
     for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
     const kind = p.kinds.find((k) => k.key === p.headline_kind);
-    const namedWords = document.createTextNode('网格名称');
-    addBaseLegend('wall-legend', [['line-wall-grid', '网格边界', 'grid'], ['wall-label-swatch', namedWords, 'grid-name']]);
+    // The top level (社区) too when there is one above the grids: a heavier outline and larger names, placed first.
+    const levels = p.levels, fineName = levels.length ? levels[levels.length - 1].name || '网格' : '网格';
+    const sets = [];
+    if (levels.length > 1) {
+      const top = await api('/api/grids.geojson?level=' + encodeURIComponent(topLevel()));
+      const layer = L.geoJSON(top, { interactive: false, style: () => ({ className: 'wall-top-outline' }) }).addTo(state.map);
+      sets.push({ layer, cls: 'wall-label-top', words: document.createTextNode(levels[0].name || topLevel()), name: levels[0].name || topLevel(), total: top.features.length });
+    }
+    sets.push({ layer: state.layers.grids, cls: 'wall-label-fine', words: document.createTextNode(fineName), name: fineName, total: grids.length });
+    const extra = [];
+    if (sets.length > 1) extra.push(['line-wall-top', sets[0].name + '边界', 'top'], ['wall-label-top-swatch', sets[0].words, 'top-name']);
+    extra.push(['line-wall-grid', fineName + '边界', 'grid'], ['wall-label-swatch', sets[sets.length - 1].words, 'grid-name']);
+    addBaseLegend('wall-legend', extra);
     $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
-      stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), '网格'),
+      stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), fineName),
       stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));
     // The names go on last, around the title, the totals and the legend.
-    const named = addWallLabels(['#wall-title', '#wall-stats .stat', '#wall-legend']);
-    namedWords.textContent = '网格名称（已标 ' + named + ' / ' + grids.length + '，其余太小）';
+    const named = addWallLabels(['#wall-title', '#wall-stats .stat', '#wall-legend'], sets);
+    sets.forEach((set, i) => {
+      set.words.textContent = set.name + '名称（已标 ' + named[i] + ' / ' + set.total + (named[i] < set.total ? '，其余放不下' : '') + '）';
+    });
   }
 
   // A point inside a grid's polygon for its name: the centroid when it is inside, else the middle of the widest
@@ -594,32 +607,35 @@
     return best ? L.latLng(lat, (best[0] + best[1]) / 2) : null;
   }
 
-  // Grid names in large type (read from 2–3 m at 1080p), the largest grids first; a name that would overlap one
-  // already placed is left out, never drawn over it. Returns how many were placed.
-  function addWallLabels(obstacles) {
-    const map = state.map, items = [];
-    state.layers.grids.eachLayer((l) => {
-      const b = l.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
-      const at = insidePoint(l);
-      if (!at) return;
-      items.push({ at, area: Math.abs((z.x - a.x) * (z.y - a.y)), name: l.feature.properties.name || l.feature.properties.code });
-    });
-    items.sort((x, y) => y.area - x.area);
+  // Names in large type (read from 2–3 m at 1080p), set by set (the top level first, then the grids), the largest
+  // areas first; a name that would overlap one already placed or an `obstacles` element is left out, never drawn
+  // over it. Returns how many of each set were placed.
+  function addWallLabels(obstacles, sets) {
+    const map = state.map;
     const group = L.layerGroup().addTo(map);
     const placed = obstacles.flatMap((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect()));
-    const fixed = placed.length;
     const overlaps = (r, q) => r.left < q.right + 6 && q.left < r.right + 6 && r.top < q.bottom + 4 && q.top < r.bottom + 4;
     const view = map.getContainer().getBoundingClientRect();
-    for (const it of items) {
-      const m = L.marker(it.at, { interactive: false, keyboard: false,
-        icon: L.divIcon({ className: 'wall-label', html: el('span', { text: it.name }), iconSize: null }) }).addTo(group);
-      const r = m.getElement().firstChild.getBoundingClientRect();
-      const inside = r.left >= view.left && r.right <= view.right && r.top >= view.top && r.bottom <= view.bottom;
-      if (!inside || placed.some((q) => overlaps(r, q))) group.removeLayer(m);
-      else placed.push(r);
-    }
     state.layers.wallLabels = group;
-    return placed.length - fixed;
+    return sets.map((set) => {
+      const items = [];
+      set.layer.eachLayer((l) => {
+        const b = l.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+        const at = insidePoint(l);
+        if (at) items.push({ at, area: Math.abs((z.x - a.x) * (z.y - a.y)), name: l.feature.properties.name || l.feature.properties.code });
+      });
+      items.sort((x, y) => y.area - x.area);
+      let n = 0;
+      for (const it of items) {
+        const m = L.marker(it.at, { interactive: false, keyboard: false,
+          icon: L.divIcon({ className: 'wall-label ' + set.cls, html: el('span', { text: it.name }), iconSize: null }) }).addTo(group);
+        const r = m.getElement().firstChild.getBoundingClientRect();
+        const inside = r.left >= view.left && r.right <= view.right && r.top >= view.top && r.bottom <= view.bottom;
+        if (!inside || placed.some((q) => overlaps(r, q))) group.removeLayer(m);
+        else { placed.push(r); n++; }
+      }
+      return n;
+    });
   }
 
   // --- go ---------------------------------------------------------------------------------------------------------

@@ -167,11 +167,14 @@ try {
   await login('wall');
   await page.locator('#wall-legend').waitFor();
   await page.waitForFunction(() => /已标 \d+/.test(document.getElementById('wall-legend').innerText));
-  const names = await page.locator('.wall-label span').allTextContents();
+  const names = await page.locator('.wall-label-fine span').allTextContents();
   r = await injected();
-  // The long hostile names may not both fit without overlapping: at least one is drawn, and the legend counts them.
-  check(names.length >= 1 && names.every((n) => HOSTILE.some((h) => n.includes(h))), 'the wall\'s grid names show the hostile text literally (' + names.length + ')');
-  check((await page.locator('#wall-legend').innerText()).includes('已标 ' + names.length + ' / 2'), 'the wall legend counts the names drawn');
+  // The long hostile names may not all fit without overlapping: at least one is drawn, and the legend counts them.
+  const community = await page.locator('.wall-label-top span').allTextContents();
+  check(names.length + community.length >= 1 && [...names, ...community].every((n) => HOSTILE.some((h) => n.includes(h))),
+    'the wall\'s names show the hostile text literally (' + names.length + ' grids, ' + community.length + ' community)');
+  check((await page.locator('#wall-legend').innerText()).includes('网格名称（已标 ' + names.length + ' / 2'), 'the wall legend counts the names drawn');
+  check((await page.locator('#wall-legend').innerText()).includes('社区名称（已标 ' + community.length + ' / 1'), 'and counts the community name drawn');
   check(r.found.length === 0, 'no element injected on the wall' + (r.found.length ? ': ' + r.found.join(', ') : ''));
   check(r.pwned === undefined, 'no injected handler ran on the wall');
 } catch (e) {

@@ -2,7 +2,8 @@
 // browser_test.mjs) at 1920x1080, where the views are crowded enough to go wrong:
 //   planner: the opening view draws every gap building of the headline kind, clustered into a bounded number of
 //            marks (at most 80 for thousands of buildings); zoomed to 17 every one is its own dot.
-//   wall:    at least 30 grid names of at least 22 px, none overlapping another, the title, the totals or the legend.
+//   wall:    at least 15 of the 25 community names (placed first) and 20 grid names of at least 22 px, none overlapping another, the
+//            title, the totals or the legend.
 //   officer of 港湾社区第1网格 (457 households): the legends and the key-group marks.
 // Screenshots sample-planner.png, sample-wall.png and sample-officer.png go to $GRIDATLAS_SCREENSHOTS. Exit 77
 // (ctest: skipped) with the reason when node_modules, the built page or chromium are missing.
@@ -115,14 +116,16 @@ try {
   const wall = await page.evaluate(() => {
     const r = (e) => { const b = e.getBoundingClientRect(); return { l: b.left, r: b.right, t: b.top, b: b.bottom }; };
     return {
-      labels: [...document.querySelectorAll('.wall-label span')].map((e) => ({ text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize), r: r(e) })),
+      labels: [...document.querySelectorAll('.wall-label span')].map((e) => ({ top: !!e.closest('.wall-label-top'), text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize), r: r(e) })),
       fixed: [...document.querySelectorAll('#wall-title, #wall-stats .stat, #wall-legend')].map(r),
       legend: document.getElementById('wall-legend').innerText,
     };
   });
-  const n = wall.labels.length;
-  check(n >= 30, 'the wall names at least 30 grids (' + n + ')');
-  check(wall.legend.includes('已标 ' + n + ' / 144'), 'the legend says how many of the 144 are named');
+  const n = wall.labels.filter((l) => !l.top).length, c = wall.labels.filter((l) => l.top).length;
+  check(n >= 20, 'the wall names at least 20 grids (' + n + ')');
+  check(c >= 15, 'and at least 15 of the 25 communities (' + c + ')');
+  check(wall.legend.includes('网格名称（已标 ' + n + ' / 144') && wall.legend.includes('社区名称（已标 ' + c + ' / 25'),
+    'the legend says how many of the 144 grids and 25 communities are named');
   check(wall.labels.every((l) => l.px >= 22), 'every name is at least 22 px');
   check(wall.labels.every((a, i) => wall.labels.every((b, j) => i === j || apart(a.r, b.r))), 'no two names overlap');
   check(wall.labels.every((a) => wall.fixed.every((f) => apart(a.r, f))), 'no name lies on the title, the totals or the legend');

@@ -236,10 +236,10 @@ try {
   check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
   html = await everything();
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
-  await legendHas('wall-legend', [...BANDS, 'grid', 'grid-name'], 'the wall legend names the bands and the grid boundary');
+  await legendHas('wall-legend', [...BANDS, 'top', 'top-name', 'grid', 'grid-name'], 'the wall legend names the bands and the grid boundary');
   const legendPx = await page.locator('#wall-legend').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   check(legendPx >= 20, 'the wall legend is readable from 2–3 m (' + legendPx + ' px)');
-  const labels = await page.evaluate(() => [...document.querySelectorAll('.wall-label span')].map((e) => {
+  const labels = await page.evaluate(() => [...document.querySelectorAll('.wall-label-fine span')].map((e) => {
     const r = e.getBoundingClientRect();
     return { text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize), r: { l: r.left, r: r.right, t: r.top, b: r.bottom } };
   }));
@@ -247,7 +247,15 @@ try {
   check(labels.every((l) => l.px >= 22), 'the wall\'s grid names are at least 22 px');
   const apart = (a, b) => a.r <= b.l || b.r <= a.l || a.b <= b.t || b.b <= a.t;
   check(labels.every((a, i) => labels.every((b, j) => i === j || apart(a.r, b.r))), 'no two grid names overlap');
-  check((await page.locator('#wall-legend').innerText()).includes('已标 2 / 2'), 'the wall legend says how many grids are named');
+  check((await page.locator('#wall-legend').innerText()).includes('网格名称（已标 2 / 2）'), 'the wall legend says how many grids are named');
+  const top = await page.locator('.wall-label-top span').allTextContents();
+  check(JSON.stringify(top) === '["东华门社区"]', 'the wall names the community too (' + top + ')');
+  check((await page.locator('#wall-legend').innerText()).includes('社区名称（已标 1 / 1）'), 'and counts it');
+  const all = await page.evaluate(() => [...document.querySelectorAll('.wall-label span')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return { l: r.left, r: r.right, t: r.top, b: r.bottom };
+  }));
+  check(all.length === 3 && all.every((a, i) => all.every((b, j) => i === j || apart(a, b))), 'no community name overlaps a grid name');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
 
