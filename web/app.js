@@ -557,10 +557,21 @@
     await showGridOutlines(finestLevel());
     const p = state.project;
     $('wall-title').textContent = p.name + ' · 网格化管理';
-    let covered = 0, households = 0;
     const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
-    for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
+    // The headline coverage from the top level (its areas are the largest, so the fewest fall below the privacy
+    // threshold); an area whose counts the server withholds is left out and the label says how many were.
+    let covered = 0, households = 0, hidden = 0;
+    const tops = topLevel() === finestLevel() ? grids : (await api('/api/grids?level=' + encodeURIComponent(topLevel()))).grids;
+    for (const g of tops) {
+      const share = g.coverage ? g.coverage[p.headline_kind] : null;
+      if (g.households === null || g.households === undefined || share === null || share === undefined) { hidden++; continue; }
+      households += g.households;
+      covered += share * g.households;
+    }
     const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    const topName = (p.levels.length && p.levels[0].name) || '网格';
+    const coverageWords = (kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率') +
+      (hidden ? '（不含 ' + hidden + ' 个户数过少不公开的' + topName + '）' : '');
     // The top level (社区) too when there is one above the grids: a heavier outline and larger names, placed first.
     const levels = p.levels, fineName = levels.length ? levels[levels.length - 1].name || '网格' : '网格';
     const sets = [];
@@ -576,7 +587,7 @@
     addBaseLegend('wall-legend', extra);
     $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
       stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), fineName),
-      stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));
+      stat(households ? pct(covered / households) : '—', coverageWords));
     // The names go on last, around the title, the totals and the legend.
     const named = addWallLabels(['#wall-title', '#wall-stats .stat', '#wall-legend'], sets);
     sets.forEach((set, i) => {

@@ -90,6 +90,7 @@ try {
   console.log('planner');
   await login('planner');
   await page.locator('#coverage-stats').waitFor();
+  const headlineShare = await page.locator('#coverage-stats .stat .v').first().innerText();
   await page.waitForFunction(() => document.getElementById('map').dataset.gapMarks !== undefined);
   const opening = await page.evaluate(async () => {
     const m = document.getElementById('map');
@@ -129,6 +130,8 @@ try {
   check(wall.labels.every((l) => l.px >= 22), 'every name is at least 22 px');
   check(wall.labels.every((a, i) => wall.labels.every((b, j) => i === j || apart(a.r, b.r))), 'no two names overlap');
   check(wall.labels.every((a) => wall.fixed.every((f) => apart(a.r, f))), 'no name lies on the title, the totals or the legend');
+  const wallCoverage = await page.locator('#wall-stats .stat').last().innerText();
+  check(wallCoverage.includes(headlineShare), 'the wall\'s coverage is the planner\'s ' + headlineShare + ' (' + wallCoverage.replace(/\s+/g, ' ') + ')');
   await page.screenshot({ path: path.join(SHOTS, 'sample-wall.png') });
 
   console.log('officer');

@@ -193,6 +193,7 @@ try {
   await login('planner');
   await page.locator('#coverage-stats').waitFor();
   check((await page.locator('#summary h2').innerText()).includes('党群服务中心'), 'the headline kind is shown first');
+  const headlineShare = await page.locator('#coverage-stats .stat .v').first().innerText();
   check(await page.locator('#coverage-table tbody tr').count() === 2, 'both grids are in the coverage table');
   check(await page.locator('path.coverage').count() === 2, 'the grids are coloured by coverage');
   await page.selectOption('#kind-select', 'health');
@@ -234,6 +235,10 @@ try {
   const box = await page.locator('#wall-map').boundingBox();
   check(box && box.width === 1920 && box.height === 1080, 'the wall map fills the screen');
   check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
+  // Both grids (4 and 3 households) are below the server's k and withhold their counts; the community (7) does not,
+  // so the wall's coverage is the whole project's, the planner's figure, with nothing left out.
+  const wallCoverage = await page.locator('#wall-stats .stat').last().innerText();
+  check(wallCoverage.includes(headlineShare) && !wallCoverage.includes('不含'), 'the wall\'s coverage is the planner\'s ' + headlineShare + ' (' + wallCoverage.replace(/\s+/g, ' ') + ')');
   html = await everything();
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
   await legendHas('wall-legend', [...BANDS, 'top', 'top-name', 'grid', 'grid-name'], 'the wall legend names the bands and the grid boundary');
