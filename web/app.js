@@ -426,7 +426,7 @@
     });
     // Every gap building becomes a dot; showGaps draws them clustered below GAP_DOTS_FROM_ZOOM.
     const dots = gaps.features.map((f) => L.circleMarker(L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]),
-      { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 })
+      { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', fillColor: '#5c0a0a', fillOpacity: 0.9, weight: 1 })
       .bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))));
     showGaps(dots);
     if (state.layers.facilities) state.layers.facilities.remove();
@@ -450,8 +450,9 @@
   }
 
   // Thousands of gap dots would bury the map (3,281 on the sample): below GAP_DOTS_FROM_ZOOM nearby gap buildings are
-  // drawn as one purple disc with their count (greedy: a dot joins the first cluster whose seed is within
-  // GAP_CLUSTER_PX on screen, else seeds a new one), re-clustered on every zoom. A lone building stays a dot; every gap
+  // drawn as one dark red disc with their count (the printed maps' gap colour, palette.ent gap-line; purple is the
+  // tiles' headline facility). Greedy: a dot joins the first cluster whose seed is within GAP_CLUSTER_PX on screen,
+  // else seeds a new one; re-clustered on every zoom. A lone building stays a dot; every gap
   // building is in exactly one mark, so the counts add up to the summary's. Clicking a cluster zooms to it. The map
   // element carries data-gap-marks and data-gap-buildings (what is drawn) for the browser test.
   const GAP_DOTS_FROM_ZOOM = 17, GAP_CLUSTER_PX = 60;
