@@ -468,6 +468,31 @@ ApiResponse ProjectApi::make_grid_detail(const Scope& s, const std::string& code
 
 // --- buildings -----------------------------------------------------------------------------------------------------
 
+namespace {
+
+// Officers only: households of a key group (重点人群) per building of grid `g`, read from the roster's personal
+// key_groups field for the grid's households and kept as counts; the groups' words never leave this function.
+// Empty when the project maps no key-group field.
+std::vector<std::size_t> key_group_households(const pipeline::MeasuredProject& p, GridId g) {
+    if (!layers::has_key_groups(p.cfg.households)) return {};
+    const auto level = static_cast<std::size_t>(p.ds.grid(g).level);
+    std::set<std::int64_t> rows;
+    for (const Household& h : p.ds.households) {
+        const auto& pl = p.assignment.households[h.id.index()];
+        if (level < pl.grids.size() && pl.grids[level] == g) rows.insert(h.row);
+    }
+    const auto groups = layers::read_key_groups(p.cfg.households, rows);
+    std::vector<std::size_t> per_building(p.ds.buildings.size(), 0);
+    for (const Household& h : p.ds.households) {
+        const auto& pl = p.assignment.households[h.id.index()];
+        if (pl.building_reason == assign::Reason::assigned && pl.building.valid() && rows.count(h.row) && groups.count(h.row))
+            ++per_building[pl.building.index()];
+    }
+    return per_building;
+}
+
+}  // namespace
+
 ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) const {
     return cached(s, "buildings/" + code, [&]() -> ApiResponse {
         if (!can(s.role, Capability::buildings)) return api_error(403);
@@ -477,6 +502,7 @@ ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) 
         const GridId g = std::get<GridId>(r);
         const Dataset& ds = p_.ds;
         const int level = ds.grid(g).level;
+        const auto key_groups = can(s.role, Capability::households) ? key_group_households(p_, g) : std::vector<std::size_t>{};
         FeatureCollection fc;
         for (const Building& b : ds.buildings) {
             if (p_.tree.grid_of(b.id, level) != g) continue;
@@ -491,6 +517,7 @@ ApiResponse ProjectApi::grid_buildings(const Scope& s, const std::string& code) 
                 props["central_households"] = centrals;
                 // Per building: officers only (their own grids, by the gate above); other roles see per-grid aggregates.
                 if (p_.stats.household_status) props["households_by_status"] = status_json(t.status);
+                if (!key_groups.empty()) props["key_group_households"] = key_groups[b.id.index()];
             }
             if (!s.party_detail()) props.erase("party_households");
             fc.add(geo_.building_footprints[b.id.index()], props);

@@ -5,7 +5,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const state = { user: null, project: null, map: null, layers: {}, selected: null, buildingLayers: new Map() };
+  const state = { user: null, project: null, map: null, layers: {}, selected: null, buildingLayers: new Map(), keyGroupsOf: new Map() };
 
   // --- small helpers ----------------------------------------------------------------------------------------------
 
@@ -157,6 +157,39 @@
     return data;
   }
 
+  // --- the base map's legend: the tiles colour residential buildings by walking minutes to the headline kind ---------
+
+  // The same bands and words as render/style_palette.cpp (Bands::legend) and colours as styles/shared/palette.ent.
+  const numberText = (v) => (v === Math.floor(v) ? String(v) : v.toFixed(1));
+  function bandRows(limit) {
+    const thr = Math.max(0, limit), b5 = Math.min(5, thr), b10 = Math.min(10, thr);
+    const rows = [['le5', '≤ ' + numberText(b5) + ' 分钟']];
+    if (b10 > b5) rows.push(['le10', numberText(b5) + '–' + numberText(b10) + ' 分钟']);
+    if (thr > b10) rows.push(['le_thr', numberText(b10) + '–' + numberText(thr) + ' 分钟']);
+    rows.push(['beyond', '> ' + numberText(thr) + ' 分钟（超出步行圈）'], ['unknown', '无法到达 / 无数据'], ['nonres', '非住宅建筑']);
+    return rows;
+  }
+
+  // A legend control for the tiles (none when the project has no tiles); `extra` entries go below the bands.
+  function addBaseLegend(id, extra) {
+    const p = state.project;
+    const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    const items = [];
+    if (p.tiles && kind && kind.minutes) {
+      items.push(el('strong', { text: '底图楼栋：步行到' + kind.name }), el('br'));
+      for (const [key, words] of bandRows(kind.minutes))
+        items.push(el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: 'band band-' + key }), words), el('br'));
+    }
+    for (const [cls, words, key] of extra || [])
+      items.push(el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: cls }), words), el('br'));
+    if (!items.length) return null;
+    items.pop();
+    const legend = L.control({ position: 'bottomright' });
+    legend.onAdd = () => el('div', { class: 'legend', id }, ...items);
+    legend.addTo(state.map);
+    return legend;
+  }
+
   // --- officer ----------------------------------------------------------------------------------------------------
 
   async function startOfficer() {
@@ -180,9 +213,13 @@
     // The officer's own marks are blue and gold, so they are never mistaken for the tiles' walking-time reds.
     const legend = L.control({ position: 'bottomleft' });
     legend.onAdd = () => el('div', { class: 'legend', id: 'officer-legend' }, el('strong', { text: '我的网格' }), el('br'),
-      el('i', { class: 'bld' }), '住宅楼（点击查看住户）', el('br'), el('i', { class: 'bld-central' }), '有党员中心户的楼栋', el('br'),
-      el('i', { class: 'star' }), '党员中心户', el('br'), el('span', { class: 'muted', text: '底图颜色为步行时间，与楼栋标记无关' }));
+      el('span', { class: 'legend-entry', 'data-entry': 'grid' }, el('i', { class: 'line-grid' }), '我的网格边界'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'building' }, el('i', { class: 'bld' }), '住宅楼（点击查看住户）'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'building-central' }, el('i', { class: 'bld-central' }), '有党员中心户的楼栋'), el('br'),
+      el('span', { class: 'legend-entry', 'data-entry': 'central' }, el('i', { class: 'star' }), '党员中心户'),
+      ...(state.keyGroups ? [el('br'), el('span', { class: 'legend-entry', 'data-entry': 'key-groups' }, el('i', { class: 'kg' }), '重点人群户数')] : []));
     legend.addTo(state.map);
+    addBaseLegend('base-legend');
     await loadCentral(grids);
   }
 
@@ -190,25 +227,32 @@
 
   // Colours: style.css .st-* (fill / ink as in render/style_palette.cpp; the CSP allows no inline styles).
   const STATUS = [
-    { key: 'resident', word: '常住' }, { key: 'rented', word: '租住' }, { key: 'vacant', word: '空置' },
-    { key: 'business', word: '经营' }, { key: 'unknown', word: '未知' },
+    { key: 'resident', word: '常住', meaning: '（自住）' }, { key: 'rented', word: '租住', meaning: '（出租）' },
+    { key: 'vacant', word: '空置', meaning: '（无人居住）' }, { key: 'business', word: '经营', meaning: '（商铺）' },
+    { key: 'unknown', word: '未知', meaning: '（待核实）' },
   ];
 
   // A row of status cells with their counts (未知 only when any); null when the roster has no status field.
-  function statusCells(counts, withWords) {
+  // `onlyPresent`: only the statuses the building has (the map's marks, as render/status_marks.cpp: a one-household
+  // house is one cell, not three zeros beside it); null when there are none.
+  function statusCells(counts, withWords, onlyPresent) {
     if (!counts) return null;
-    const cells = STATUS.filter((s) => s.key !== 'unknown' || counts.unknown > 0).map((s) => el('span', {
+    const shown = STATUS.filter((s) => (onlyPresent ? counts[s.key] > 0 : s.key !== 'unknown' || counts.unknown > 0));
+    if (!shown.length) return null;
+    const cells = shown.map((s) => el('span', {
       class: 'status-cell st-' + s.key, title: s.word + ' ' + counts[s.key] + ' 户',
       text: (withWords ? s.word + ' ' : '') + counts[s.key],
     }));
     return el('span', { class: 'status-cells' }, ...cells);
   }
 
-  // Each building's cells on the map, below its centre, and the legend that names them.
+  // Each building's cells on the map, below its centre, from STATUS_FROM_ZOOM (below it a grid's hundreds of rows
+  // bury the map: seen on the sample's 202-building grids), and the legend that names them and says so.
+  const STATUS_FROM_ZOOM = 17;
   function addStatusMarks(data) {
     const group = L.layerGroup();
     for (const f of data.features) {
-      const cells = statusCells(f.properties.households_by_status, false);
+      const cells = statusCells(f.properties.households_by_status, false, true);
       if (!cells) continue;
       const layer = state.buildingLayers.get(f.properties.id);
       if (!layer) continue;
@@ -216,12 +260,37 @@
         icon: L.divIcon({ className: 'status-mark', html: cells, iconSize: null }) }).addTo(group);
     }
     if (!group.getLayers().length) return;
-    group.addTo(state.map);
+    const map = state.map;
+    const show = () => { if (map.getZoom() >= STATUS_FROM_ZOOM) group.addTo(map); else group.remove(); };
+    map.on('zoomend', show);
+    show();
     if (document.getElementById('status-legend')) return;
+    const hint = el('span', { class: 'muted', id: 'status-hint', text: '（放大到 ' + STATUS_FROM_ZOOM + ' 级显示）' });
+    const hintShow = () => { hint.hidden = map.getZoom() >= STATUS_FROM_ZOOM; };
+    map.on('zoomend', hintShow);
+    hintShow();
     const legend = L.control({ position: 'bottomleft' });
-    legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), el('br'),
-      ...STATUS.flatMap((s) => [el('i', { class: 'st-' + s.key }), s.word, el('br')]));
+    legend.onAdd = () => el('div', { class: 'legend', id: 'status-legend' }, el('strong', { text: '住户状态（每栋：户数）' }), hint, el('br'),
+      ...STATUS.flatMap((s) => [el('span', { class: 'legend-entry', 'data-entry': s.key }, el('i', { class: 'st-' + s.key }), s.word + s.meaning), el('br')]).slice(0, -1));
     legend.addTo(state.map);
+  }
+
+  // Key groups (重点人群, officers only): a teal diamond with the building's count of such households, a badge on the
+  // corner of its footprint (clear of the central household's dot and the status cells at its centre), as the printed officer map draws it (render/status_marks.cpp, styles/shared/key-group.svg). The server
+  // sends counts only when the project maps a key-group field; the groups themselves never reach the page.
+  function addKeyGroupMarks(data) {
+    const group = L.layerGroup();
+    for (const f of data.features) {
+      const n = f.properties.key_group_households;
+      if (n === undefined || n === null) continue;
+      state.keyGroups = true;
+      state.keyGroupsOf.set(f.properties.id, n);
+      const layer = state.buildingLayers.get(f.properties.id);
+      if (!n || !layer) continue;
+      L.marker(layer.getBounds().getNorthEast(), { interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'key-group-mark', html: el('span', { class: 'key-group', title: '重点人群 ' + n + ' 户' }, el('i', { class: 'kg' }), String(n)), iconSize: null }) }).addTo(group);
+    }
+    if (group.getLayers().length) group.addTo(state.map);
   }
 
   async function loadBuildings(code) {
@@ -237,6 +306,7 @@
     }).addTo(state.map);
     state.layers['buildings-' + code] = layer;
     addStatusMarks(data);
+    addKeyGroupMarks(data);
   }
 
   async function loadCentral(grids) {
@@ -288,6 +358,8 @@
     const info = el('p', { class: 'muted', text: (b.floors ? b.floors + ' 层 · ' : '') +
       b.grids.map((g) => g.level_name + ' ' + (g.name || g.code)).join(' · ') });
     const kinds = state.project.kinds;
+    const kg = state.keyGroupsOf.get(b.id);
+    if (kg !== undefined) stats.append(stat(fmt(kg), '重点人群户'));
     const walk = el('p', { class: 'muted', text: '步行到达：' + kinds.map((k) => k.name + ' ' + minutes(b.minutes[k.key], (b.reach || {})[k.key], k.key)).join('；') });
     box.replaceChildren(head, stats, info, walk);
     const cells = statusCells(b.households_by_status, true);
@@ -319,11 +391,14 @@
     $('kind-label').hidden = false;
     select.addEventListener('change', () => showKind(select.value));
     const legend = L.control({ position: 'bottomleft' });
-    legend.onAdd = () => el('div', { class: 'legend' }, el('strong', { text: '住户覆盖率' }), el('br'),
-      el('i', { class: 'c3' }), '≥ 95%', el('br'), el('i', { class: 'c2' }), '80–95%', el('br'),
-      el('i', { class: 'c1' }), '50–80%', el('br'), el('i', { class: 'c0' }), '< 50%', el('br'),
-      el('i', { class: 'gap' }), '超出步行时限的住宅楼（缺口）', el('br'), el('i', { class: 'gap gap-big' }), '缩小时：每网格缺口楼栋数');
+    state.gapWords = document.createTextNode('');
+    const entry = (key, cls, words) => [el('span', { class: 'legend-entry', 'data-entry': key }, el('i', { class: cls }), words), el('br')];
+    legend.onAdd = () => el('div', { class: 'legend', id: 'planner-legend' }, el('strong', { text: '网格住户覆盖率（所选服务）' }), el('br'),
+      ...entry('c3', 'c3', '≥ 95%'), ...entry('c2', 'c2', '80–95%'), ...entry('c1', 'c1', '50–80%'), ...entry('c0', 'c0', '< 50%'),
+      ...entry('gap', 'gap', state.gapWords), ...entry('gap-cluster', 'gap gap-big', '相邻缺口楼栋合并，数字为栋数（点击放大）'),
+      ...entry('facility', 'facility', '现有服务设施').slice(0, 1));
     legend.addTo(state.map);
+    addBaseLegend('base-legend');
     state.gapRenderer = L.canvas({ padding: 0.2 });
     await showKind(select.value);
     if (state.user.can.users) await showUsers();
@@ -349,16 +424,16 @@
       L.DomUtil.addClass(e, 'coverage-' + coverageClass(shares.get(code)));
       l.setTooltipContent(tip((l.feature.properties.name || '') + '（' + code + '）· ' + cov.kind.name + '覆盖 ' + pct(shares.get(code))));
     });
-    if (state.layers.gaps) state.layers.gaps.remove();
-    state.layers.gaps = L.geoJSON(gaps, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', weight: 0.5, fillColor: '#6a0dad', fillOpacity: 0.85 }),
-      onEachFeature: (f, l) => l.bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))),
-    }).addTo(state.map);
-    showGapsForZoom(cov);
+    // Every gap building becomes a dot; showGaps draws them clustered below GAP_DOTS_FROM_ZOOM.
+    const dots = gaps.features.map((f) => L.circleMarker(L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]),
+      { radius: 4, className: 'gap-marker', renderer: state.gapRenderer, color: '#ffffff', fillColor: '#5c0a0a', fillOpacity: 0.9, weight: 1 })
+      .bindTooltip(tip((f.properties.name || f.properties.id) + ' · ' + fmt(f.properties.households) + '户 · ' + minutes(f.properties.minutes, f.properties.reach, cov.kind.key))));
+    showGaps(dots);
     if (state.layers.facilities) state.layers.facilities.remove();
     state.layers.facilities = L.layerGroup(gaps.facilities.map((f) => L.circleMarker([f.lat, f.lon], { radius: 7, className: 'facility-marker' })
       .bindTooltip(tip(cov.kind.name + '：' + (f.name || f.id))))).addTo(state.map);
 
+    state.gapWords.textContent = '缺口：超过 ' + numberText(cov.kind.minutes) + ' 分钟的住宅楼';
     const t = cov.totals;
     summary.replaceChildren(el('h2', { text: cov.kind.name + '（' + cov.kind.minutes + '分钟步行）' }),
       el('div', { class: 'stats', id: 'coverage-stats' }, stat(pct(t.share), '住户覆盖率'), stat(fmt(t.covered) + '/' + fmt(t.households), '覆盖户数'),
@@ -374,23 +449,70 @@
         el('tbody', null, ...rows)));
   }
 
-  // Below zoom 15 thousands of gap dots hide the map: show one circle per grid instead, sized by its gap buildings.
-  const GAP_DOTS_FROM_ZOOM = 15;
-  function showGapsForZoom(cov) {
-    if (state.layers.gapGrids) state.layers.gapGrids.remove();
-    const centres = new Map();
-    state.layers.grids.eachLayer((l) => centres.set(l.feature.properties.code, l.getBounds().getCenter()));
-    state.layers.gapGrids = L.layerGroup(cov.grids.filter((g) => g.gap_buildings > 0 && centres.has(g.code)).map((g) =>
-      L.circleMarker(centres.get(g.code), { radius: Math.min(24, 5 + 1.5 * Math.sqrt(g.gap_buildings)), className: 'gap-grid-marker' })
-        .bindTooltip(tip((g.name || g.code) + ' · 缺口楼栋 ' + fmt(g.gap_buildings) + '（放大查看每栋）'))));
+  // Thousands of gap dots would bury the map (3,281 on the sample): below GAP_DOTS_FROM_ZOOM nearby gap buildings are
+  // drawn as one dark red disc with their count (the printed maps' gap colour, palette.ent gap-line; purple is the
+  // tiles' headline facility). Greedy: a dot joins the first cluster whose seed is within GAP_CLUSTER_PX on screen,
+  // else seeds a new one; re-clustered on every zoom. A lone building stays a dot; every gap
+  // building is in exactly one mark, so the counts add up to the summary's. Clicking a cluster zooms to it. The map
+  // element carries data-gap-marks and data-gap-buildings (what is drawn) for the browser test.
+  const GAP_DOTS_FROM_ZOOM = 17, GAP_CLUSTER_PX = 60;
+  function clusterDots(dots, zoom) {
+    const seeds = new Map(), clusters = [];
+    const cellOf = (p) => Math.floor(p.x / GAP_CLUSTER_PX) + ':' + Math.floor(p.y / GAP_CLUSTER_PX);
+    for (const d of dots) {
+      const p = state.map.project(d.getLatLng(), zoom);
+      const cx = Math.floor(p.x / GAP_CLUSTER_PX), cy = Math.floor(p.y / GAP_CLUSTER_PX);
+      let home = null;
+      for (let dx = -1; dx <= 1 && !home; dx++)
+        for (let dy = -1; dy <= 1 && !home; dy++)
+          for (const c of seeds.get((cx + dx) + ':' + (cy + dy)) || [])
+            if (c.seed.distanceTo(p) <= GAP_CLUSTER_PX) { home = c; break; }
+      if (!home) {
+        home = { seed: p, members: [] };
+        clusters.push(home);
+        const key = cellOf(p);
+        if (!seeds.has(key)) seeds.set(key, []);
+        seeds.get(key).push(home);
+      }
+      home.members.push(d);
+    }
+    return clusters;
+  }
+
+  function showGaps(dots) {
+    const map = state.map;
+    if (state.layers.gaps) state.layers.gaps.remove();
+    const layer = L.layerGroup().addTo(map);
+    state.layers.gaps = layer;
     const update = () => {
-      const dots = state.map.getZoom() >= GAP_DOTS_FROM_ZOOM;
-      if (dots) { state.layers.gapGrids.remove(); state.layers.gaps.addTo(state.map); }
-      else { state.layers.gaps.remove(); state.layers.gapGrids.addTo(state.map); }
+      layer.clearLayers();
+      const zoom = map.getZoom();
+      let marks = 0, drawn = 0;
+      if (zoom >= GAP_DOTS_FROM_ZOOM) {
+        for (const d of dots) layer.addLayer(d);
+        marks = drawn = dots.length;
+      } else {
+        for (const c of clusterDots(dots, zoom)) {
+          marks++;
+          drawn += c.members.length;
+          if (c.members.length === 1) { layer.addLayer(c.members[0]); continue; }
+          const n = c.members.length, bounds = L.latLngBounds(c.members.map((m) => m.getLatLng()));
+          let lat = 0, lng = 0;
+          for (const m of c.members) { lat += m.getLatLng().lat; lng += m.getLatLng().lng; }
+          const size = n < 10 ? 's' : n < 100 ? 'm' : 'l';
+          L.marker([lat / n, lng / n], { keyboard: false, riseOnHover: true,
+            icon: L.divIcon({ className: 'gap-cluster gap-cluster-' + size, html: el('span', { text: fmt(n) }), iconSize: null }) })
+            .bindTooltip(tip('缺口楼栋 ' + fmt(n) + ' 栋（点击放大）'))
+            .on('click', () => map.fitBounds(bounds.pad(0.15), { maxZoom: GAP_DOTS_FROM_ZOOM }))
+            .addTo(layer);
+        }
+      }
+      map.getContainer().dataset.gapMarks = String(marks);
+      map.getContainer().dataset.gapBuildings = String(drawn);
     };
-    if (state.gapZoomHandler) state.map.off('zoomend', state.gapZoomHandler);
+    if (state.gapZoomHandler) map.off('zoomend', state.gapZoomHandler);
     state.gapZoomHandler = update;
-    state.map.on('zoomend', update);
+    map.on('zoomend', update);
     update();
   }
 
@@ -436,13 +558,96 @@
     await showGridOutlines(finestLevel());
     const p = state.project;
     $('wall-title').textContent = p.name + ' · 网格化管理';
-    let covered = 0, households = 0;
     const grids = (await api('/api/grids?level=' + encodeURIComponent(finestLevel()))).grids;
-    for (const g of grids) { households += g.households; covered += (g.coverage[p.headline_kind] || 0) * g.households; }
+    // The headline coverage from the top level (its areas are the largest, so the fewest fall below the privacy
+    // threshold); an area whose counts the server withholds is left out and the label says how many were.
+    let covered = 0, households = 0, hidden = 0;
+    const tops = topLevel() === finestLevel() ? grids : (await api('/api/grids?level=' + encodeURIComponent(topLevel()))).grids;
+    for (const g of tops) {
+      const share = g.coverage ? g.coverage[p.headline_kind] : null;
+      if (g.households === null || g.households === undefined || share === null || share === undefined) { hidden++; continue; }
+      households += g.households;
+      covered += share * g.households;
+    }
     const kind = p.kinds.find((k) => k.key === p.headline_kind);
+    const topName = (p.levels.length && p.levels[0].name) || '网格';
+    const coverageWords = (kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率') +
+      (hidden ? '（不含 ' + hidden + ' 个户数过少不公开的' + topName + '）' : '');
+    // The top level (社区) too when there is one above the grids: a heavier outline and larger names, placed first.
+    const levels = p.levels, fineName = levels.length ? levels[levels.length - 1].name || '网格' : '网格';
+    const sets = [];
+    if (levels.length > 1) {
+      const top = await api('/api/grids.geojson?level=' + encodeURIComponent(topLevel()));
+      const layer = L.geoJSON(top, { interactive: false, style: () => ({ className: 'wall-top-outline' }) }).addTo(state.map);
+      sets.push({ layer, cls: 'wall-label-top', words: document.createTextNode(levels[0].name || topLevel()), name: levels[0].name || topLevel(), total: top.features.length });
+    }
+    sets.push({ layer: state.layers.grids, cls: 'wall-label-fine', words: document.createTextNode(fineName), name: fineName, total: grids.length });
+    const extra = [];
+    if (sets.length > 1) extra.push(['line-wall-top', sets[0].name + '边界', 'top'], ['wall-label-top-swatch', sets[0].words, 'top-name']);
+    extra.push(['line-wall-grid', fineName + '边界', 'grid'], ['wall-label-swatch', sets[sets.length - 1].words, 'grid-name']);
+    addBaseLegend('wall-legend', extra);
     $('wall-stats').replaceChildren(stat(fmt(p.totals.households), '户数'), stat(fmt(p.totals.persons), '人数'),
-      stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), '网格'),
-      stat(households ? pct(covered / households) : '—', kind ? kind.name + ' ' + kind.minutes + '分钟覆盖率' : '覆盖率'));
+      stat(fmt(p.totals.party_households), '党员户'), stat(fmt(grids.length), fineName),
+      stat(households ? pct(covered / households) : '—', coverageWords));
+    // The names go on last, around the title, the totals and the legend.
+    const named = addWallLabels(['#wall-title', '#wall-stats .stat', '#wall-legend'], sets);
+    sets.forEach((set, i) => {
+      set.words.textContent = set.name + '名称（已标 ' + named[i] + ' / ' + set.total + (named[i] < set.total ? '，其余放不下' : '') + '）';
+    });
+  }
+
+  // A point inside a grid's polygon for its name: the centroid when it is inside, else the middle of the widest
+  // inside stretch of the horizontal line through the bounds' centre (concave and multi-part grids). null: none found.
+  function insidePoint(layer) {
+    const rings = [];
+    const walk = (a) => { if (a.length && a[0] instanceof L.LatLng) rings.push(a); else a.forEach(walk); };
+    walk(layer.getLatLngs());
+    const crossings = (lat) => {
+      const xs = [];
+      for (const r of rings)
+        for (let i = 0, j = r.length - 1; i < r.length; j = i++)
+          if ((r[i].lat > lat) !== (r[j].lat > lat)) xs.push(r[j].lng + (lat - r[j].lat) * (r[i].lng - r[j].lng) / (r[i].lat - r[j].lat));
+      return xs.sort((a, b) => a - b);
+    };
+    const inside = (p) => crossings(p.lat).filter((x) => x < p.lng).length % 2 === 1;
+    let c = null;
+    try { c = layer.getCenter(); } catch (e) { c = null; }
+    if (c && inside(c)) return c;
+    const b = layer.getBounds(), lat = b.getCenter().lat, xs = crossings(lat);
+    let best = null;
+    for (let i = 0; i + 1 < xs.length; i += 2) if (!best || xs[i + 1] - xs[i] > best[1] - best[0]) best = [xs[i], xs[i + 1]];
+    return best ? L.latLng(lat, (best[0] + best[1]) / 2) : null;
+  }
+
+  // Names in large type (read from 2–3 m at 1080p), set by set (the top level first, then the grids), the largest
+  // areas first; a name that would overlap one already placed or an `obstacles` element is left out, never drawn
+  // over it. Returns how many of each set were placed.
+  function addWallLabels(obstacles, sets) {
+    const map = state.map;
+    const group = L.layerGroup().addTo(map);
+    const placed = obstacles.flatMap((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect()));
+    const overlaps = (r, q) => r.left < q.right + 6 && q.left < r.right + 6 && r.top < q.bottom + 4 && q.top < r.bottom + 4;
+    const view = map.getContainer().getBoundingClientRect();
+    state.layers.wallLabels = group;
+    return sets.map((set) => {
+      const items = [];
+      set.layer.eachLayer((l) => {
+        const b = l.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+        const at = insidePoint(l);
+        if (at) items.push({ at, area: Math.abs((z.x - a.x) * (z.y - a.y)), name: l.feature.properties.name || l.feature.properties.code });
+      });
+      items.sort((x, y) => y.area - x.area);
+      let n = 0;
+      for (const it of items) {
+        const m = L.marker(it.at, { interactive: false, keyboard: false,
+          icon: L.divIcon({ className: 'wall-label ' + set.cls, html: el('span', { text: it.name }), iconSize: null }) }).addTo(group);
+        const r = m.getElement().firstChild.getBoundingClientRect();
+        const inside = r.left >= view.left && r.right <= view.right && r.top >= view.top && r.bottom <= view.bottom;
+        if (!inside || placed.some((q) => overlaps(r, q))) group.removeLayer(m);
+        else { placed.push(r); n++; }
+      }
+      return n;
+    });
   }
 
   // --- go ---------------------------------------------------------------------------------------------------------

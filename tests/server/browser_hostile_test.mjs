@@ -1,7 +1,7 @@
 // Text is text: the page in headless Chromium (playwright-core, as browser_test.mjs) on a copy of the tiny fixture
 // whose grid, community, building and facility names and heads of household are HTML (<img onerror>, <svg onload>,
-// <b>). Logs in as an officer and as a planner, opens every tooltip on the map (Leaflet parses string tooltips as
-// HTML) and every panel, then asserts: the hostile text is shown literally, no element came from the data (no <img>,
+// <b>). Logs in as an officer, a planner and the wall (whose grid names are drawn as labels), opens every tooltip on
+// the map (Leaflet parses string tooltips as HTML) and every panel, then asserts: the hostile text is shown literally, no element came from the data (no <img>,
 // <svg onload>, <b> or on* attribute anywhere outside Leaflet's own markup), no handler ran. Exit 77 (ctest: skipped)
 // with the reason when node_modules, the built page or chromium are missing.
 import { spawn, spawnSync } from 'node:child_process';
@@ -56,7 +56,7 @@ const toml = fs.readFileSync(path.join(SOURCE, 'tests/server/fixtures/project.to
 fs.writeFileSync(path.join(tmp, 'project.toml'), toml);
 
 const users = path.join(tmp, 'users.json');
-for (const [name, role, grids] of [['west', 'officer', '110101001001'], ['planner', 'planner', '']]) {
+for (const [name, role, grids] of [['west', 'officer', '110101001001'], ['planner', 'planner', ''], ['wall', 'wall', '']]) {
   const args = ['user', 'add', users, name, '--role', role];
   if (grids) args.push('--grids', grids);
   const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
@@ -160,6 +160,23 @@ try {
   check(r.tooltips.some((t) => HOSTILE.some((h) => t.includes(h))), 'hostile names show literally in the planner\'s tooltips');
   check(r.found.length === 0, 'no element injected for the planner' + (r.found.length ? ': ' + r.found.join(', ') : ''));
   check(r.pwned === undefined, 'no injected handler ran for the planner');
+
+  console.log('wall');
+  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await page.evaluate(() => { window.__maps = []; });
+  await login('wall');
+  await page.locator('#wall-legend').waitFor();
+  await page.waitForFunction(() => /已标 \d+/.test(document.getElementById('wall-legend').innerText));
+  const names = await page.locator('.wall-label-fine span').allTextContents();
+  r = await injected();
+  // The long hostile names may not all fit without overlapping: at least one is drawn, and the legend counts them.
+  const community = await page.locator('.wall-label-top span').allTextContents();
+  check(names.length + community.length >= 1 && [...names, ...community].every((n) => HOSTILE.some((h) => n.includes(h))),
+    'the wall\'s names show the hostile text literally (' + names.length + ' grids, ' + community.length + ' community)');
+  check((await page.locator('#wall-legend').innerText()).includes('网格名称（已标 ' + names.length + ' / 2'), 'the wall legend counts the names drawn');
+  check((await page.locator('#wall-legend').innerText()).includes('社区名称（已标 ' + community.length + ' / 1'), 'and counts the community name drawn');
+  check(r.found.length === 0, 'no element injected on the wall' + (r.found.length ? ': ' + r.found.join(', ') : ''));
+  check(r.pwned === undefined, 'no injected handler ran on the wall');
 } catch (e) {
   failed++;
   console.log('  FAIL ' + (e && e.stack ? e.stack : e));

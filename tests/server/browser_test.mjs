@@ -6,7 +6,8 @@
 //            households answer 403; the session cookie is HttpOnly and SameSite=Strict; no personal value of another
 //            grid is anywhere in the page.
 //   planner: switches service kinds and sees the coverage and the gaps, and no household.
-//   wall:    the overview full-screen with no controls.
+//   wall:    the overview full-screen with no controls, grid names of at least 22 px that never overlap.
+// Every view: its legend is on the map with its entries, in the printed maps' words (1920x1080, as a wall screen).
 // Screenshots go to $GRIDATLAS_SCREENSHOTS (officer.png, planner.png, wall.png). Exit 77 (ctest: skipped) with the
 // reason when node_modules, the built page or chromium are missing.
 import { spawn, spawnSync } from 'node:child_process';
@@ -79,7 +80,7 @@ const context = await chromium.launchPersistentContext(profile, {
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1400, height: 900 },
+  viewport: { width: 1920, height: 1080 },
   locale: 'zh-CN',
 });
 context.setDefaultTimeout(30000);
@@ -99,6 +100,19 @@ async function login(name) {
   await page.fill('#login-password', PASSWORD);
   await page.click('#login-submit');
 }
+
+// The legend `id` is on the map with exactly these entries (data-entry keys), each with a swatch and words.
+async function legendHas(id, keys, what) {
+  const found = await page.evaluate((id) => {
+    const l = document.getElementById(id);
+    if (!l || !l.closest('.leaflet-control-container')) return null;
+    return [...l.querySelectorAll('.legend-entry')].map((e) => ({ key: e.dataset.entry, swatch: !!e.querySelector('i'), words: e.textContent.trim() }));
+  }, id);
+  check(found !== null && JSON.stringify(found.map((e) => e.key)) === JSON.stringify(keys) && found.every((e) => e.swatch && e.words.length > 1),
+    what + ' (' + id + ': ' + (found ? found.map((e) => e.key + '=' + e.words).join(', ') : 'missing') + ')');
+}
+// The fixture's kinds have a 5-minute threshold: one band up to it, then beyond (render/style_palette.cpp Bands::legend).
+const BANDS = ['le5', 'beyond', 'unknown', 'nonres'];
 
 async function everything() {
   return await page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
@@ -162,6 +176,11 @@ try {
   await page.fill('#search-input', '');
   await page.press('#search-input', 'Enter');
 
+  await legendHas('officer-legend', ['grid', 'building', 'building-central', 'central'], 'the officer legend names the grid, buildings and central households');
+  await legendHas('base-legend', BANDS, 'the officer sees the tiles\' walking-minute bands');
+  check((await page.locator('#base-legend').innerText()).includes('≤ 5 分钟') && (await page.locator('#base-legend').innerText()).includes('> 5 分钟（超出步行圈）'), 'the bands use the printed maps\' words');
+  check(await page.locator('#officer-legend .bld').evaluate((e) => getComputedStyle(e).backgroundColor) !== 'rgb(215, 48, 39)',
+    'the officer\'s buildings are not drawn in the tiles\' > 15 min red');
   await page.screenshot({ path: path.join(SHOTS, 'officer.png') });
   check(fs.statSync(path.join(SHOTS, 'officer.png')).size > 10000, 'officer screenshot taken');
 
@@ -174,6 +193,7 @@ try {
   await login('planner');
   await page.locator('#coverage-stats').waitFor();
   check((await page.locator('#summary h2').innerText()).includes('党群服务中心'), 'the headline kind is shown first');
+  const headlineShare = await page.locator('#coverage-stats .stat .v').first().innerText();
   check(await page.locator('#coverage-table tbody tr').count() === 2, 'both grids are in the coverage table');
   check(await page.locator('path.coverage').count() === 2, 'the grids are coloured by coverage');
   await page.selectOption('#kind-select', 'health');
@@ -184,6 +204,22 @@ try {
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)) && !html.includes('139000077'), 'the planner sees no name or phone');
   const planner = await page.evaluate(async () => (await fetch('/api/grids/110101001001/households')).status);
   check(planner === 403, 'the planner\'s households request answers 403');
+  await legendHas('planner-legend', ['c3', 'c2', 'c1', 'c0', 'gap', 'gap-cluster', 'facility'], 'the planner legend names coverage, gaps and facilities');
+  check((await page.locator('#planner-legend').innerText()).includes('缺口：超过 5 分钟的住宅楼'), 'the gap entry follows the kind\'s threshold');
+  await legendHas('base-legend', BANDS, 'the planner sees the tiles\' walking-minute bands');
+  const swatches = await page.evaluate(() => {
+    const colour = (sel) => [...document.querySelectorAll(sel)].map((e) => getComputedStyle(e).backgroundColor);
+    return { coverage: colour('#planner-legend i.c0, #planner-legend i.c1, #planner-legend i.c2, #planner-legend i.c3'), bands: colour('#base-legend i.band') };
+  });
+  check(swatches.coverage.length === 4 && swatches.coverage.every((c) => !swatches.bands.includes(c)),
+    'no coverage colour is one of the walking bands\' (' + swatches.coverage.join(' ') + ')');
+  const gapsDrawn = await page.evaluate(async () => {
+    const m = document.getElementById('map');
+    const api = await (await fetch('/api/gaps?kind=health')).json();
+    return { marks: Number(m.dataset.gapMarks), buildings: Number(m.dataset.gapBuildings), api: api.features.length };
+  });
+  check(gapsDrawn.buildings === gapsDrawn.api && gapsDrawn.api > 0 && gapsDrawn.marks >= 1 && gapsDrawn.marks <= gapsDrawn.api,
+    'every gap building of 卫生医疗 is drawn, as ' + gapsDrawn.marks + ' marks (' + gapsDrawn.buildings + ' of ' + gapsDrawn.api + ')');
   await page.screenshot({ path: path.join(SHOTS, 'planner.png') });
 
   // --- wall -----------------------------------------------------------------------------------------------------
@@ -197,10 +233,34 @@ try {
     'the wall map has no controls');
   check(await page.locator('#wall-view button:visible, #wall-view input:visible, #wall-view select:visible').count() === 0, 'nothing to press on the wall');
   const box = await page.locator('#wall-map').boundingBox();
-  check(box && box.width === 1400 && box.height === 900, 'the wall map fills the screen');
+  check(box && box.width === 1920 && box.height === 1080, 'the wall map fills the screen');
   check((await page.locator('#wall-stats').innerText()).includes('户数'), 'the wall shows the totals');
+  // Both grids (4 and 3 households) are below the server's k and withhold their counts; the community (7) does not,
+  // so the wall's coverage is the whole project's, the planner's figure, with nothing left out.
+  const wallCoverage = await page.locator('#wall-stats .stat').last().innerText();
+  check(wallCoverage.includes(headlineShare) && !wallCoverage.includes('不含'), 'the wall\'s coverage is the planner\'s ' + headlineShare + ' (' + wallCoverage.replace(/\s+/g, ' ') + ')');
   html = await everything();
   check(![...ownNames, ...otherNames].some((n) => html.includes(n)), 'the wall shows no name');
+  await legendHas('wall-legend', [...BANDS, 'top', 'top-name', 'grid', 'grid-name'], 'the wall legend names the bands and the grid boundary');
+  const legendPx = await page.locator('#wall-legend').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  check(legendPx >= 20, 'the wall legend is readable from 2–3 m (' + legendPx + ' px)');
+  const labels = await page.evaluate(() => [...document.querySelectorAll('.wall-label-fine span')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return { text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize), r: { l: r.left, r: r.right, t: r.top, b: r.bottom } };
+  }));
+  check(labels.map((l) => l.text).sort().join() === '东网格,西网格', 'the wall names both grids (' + labels.map((l) => l.text).join(', ') + ')');
+  check(labels.every((l) => l.px >= 22), 'the wall\'s grid names are at least 22 px');
+  const apart = (a, b) => a.r <= b.l || b.r <= a.l || a.b <= b.t || b.b <= a.t;
+  check(labels.every((a, i) => labels.every((b, j) => i === j || apart(a.r, b.r))), 'no two grid names overlap');
+  check((await page.locator('#wall-legend').innerText()).includes('网格名称（已标 2 / 2）'), 'the wall legend says how many grids are named');
+  const top = await page.locator('.wall-label-top span').allTextContents();
+  check(JSON.stringify(top) === '["东华门社区"]', 'the wall names the community too (' + top + ')');
+  check((await page.locator('#wall-legend').innerText()).includes('社区名称（已标 1 / 1）'), 'and counts it');
+  const all = await page.evaluate(() => [...document.querySelectorAll('.wall-label span')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return { l: r.left, r: r.right, t: r.top, b: r.bottom };
+  }));
+  check(all.length === 3 && all.every((a, i) => all.every((b, j) => i === j || apart(a, b))), 'no community name overlaps a grid name');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "project_api.hpp"
@@ -85,6 +86,30 @@ TEST(StatusApi, PlannerAndWallSeePerGridAggregatesSuppressedBelowK) {
         }
     }
     EXPECT_EQ(api().grid_buildings(scope(Role::wall), kEast).status, 403);
+}
+
+// Key groups (重点人群): the officer's buildings carry how many households belong to one (README: S1 2, S2 1, S3 0);
+// the groups' words are in no answer, and planners and admins get no count at all.
+TEST(StatusApi, OfficerSeesKeyGroupCountsPerBuildingOnly) {
+    const auto counts = [](const ApiResponse& r) {
+        std::map<std::string, json> out;
+        const json fc = json::parse(r.text());
+        for (const json& f : fc["features"]) out[f["properties"]["id"]] = f["properties"]["key_group_households"];
+        return out;
+    };
+    const ApiResponse west = api().grid_buildings(scope(Role::officer, {kWest}), kWest);
+    ASSERT_EQ(west.status, 200);
+    EXPECT_EQ(counts(west), (std::map<std::string, json>{{"S1", 2}}));
+    const ApiResponse east = api().grid_buildings(scope(Role::officer, {kEast}), kEast);
+    ASSERT_EQ(east.status, 200);
+    EXPECT_EQ(counts(east), (std::map<std::string, json>{{"S2", 1}, {"S3", 0}}));
+    for (const ApiResponse* r : {&west, &east})
+        for (const char* word : {"独居老人", "残疾", "低保"}) EXPECT_EQ(r->text().find(word), std::string::npos) << word;
+    for (Role role : {Role::planner, Role::admin}) {
+        const ApiResponse r = api().grid_buildings(scope(role), kEast);
+        ASSERT_EQ(r.status, 200);
+        EXPECT_EQ(r.text().find("key_group"), std::string::npos) << r.text();
+    }
 }
 
 }  // namespace
