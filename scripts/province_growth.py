@@ -75,12 +75,14 @@ def plot(runs, slopes, png):
     runs = sorted(runs, key=lambda r: r["households"])
     fig, ax = plt.subplots(figsize=(9, 6), dpi=90)
     xs = [r["households"] for r in runs]
-    for s in STAGES + ["whole run (wall)"]:
+    colours = plt.cm.tab20.colors
+    for i, s in enumerate(STAGES + ["whole run (wall)"]):
         ys = [r["wall_s"] if s == "whole run (wall)" else r["stages"].get(s, 0) for r in runs]
         if max(ys) <= 0:
             continue
-        ax.plot(xs, [max(y, 1e-4) for y in ys], marker="o", lw=2.5 if s.startswith("whole") else 1.2,
-                label=f"{s} (slope {slopes[s]:.2f})")
+        whole = s.startswith("whole")
+        ax.plot(xs, [max(y, 1e-4) for y in ys], marker="os^vD<>ph*X"[i % 11], lw=2.5 if whole else 1.2,
+                color="black" if whole else colours[(2 * i) % 20 + (i >= 10)], label=f"{s} (slope {slopes[s]:.2f})")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("households (synthetic province: the sample tiled into counties)")
