@@ -10,12 +10,14 @@
 #      timings), then scripts/peer_geopandas.py and scripts/peer_postgis.sh (a PostgreSQL + PostGIS cluster of its
 #      own on loopback) do the same joins on the same rows and check every household against GridAtlas's table;
 #   6. prints a table of the time ratios and the load average.
+# Every peer ratio comes from PAIRS alternating pairs (scripts/peer_pairs.py): GridAtlas's own command and bench
+# benchmark once, the peer once, the order swapped every other pair; medians and the spread (min-max) are printed.
 # Installs nothing itself: it checks that the Debian packages python3-gdal, python3-networkx and python3-geopandas are
 # importable by $PYTHON and names the missing one; scripts/peer_postgis.sh installs postgresql-15 and
 # postgresql-15-postgis-3 when they are missing (BENCH_1M=0 skips step 5). About 6 minutes on 2 cores once built.
 # Environment: BUILD (default build), OUT (default out/bench), JOBS (default 2), MIN_TIME (benchmark seconds, 0.1),
 # PYTHON (default /usr/bin/python3: the Debian interpreter that sees the Debian python3-* packages), BENCH_1M (1),
-# ROWS (1000000: the scaled roster's rows), PG_REPEAT (3: PostGIS timing, best of this many runs).
+# ROWS (1000000: the scaled roster's rows), PAIRS (3: alternating GridAtlas/peer pairs per ratio).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +29,7 @@ MIN_TIME="${MIN_TIME:-0.1}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 BENCH_1M="${BENCH_1M:-1}"
 ROWS="${ROWS:-1000000}"
-PG_REPEAT="${PG_REPEAT:-3}"
+PAIRS="${PAIRS:-3}"
 PROJECT="data/sample/project.toml"
 
 say() { printf '\n== %s\n' "$*"; }
@@ -80,10 +82,12 @@ done
 # --- Peers -----------------------------------------------------------------------------------------------------
 status=0
 say "NetworkX peer (walking access)"
-"$PYTHON" scripts/peer_networkx.py "$OUT/gridatlas.gpkg" --bench-json "$OUT/bench_access.json" | tee "$OUT/peer_networkx.txt" \
+"$PYTHON" scripts/peer_networkx.py "$OUT/gridatlas.gpkg" --pairs "$PAIRS" --gridatlas "$BIN/gridatlas" \
+    --bench-bin "$BIN/bench_access" | tee "$OUT/peer_networkx.txt" \
     || status=1
 say "GeoPandas peer (household assignment)"
-"$PYTHON" scripts/peer_geopandas.py "$OUT/gridatlas.gpkg" --bench-json "$OUT/bench_assign.json" | tee "$OUT/peer_geopandas.txt" \
+"$PYTHON" scripts/peer_geopandas.py "$OUT/gridatlas.gpkg" --pairs "$PAIRS" --gridatlas "$BIN/gridatlas" \
+    --bench-bin "$BIN/bench_assign" | tee "$OUT/peer_geopandas.txt" \
     || status=1
 
 # --- The 1,000,000-household assignment: GridAtlas, GeoPandas, PostGIS on the same scaled roster --------------------
@@ -100,11 +104,12 @@ print("Timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in t.items()))' "$M/grid
     names="BM_BuildGridTree,BM_AssignHouseholds_1M"
     [[ "$ROWS" == 1000000 ]] || names="none"
     say "GeoPandas peer, $ROWS households"
-    "$PYTHON" scripts/peer_geopandas.py "$M/gridatlas" --bench-json "$OUT/bench_assign.json" --bench-names "$names" \
+    "$PYTHON" scripts/peer_geopandas.py "$M/gridatlas" --pairs "$PAIRS" --gridatlas "$BIN/gridatlas" \
+        --bench-bin "$BIN/bench_assign" --bench-names "$names" \
         | tee "$OUT/peer_geopandas_1m.txt" || status=1
     say "PostGIS peer, $ROWS households"
-    PYTHON="$PYTHON" scripts/peer_postgis.sh "$M/gridatlas" --repeat "$PG_REPEAT" --bench-json "$OUT/bench_assign.json" \
-        --bench-names "$names" | tee "$OUT/peer_postgis_1m.txt" || status=1
+    PYTHON="$PYTHON" scripts/peer_postgis.sh "$M/gridatlas" --pairs "$PAIRS" --gridatlas "$(realpath "$BIN")/gridatlas" \
+        --bench-bin "$(realpath "$BIN")/bench_assign" --bench-names "$names" | tee "$OUT/peer_postgis_1m.txt" || status=1
 fi
 
 # --- Summary table ---------------------------------------------------------------------------------------------
@@ -112,37 +117,24 @@ say "summary (ratio = peer time / GridAtlas time; > 1: GridAtlas faster)"
 "$PYTHON" - "$OUT" <<'EOF'
 import json, sys
 out = sys.argv[1]
-rows = []
-for name, file, stage in (("networkx", "networkx", "walk network + walking access"),
-                          ("geopandas", "geopandas", "grid hierarchy + assign households"),
-                          ("geopandas", "geopandas_1m", "grid hierarchy + assign households"),
-                          ("postgis", "postgis_1m", "grid hierarchy + assign households")):
+for name, file in (("networkx", "networkx"), ("geopandas", "geopandas"), ("geopandas 1M", "geopandas_1m"),
+                   ("postgis 1M", "postgis_1m")):
     try:
-        line = next(l for l in open(f"{out}/peer_{file}.txt", encoding="utf-8") if l.startswith("RESULT "))
+        lines = open(f"{out}/peer_{file}.txt", encoding="utf-8").read().splitlines()
     except OSError:
         continue                                    # not run (BENCH_1M=0)
-    except StopIteration:
-        rows.append((name, stage, None)); continue
-    rows.append((name, stage, json.loads(line[len("RESULT "):])))
-fmt = "{:<10} {:>10} {:<36} {:>9} {:>11} {:>10} {:>11} {:>9}  {}"
-print(fmt.format("peer", "households", "GridAtlas stages", "peer s", "GridAtlas s", "ratio run", "ratio bench", "ratio cpu",
-                 "check"))
-for name, stage, r in rows:
-    if r is None:
-        print(fmt.format(name, "", stage, "-", "-", "-", "-", "-", "did not finish")); continue
-    check = (f"max |diff| {r['max_diff_m']} m, {r['failures']} beyond 1 m" if name == "networkx"
-             else f"{r['mismatches']} mismatched households" if name == "postgis"
-             else f"{r['mismatches']} mismatched codes")
-    if name == "postgis":
-        check += f"; peer s = gist {r['peer_index_s']:.3f} + joins {r['peer_joins_s']:.3f}, joins-only ratio {r['ratio_joins']:.1f}x"
-    rb = f"{r['ratio_bench']:.1f}x" if r.get("ratio_bench") else "-"
-    rc = f"{r['ratio_cpu']:.1f}x" if r.get("ratio_cpu") else "-"
-    hh = str(r.get("households", "")) if name != "networkx" else ""
-    print(fmt.format(name, hh, stage, f"{r['peer_s']:.3f}", f"{r['gridatlas_run_s']:.3f}", f"{r['ratio_run']:.1f}x", rb, rc,
-                     check))
-print("ratio run: peer wall time / the GridAtlas CLI run's stage times; ratio bench: / bench_assign's wall time (the same"
-      "\nstages, repeated); ratio cpu: peer CPU time (PostGIS: every server process) / bench_assign's CPU time, which the"
-      "\nmachine's load does not change. The PostGIS peer time counts its GiST index build, as GridAtlas's counts its R-trees.")
+    paired = [json.loads(l[len("PAIRED "):]) for l in lines if l.startswith("PAIRED ")]
+    result = [json.loads(l[len("RESULT "):]) for l in lines if l.startswith("RESULT ")]
+    if not paired:
+        print(f"{name:<13} did not finish"); continue
+    check = (f"max |diff| {result[0]['max_diff_m']} m, {result[0]['failures']} beyond 1 m" if result and "failures" in result[0]
+             else f"{result[0]['mismatches']} mismatches" if result else "no check")
+    for what, r in paired[0]["ratios"].items():
+        print(f"{name:<13} {what:<22} median {r['median']:>6.2f}x  (min {r['min']:.2f}x, max {r['max']:.2f}x; peer "
+              f"{r['peer_median_s']:.3f} s, GridAtlas {r['gridatlas_median_s']:.3f} s; {paired[0]['pairs']} pairs)  {check}")
+print("ratio = peer / GridAtlas, per alternating pair, median and spread. wall (assign|run stages): peer wall against the"
+      "\nGridAtlas command's own stage times; wall (bench): against the bench benchmark of the same stages; CPU (bench):"
+      "\npeer CPU (PostGIS: every server process) against the benchmark's process CPU time (every thread).")
 def bench(path):
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     try:

@@ -199,6 +199,10 @@ def main():
     ap.add_argument("--bench-names", help="benchmarks whose times add up to the second GridAtlas time (comma-separated; "
                     "default: BM_BuildGridTree with BM_AssignHouseholds_1M for a 1,000,000-row roster, else _Sample)")
     ap.add_argument("--repeat", type=int, default=1, help="GeoPandas timing: best of this many runs (default: %(default)s)")
+    ap.add_argument("--pairs", type=int, default=0, help="paired mode: alternate `gridatlas assign` (and --bench-bin) with "
+                    "the GeoPandas run this many times and print medians and spread of the per-pair ratios (scripts/peer_pairs.py)")
+    ap.add_argument("--gridatlas", default="build/bin/gridatlas", help="gridatlas binary for --pairs (default: %(default)s)")
+    ap.add_argument("--bench-bin", help="bench_assign binary for --pairs: GridAtlas's CPU time for the same stages")
     args = ap.parse_args()
 
     if os.path.isdir(args.gpkg):
@@ -215,8 +219,10 @@ def main():
     working_crs = summary["working_crs"]
 
     buildings, rejected_ids, households, levels = load_inputs(project, working_crs)
+    if args.pairs > 0:
+        paired(args, project, buildings, rejected_ids, households, levels)
     best = best_cpu = math.inf
-    for _ in range(max(1, args.repeat)):
+    for _ in range(1 if args.pairs > 0 else max(1, args.repeat)):
         t0, c0 = time.perf_counter(), time.process_time()
         peer = assign(buildings, rejected_ids, households, levels)
         best = min(best, time.perf_counter() - t0)
@@ -271,6 +277,37 @@ def main():
         print(f"FAIL: {failures} household codes differ from GridAtlas's", file=sys.stderr)
         return 1
     return 0
+
+
+def paired(args, project, buildings, rejected_ids, households, levels):
+    """Alternates GridAtlas (`gridatlas assign`: 'grid hierarchy' + 'assign households'; bench_assign's CPU time of
+    BM_BuildGridTree + the assignment benchmark) and the GeoPandas assignment, --pairs times; prints medians."""
+    import tempfile
+    import peer_pairs
+    names = tuple(args.bench_names.split(",")) if args.bench_names else (
+        "BM_BuildGridTree", "BM_AssignHouseholds_1M" if len(households) == 1_000_000 else "BM_AssignHouseholds_Sample")
+    tmp = tempfile.mkdtemp(prefix="peer_gpd_")
+
+    def ga_once():
+        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "assign", project, tmp,
+                                                 ("grid hierarchy", "assign households"))
+        got = {"stages_wall": stage_s}
+        if args.bench_bin:
+            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, names)
+        return got
+
+    def peer_once():
+        t0, c0 = time.perf_counter(), time.process_time()
+        assign(buildings, rejected_ids, households, levels)
+        return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+
+    print(f"GeoPandas {gpd.__version__} vs GridAtlas on {project}: {len(households)} roster rows, {args.pairs} "
+          f"alternating pairs; GridAtlas = `{args.gridatlas} assign` stages" +
+          (f" and {args.bench_bin} {' + '.join(names)}" if args.bench_bin else ""))
+    pairs = peer_pairs.run_pairs(args.pairs, ga_once, peer_once, "GeoPandas")
+    peer_pairs.report(pairs, "GeoPandas", [("wall (assign stages)", "wall", "stages_wall"),
+                                           ("wall (bench)", "wall", "bench_wall"),
+                                           ("CPU (bench)", "cpu", "bench_cpu")])
 
 
 if __name__ == "__main__":

@@ -164,6 +164,11 @@ def main():
     ap.add_argument("--project", help="project file, for the walking speed (default: summary.json's project_file)")
     ap.add_argument("--bench-json", help="bench_access --benchmark_out JSON, for a second GridAtlas time")
     ap.add_argument("--repeat", type=int, default=3, help="NetworkX timing: best of this many runs (default: %(default)s)")
+    ap.add_argument("--pairs", type=int, default=0, help="paired mode: alternate `gridatlas run --no-render` (its 'walk "
+                    "network' + 'walking access' stages: the product's path, noding and snapping included) and "
+                    "--bench-bin's BM_NetworkPlusAccess with one NetworkX run, this many times; medians and spread")
+    ap.add_argument("--gridatlas", default="build/bin/gridatlas", help="gridatlas binary for --pairs (default: %(default)s)")
+    ap.add_argument("--bench-bin", help="bench_access binary for --pairs: CPU time of BM_NetworkPlusAccess")
     args = ap.parse_args()
 
     summary_path = args.summary or os.path.join(os.path.dirname(os.path.abspath(args.gpkg)), "summary.json")
@@ -185,8 +190,10 @@ def main():
     limit_min = summary.get("walking", {}).get("search_limit_minutes")
     cutoff_m = None if limit_min is None else float(limit_min) * 60.0 * speed
 
+    if args.pairs > 0:
+        paired(args, project, kinds, edges, buildings, facilities, cutoff_m)
     best = best_cpu = math.inf
-    for _ in range(max(1, args.repeat)):
+    for _ in range(1 if args.pairs > 0 else max(1, args.repeat)):
         t0, c0 = time.perf_counter(), time.process_time()
         g, dist = compute(kinds, edges, buildings, facilities, cutoff_m)
         best = min(best, time.perf_counter() - t0)
@@ -229,7 +236,7 @@ def main():
             print(f"    e.g. building {worst[0]}: networkx {worst[1]:.2f} m, GridAtlas {worst[2]:.2f} m")
 
     print(f"all kinds: {total_compared} building×kind pairs, max |diff| {overall_max:.3f} m, {failures} beyond tolerance")
-    print(f"time  NetworkX (graph + {len(kinds)} kinds, best of {max(1, args.repeat)}): {best:.3f} s real, {best_cpu:.3f} s CPU")
+    print(f"time  NetworkX (graph + {len(kinds)} kinds, best of {1 if args.pairs > 0 else max(1, args.repeat)}): {best:.3f} s real, {best_cpu:.3f} s CPU")
     print(f"time  GridAtlas run 'walk network' + 'walking access' (summary.json): {ga_run_s:.3f} s"
           f"  -> ratio NetworkX/GridAtlas {best / ga_run_s if ga_run_s > 0 else math.inf:.1f}x")
     ratio_bench = None
@@ -259,6 +266,36 @@ def main():
               file=sys.stderr)
         return 1
     return 0
+
+
+def paired(args, project, kinds, edges, buildings, facilities, cutoff_m):
+    """Alternates GridAtlas's product path (`gridatlas run --no-render`: 'walk network' + 'walking access', which also
+    nodes the raw roads and snaps every building and facility; bench_access's BM_NetworkPlusAccess, the same calls, for
+    CPU time) with one NetworkX run (graph + one multi-source search per kind), --pairs times; prints medians."""
+    import tempfile
+    import peer_pairs
+    tmp = tempfile.mkdtemp(prefix="peer_nx_")
+
+    def ga_once():
+        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "run", project, tmp, ("walk network", "walking access"),
+                                                 extra=("--no-render",))
+        got = {"stages_wall": stage_s}
+        if args.bench_bin:
+            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, ("BM_NetworkPlusAccess",))
+        return got
+
+    def peer_once():
+        t0, c0 = time.perf_counter(), time.process_time()
+        compute(kinds, edges, buildings, facilities, cutoff_m)
+        return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+
+    print(f"NetworkX {nx.__version__} vs GridAtlas on {project}: {args.pairs} alternating pairs; GridAtlas = "
+          f"`{args.gridatlas} run --no-render` 'walk network' + 'walking access'" +
+          (f" and {args.bench_bin} BM_NetworkPlusAccess" if args.bench_bin else ""))
+    pairs = peer_pairs.run_pairs(args.pairs, ga_once, peer_once, "NetworkX")
+    peer_pairs.report(pairs, "NetworkX", [("wall (run stages)", "wall", "stages_wall"),
+                                          ("wall (bench)", "wall", "bench_wall"),
+                                          ("CPU (bench)", "cpu", "bench_cpu")])
 
 
 if __name__ == "__main__":

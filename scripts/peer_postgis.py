@@ -401,6 +401,10 @@ def main():
     ap.add_argument("--bench-json", help="bench_assign --benchmark_out JSON, for a second GridAtlas time")
     ap.add_argument("--bench-names", default="BM_BuildGridTree,BM_AssignHouseholds_1M",
                     help="benchmarks whose times add up to that second time (default: %(default)s)")
+    ap.add_argument("--pairs", type=int, default=0, help="paired mode: alternate `gridatlas assign` (and --bench-bin) with "
+                    "one PostGIS run this many times; prints medians and spread of the per-pair ratios (peer_pairs.py)")
+    ap.add_argument("--gridatlas", default="build/bin/gridatlas", help="gridatlas binary for --pairs (default: %(default)s)")
+    ap.add_argument("--bench-bin", help="bench_assign binary for --pairs: GridAtlas's CPU time for the same stages")
     args = ap.parse_args()
 
     for name in ("assignment.json", "summary.json"):
@@ -432,7 +436,9 @@ def main():
           f"{counts[1]} roster rows, levels " + ", ".join(f"{k} ({c})" for k, c in zip(levels, counts[2:])))
     print(f"loaded in {load_s:.1f} s (ogr2ogr + COPY + ANALYZE, not timed below)")
 
-    timed = [run_timed(levels) for _ in range(max(1, args.repeat))]
+    if args.pairs > 0:
+        paired(args, project, levels)
+    timed = [run_timed(levels) for _ in range(1 if args.pairs > 0 else max(1, args.repeat))]
     runs = [t for t, _ in timed]
     cpus = [c for _, c in timed if c is not None]
     stages = list(runs[0])
@@ -492,6 +498,37 @@ def main():
         print(f"FAIL: {failures} households differ from GridAtlas's", file=sys.stderr)
         return 1
     return 0
+
+
+def paired(args, project, levels):
+    """Alternates GridAtlas (`gridatlas assign`: 'grid hierarchy' + 'assign households'; bench_assign's CPU time of the
+    same stages) with one PostGIS run (GiST indexes + joins; the cluster's CPU), --pairs times; prints medians."""
+    import tempfile
+    import peer_pairs
+    names = tuple(args.bench_names.split(","))
+    tmp = tempfile.mkdtemp(prefix="peer_pg_")
+
+    def ga_once():
+        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "assign", project, tmp,
+                                                 ("grid hierarchy", "assign households"))
+        got = {"stages_wall": stage_s}
+        if args.bench_bin:
+            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, names)
+        return got
+
+    def peer_once():
+        times, cpu = run_timed(levels)
+        got = {"wall": sum(times.values()), "joins_wall": sum(times.values()) - times["gist indexes"]}
+        if cpu is not None:
+            got["cpu"] = cpu
+        return got
+
+    print(f"PostGIS vs GridAtlas on {project}: {args.pairs} alternating pairs; GridAtlas = `{args.gridatlas} assign` "
+          "stages" + (f" and {args.bench_bin} {' + '.join(names)}" if args.bench_bin else ""))
+    pairs = peer_pairs.run_pairs(args.pairs, ga_once, peer_once, "PostGIS")
+    peer_pairs.report(pairs, "PostGIS", [("wall (assign stages)", "wall", "stages_wall"),
+                                         ("wall (bench)", "wall", "bench_wall"),
+                                         ("CPU (bench)", "cpu", "bench_cpu")])
 
 
 if __name__ == "__main__":
