@@ -114,7 +114,7 @@ void split_details(std::vector<geo::Point>& pts, std::size_t first, std::size_t 
 const std::vector<frame::TableColumn>& building_columns() {
     static const std::vector<frame::TableColumn> c = {
         {"编号", 20, true}, {"楼栋", 50, false}, {"单元", 22, true}, {"户数", 24, true},
-        {"人数", 25, true}, {"党员户", 27, true}, {"党员中心户\n单元-层-室", 96, false}};
+        {"人数", 25, true}, {"党员户", 27, true}, {"党员中心户\n单元 室号", 96, false}};
     return c;
 }
 
@@ -242,7 +242,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
     const double table_w = frame::table_width(building_columns(), table_style);
     const int blocks = std::max(1, static_cast<int>((f.width + f.gap) / (table_w + f.gap)));
     const double block_gap = blocks > 1 ? (f.width - blocks * table_w) / (blocks - 1) : 0;
-    const double header_row = frame::table_row_height(m, building_columns(), {"", "", "", "", "", "", "党员中心户\n单元-层-室"}, table_style, true);
+    const double header_row = frame::table_row_height(m, building_columns(), {"", "", "", "", "", "", "党员中心户\n单元 室号"}, table_style, true);
     const double caption_h = 13 * f.ts;
     std::vector<GridPlan> plans;
     for (GridId g : grids) {
@@ -457,7 +457,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                     draw_header(cr, f, gt + " · 楼栋表（续 " + std::to_string(tp) + "）", print::officer_subtitle(d, g));
                 }
                 frame::text(cr, f.left, y + caption_h / 2 - 1.5 * f.ts,
-                            tp == 0 ? "楼栋与住户（编号同图上楼号；党员中心户以 单元-楼层-室号 表示，? 为名册未填）" : "楼栋与住户（续）",
+                            tp == 0 ? "楼栋与住户（编号同图上楼号；党员中心户以 单元 室号 表示，同网格员台账；无室号时为户号）" : "楼栋与住户（续）",
                             Font{7.6 * f.ts, true, 0x333333});
                 y += caption_h;
                 if (p.rows.empty() && tp == 0)
