@@ -256,11 +256,16 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
         for (BuildingId b : numbered_buildings(d, g)) bg::expand(box, ds.building(b).anchor);
         const double aspect = (box.max_corner().y() - box.min_corner().y()) / std::max(1.0, box.max_corner().x() - box.min_corner().x());
         const double content_h = f.bottom - f.top;
-        const auto sections0 = print::officer_legend(d, g, box);
-        p.legend_h = frame::legend_height(m, sections0, 1, p.legend_w - 16 * f.ts, frame::LegendStyle{f.ts, 0, ""}) + 18 * f.ts;
         p.map_h = std::floor(std::clamp(map_w * aspect * 1.08, 0.34 * content_h, 0.52 * content_h));
-        p.map_h = std::min(std::max(p.map_h, std::ceil(p.legend_h)), std::floor(0.62 * content_h));
         p.view = fit_extent(box, map_w, p.map_h, 0.05, 10, kLabelMargin * f.ts);
+        // the legend lists what the drawn view shows (facilities beyond the grid's box too): measured on the view, the
+        // map made as tall as its legend, and the view fitted again (twice: a taller view may show one more kind)
+        for (int pass = 0; pass < 2; ++pass) {
+            const auto sections = print::officer_legend(d, g, p.view);
+            p.legend_h = frame::legend_height(m, sections, 1, p.legend_w - 16 * f.ts, frame::LegendStyle{f.ts, 0, ""}) + 18 * f.ts;
+            p.map_h = std::min(std::max(p.map_h, std::ceil(p.legend_h)), std::floor(0.62 * content_h));
+            p.view = fit_extent(box, map_w, p.map_h, 0.05, 10, kLabelMargin * f.ts);
+        }
         {
             const auto numbered = numbered_buildings(d, g);
             if (numbered.size() > kBuildingsPerMap) {
