@@ -111,9 +111,10 @@ GridId find_grid(const layers::ProjectConfig& cfg, const Dataset& ds, const std:
                      "similar grids: " + list(similar) + "; every code is in the grids layer of the run's gridatlas.gpkg"});
 }
 
+}  // namespace
+
 std::string unit_label(int number) { return std::to_string(number) + "单元"; }
 
-// Where household `c` lives, as an officer finds it: "2单元 301", with its building when that is not `here`.
 std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, HouseholdId c, BuildingId here) {
     const Household& h = ds.households[c.index()];
     const auto& p = a.households[c.index()];
@@ -126,6 +127,8 @@ std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, House
     s += p.room.empty() ? "户号 " + h.source_id : p.room;
     return s;
 }
+
+namespace {
 
 
 // A file name part from a grid code: letters, digits, '-', '_' and '.'; anything else becomes '_'.

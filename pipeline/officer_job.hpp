@@ -20,8 +20,23 @@
 #include <vector>
 
 #include "model/diagnostics.hpp"
+#include "model/ids.hpp"
+
+namespace gridatlas {
+struct Dataset;
+}
+namespace gridatlas::assign {
+struct AssignmentResult;
+}
 
 namespace gridatlas::pipeline {
+
+// "2单元": a stairwell unit as officers name it.
+std::string unit_label(int number);
+// Where household `c` lives, as an officer finds it: "2单元 301" ("户号 <id>" when the roster gives no room), with
+// its building's id in front when that is not `here`. The one place text of the officer list, the officer map and
+// the atlas (the central household 党员中心户, the party-member contact).
+std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, HouseholdId c, BuildingId here);
 
 struct OfficerConfig {
     std::filesystem::path project_file;

@@ -9,25 +9,11 @@
 
 #include "access/isochrones.hpp"
 #include "assign/central_households.hpp"
+#include "officer_job.hpp"
 #include "output_set.hpp"
 #include "personal_fields.hpp"
 
 namespace gridatlas::pipeline {
-
-namespace {
-
-std::string place_text(ProjectState& p, HouseholdId id) {
-    const Household& h = p.ds().households[id.index()];
-    std::optional<int> unit = h.unit_number;
-    if (id.index() < p.assignment().households.size()) {
-        const auto& placed = p.assignment().households[id.index()];
-        if (placed.unit.valid()) unit = p.ds().unit(placed.unit).number;
-    }
-    auto part = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("?"); };
-    return part(unit) + "-" + part(h.floor) + "-" + (h.room.empty() ? std::string("?") : h.room);
-}
-
-}  // namespace
 
 std::string headline_kind(ProjectState& p) {
     if (!p.cfg().map.headline_kind.empty()) return p.cfg().map.headline_kind;
@@ -113,7 +99,7 @@ render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
         const auto& central = p.central();
         for (const auto& seat : central.seats)
             if (seat.central.valid() && seat.building.valid())
-                d.buildings[seat.building.index()].central_places.push_back(place_text(p, seat.central));
+                d.buildings[seat.building.index()].central_places.push_back(place_of(p.ds(), p.assignment(), seat.central, seat.building));
     }
     if (options.isochrones && k < ds.service_kinds.size()) {
         access::IsochroneOptions o;

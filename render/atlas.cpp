@@ -114,7 +114,7 @@ void split_details(std::vector<geo::Point>& pts, std::size_t first, std::size_t 
 const std::vector<frame::TableColumn>& building_columns() {
     static const std::vector<frame::TableColumn> c = {
         {"编号", 20, true}, {"楼栋", 50, false}, {"单元", 22, true}, {"户数", 24, true},
-        {"人数", 25, true}, {"党员户", 27, true}, {"党员中心户\n单元-层-室", 96, false}};
+        {"人数", 25, true}, {"党员户", 27, true}, {"党员中心户\n单元 室号", 96, false}};
     return c;
 }
 
@@ -242,7 +242,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
     const double table_w = frame::table_width(building_columns(), table_style);
     const int blocks = std::max(1, static_cast<int>((f.width + f.gap) / (table_w + f.gap)));
     const double block_gap = blocks > 1 ? (f.width - blocks * table_w) / (blocks - 1) : 0;
-    const double header_row = frame::table_row_height(m, building_columns(), {"", "", "", "", "", "", "党员中心户\n单元-层-室"}, table_style, true);
+    const double header_row = frame::table_row_height(m, building_columns(), {"", "", "", "", "", "", "党员中心户\n单元 室号"}, table_style, true);
     const double caption_h = 13 * f.ts;
     std::vector<GridPlan> plans;
     for (GridId g : grids) {
@@ -256,11 +256,16 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
         for (BuildingId b : numbered_buildings(d, g)) bg::expand(box, ds.building(b).anchor);
         const double aspect = (box.max_corner().y() - box.min_corner().y()) / std::max(1.0, box.max_corner().x() - box.min_corner().x());
         const double content_h = f.bottom - f.top;
-        const auto sections0 = print::officer_legend(d, g, box);
-        p.legend_h = frame::legend_height(m, sections0, 1, p.legend_w - 16 * f.ts, frame::LegendStyle{f.ts, 0, ""}) + 18 * f.ts;
         p.map_h = std::floor(std::clamp(map_w * aspect * 1.08, 0.34 * content_h, 0.52 * content_h));
-        p.map_h = std::min(std::max(p.map_h, std::ceil(p.legend_h)), std::floor(0.62 * content_h));
         p.view = fit_extent(box, map_w, p.map_h, 0.05, 10, kLabelMargin * f.ts);
+        // the legend lists what the drawn view shows (facilities beyond the grid's box too): measured on the view, the
+        // map made as tall as its legend, and the view fitted again (twice: a taller view may show one more kind)
+        for (int pass = 0; pass < 2; ++pass) {
+            const auto sections = print::officer_legend(d, g, p.view);
+            p.legend_h = frame::legend_height(m, sections, 1, p.legend_w - 16 * f.ts, frame::LegendStyle{f.ts, 0, ""}) + 18 * f.ts;
+            p.map_h = std::min(std::max(p.map_h, std::ceil(p.legend_h)), std::floor(0.62 * content_h));
+            p.view = fit_extent(box, map_w, p.map_h, 0.05, 10, kLabelMargin * f.ts);
+        }
         {
             const auto numbered = numbered_buildings(d, g);
             if (numbered.size() > kBuildingsPerMap) {
@@ -457,7 +462,7 @@ AtlasResult render_atlas_pdf(const AtlasRequest& request, const std::filesystem:
                     draw_header(cr, f, gt + " · 楼栋表（续 " + std::to_string(tp) + "）", print::officer_subtitle(d, g));
                 }
                 frame::text(cr, f.left, y + caption_h / 2 - 1.5 * f.ts,
-                            tp == 0 ? "楼栋与住户（编号同图上楼号；党员中心户以 单元-楼层-室号 表示，? 为名册未填）" : "楼栋与住户（续）",
+                            tp == 0 ? "楼栋与住户（编号同图上楼号；党员中心户以 单元 室号 表示，同网格员台账；无室号时为户号）" : "楼栋与住户（续）",
                             Font{7.6 * f.ts, true, 0x333333});
                 y += caption_h;
                 if (p.rows.empty() && tp == 0)

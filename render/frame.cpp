@@ -1,3 +1,5 @@
+// The page frame of printed maps and atlas pages with Cairo (frame.hpp): titles, legends in columns, scale bar,
+// north arrow and tables, text in Noto Sans CJK SC.
 #include "frame.hpp"
 
 #include <algorithm>

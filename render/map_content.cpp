@@ -1,3 +1,5 @@
+// The scene layers GridAtlas maps draw, built once from the measured project (map_content.hpp): the public, aggregate
+// content shared by the overview, the print maps and the tiles. No Mapnik here.
 #include "map_content.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Process-wide Mapnik setup (fonts, input plugins), the PNG reader and StyledMap: a Scene drawn with a strict-loaded
+// XML style by Mapnik's AGG or Cairo renderer (map_setup.hpp).
 #include "map_setup.hpp"
 
 #include <algorithm>

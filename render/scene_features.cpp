@@ -1,3 +1,5 @@
+// Scene layers as Mapnik features (scene_features.hpp): the one conversion every map goes through, into memory
+// datasources (StyledMap, the overview) or the tiles' R-tree-indexed datasources.
 #include "scene_features.hpp"
 
 #include <algorithm>

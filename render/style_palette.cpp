@@ -1,3 +1,5 @@
+// The vocabulary every GridAtlas map shares, without Mapnik (style_palette.hpp): walking-minute bands and legend
+// words, facility marker slots, grid level names, road classes, neighbour tones.
 #include "style_palette.hpp"
 
 #include <algorithm>

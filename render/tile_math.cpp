@@ -1,3 +1,5 @@
+// Web Mercator XYZ tile arithmetic (tile_math.hpp): lon/lat <-> Mercator metres, tile bounds and coverage, metatile
+// plans along a Hilbert curve, the MBTiles TMS row flip. Plain C++.
 #include "tile_math.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// A PDF or SVG file drawn with Cairo (vector_document.hpp): owns the surface and context; finish() completes the
+// file or throws naming it.
 #include "vector_document.hpp"
 
 #include <stdexcept>

@@ -157,8 +157,10 @@ TEST_F(RenderJobTest, AtlasHasAnIndexAndAPagePerGridWithoutNamesOrPhones) {
     const std::string text = pdf_text(c.out_file);
     EXPECT_THAT(text, ::testing::HasSubstr("西网格"));
     EXPECT_THAT(text, ::testing::HasSubstr("B1"));
-    EXPECT_THAT(text, ::testing::HasSubstr("1-1-101"));   // H01, the central household of B1: unit-floor-room
-    EXPECT_THAT(text, ::testing::HasSubstr("1-2-201"));   // H05 of B2
+    // The central households as the officer list names them (pipeline::place_of): H01 of B1, H05 of B2.
+    EXPECT_THAT(text, ::testing::HasSubstr("1单元 101"));
+    EXPECT_THAT(text, ::testing::HasSubstr("1单元 201"));
+    EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("1-1-101")));
     EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("秘名")));
     EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("QZX")));
     EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("1390000")));

@@ -1,4 +1,4 @@
-// Every residential building numbered on its map: the A3 officer PDF of the sample's densest grid, the PDF text
+// Every residential building numbered on its map, and the atlas frame never clipped: the A3 officer PDF of the sample's densest grid, the PDF text
 // read back with pdftotext (the same count over the whole atlas is 9,302 of 9,303 and not yet a test). For every grid, the building numbers drawn on its pages
 // ("12号楼") must be exactly 1..N, where N is the residential building count its page header states (the table's
 // rows are numbered 1..N too, without the "号楼" suffix, so they are not counted here).
@@ -92,6 +92,40 @@ TEST(AtlasNumbers, OfficerA3MapOfTheDensestGridNumbersEveryBuilding) {
     const std::string bad = check(grids, stated, drawn);
     std::printf("[ officer A3 ] %d of %d building numbers drawn\n", drawn, stated);
     EXPECT_TRUE(bad.empty()) << bad;
+}
+
+// The frame is never clipped: on the atlas pages of grids whose scale bar and north arrow once ran past the page's
+// right edge (their legend listed facilities beyond the grid's box), every word pdftotext finds lies inside its page,
+// and every grid page shows its scale bar ("比例尺").
+TEST(AtlasFrame, EveryWordInsideThePageOnGridsWithTallLegends) {
+    const fs::path pdf = fs::temp_directory_path() / ("gridatlas_atlas_frame_" + std::to_string(::getpid()) + ".pdf");
+    const CommandRun r = run_command(std::string(GRIDATLAS_BIN) + " atlas " + kProject +
+                                     " --grids 999001001023002,999001001005001,999001001016001 --date 2026-01-01 -o '" + pdf.string() + "'");
+    ASSERT_EQ(r.status, 0) << r.out;
+    const CommandRun text = run_command("pdftotext -bbox -enc UTF-8 '" + pdf.string() + "' -");
+    fs::remove(pdf);
+    ASSERT_EQ(text.status, 0) << text.out;
+    const std::regex page_re(R"re(<page width="([\d.]+)" height="([\d.]+)">)re");
+    const std::regex word_re(R"re(<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>)re");
+    int pages = 0, scale_bars = 0, words = 0;
+    std::string outside;
+    const std::string& x = text.out;
+    for (auto p = std::sregex_iterator(x.begin(), x.end(), page_re); p != std::sregex_iterator(); ++p) {
+        ++pages;
+        const double w = std::stod((*p)[1]), h = std::stod((*p)[2]);
+        const auto from = x.begin() + (p->position() + p->length());
+        const auto to = x.begin() + static_cast<std::ptrdiff_t>(std::min(x.find("</page>", p->position()), x.size()));
+        for (auto it = std::sregex_iterator(from, to, word_re); it != std::sregex_iterator(); ++it) {
+            ++words;
+            if ((*it)[5] == "比例尺") ++scale_bars;
+            if (std::stod((*it)[1]) < 0 || std::stod((*it)[2]) < 0 || std::stod((*it)[3]) > w || std::stod((*it)[4]) > h)
+                outside += "\n  page " + std::to_string(pages) + ": '" + std::string((*it)[5]) + "' at x " + std::string((*it)[1]) + ".." + std::string((*it)[3]);
+        }
+    }
+    EXPECT_GE(pages, 4);        // an index page, a page per grid, detail maps and table continuations
+    EXPECT_GE(scale_bars, 3);
+    EXPECT_GT(words, 500);
+    EXPECT_TRUE(outside.empty()) << "words past the page's edge:" << outside;
 }
 
 }  // namespace
