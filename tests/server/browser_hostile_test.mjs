@@ -4,36 +4,15 @@
 // the map (Leaflet parses string tooltips as HTML) and every panel, then asserts: the hostile text is shown literally, no element came from the data (no <img>,
 // <svg onload>, <b> or on* attribute anywhere outside Leaflet's own markup), no handler ran. Exit 77 (ctest: skipped)
 // with the reason when node_modules, the built page or chromium are missing.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-
-const env = process.env;
-const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
-const BIN = env.GRIDATLAS_BIN;
-const SOURCE = env.GRIDATLAS_SOURCE_DIR;
-const WEB = env.GRIDATLAS_WEB_DIR;
-const MODULES = env.GRIDATLAS_NODE_MODULES;
-const PASSWORD = 'Browser-Test-Password-1';
-const skip = (reason) => { console.log('skipped: ' + reason); process.exit(77); };
-
-if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
-if (!SOURCE) skip('GRIDATLAS_SOURCE_DIR is not set');
-if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed');
-if (!WEB || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js'))) skip('the web page is not built (target gridatlas_web)');
-if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM);
-const { chromium } = createRequire(path.join(MODULES, 'noop.js'))('playwright-core');
-
-let passed = 0, failed = 0;
-const check = (ok, what) => { if (ok) passed++; else failed++; console.log((ok ? '  ok   ' : '  FAIL ') + what); };
+import { SOURCE, check, fail, finish, scratch, addUsers, startServer, openBrowser, login as loginAs, logout } from './browser_harness.mjs';
 
 // --- the hostile copy of the tiny fixture ---------------------------------------------------------------------------
 // No comma or quote in any of them, so the CSV stays one field per value.
 const HOSTILE = ['<img src=x onerror=window.__pwned=1>', '<svg onload=window.__pwned=2>', '<b class=injected>粗</b>',
   '</span><img src=y onerror=window.__pwned=3>'];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-hostile-'));
+const tmp = scratch('hostile');
 const data = path.join(tmp, 'tiny');
 fs.cpSync(path.join(SOURCE, 'tests/fixtures/tiny'), data, { recursive: true });
 let n = 0;
@@ -56,43 +35,18 @@ const toml = fs.readFileSync(path.join(SOURCE, 'tests/server/fixtures/project.to
 fs.writeFileSync(path.join(tmp, 'project.toml'), toml);
 
 const users = path.join(tmp, 'users.json');
-for (const [name, role, grids] of [['west', 'officer', '110101001001'], ['planner', 'planner', ''], ['wall', 'wall', '']]) {
-  const args = ['user', 'add', users, name, '--role', role];
-  if (grids) args.push('--grids', grids);
-  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
-  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
-}
-
-const serverLog = [];
-const server = spawn(BIN, ['serve', path.join(tmp, 'project.toml'), '--users', users, '--port', '0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
-server.stderr.on('data', (d) => serverLog.push(d.toString()));
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start: ' + out + serverLog.join(''))); }, 120000);
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) { clearTimeout(timer); resolve(m[1]); }
-  });
-  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
-});
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 }, locale: 'zh-CN',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-});
-context.setDefaultTimeout(30000);
+addUsers(users, [['west', 'officer', '110101001001'], ['planner', 'planner', ''], ['wall', 'wall', '']]);
+const server = await startServer(path.join(tmp, 'project.toml'), users);
 // Every Leaflet map the page makes is kept in window.__maps, so the test can open every tooltip (canvas ones too).
-await context.addInitScript(() => {
+const { page, close } = await openBrowser({ width: 1400, height: 900, initScript: () => {
   window.__maps = [];
   let lib;
   Object.defineProperty(window, 'L', {
     configurable: true, get: () => lib,
     set: (v) => { lib = v; if (v && v.Map && v.Map.addInitHook) v.Map.addInitHook(function () { window.__maps.push(this); }); },
   });
-});
-const page = context.pages()[0] || await context.newPage();
+} });
+const login = (name) => loginAs(page, server.base, name);
 
 async function openEverything() {
   return await page.evaluate(() => {
@@ -123,14 +77,6 @@ async function injected() {
   });
 }
 
-async function login(name) {
-  await page.goto(base + '/');
-  await page.locator('#login-view').waitFor({ state: 'visible' });
-  await page.fill('#login-name', name);
-  await page.fill('#login-password', PASSWORD);
-  await page.click('#login-submit');
-}
-
 try {
   console.log('officer');
   await login('west');
@@ -148,7 +94,7 @@ try {
   check(r.pwned === undefined, 'no injected handler ran for the officer');
 
   console.log('planner');
-  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await logout(page);
   await page.evaluate(() => { window.__maps = []; });
   await login('planner');
   await page.locator('#coverage-stats').waitFor();
@@ -162,7 +108,7 @@ try {
   check(r.pwned === undefined, 'no injected handler ran for the planner');
 
   console.log('wall');
-  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await logout(page);
   await page.evaluate(() => { window.__maps = []; });
   await login('wall');
   await page.locator('#wall-legend').waitFor();
@@ -178,14 +124,10 @@ try {
   check(r.found.length === 0, 'no element injected on the wall' + (r.found.length ? ': ' + r.found.join(', ') : ''));
   check(r.pwned === undefined, 'no injected handler ran on the wall');
 } catch (e) {
-  failed++;
-  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  fail(e);
 } finally {
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
-  server.kill('SIGTERM');
-  await new Promise((r) => { server.on('exit', r); setTimeout(r, 15000); });
+  await close();
+  await server.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

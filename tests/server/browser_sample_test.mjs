@@ -7,81 +7,17 @@
 //   officer of 港湾社区第1网格 (457 households): the legends and the key-group marks.
 // Screenshots sample-planner.png, sample-wall.png and sample-officer.png go to $GRIDATLAS_SCREENSHOTS. Exit 77
 // (ctest: skipped) with the reason when node_modules, the built page or chromium are missing.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { SOURCE, SHOTS, check, fail, finish, scratch, addUsers, startServer, openBrowser, login as loginAs, logout } from './browser_harness.mjs';
 
-const env = process.env;
-const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
-const BIN = env.GRIDATLAS_BIN;
-const SOURCE = env.GRIDATLAS_SOURCE_DIR;
-const WEB = env.GRIDATLAS_WEB_DIR;
-const MODULES = env.GRIDATLAS_NODE_MODULES;
-const SHOTS = env.GRIDATLAS_SCREENSHOTS || path.join(os.tmpdir(), 'gridatlas-screenshots');
-const PASSWORD = 'Browser-Test-Password-1';
 const OFFICER_GRID = '999001001002001';
-const skip = (reason) => { console.log('skipped: ' + reason); process.exit(77); };
-
-if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
-if (!SOURCE) skip('GRIDATLAS_SOURCE_DIR is not set');
-if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed');
-if (!WEB || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js'))) skip('the web page is not built (target gridatlas_web)');
-if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM);
-const { chromium } = createRequire(path.join(MODULES, 'noop.js'))('playwright-core');
-
-let passed = 0, failed = 0;
-const check = (ok, what) => { if (ok) passed++; else failed++; console.log((ok ? '  ok   ' : '  FAIL ') + what); };
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-sample-'));
-fs.mkdirSync(SHOTS, { recursive: true });
+const tmp = scratch('sample');
 const users = path.join(tmp, 'users.json');
-for (const [name, role, grids] of [['officer', 'officer', OFFICER_GRID], ['planner', 'planner', ''], ['wall', 'wall', '']]) {
-  const args = ['user', 'add', users, name, '--role', role];
-  if (grids) args.push('--grids', grids);
-  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
-  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
-}
-
-const serverLog = [];
-const server = spawn(BIN, ['serve', path.join(SOURCE, 'data/sample/project.toml'), '--users', users, '--port', '0', '--web', WEB],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-server.stderr.on('data', (d) => serverLog.push(d.toString()));
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start in 240 s')); }, 240000);
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) { clearTimeout(timer); resolve(m[1]); }
-  });
-  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
-});
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM, headless: true, viewport: { width: 1920, height: 1080 }, locale: 'zh-CN',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-context.setDefaultTimeout(30000);
-const page = context.pages()[0] || await context.newPage();
-const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-const everything = () => page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
-const entries = (id) => page.evaluate((id) => {
-  const l = document.getElementById(id);
-  return l ? [...l.querySelectorAll('.legend-entry')].map((e) => e.dataset.entry + '=' + e.textContent.trim()) : null;
-}, id);
-
-async function login(name) {
-  await page.goto(base + '/');
-  await page.locator('#login-view').waitFor({ state: 'visible' });
-  await page.fill('#login-name', name);
-  await page.fill('#login-password', PASSWORD);
-  await page.click('#login-submit');
-}
+addUsers(users, [['officer', 'officer', OFFICER_GRID], ['planner', 'planner', ''], ['wall', 'wall', '']]);
+const server = await startServer(path.join(SOURCE, 'data/sample/project.toml'), users, 240);
+const { page, errors, close } = await openBrowser();
+const login = (name) => loginAs(page, server.base, name);
 
 const rect = (e) => { const r = e.getBoundingClientRect(); return { l: r.left, r: r.right, t: r.top, b: r.bottom }; };
 const apart = (a, b) => a.r <= b.l || b.r <= a.l || a.b <= b.t || b.b <= a.t;
@@ -110,7 +46,7 @@ try {
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
 
   console.log('wall');
-  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await logout(page);
   await login('wall');
   await page.locator('#wall-legend').waitFor();
   await page.waitForFunction(() => /已标 \d+/.test(document.getElementById('wall-legend').innerText));
@@ -135,7 +71,7 @@ try {
   await page.screenshot({ path: path.join(SHOTS, 'sample-wall.png') });
 
   console.log('officer');
-  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await logout(page);
   await login('officer');
   await page.locator('#officer-legend').waitFor();
   await page.locator('#central-list li').first().waitFor();
@@ -152,15 +88,10 @@ try {
   await page.screenshot({ path: path.join(SHOTS, 'sample-officer.png') });
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
 } catch (e) {
-  failed++;
-  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  fail(e);
 } finally {
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(code === null ? signal : code)));
-  server.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
+  await close();
+  await server.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

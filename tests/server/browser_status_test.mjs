@@ -7,82 +7,23 @@
 //   planner: no key-group mark, entry or count, and no household status per building.
 // Screenshots officer-status.png and planner-status.png (1920x1080) go to $GRIDATLAS_SCREENSHOTS. Exit 77 (ctest:
 // skipped) with the reason when node_modules, the built page or chromium are missing.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { SOURCE, SHOTS, check, fail, finish, scratch, addUsers, startServer, openBrowser, login as loginAs, logout, everything as pageText } from './browser_harness.mjs';
 
-const env = process.env;
-const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
-const BIN = env.GRIDATLAS_BIN;
-const SOURCE = env.GRIDATLAS_SOURCE_DIR;
-const WEB = env.GRIDATLAS_WEB_DIR;
-const MODULES = env.GRIDATLAS_NODE_MODULES;
-const SHOTS = env.GRIDATLAS_SCREENSHOTS || path.join(os.tmpdir(), 'gridatlas-screenshots');
-const PASSWORD = 'Browser-Test-Password-1';
 const WEST = '110101002001';
-const skip = (reason) => { console.log('skipped: ' + reason); process.exit(77); };
-
-if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
-if (!SOURCE) skip('GRIDATLAS_SOURCE_DIR is not set');
-if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed');
-if (!WEB || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js'))) skip('the web page is not built (target gridatlas_web)');
-if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM);
-const { chromium } = createRequire(path.join(MODULES, 'noop.js'))('playwright-core');
-
-let passed = 0, failed = 0;
-const check = (ok, what) => { if (ok) passed++; else failed++; console.log((ok ? '  ok   ' : '  FAIL ') + what); };
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-status-'));
-fs.mkdirSync(SHOTS, { recursive: true });
-const users = path.join(tmp, 'users.json');
-for (const [name, role, grids] of [['west', 'officer', WEST], ['planner', 'planner', '']]) {
-  const args = ['user', 'add', users, name, '--role', role];
-  if (grids) args.push('--grids', grids);
-  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
-  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
-}
-
-const serverLog = [];
-const server = spawn(BIN, ['serve', path.join(SOURCE, 'tests/fixtures/status/project.toml'), '--users', users, '--port', '0', '--web', WEB],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-server.stderr.on('data', (d) => serverLog.push(d.toString()));
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start in 120 s')); }, 120000);
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) { clearTimeout(timer); resolve(m[1]); }
-  });
-  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
-});
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM, headless: true, viewport: { width: 1920, height: 1080 }, locale: 'zh-CN',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-context.setDefaultTimeout(30000);
-const page = context.pages()[0] || await context.newPage();
-const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
 const GROUP_WORDS = ['独居老人', '残疾', '低保'];
-const everything = () => page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
+const tmp = scratch('status');
+const users = path.join(tmp, 'users.json');
+addUsers(users, [['west', 'officer', WEST], ['planner', 'planner', '']]);
+const server = await startServer(path.join(SOURCE, 'tests/fixtures/status/project.toml'), users);
+const { page, errors, close } = await openBrowser();
+const login = (name) => loginAs(page, server.base, name);
+const everything = () => pageText(page);
 const entries = (id) => page.evaluate((id) => {
   const l = document.getElementById(id);
   return l ? [...l.querySelectorAll('.legend-entry')].map((e) => e.dataset.entry + '=' + e.textContent.trim()) : null;
 }, id);
-
-async function login(name) {
-  await page.goto(base + '/');
-  await page.locator('#login-view').waitFor({ state: 'visible' });
-  await page.fill('#login-name', name);
-  await page.fill('#login-password', PASSWORD);
-  await page.click('#login-submit');
-}
 
 try {
   console.log('officer');
@@ -119,7 +60,7 @@ try {
   await page.screenshot({ path: path.join(SHOTS, 'officer-status.png') });
 
   console.log('planner');
-  await page.evaluate(async () => { await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); });
+  await logout(page);
   await login('planner');
   await page.locator('#coverage-stats').waitFor();
   html = await everything();
@@ -129,17 +70,12 @@ try {
   await page.screenshot({ path: path.join(SHOTS, 'planner-status.png') });
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
 } catch (e) {
-  failed++;
-  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  fail(e);
 } finally {
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(code === null ? signal : code)));
-  server.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
-  const log = serverLog.join('');
+  await close();
+  await server.stop();
+  const log = server.log();
   check(GROUP_WORDS.every((w) => !log.includes(w)) && !log.includes('ZTX'), 'the server log holds no group word and no name');
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -10,96 +10,26 @@
 // Every view: its legend is on the map with its entries, in the printed maps' words (1920x1080, as a wall screen).
 // Screenshots go to $GRIDATLAS_SCREENSHOTS (officer.png, planner.png, wall.png). Exit 77 (ctest: skipped) with the
 // reason when node_modules, the built page or chromium are missing.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { SOURCE, SHOTS, PASSWORD, check, fail, finish, scratch, addUsers, startServer, openBrowser, login as loginAs, everything as pageText } from './browser_harness.mjs';
 
-const env = process.env;
-const SKIP = 77;
-const CHROMIUM = env.GRIDATLAS_CHROMIUM || '/usr/bin/chromium';
-const BIN = env.GRIDATLAS_BIN;
-const SOURCE = env.GRIDATLAS_SOURCE_DIR;
-const WEB = env.GRIDATLAS_WEB_DIR;
-const MODULES = env.GRIDATLAS_NODE_MODULES;
-const SHOTS = env.GRIDATLAS_SCREENSHOTS || path.join(os.tmpdir(), 'gridatlas-screenshots');
-const PROJECT = env.GRIDATLAS_PROJECT || (SOURCE && path.join(SOURCE, 'tests/server/fixtures/project.toml'));
-const OFFICER_GRID = env.GRIDATLAS_OFFICER_GRID || '110101001001';
-const PASSWORD = 'Browser-Test-Password-1';
-
-function skip(reason) {
-  console.log('skipped: ' + reason);
-  process.exit(SKIP);
-}
-
-if (!BIN || !fs.existsSync(BIN)) skip('the gridatlas binary is not built (GRIDATLAS_BIN)');
-if (!MODULES || !fs.existsSync(path.join(MODULES, 'playwright-core'))) skip('playwright-core is not installed (npm ci in the build did not run: is npm available?)');
-if (!WEB || !fs.existsSync(path.join(WEB, 'index.html')) || !fs.existsSync(path.join(WEB, 'leaflet/leaflet.js')))
-  skip('the web page is not built (target gridatlas_web)');
-if (!fs.existsSync(CHROMIUM)) skip('chromium is not installed at ' + CHROMIUM + ' (apt-get install chromium)');
-
-const require = createRequire(path.join(MODULES, 'noop.js'));
-const { chromium } = require('playwright-core');
-
-let passed = 0, failed = 0;
-function check(ok, what) {
-  if (ok) { passed++; console.log('  ok   ' + what); } else { failed++; console.log('  FAIL ' + what); }
-}
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-browser-'));
-fs.mkdirSync(SHOTS, { recursive: true });
+const PROJECT = process.env.GRIDATLAS_PROJECT || path.join(SOURCE, 'tests/server/fixtures/project.toml');
+const OFFICER_GRID = process.env.GRIDATLAS_OFFICER_GRID || '110101001001';
+const tmp = scratch('browser');
 const users = path.join(tmp, 'users.json');
-for (const [name, role, grids] of [['west', 'officer', OFFICER_GRID], ['planner', 'planner', ''], ['wall', 'wall', '']]) {
-  const args = ['user', 'add', users, name, '--role', role];
-  if (grids) args.push('--grids', grids);
-  const r = spawnSync(BIN, args, { input: PASSWORD + '\n', encoding: 'utf8' });
-  if (r.status !== 0) { console.log(r.stdout, r.stderr); process.exit(1); }
-}
-
-// --- the server ---------------------------------------------------------------------------------------------------
-const serverLog = [];
-const server = spawn(BIN, ['serve', PROJECT, '--users', users, '--port', '0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
-server.stderr.on('data', (d) => serverLog.push(d.toString()));
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => { server.kill('SIGKILL'); reject(new Error('the server did not start in 120 s: ' + out + serverLog.join(''))); }, 120000);
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) { clearTimeout(timer); resolve(m[1]); }
-  });
-  server.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out + serverLog.join(''))));
-});
+addUsers(users, [['west', 'officer', OFFICER_GRID], ['planner', 'planner', ''], ['wall', 'wall', '']]);
+const server = await startServer(PROJECT, users);
+const base = server.base;
 console.log('server at ' + base);
 
-// --- the browser --------------------------------------------------------------------------------------------------
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridatlas-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1920, height: 1080 },
-  locale: 'zh-CN',
-});
-context.setDefaultTimeout(30000);
-const page = context.pages()[0] || await context.newPage();
-const consoleErrors = [];
+const { context, page, errors: consoleErrors, close } = await openBrowser();
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
 const failedUrls = [];
 page.on('response', (r) => { if (r.status() >= 400) failedUrls.push(r.status() + ' ' + new URL(r.url()).pathname); });
+const login = (name) => loginAs(page, base, name);
 const ownNames = ['秘名甲QZX', '秘名乙QZX', '秘名丙QZX', '秘名己QZX'];
 const otherNames = ['秘名戊QZX', '秘名癸QZX', '秘名丁QZX', '秘名壬QZX', '秘名庚QZX', '秘名辛QZX'];
-
-async function login(name) {
-  if (!(await page.locator('#login-view').isVisible())) await page.goto(base + '/');
-  await page.locator('#login-view').waitFor({ state: 'visible' });
-  await page.fill('#login-name', name);
-  await page.fill('#login-password', PASSWORD);
-  await page.click('#login-submit');
-}
 
 // The legend `id` is on the map with exactly these entries (data-entry keys), each with a swatch and words.
 async function legendHas(id, keys, what) {
@@ -114,9 +44,7 @@ async function legendHas(id, keys, what) {
 // The fixture's kinds have a 5-minute threshold: one band up to it, then beyond (render/style_palette.cpp Bands::legend).
 const BANDS = ['le5', 'beyond', 'unknown', 'nonres'];
 
-async function everything() {
-  return await page.evaluate(() => document.documentElement.outerHTML + '\n' + document.body.innerText);
-}
+const everything = () => pageText(page);
 
 try {
   // --- officer --------------------------------------------------------------------------------------------------
@@ -269,20 +197,15 @@ try {
   check(unexpectedUrls.length === 0, 'every request but the deliberate 401/403 probes succeeded' + (unexpectedUrls.length ? ': ' + unexpectedUrls.join(', ') : ''));
   check(unexpected.length === 0, 'no script or content-security errors in the console' + (unexpected.length ? ': ' + unexpected.join(' | ') : ''));
 } catch (e) {
-  failed++;
-  console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  fail(e);
   try { await page.screenshot({ path: path.join(SHOTS, 'failure.png') }); } catch (_) { /* no page */ }
 } finally {
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(code === null ? signal : code)));
-  server.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15000))]);
+  await close();
+  const code = await server.stop();
   check(code === 0, 'the server stops cleanly on SIGTERM (exit ' + code + ')');
-  const log = serverLog.join('');
+  const log = server.log();
   check(!log.includes('QZX') && !log.includes('139000077') && !log.includes(PASSWORD), 'the server log holds no personal value and no password');
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 console.log('screenshots: ' + SHOTS);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
