@@ -369,43 +369,18 @@ attribution = "© OpenStreetMap contributors"   # the sample is OSM-derived; oth
     return out;
 }
 
-}  // namespace
+// The sample's areas: grids of 300–500 households cut by the roads, and communities made of whole grids.
+struct SampleAreas {
+    std::vector<std::size_t> dwellings;                 // indexes of residential buildings, in the extract's order
+    std::vector<hierarchy::WeightedPoint> points;       // one per dwelling: anchor, households
+    std::vector<hierarchy::DrawnRegion> grids;
+    std::vector<hierarchy::DrawnRegion> communities;
+    std::vector<std::vector<std::size_t>> grids_of_community;
+    std::vector<std::string> community_code, community_name;
+};
 
-SampleReport build_sample(const SampleConfig& config) {
-    SampleReport report;
-    layers::LayerSource buildings_src{"buildings", config.osm_gpkg, "buildings", "", {}, {}};
-    layers::LayerSource roads_src{"roads", config.osm_gpkg, "roads", "", {}, {}};
-    layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}, {}};
-    const std::string crs = working_crs_of(buildings_src);
-
-    std::vector<std::string> road_columns = road_fields;
-    const auto road_names = layers::VectorReader(roads_src, crs).field_names();
-    if (std::find(road_names.begin(), road_names.end(), "covered") != road_names.end()) road_columns.push_back("covered");
-    std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs, report);
-    std::vector<OsmRoad> roads = read_roads(roads_src, crs, road_columns, report);
-    std::vector<OsmPoi> pois = read_pois(pois_src, crs, report);
-    report.buildings = buildings.size();
-    report.roads = roads.size();
-
-    // Dwellings, in the extract's order.
-    std::vector<std::size_t> dwellings;
-    for (std::size_t i = 0; i < buildings.size(); ++i)
-        if (buildings[i].dwelling.residential) dwellings.push_back(i);
-    report.residential = dwellings.size();
-
-    // Grids: the settled area cut by the roads, blocks grouped to 300–500 households; communities from grids.
-    std::vector<geo::MultiPolygon> footprints;
-    std::vector<hierarchy::WeightedPoint> points;
-    for (auto i : dwellings) {
-        footprints.push_back(buildings[i].footprint);
-        points.push_back({buildings[i].anchor, static_cast<double>(buildings[i].dwelling.households)});
-    }
-    const geo::MultiPolygon area = sample::settled_area(footprints, 100);
-    std::vector<geo::LineString> road_lines;
-    for (const auto& r : roads) road_lines.push_back(r.line);
-    // Without re-splitting: the committed sample (and the golden images and counts drawn from it) stays as drawn.
-    const auto grids = hierarchy::draw_regions(area, road_lines, points, {config.grid_min_households, config.grid_max_households, 500, false});
-    // Communities: contiguous groups of grids, then hamlets too small to stand alone join the nearest community.
+// Communities: contiguous groups of grids, then hamlets too small to stand alone join the nearest community.
+std::vector<hierarchy::DrawnRegion> draw_communities(const std::vector<hierarchy::DrawnRegion>& grids, const SampleConfig& config) {
     const auto merged = hierarchy::merge_regions(grids, {config.community_min_households, config.community_max_households, 1500, false});
     std::vector<geo::MultiPolygon> merged_areas;
     std::vector<double> merged_weights;
@@ -423,49 +398,74 @@ SampleReport build_sample(const SampleConfig& config) {
         std::sort(c.points.begin(), c.points.end());
         communities.push_back(std::move(c));
     }
+    return communities;
+}
 
-    // Which grids make each community: merge_regions concatenates point lists, so match grids by their first point.
-    std::vector<int> community_of_point(points.size(), -1);
-    for (std::size_t c = 0; c < communities.size(); ++c)
-        for (auto p : communities[c].points) community_of_point[p] = static_cast<int>(c);
-    std::vector<std::vector<std::size_t>> grids_of_community(communities.size());
-    for (std::size_t g = 0; g < grids.size(); ++g) {
-        if (grids[g].points.empty()) continue;
-        grids_of_community[community_of_point[grids[g].points.front()]].push_back(g);
+// Which grids make each community: merge_regions concatenates point lists, so grids are matched by their first point;
+// a grid without dwellings joins the community whose area holds it.
+void group_grids(SampleAreas& a) {
+    std::vector<int> community_of_point(a.points.size(), -1);
+    for (std::size_t c = 0; c < a.communities.size(); ++c)
+        for (auto p : a.communities[c].points) community_of_point[p] = static_cast<int>(c);
+    a.grids_of_community.assign(a.communities.size(), {});
+    for (std::size_t g = 0; g < a.grids.size(); ++g) {
+        if (a.grids[g].points.empty()) continue;
+        a.grids_of_community[community_of_point[a.grids[g].points.front()]].push_back(g);
     }
-    for (std::size_t g = 0; g < grids.size(); ++g)
-        if (grids[g].points.empty()) {  // a grid without dwellings joins the community whose area holds it
-            for (std::size_t c = 0; c < communities.size(); ++c)
-                if (geo::bg::intersects(communities[c].area, grids[g].area)) { grids_of_community[c].push_back(g); break; }
+    for (std::size_t g = 0; g < a.grids.size(); ++g)
+        if (a.grids[g].points.empty()) {
+            for (std::size_t c = 0; c < a.communities.size(); ++c)
+                if (geo::bg::intersects(a.communities[c].area, a.grids[g].area)) { a.grids_of_community[c].push_back(g); break; }
         }
+    for (auto& members : a.grids_of_community) std::sort(members.begin(), members.end());  // reading order: serials follow it
+}
 
-    layers::VectorWriter w(config.out_dir / "sample.gpkg", /*deterministic=*/true);
-
-    // Communities and grids with codes: admin code + street 001 + community serial (3) [+ grid serial (3)].
-    const std::string street = config.admin_code + "001";
-    w.begin_layer("communities", LayerGeometry::polygon, crs, {{"code"}, {"name"}, {"households", FieldType::integer}}, sample_crs);
-    std::vector<std::string> community_code(communities.size()), community_name(communities.size());
-    for (std::size_t c = 0; c < communities.size(); ++c) {
-        community_code[c] = street + serial(static_cast<int>(c + 1), 3);
-        community_name[c] = std::string(community_names[c % community_names.size()]) +
-                            (c >= community_names.size() ? std::to_string(c / community_names.size() + 1) : "") + "社区";
-        w.add({community_code[c], community_name[c], std::int64_t(communities[c].weight)}, communities[c].area);
+SampleAreas draw_areas(const std::vector<OsmBuilding>& buildings, const std::vector<OsmRoad>& roads, const SampleConfig& config) {
+    SampleAreas a;
+    for (std::size_t i = 0; i < buildings.size(); ++i)
+        if (buildings[i].dwelling.residential) a.dwellings.push_back(i);
+    std::vector<geo::MultiPolygon> footprints;
+    for (auto i : a.dwellings) {
+        footprints.push_back(buildings[i].footprint);
+        a.points.push_back({buildings[i].anchor, static_cast<double>(buildings[i].dwelling.households)});
     }
-    report.communities = communities.size();
+    const geo::MultiPolygon area = sample::settled_area(footprints, 100);
+    std::vector<geo::LineString> road_lines;
+    for (const auto& r : roads) road_lines.push_back(r.line);
+    // Without re-splitting: the committed sample (and the golden images and counts drawn from it) stays as drawn.
+    a.grids = hierarchy::draw_regions(area, road_lines, a.points, {config.grid_min_households, config.grid_max_households, 500, false});
+    a.communities = draw_communities(a.grids, config);
+    group_grids(a);
+    // Codes: admin code + street 001 + community serial (3) [+ grid serial (3)].
+    const std::string street = config.admin_code + "001";
+    for (std::size_t c = 0; c < a.communities.size(); ++c) {
+        a.community_code.push_back(street + serial(static_cast<int>(c + 1), 3));
+        a.community_name.push_back(std::string(community_names[c % community_names.size()]) +
+                                   (c >= community_names.size() ? std::to_string(c / community_names.size() + 1) : "") + "社区");
+    }
+    return a;
+}
+
+void write_areas(layers::VectorWriter& w, const std::string& crs, const SampleAreas& a, SampleReport& report) {
+    w.begin_layer("communities", LayerGeometry::polygon, crs, {{"code"}, {"name"}, {"households", FieldType::integer}}, sample_crs);
+    for (std::size_t c = 0; c < a.communities.size(); ++c)
+        w.add({a.community_code[c], a.community_name[c], std::int64_t(a.communities[c].weight)}, a.communities[c].area);
+    report.communities = a.communities.size();
     w.begin_layer("grids", LayerGeometry::polygon, crs, {{"code"}, {"name"}, {"parent_code"}, {"households", FieldType::integer}}, sample_crs);
-    for (std::size_t c = 0; c < communities.size(); ++c) {
-        auto& members = grids_of_community[c];
-        std::sort(members.begin(), members.end());  // grids come in reading order: serials follow it
+    for (std::size_t c = 0; c < a.communities.size(); ++c) {
+        const auto& members = a.grids_of_community[c];
         for (std::size_t k = 0; k < members.size(); ++k) {
-            const auto& g = grids[members[k]];
-            w.add({community_code[c] + serial(static_cast<int>(k + 1), 3), community_name[c] + "第" + std::to_string(k + 1) + "网格",
-                   community_code[c], std::int64_t(g.weight)},
+            const auto& g = a.grids[members[k]];
+            w.add({a.community_code[c] + serial(static_cast<int>(k + 1), 3), a.community_name[c] + "第" + std::to_string(k + 1) + "网格",
+                   a.community_code[c], std::int64_t(g.weight)},
                   g.area);
             ++report.grids;
         }
     }
+}
 
-    // Buildings and units.
+void write_buildings_and_units(layers::VectorWriter& w, const std::string& crs, const std::vector<OsmBuilding>& buildings,
+                               const SampleAreas& a, SampleReport& report) {
     w.begin_layer("buildings", LayerGeometry::polygon, crs,
                   {{"building_id"}, {"osm_id"}, {"name"}, {"residential", FieldType::integer}, {"excluded_because"},
                    {"floors", FieldType::integer}, {"units", FieldType::integer}, {"households_per_floor", FieldType::integer},
@@ -481,7 +481,7 @@ SampleReport build_sample(const SampleConfig& config) {
                   {{"unit_id"}, {"building_id"}, {"unit_no", FieldType::integer}, {"floors", FieldType::integer},
                    {"households_per_floor", FieldType::integer}},
                   sample_crs);
-    for (auto i : dwellings) {
+    for (auto i : a.dwellings) {
         const auto& b = buildings[i];
         const auto locations = unit_locations(b);
         for (int u = 1; u <= b.dwelling.units; ++u) {
@@ -492,10 +492,43 @@ SampleReport build_sample(const SampleConfig& config) {
         }
         report.households += static_cast<std::size_t>(b.dwelling.households);
     }
+}
 
-    // Facilities: the OSM points of known categories, then per community a party-mass service centre (with its
-    // mediation room) at the household-weighted medoid of its dwellings, and an elderly day-care centre at the
-    // medoid of its most populous grid not holding the centre.
+// Per community a party-mass service centre (with its mediation room) at the household-weighted medoid of its
+// dwellings, and an elderly day-care centre at the medoid of its most populous grid not holding the centre.
+void write_rule_facilities(layers::VectorWriter& w, const std::vector<OsmBuilding>& buildings, const SampleAreas& a,
+                           SampleReport& report) {
+    auto medoid_of = [&](const std::vector<std::size_t>& idx) {
+        std::vector<geo::Point> pts;
+        std::vector<double> wts;
+        for (auto p : idx) { pts.push_back(a.points[p].location); wts.push_back(a.points[p].weight); }
+        return idx[sample::weighted_medoid(pts, wts)];
+    };
+    for (std::size_t c = 0; c < a.communities.size(); ++c) {
+        if (a.communities[c].points.empty()) continue;
+        const std::size_t centre = medoid_of(a.communities[c].points);
+        const auto& cb = buildings[a.dwellings[centre]];
+        const auto& code = a.community_code[c];
+        const auto& name = a.community_name[c];
+        w.add({"PMC-" + code, std::string("party_mass_centre"), name + "党群服务中心", "rule:medoid:" + cb.id}, cb.anchor);
+        w.add({"MED-" + code, std::string("mediation"), name + "矛盾调解室", "rule:in-centre:" + cb.id}, cb.anchor);
+        std::vector<std::size_t> by_weight = a.grids_of_community[c];
+        std::stable_sort(by_weight.begin(), by_weight.end(), [&](auto x, auto y) { return a.grids[x].weight > a.grids[y].weight; });
+        for (auto g : by_weight) {
+            const auto& gp = a.grids[g].points;
+            if (gp.empty() || std::find(gp.begin(), gp.end(), centre) != gp.end()) continue;
+            const auto& eb = buildings[a.dwellings[medoid_of(gp)]];
+            w.add({"ELD-" + code, std::string("elderly_care"), name + "老年日间照料中心", "rule:medoid:" + eb.id}, eb.anchor);
+            ++report.facilities;
+            break;
+        }
+        report.facilities += 2;
+    }
+}
+
+// Facilities: the OSM points of known categories, then the rule-placed ones.
+void write_facilities(layers::VectorWriter& w, const std::string& crs, const std::vector<OsmPoi>& pois,
+                      const std::vector<OsmBuilding>& buildings, const SampleAreas& a, SampleReport& report) {
     w.begin_layer("facilities", LayerGeometry::point, crs, {{"facility_id"}, {"kind"}, {"name"}, {"source"}}, sample_crs);
     for (const auto& p : pois) {
         auto it = kind_of_category.find(p.category);
@@ -503,44 +536,25 @@ SampleReport build_sample(const SampleConfig& config) {
         w.add({"N" + p.osm_id, it->second, p.name, std::string("osm")}, p.location);
         ++report.facilities;
     }
-    for (std::size_t c = 0; c < communities.size(); ++c) {
-        if (communities[c].points.empty()) continue;
-        auto medoid_of = [&](const std::vector<std::size_t>& idx) {
-            std::vector<geo::Point> pts;
-            std::vector<double> wts;
-            for (auto p : idx) { pts.push_back(points[p].location); wts.push_back(points[p].weight); }
-            return idx[sample::weighted_medoid(pts, wts)];
-        };
-        const std::size_t centre = medoid_of(communities[c].points);
-        const auto& cb = buildings[dwellings[centre]];
-        w.add({"PMC-" + community_code[c], std::string("party_mass_centre"), community_name[c] + "党群服务中心", "rule:medoid:" + cb.id}, cb.anchor);
-        w.add({"MED-" + community_code[c], std::string("mediation"), community_name[c] + "矛盾调解室", "rule:in-centre:" + cb.id}, cb.anchor);
-        std::vector<std::size_t> by_weight = grids_of_community[c];
-        std::stable_sort(by_weight.begin(), by_weight.end(), [&](auto a, auto b) { return grids[a].weight > grids[b].weight; });
-        for (auto g : by_weight) {
-            const auto& gp = grids[g].points;
-            if (gp.empty() || std::find(gp.begin(), gp.end(), centre) != gp.end()) continue;
-            const auto& eb = buildings[dwellings[medoid_of(gp)]];
-            w.add({"ELD-" + community_code[c], std::string("elderly_care"), community_name[c] + "老年日间照料中心", "rule:medoid:" + eb.id}, eb.anchor);
-            ++report.facilities;
-            break;
-        }
-        report.facilities += 2;
-    }
+    write_rule_facilities(w, buildings, a, report);
+}
 
-    // Roads as read, for the walking network.
+// Roads as read, for the walking network.
+void write_roads(layers::VectorWriter& w, const std::string& crs, const std::vector<std::string>& columns,
+                 const std::vector<OsmRoad>& roads) {
     std::vector<FieldSpec> rf;
-    for (const auto& f : road_columns) rf.push_back({f});
+    for (const auto& f : columns) rf.push_back({f});
     w.begin_layer("roads", LayerGeometry::line, crs, rf, sample_crs);
     for (const auto& r : roads) {
         std::vector<FieldValue> v(r.values.begin(), r.values.end());
         w.add(v, r.line);
     }
-    w.close();
+}
 
-    // The roster.
+void write_roster(const std::filesystem::path& out_dir, const std::vector<OsmBuilding>& buildings, const SampleAreas& a,
+                  SampleReport& report) {
     std::vector<sample::DwellingBuilding> dwelling_list;
-    for (auto i : dwellings) {
+    for (auto i : a.dwellings) {
         const auto& d = buildings[i].dwelling;
         dwelling_list.push_back({buildings[i].id, d.units, d.floors, d.households_per_floor, d.households});
     }
@@ -550,11 +564,14 @@ SampleReport build_sample(const SampleConfig& config) {
     for (const auto& r : rows)
         table.push_back({r.household_id, r.building_id, r.unit, std::to_string(r.floor), r.room, r.head_name, r.phone,
                          std::to_string(r.persons), std::to_string(r.party_members), r.status, r.key_groups});
-    layers::write_csv(config.out_dir / "households.csv",
+    layers::write_csv(out_dir / "households.csv",
                       {"household_id", "building_id", "unit", "floor", "room", "head_name", "phone", "persons", "party_members",
                        "status", "key_groups"}, table);
     report.roster_rows = rows.size();
+}
 
+// dropped.csv (what was left out of the extract, if anything) and the project file `run` accepts.
+void write_report_files(const SampleConfig& config, const std::vector<std::string>& road_columns, SampleReport& report) {
     if (!report.dropped.empty()) {
         std::vector<std::vector<std::string>> dropped;
         for (const auto& d : report.dropped) dropped.push_back({d.layer, std::to_string(d.fid), d.id, d.reason});
@@ -569,6 +586,36 @@ SampleReport build_sample(const SampleConfig& config) {
     if (!toml)
         throw DataError({Severity::error, "write_failed", {report.project_file.string(), "", "", {}, {}}, "cannot write the project file",
                          "check the directory exists and is writable"});
+}
+
+}  // namespace
+
+SampleReport build_sample(const SampleConfig& config) {
+    SampleReport report;
+    layers::LayerSource buildings_src{"buildings", config.osm_gpkg, "buildings", "", {}, {}};
+    layers::LayerSource roads_src{"roads", config.osm_gpkg, "roads", "", {}, {}};
+    layers::LayerSource pois_src{"pois", config.osm_gpkg, "pois", "", {}, {}};
+    const std::string crs = working_crs_of(buildings_src);
+
+    std::vector<std::string> road_columns = road_fields;
+    const auto road_names = layers::VectorReader(roads_src, crs).field_names();
+    if (std::find(road_names.begin(), road_names.end(), "covered") != road_names.end()) road_columns.push_back("covered");
+    const std::vector<OsmBuilding> buildings = read_buildings(buildings_src, crs, report);
+    const std::vector<OsmRoad> roads = read_roads(roads_src, crs, road_columns, report);
+    const std::vector<OsmPoi> pois = read_pois(pois_src, crs, report);
+    report.buildings = buildings.size();
+    report.roads = roads.size();
+
+    const SampleAreas areas = draw_areas(buildings, roads, config);
+    report.residential = areas.dwellings.size();
+    layers::VectorWriter w(config.out_dir / "sample.gpkg", /*deterministic=*/true);
+    write_areas(w, crs, areas, report);
+    write_buildings_and_units(w, crs, buildings, areas, report);
+    write_facilities(w, crs, pois, buildings, areas, report);
+    write_roads(w, crs, road_columns, roads);
+    w.close();
+    write_roster(config.out_dir, buildings, areas, report);
+    write_report_files(config, road_columns, report);
     return report;
 }
 

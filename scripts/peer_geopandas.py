@@ -289,17 +289,10 @@ def paired(args, project, buildings, rejected_ids, households, levels):
     tmp = tempfile.mkdtemp(prefix="peer_gpd_")
 
     def ga_once():
-        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "assign", project, tmp,
-                                                 ("grid hierarchy", "assign households"))
-        got = {"stages_wall": stage_s}
-        if args.bench_bin:
-            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, names)
-        return got
+        return peer_pairs.gridatlas_once(args, "assign", project, tmp, ("grid hierarchy", "assign households"), names)
 
     def peer_once():
-        t0, c0 = time.perf_counter(), time.process_time()
-        assign(buildings, rejected_ids, households, levels)
-        return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+        return peer_pairs.timed(lambda: assign(buildings, rejected_ids, households, levels))
 
     print(f"GeoPandas {gpd.__version__} vs GridAtlas on {project}: {len(households)} roster rows, {args.pairs} "
           f"alternating pairs; GridAtlas = `{args.gridatlas} assign` stages" +

@@ -277,17 +277,11 @@ def paired(args, project, kinds, edges, buildings, facilities, cutoff_m):
     tmp = tempfile.mkdtemp(prefix="peer_nx_")
 
     def ga_once():
-        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "run", project, tmp, ("walk network", "walking access"),
-                                                 extra=("--no-render",))
-        got = {"stages_wall": stage_s}
-        if args.bench_bin:
-            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, ("BM_NetworkPlusAccess",))
-        return got
+        return peer_pairs.gridatlas_once(args, "run", project, tmp, ("walk network", "walking access"),
+                                         ("BM_NetworkPlusAccess",), extra=("--no-render",))
 
     def peer_once():
-        t0, c0 = time.perf_counter(), time.process_time()
-        compute(kinds, edges, buildings, facilities, cutoff_m)
-        return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+        return peer_pairs.timed(lambda: compute(kinds, edges, buildings, facilities, cutoff_m))
 
     print(f"NetworkX {nx.__version__} vs GridAtlas on {project}: {args.pairs} alternating pairs; GridAtlas = "
           f"`{args.gridatlas} run --no-render` 'walk network' + 'walking access'" +

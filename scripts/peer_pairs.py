@@ -57,6 +57,23 @@ def bench_times(binary, names, env_extra=None):
     return sum(r for r, _ in found.values()), (None if None in cpus else sum(cpus))
 
 
+def gridatlas_once(args, command, project, out_dir, stages, bench_names, extra=()):
+    """One GridAtlas side of a pair: the named stages' seconds of `gridatlas <command>` ("stages_wall") and, with
+    --bench-bin, the named benchmarks' wall and CPU ("bench_wall", "bench_cpu")."""
+    stage_s, _ = gridatlas_stages(args.gridatlas, command, project, out_dir, stages, extra=extra)
+    got = {"stages_wall": stage_s}
+    if args.bench_bin:
+        got["bench_wall"], got["bench_cpu"] = bench_times(args.bench_bin, bench_names)
+    return got
+
+
+def timed(work):
+    """One peer side of a pair run in this process: {"wall", "cpu"} of work()."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    work()
+    return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+
+
 def spread(values):
     return f"median {statistics.median(values):.3f} (min {min(values):.3f}, max {max(values):.3f})"
 

@@ -509,12 +509,7 @@ def paired(args, project, levels):
     tmp = tempfile.mkdtemp(prefix="peer_pg_")
 
     def ga_once():
-        stage_s, _ = peer_pairs.gridatlas_stages(args.gridatlas, "assign", project, tmp,
-                                                 ("grid hierarchy", "assign households"))
-        got = {"stages_wall": stage_s}
-        if args.bench_bin:
-            got["bench_wall"], got["bench_cpu"] = peer_pairs.bench_times(args.bench_bin, names)
-        return got
+        return peer_pairs.gridatlas_once(args, "assign", project, tmp, ("grid hierarchy", "assign households"), names)
 
     def peer_once():
         times, cpu = run_timed(levels)

@@ -579,36 +579,18 @@ ApiResponse ProjectApi::building_detail(const Scope& s, const std::string& id) c
     return cached(s, "building/" + id, [&] { return make_building_detail(s, id); });
 }
 
-ApiResponse ProjectApi::make_building_detail(const Scope& s, const std::string& id) const {
-    if (!can(s.role, Capability::buildings)) return api_error(403);
-    const BuildingId found = find_building(id);
-    auto r = gate(s, found, building_in_scope(s, found));
-    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
-    const BuildingId b = std::get<BuildingId>(r);
+// Units: the registered ones, then any number the roster uses that the units layer lacks, then "unknown".
+struct ProjectApi::UnitRow {
+    int number = 0;
+    bool registered = false;
+    int floors = 0, per_floor = 0;
+    std::vector<HouseholdId> households;
+    std::size_t persons = 0, party = 0;
+    StatusCounts status{};
+};
+
+std::vector<ProjectApi::UnitRow> ProjectApi::unit_rows(BuildingId b) const {
     const Dataset& ds = p_.ds;
-    const Building& bd = ds.building(b);
-    const bool personal_ok = can(s.role, Capability::households);
-    std::shared_ptr<const PersonalMap> personal;
-    if (personal_ok) personal = personal_of(personal_key(b));
-
-    json grids = json::array();
-    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
-        const GridId g = p_.tree.grid_of(b, static_cast<int>(l));
-        if (g.valid() && s.grid(g))
-            grids.push_back({{"level", ds.levels[l].key}, {"level_name", ds.levels[l].name}, {"code", ds.grid(g).code}, {"name", ds.grid(g).name}});
-    }
-    auto [minutes, reach] = minutes_and_reach(p_.access, b);
-    const auto& t = p_.stats.buildings[b.index()];
-
-    // Units: the registered ones, then any number the roster uses that the units layer lacks, then "unknown".
-    struct UnitRow {
-        int number = 0;
-        bool registered = false;
-        int floors = 0, per_floor = 0;
-        std::vector<HouseholdId> households;
-        std::size_t persons = 0, party = 0;
-        StatusCounts status{};
-    };
     std::vector<UnitRow> units;
     auto row_of = [&](int number, bool registered) -> UnitRow& {
         for (auto& u : units)
@@ -638,7 +620,14 @@ ApiResponse ProjectApi::make_building_detail(const Scope& s, const std::string& 
         const int na = a.number == 0 ? INT_MAX : a.number, nb = b.number == 0 ? INT_MAX : b.number;
         return na < nb;
     });
-    std::string units_text = "[";
+    return units;
+}
+
+// The units as a JSON array; for officers each with its households by floor and room ("list") and status counts.
+std::string ProjectApi::units_text(const Scope& s, std::vector<UnitRow>& units, const PersonalMap* personal) const {
+    const Dataset& ds = p_.ds;
+    const bool personal_ok = can(s.role, Capability::households);
+    std::string out = "[";
     for (std::size_t i = 0; i < units.size(); ++i) {
         auto& u = units[i];
         json uj = {{"number", u.number == 0 ? json(nullptr) : json(u.number)}, {"registered", u.registered}, {"floors", u.floors},
@@ -659,36 +648,60 @@ ApiResponse ProjectApi::make_building_detail(const Scope& s, const std::string& 
             std::string list = "[";
             for (std::size_t k = 0; k < u.households.size(); ++k) {
                 if (k) list += ',';
-                list += household_json(s, u.households[k], personal.get(), false);
+                list += household_json(s, u.households[k], personal, false);
             }
-            list += "]";
             text.pop_back();
-            text += ",\"list\":" + list + "}";
+            text += ",\"list\":" + list + "]}";
         }
-        if (i) units_text += ',';
-        units_text += text;
+        if (i) out += ',';
+        out += text;
     }
-    units_text += "]";
+    return out + "]";
+}
 
+// The building's central-household seats (officers only) as a JSON array.
+std::string ProjectApi::central_seats_text(const Scope& s, BuildingId b, const PersonalMap* personal) const {
+    json seats = json::array();
+    for (std::size_t i : seats_of_building_[b.index()]) {
+        const auto& seat = central_->seats[i];
+        seats.push_back({{"unit", seat.unit.valid() ? json(p_.ds.unit(seat.unit).number) : json(nullptr)}, {"per_unit", seat.per_unit},
+                         {"households", seat.households}, {"party_households", seat.party_households},
+                         {"central", seat.central.valid() ? json::parse(household_json(s, seat.central, personal, false)) : json(nullptr)}});
+    }
+    return json_text(seats);
+}
+
+ApiResponse ProjectApi::make_building_detail(const Scope& s, const std::string& id) const {
+    if (!can(s.role, Capability::buildings)) return api_error(403);
+    const BuildingId found = find_building(id);
+    auto r = gate(s, found, building_in_scope(s, found));
+    if (auto* e = std::get_if<ApiResponse>(&r)) return *e;
+    const BuildingId b = std::get<BuildingId>(r);
+    const Dataset& ds = p_.ds;
+    const Building& bd = ds.building(b);
+    const bool personal_ok = can(s.role, Capability::households);
+    std::shared_ptr<const PersonalMap> personal;
+    if (personal_ok) personal = personal_of(personal_key(b));
+
+    json grids = json::array();
+    for (std::size_t l = 0; l < ds.levels.size(); ++l) {
+        const GridId g = p_.tree.grid_of(b, static_cast<int>(l));
+        if (g.valid() && s.grid(g))
+            grids.push_back({{"level", ds.levels[l].key}, {"level_name", ds.levels[l].name}, {"code", ds.grid(g).code}, {"name", ds.grid(g).name}});
+    }
+    auto [minutes, reach] = minutes_and_reach(p_.access, b);
+    const auto& t = p_.stats.buildings[b.index()];
     json j = {{"id", bd.source_id}, {"name", bd.name}, {"floors", bd.floors}, {"residential", bd.residential},
               {"grids", grids}, {"households", t.households}, {"persons", t.persons}, {"party_households", t.party_households},
               {"minutes", minutes}, {"reach", reach}, {"anchor", {geo_.building_anchors[b.index()].lon, geo_.building_anchors[b.index()].lat}},
               {"bounds", bounds_json(geo_.building_bounds[b.index()])}};
     if (!s.party_detail()) j.erase("party_households");
     if (personal_ok && p_.stats.household_status) j["households_by_status"] = status_json(t.status);   // officers only
-    if (personal_ok) {
-        json seats = json::array();
-        for (std::size_t i : seats_of_building_[b.index()]) {
-            const auto& seat = central_->seats[i];
-            seats.push_back({{"unit", seat.unit.valid() ? json(ds.unit(seat.unit).number) : json(nullptr)}, {"per_unit", seat.per_unit},
-                             {"households", seat.households}, {"party_households", seat.party_households},
-                             {"central", seat.central.valid() ? json::parse(household_json(s, seat.central, personal.get(), false)) : json(nullptr)}});
-        }
-        j["central"] = seats;
-    }
     std::string text = json_text(j);
     text.pop_back();
-    text += ",\"units\":" + units_text + "}";
+    if (personal_ok) text += ",\"central\":" + central_seats_text(s, b, personal.get());
+    std::vector<UnitRow> units = unit_rows(b);
+    text += ",\"units\":" + units_text(s, units, personal.get()) + "}";
     return {200, text};
 }
 

@@ -134,6 +134,10 @@ private:
     ApiResponse cached(const Scope& s, const std::string& key, const std::function<ApiResponse()>& make) const;
     ApiResponse make_grid_detail(const Scope& s, const std::string& code) const;
     ApiResponse make_building_detail(const Scope& s, const std::string& id) const;
+    struct UnitRow;   // one unit of a building in its detail answer (project_api.cpp)
+    std::vector<UnitRow> unit_rows(BuildingId b) const;
+    std::string units_text(const Scope& s, std::vector<UnitRow>& units, const PersonalMap* personal) const;
+    std::string central_seats_text(const Scope& s, BuildingId b, const PersonalMap* personal) const;
     ApiResponse make_grid_households(const Scope& s, const std::string& code) const;
     ApiResponse make_central_households(const Scope& s, const std::string& code) const;
     GridId find_grid(const std::string& code) const;
