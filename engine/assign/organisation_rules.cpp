@@ -3,6 +3,7 @@
 #include "assign/organisation_rules.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace gridatlas::assign {
@@ -102,24 +103,13 @@ std::vector<std::vector<GridId>> sibling_neighbours(const Dataset& ds, const hie
     return out;
 }
 
-}  // namespace
-
-OrganisationReport check_organisation(const Dataset& ds, const hierarchy::GridTree& tree, const Statistics& stats,
-                                      const OrganisationRules& rules) {
-    const int nlevels = static_cast<int>(ds.levels.size());
-    const int community_level = level_index(ds, rules.community_level, 0, "community");
-    const int grid_level = level_index(ds, rules.grid_level, nlevels - 1, "grid");
-    const std::size_t ng = ds.grids.size();
-
-    OrganisationReport report;
-    report.grids.resize(ng);
-    auto tally = [&](std::size_t g) -> const Tally& {
-        static const Tally empty;
-        return g < stats.grids.size() ? stats.grids[g].people : empty;
-    };
-    for (std::size_t g = 0; g < ng; ++g) {
-        GridOrganisation& o = report.grids[g];
-        const Tally& t = tally(g);
+// Each grid's counts, organisation type and required cadres (stats.grids may be shorter: missing grids count zero).
+std::vector<GridOrganisation> grid_organisations(const Dataset& ds, const Statistics& stats, const OrganisationRules& rules) {
+    static const Tally empty;
+    std::vector<GridOrganisation> out(ds.grids.size());
+    for (std::size_t g = 0; g < out.size(); ++g) {
+        GridOrganisation& o = out[g];
+        const Tally& t = g < stats.grids.size() ? stats.grids[g].people : empty;
         o.grid = GridId{g};
         o.level = ds.grids[g].level;
         o.households = t.households;
@@ -129,111 +119,122 @@ OrganisationReport check_organisation(const Dataset& ds, const hierarchy::GridTr
         o.type = organisation_type(t.party_members, rules);
         o.required_cadres = required_cadres(t.persons, rules);
     }
+    return out;
+}
 
-    const auto neighbours = sibling_neighbours(ds, tree, rules.adjacency_tolerance_m);
-    for (std::size_t g = 0; g < ng; ++g) {
-        GridOrganisation& o = report.grids[g];
+// Standalone at the threshold; below it, joint with the smallest adjacent sibling that brings the pair to the
+// threshold (ties: the lower index), else an instructor.
+void assign_forms(std::vector<GridOrganisation>& grids, const std::vector<std::vector<GridId>>& neighbours,
+                  const OrganisationRules& rules) {
+    for (std::size_t g = 0; g < grids.size(); ++g) {
+        GridOrganisation& o = grids[g];
         if (o.households >= rules.standalone_min_households) {
             o.form = OrganisationForm::standalone;
             continue;
         }
         GridId best;
         for (GridId nb : neighbours[g]) {
-            const std::size_t h = report.grids[nb.index()].households;
+            const std::size_t h = grids[nb.index()].households;
             if (o.households + h < rules.standalone_min_households) continue;
-            if (!best.valid() || h < report.grids[best.index()].households ||
-                (h == report.grids[best.index()].households && nb < best))
+            if (!best.valid() || h < grids[best.index()].households || (h == grids[best.index()].households && nb < best))
                 best = nb;
         }
         if (best.valid()) {
             o.form = OrganisationForm::joint;
             o.joint_with = best;
-            o.joint_households = o.households + report.grids[best.index()].households;
+            o.joint_households = o.households + grids[best.index()].households;
         } else {
             o.form = OrganisationForm::instructor;
         }
     }
+}
+
+// A grid rule: every grid (in level order) for which `breach` gives a value.
+template <typename Breach>
+RuleCheck grid_rule(RuleCheck r, const std::vector<std::size_t>& by_level, Breach breach) {
+    for (std::size_t g : by_level)
+        if (const std::optional<std::size_t> v = breach(g)) r.breaches.push_back({GridId{g}, BuildingId{}, *v});
+    return r;
+}
+
+RuleCheck central_household_rule(const Dataset& ds, const hierarchy::GridTree& tree, const Statistics& stats) {
+    RuleCheck r{"central_household", "楼栋党员中心户", "party-member central household per building",
+                "party-member households ≥ 1 per building with households",
+                "buildings with households but no party-member household (value: households); grid: the "
+                "building's finest grid",
+                {}};
+    const int finest = static_cast<int>(ds.levels.size()) - 1;
+    for (std::size_t b = 0; b < stats.buildings.size() && b < ds.buildings.size(); ++b) {
+        const Tally& t = stats.buildings[b];
+        if (t.households == 0 || t.party_households > 0) continue;
+        GridId g;
+        if (finest >= 0 && static_cast<std::size_t>(finest) < tree.building_grid.size()) g = tree.grid_of(BuildingId{b}, finest);
+        r.breaches.push_back({g, BuildingId{b}, t.households});
+    }
+    return r;
+}
+
+}  // namespace
+
+OrganisationReport check_organisation(const Dataset& ds, const hierarchy::GridTree& tree, const Statistics& stats,
+                                      const OrganisationRules& rules) {
+    const int nlevels = static_cast<int>(ds.levels.size());
+    const int community_level = level_index(ds, rules.community_level, 0, "community");
+    const int grid_level = level_index(ds, rules.grid_level, nlevels - 1, "grid");
+    OrganisationReport report;
+    report.grids = grid_organisations(ds, stats, rules);
+    assign_forms(report.grids, sibling_neighbours(ds, tree, rules.adjacency_tolerance_m), rules);
+    const auto& grids = report.grids;
+    using Value = std::optional<std::size_t>;
 
     // Grid indices in level order (then index), the order every grid rule lists its breaches in.
-    std::vector<std::size_t> by_level(ng);
-    for (std::size_t g = 0; g < ng; ++g) by_level[g] = g;
+    std::vector<std::size_t> by_level(grids.size());
+    for (std::size_t g = 0; g < by_level.size(); ++g) by_level[g] = g;
     std::stable_sort(by_level.begin(), by_level.end(),
                      [&](std::size_t a, std::size_t b) { return ds.grids[a].level < ds.grids[b].level; });
 
-    {
-        RuleCheck r{"standalone_organisation", "独立建立党组织", "standalone party organisation",
-                    "households ≥ " + n(rules.standalone_min_households),
-                    "every grid below the threshold, at every level; its form (joint with a named adjacent grid of "
-                    "the same parent, else instructor) is in the grid's organisation",
-                    {}};
-        for (std::size_t g : by_level)
-            if (report.grids[g].form != OrganisationForm::standalone)
-                r.breaches.push_back({GridId{g}, BuildingId{}, report.grids[g].households});
-        report.rules.push_back(std::move(r));
-    }
-    {
-        RuleCheck r{"party_branch", "党支部设置", "party branch",
-                    "party members ≥ " + n(rules.branch_min_party_members) + " → branch 支部, ≥ " +
-                        n(rules.general_branch_min_party_members) + " → general branch 总支, ≥ " +
-                        n(rules.committee_min_party_members) + " → committee 党委",
-                    "every grid with too few party members to form a branch (党员不足" +
-                        n(rules.branch_min_party_members) + "人), at every level",
-                    {}};
-        for (std::size_t g : by_level)
-            if (report.grids[g].type == OrganisationType::party_group)
-                r.breaches.push_back({GridId{g}, BuildingId{}, report.grids[g].party_members});
-        report.rules.push_back(std::move(r));
-    }
-    {
-        RuleCheck r{"cadre_staffing", "干部配备", "cadre staffing",
-                    "persons ≥ " + n(rules.cadres_large_min_persons) + " → " + std::to_string(rules.cadres_large) +
-                        " cadres, ≥ " + n(rules.cadres_medium_min_persons) + " → " +
-                        std::to_string(rules.cadres_medium) + ", else " + std::to_string(rules.cadres_small),
-                    "a requirement, not a check: the data holds no staffing, so no grid can be found to break it; "
-                    "each grid's required cadres are in its organisation",
-                    {}};
-        report.rules.push_back(std::move(r));
-    }
-    {
-        RuleCheck r{"community_size", "社区规模", "community size",
-                    "households ≤ " + n(rules.community_max_households) + " per " +
-                        (community_level < nlevels ? ds.levels[community_level].key : std::string("community")),
-                    "grids of that level above the maximum", {}};
-        for (std::size_t g : by_level)
-            if (ds.grids[g].level == community_level && report.grids[g].households > rules.community_max_households)
-                r.breaches.push_back({GridId{g}, BuildingId{}, report.grids[g].households});
-        report.rules.push_back(std::move(r));
-    }
-    {
-        RuleCheck r{"grid_size", "网格规模", "grid size",
-                    n(rules.grid_min_households) + " ≤ households ≤ " + n(rules.grid_max_households) + " per " +
-                        (grid_level >= 0 && grid_level < nlevels ? ds.levels[grid_level].key : std::string("grid")),
-                    "grids of that level outside the range", {}};
-        for (std::size_t g : by_level) {
-            if (ds.grids[g].level != grid_level) continue;
-            const std::size_t h = report.grids[g].households;
-            if (h < rules.grid_min_households || h > rules.grid_max_households)
-                r.breaches.push_back({GridId{g}, BuildingId{}, h});
-        }
-        report.rules.push_back(std::move(r));
-    }
-    {
-        RuleCheck r{"central_household", "楼栋党员中心户", "party-member central household per building",
-                    "party-member households ≥ 1 per building with households",
-                    "buildings with households but no party-member household (value: households); grid: the "
-                    "building's finest grid",
-                    {}};
-        const int finest = nlevels - 1;
-        for (std::size_t b = 0; b < stats.buildings.size() && b < ds.buildings.size(); ++b) {
-            const Tally& t = stats.buildings[b];
-            if (t.households == 0 || t.party_households > 0) continue;
-            GridId g;
-            if (finest >= 0 && static_cast<std::size_t>(finest) < tree.building_grid.size())
-                g = tree.grid_of(BuildingId{b}, finest);
-            r.breaches.push_back({g, BuildingId{b}, t.households});
-        }
-        report.rules.push_back(std::move(r));
-    }
+    report.rules.push_back(grid_rule(
+        {"standalone_organisation", "独立建立党组织", "standalone party organisation",
+         "households ≥ " + n(rules.standalone_min_households),
+         "every grid below the threshold, at every level; its form (joint with a named adjacent grid of "
+         "the same parent, else instructor) is in the grid's organisation",
+         {}},
+        by_level, [&](std::size_t g) { return grids[g].form != OrganisationForm::standalone ? Value(grids[g].households) : Value(); }));
+    report.rules.push_back(grid_rule(
+        {"party_branch", "党支部设置", "party branch",
+         "party members ≥ " + n(rules.branch_min_party_members) + " → branch 支部, ≥ " +
+             n(rules.general_branch_min_party_members) + " → general branch 总支, ≥ " +
+             n(rules.committee_min_party_members) + " → committee 党委",
+         "every grid with too few party members to form a branch (党员不足" + n(rules.branch_min_party_members) + "人), at every level",
+         {}},
+        by_level, [&](std::size_t g) { return grids[g].type == OrganisationType::party_group ? Value(grids[g].party_members) : Value(); }));
+    report.rules.push_back({"cadre_staffing", "干部配备", "cadre staffing",
+                            "persons ≥ " + n(rules.cadres_large_min_persons) + " → " + std::to_string(rules.cadres_large) +
+                                " cadres, ≥ " + n(rules.cadres_medium_min_persons) + " → " + std::to_string(rules.cadres_medium) +
+                                ", else " + std::to_string(rules.cadres_small),
+                            "a requirement, not a check: the data holds no staffing, so no grid can be found to break it; "
+                            "each grid's required cadres are in its organisation",
+                            {}});
+    report.rules.push_back(grid_rule(
+        {"community_size", "社区规模", "community size",
+         "households ≤ " + n(rules.community_max_households) + " per " +
+             (community_level < nlevels ? ds.levels[community_level].key : std::string("community")),
+         "grids of that level above the maximum", {}},
+        by_level, [&](std::size_t g) {
+            const bool over = ds.grids[g].level == community_level && grids[g].households > rules.community_max_households;
+            return over ? Value(grids[g].households) : Value();
+        }));
+    report.rules.push_back(grid_rule(
+        {"grid_size", "网格规模", "grid size",
+         n(rules.grid_min_households) + " ≤ households ≤ " + n(rules.grid_max_households) + " per " +
+             (grid_level >= 0 && grid_level < nlevels ? ds.levels[grid_level].key : std::string("grid")),
+         "grids of that level outside the range", {}},
+        by_level, [&](std::size_t g) {
+            const std::size_t h = grids[g].households;
+            const bool out = ds.grids[g].level == grid_level && (h < rules.grid_min_households || h > rules.grid_max_households);
+            return out ? Value(h) : Value();
+        }));
+    report.rules.push_back(central_household_rule(ds, tree, stats));
     return report;
 }
 
