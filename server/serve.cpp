@@ -25,14 +25,9 @@ std::filesystem::path default_web_dir() {
     return GRIDATLAS_BUILD_WEB_DIR;
 }
 
-int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostream& log) {
-    // Block SIGINT/SIGTERM before any thread starts, so every thread inherits the mask and this one takes them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+namespace {
 
+UsersFile users_of(const ServeConfig& c) {
     const SourceLocation users_at{c.users_file.string(), "", "", {}, {}};
     UsersFile users;
     try {
@@ -44,23 +39,22 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
     if (users.users.empty())
         throw DataError({Severity::error, "no_users", users_at, "the users file has no users",
                          "add one with: gridatlas user add " + c.users_file.string() + " <name> --role admin"});
+    return users;
+}
 
-    pipeline::StageClock clock;
-    out << "loading " << c.project_file.string() << " …" << std::endl;
-    auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(c.project_file, diag, clock));
-    std::shared_ptr<TileSource> tiles;
-    if (!c.tiles_file.empty()) {
-        tiles = open_mbtiles(c.tiles_file);
-    } else {
-        RenderedTilesOptions o;
-        o.min_zoom = c.min_zoom;
-        o.max_zoom = c.max_zoom;
-        o.renderers = c.render_threads;
-        o.cache_bytes = c.tile_cache_mb << 20;
-        o.style_file = c.style_file;
-        tiles = rendered_tiles(pipeline::build_tile_scene(api->project(), static_cast<std::size_t>(std::max(1, c.min_group_households))), o);
-    }
+// The tiles: a pre-rendered MBTiles file, or the public overview rendered on demand.
+std::shared_ptr<TileSource> tiles_of(const ServeConfig& c, const ProjectApi& api) {
+    if (!c.tiles_file.empty()) return open_mbtiles(c.tiles_file);
+    RenderedTilesOptions o;
+    o.min_zoom = c.min_zoom;
+    o.max_zoom = c.max_zoom;
+    o.renderers = c.render_threads;
+    o.cache_bytes = c.tile_cache_mb << 20;
+    o.style_file = c.style_file;
+    return rendered_tiles(pipeline::build_tile_scene(api.project(), static_cast<std::size_t>(std::max(1, c.min_group_households))), o);
+}
 
+ServerOptions options_of(const ServeConfig& c, std::ostream& log) {
     ServerOptions o;
     o.host = c.host;
     o.port = c.port;
@@ -79,11 +73,41 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
         std::lock_guard lock(*log_mutex);
         log << line << '\n' << std::flush;
     };
+    return o;
+}
+
+// Waits for SIGINT/SIGTERM (blocked in every thread, taken here) or for the server to stop by itself; the signal, or 0.
+int wait_for_stop(const sigset_t& stop_signals, const HttpServer& server) {
+    while (true) {
+        timespec wait{0, 200 * 1000 * 1000};
+        const int s = sigtimedwait(&stop_signals, nullptr, &wait);
+        if (s == SIGINT || s == SIGTERM) return s;
+        if (!server.running()) return 0;
+    }
+}
+
+}  // namespace
+
+int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostream& log) {
+    // Block SIGINT/SIGTERM before any thread starts, so every thread inherits the mask and this one takes them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    const UsersFile users = users_of(c);
+    pipeline::StageClock clock;
+    out << "loading " << c.project_file.string() << " …" << std::endl;
+    auto api = std::make_shared<const ProjectApi>(pipeline::measure_project(c.project_file, diag, clock));
+    std::shared_ptr<TileSource> tiles = tiles_of(c, *api);
+    const ServerOptions o = options_of(c, log);
     std::unique_ptr<HttpServer> server;
     try {
         server = std::make_unique<HttpServer>(api, users, tiles, o);
     } catch (const std::invalid_argument& e) {
-        throw DataError({Severity::error, "unknown_grid", users_at, e.what(), "fix the user's --grids with gridatlas user add --replace"});
+        throw DataError({Severity::error, "unknown_grid", {c.users_file.string(), "", "", {}, {}}, e.what(),
+                         "fix the user's --grids with gridatlas user add --replace"});
     }
     server->start();
     out << "GridAtlas server: " << api->project().cfg.name << "\n"
@@ -93,16 +117,7 @@ int serve(const ServeConfig& c, Diagnostics& diag, std::ostream& out, std::ostre
         out << "  note: listening beyond loopback; put it behind a TLS proxy and use --secure-cookie\n";
     out << "listening on " << server->url() << "  (Ctrl-C stops)" << std::endl;
 
-    int signal_number = 0;
-    while (true) {
-        timespec wait{0, 200 * 1000 * 1000};
-        const int s = sigtimedwait(&stop_signals, nullptr, &wait);
-        if (s == SIGINT || s == SIGTERM) {
-            signal_number = s;
-            break;
-        }
-        if (!server->running()) break;
-    }
+    const int signal_number = wait_for_stop(stop_signals, *server);
     out << (signal_number ? "stopping (signal " + std::to_string(signal_number) + ") …" : std::string("the server stopped")) << std::endl;
     server->stop();
     out << "stopped" << std::endl;
