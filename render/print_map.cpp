@@ -938,24 +938,14 @@ void check_cairo(cairo_status_t status, const std::filesystem::path& out) {
         throw std::runtime_error("cannot write " + out.string() + ": " + cairo_status_to_string(status));
 }
 
-}  // namespace
-
-PrintResult render_print_map(const PrintRequest& request, const std::filesystem::path& out) {
-    if (request.data == nullptr) throw std::invalid_argument("render_print_map: request.data is null");
-    const MapData& d = *request.data;
-    check_map_data(d);
-    const Dataset& ds = *d.dataset;
-    if (request.focus.valid() && request.focus.index() >= ds.grids.size())
-        throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
-    if (request.style == MapStyle::officer && !request.focus.valid())
-        throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+// The request's page, its orientation chosen from the map's extent when asked; throws for a PNG too large.
+PageSpec resolved_page(const PrintRequest& request, const Dataset& ds) {
     PageSpec page = request.page;
     if (page.auto_orientation && !page.pixel_page()) {
         const geo::Box b = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
         page.landscape = b.max_corner().x() - b.min_corner().x() > b.max_corner().y() - b.min_corner().y();
     }
     const auto [W, H] = page.size_pt();
-    const bool paper = !page.pixel_page();
     const double k = page.dpi / 72.0;   // PNG pixels per point
     if (request.format == PrintFormat::png) {
         const double px = std::round(W * k) * std::round(H * k);
@@ -963,67 +953,73 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
             throw std::invalid_argument("a " + page.describe() + " PNG would have " + number_text(std::round(px / 1e6)) +
                                         " million pixels (at most 120): lower --dpi, or write a PDF");
     }
-    frame::check_fonts();
+    return page;
+}
 
-    const std::filesystem::path style_dir = request.styles.empty() ? styles_dir() : request.styles;
-    const std::filesystem::path style_file = style_dir / (std::string(to_string(request.style)) + ".xml");
-    const StyledMap styled(style_file, ds.working_crs);
-
-    // legend first: its size shapes the map frame
-    std::vector<frame::LegendSection> sections;
+// What the map must show: the focus grid (with every numbered building on officer maps), else everything.
+geo::Box map_target(const PrintRequest& request, const MapData& d) {
+    const Dataset& ds = *d.dataset;
     geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
     if (request.style == MapStyle::officer && request.focus.valid())   // every numbered building inside the frame
         for (BuildingId b : numbered_buildings(d, request.focus)) bg::expand(target, ds.building(b).anchor);
+    return target;
+}
+
+// The legend before the layout (its size shapes the map frame), over `view` when known.
+std::vector<frame::LegendSection> style_legend(const PrintRequest& request, const MapData& d, const geo::Box& view) {
     switch (request.style) {
-        case MapStyle::overview: sections = overview_legend(d); break;
-        case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
-        case MapStyle::officer: sections = print::officer_legend(d, request.focus, grow(target, 0.3)); break;
+        case MapStyle::overview: return overview_legend(d);
+        case MapStyle::planner: return planner_legend(d, request.focus.valid() ? &view : nullptr, request.focus);
+        case MapStyle::officer: return print::officer_legend(d, request.focus, view);
     }
-    Layout L = layout_page(W, H, sections, target);
+    return {};
+}
+
+// The page's layout, the map's extent and (overview) the label plan with its index of codes.
+struct PlannedPage {
+    Layout L;
+    geo::Box view;
+    OverviewLabelPlan labels;
+    CodeIndex index;
+};
+
+PlannedPage plan_page(const PrintRequest& request, const MapData& d, double W, double H,
+                      const std::vector<frame::LegendSection>& sections, const geo::Box& target) {
+    PlannedPage p{layout_page(W, H, sections, target), {}, {}, CodeIndex()};
     const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
-    auto fit = [&] { return fit_extent(target, L.map.w, L.map.h, margin_share, 10, request.style == MapStyle::officer ? 18 : 0); };
-    geo::Box view = fit();
+    const double min_margin = request.style == MapStyle::officer ? 18 : 0;
+    auto fit = [&] { return fit_extent(target, p.L.map.w, p.L.map.h, margin_share, 10, min_margin); };
+    p.view = fit();
+    if (request.style != MapStyle::overview) return p;
     // The overview names what fits and indexes the rest under the map: the index takes room from the map, which may
     // leave more names without room, so the page is laid out again until the room reserved holds the index.
-    OverviewLabelPlan label_plan;
-    CodeIndex index;
-    if (request.style == MapStyle::overview) {
-        label_plan = overview_labels(d, L, view, L.ts * 0.62);
-        CodeIndex reserved;
-        for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(label_plan.index), L.map.w, L.ts); ++pass) {
-            CodeIndex want(label_plan.index);
-            if (want.entries.size() < reserved.entries.size()) want.entries = reserved.entries;
-            want.max_ems = std::max(want.max_ems, reserved.max_ems);
-            reserved = want;
-            L = layout_page(W, H, sections, target, reserved);
-            view = fit();
-            label_plan = overview_labels(d, L, view, L.ts * 0.62);
-        }
-        index = CodeIndex(label_plan.index);
+    p.labels = overview_labels(d, p.L, p.view, p.L.ts * 0.62);
+    CodeIndex reserved;
+    for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(p.labels.index), p.L.map.w, p.L.ts); ++pass) {
+        CodeIndex want(p.labels.index);
+        if (want.entries.size() < reserved.entries.size()) want.entries = reserved.entries;
+        want.max_ems = std::max(want.max_ems, reserved.max_ems);
+        reserved = want;
+        p.L = layout_page(W, H, sections, target, reserved);
+        p.view = fit();
+        p.labels = overview_labels(d, p.L, p.view, p.L.ts * 0.62);
     }
-    // counts of what the fitted view shows
-    if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);
-    if (request.style == MapStyle::planner && request.focus.valid()) sections = planner_legend(d, &view, request.focus);
+    p.index = CodeIndex(p.labels.index);
+    return p;
+}
 
-    Scene scene;
-    double map_scale = L.ts;
-    std::array<int, 3> result_labels{-1, 0, 0};
-    switch (request.style) {
-        case MapStyle::overview:
-        {
-            OverviewRequest r = overview_request(d);
-            r.draw_labels = false;   // placed by the label plan
-            scene = overview_scene(r);
-            for (auto& [name, layer] : label_plan.layers) scene[name] = std::move(layer);
-            thin_markers(scene["facilities"], 10 * L.ts * 0.62 * (view.max_corner().x() - view.min_corner().x()) / L.map.w);
-            result_labels = {label_plan.top_named + label_plan.fine_named, static_cast<int>(label_plan.index.size()), label_plan.crowded};
-        }
-            map_scale = L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
-            break;
-        case MapStyle::planner: scene = planner_scene(d, request.focus, view); break;
-        case MapStyle::officer: scene = print::officer_scene(d, request.focus, view); break;
-    }
+// The overview's scene with the planned labels and thinned markers.
+Scene overview_print_scene(const MapData& d, PlannedPage& p, double map_scale) {
+    OverviewRequest r = overview_request(d);
+    r.draw_labels = false;   // placed by the label plan
+    Scene scene = overview_scene(r);
+    for (auto& [name, layer] : p.labels.layers) scene[name] = std::move(layer);
+    thin_markers(scene["facilities"], 10 * map_scale * (p.view.max_corner().x() - p.view.min_corner().x()) / p.L.map.w);
+    return scene;
+}
 
+PageText page_text(const PrintRequest& request, const MapData& d) {
+    const Dataset& ds = *d.dataset;
     PageText text;
     switch (request.style) {
         case MapStyle::overview:
@@ -1045,73 +1041,143 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     text.date = request.date.empty() ? today() : request.date;
     text.attribution = request.attribution;
     text.crs = ds.working_crs;
+    return text;
+}
 
-    MapView map_view{view, static_cast<int>(L.map.w), static_cast<int>(L.map.h), map_scale};
-    PrintResult result;
-    result.page = page.describe();
-    result.width_pt = W, result.height_pt = H;
-    result.metres_per_pt = map_view.metres_per_unit();
-    result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
-    result.names_on_map = result_labels[0], result.names_in_index = result_labels[1], result.crowded_labels = result_labels[2];
+// Everything a page is drawn from, once planned.
+struct PageParts {
+    const StyledMap& styled;
+    const PlannedPage& planned;
+    const PageText& text;
+    const std::vector<frame::LegendSection>& sections;
+    const Scene& scene;
+    MapView map_view;
+    bool paper;
+};
 
-    std::error_code ec;
-    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+// Frame, legend samples and index into `cr` (in points).
+void draw_page_frame(cairo_t* cr, const PageParts& p, double metres_per_pt) {
+    const auto samples = draw_frame(cr, p.planned.L, p.text, p.sections, metres_per_pt, p.paper);
+    p.styled.render_samples(cr, samples, p.map_view.scale_factor);
+    draw_index(cr, p.planned.L, p.planned.index);
+}
 
-    if (request.format == PrintFormat::png) {
-        const int pw = static_cast<int>(std::round(W * k)), ph = static_cast<int>(std::round(H * k));
-        cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
-        cairo_t* cr = cairo_create(surface);
-        struct Guard {
-            cairo_surface_t* s;
-            cairo_t* c;
-            ~Guard() { cairo_destroy(c), cairo_surface_destroy(s); }
-        } guard{surface, cr};
-        check_cairo(cairo_status(cr), out);
-        cairo_scale(cr, k, k);
-        const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
-        styled.render_samples(cr, samples, map_scale);
-        draw_index(cr, L, index);
-        // the map: AGG at device resolution, copied pixel for pixel
-        const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
-        MapView px_view = map_view;
-        px_view.width = std::min(static_cast<int>(std::round(L.map.w * k)), pw - mx);
-        px_view.height = std::min(static_cast<int>(std::round(L.map.h * k)), ph - my);
-        px_view.scale_factor = map_scale * k;
-        px_view.extent = view;   // same aspect to within a pixel
-        const RgbaImage img = styled.render_image(scene, px_view);
-        cairo_surface_flush(surface);
-        unsigned char* data = cairo_image_surface_get_data(surface);
-        const int stride = cairo_image_surface_get_stride(surface);
-        for (int y = 0; y < img.height; ++y) {
-            auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(y + my) * stride) + mx;
-            const std::uint8_t* src = &img.rgba[static_cast<std::size_t>(y) * img.width * 4];
-            for (int x = 0; x < img.width; ++x, src += 4) {
-                const std::uint32_t a = src[3];
-                const std::uint32_t r = src[0] * a / 255, g = src[1] * a / 255, b = src[2] * a / 255;
-                row[x] = (a << 24) | (r << 16) | (g << 8) | b;   // premultiplied ARGB in native order
-            }
+// The AGG map image copied pixel for pixel into a Cairo image surface at (mx, my).
+void copy_map_image(cairo_surface_t* surface, const RgbaImage& img, int mx, int my) {
+    cairo_surface_flush(surface);
+    unsigned char* data = cairo_image_surface_get_data(surface);
+    const int stride = cairo_image_surface_get_stride(surface);
+    for (int y = 0; y < img.height; ++y) {
+        auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(y + my) * stride) + mx;
+        const std::uint8_t* src = &img.rgba[static_cast<std::size_t>(y) * img.width * 4];
+        for (int x = 0; x < img.width; ++x, src += 4) {
+            const std::uint32_t a = src[3];
+            const std::uint32_t r = src[0] * a / 255, g = src[1] * a / 255, b = src[2] * a / 255;
+            row[x] = (a << 24) | (r << 16) | (g << 8) | b;   // premultiplied ARGB in native order
         }
-        cairo_surface_mark_dirty(surface);
-        frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
-        cairo_surface_flush(surface);
-        check_cairo(cairo_surface_write_to_png(surface, out.c_str()), out);
-        result.width_px = pw, result.height_px = ph;
-        return result;
     }
+    cairo_surface_mark_dirty(surface);
+}
 
-    VectorDocument doc(request.format == PrintFormat::pdf ? VectorDocument::Kind::pdf : VectorDocument::Kind::svg, out, W, H,
-                       text.title);
+// A PNG page: the frame by Cairo at dpi/72, the map by AGG at device resolution. Fills the result's pixel size.
+void write_png_page(const PageParts& p, const PageSpec& page, PrintResult& result, const std::filesystem::path& out) {
+    const Layout& L = p.planned.L;
+    const double k = page.dpi / 72.0;
+    const int pw = static_cast<int>(std::round(L.W * k)), ph = static_cast<int>(std::round(L.H * k));
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+    cairo_t* cr = cairo_create(surface);
+    struct Guard {
+        cairo_surface_t* s;
+        cairo_t* c;
+        ~Guard() { cairo_destroy(c), cairo_surface_destroy(s); }
+    } guard{surface, cr};
+    check_cairo(cairo_status(cr), out);
+    cairo_scale(cr, k, k);
+    draw_page_frame(cr, p, result.metres_per_pt);
+    const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
+    MapView px_view = p.map_view;
+    px_view.width = std::min(static_cast<int>(std::round(L.map.w * k)), pw - mx);
+    px_view.height = std::min(static_cast<int>(std::round(L.map.h * k)), ph - my);
+    px_view.scale_factor = p.map_view.scale_factor * k;
+    px_view.extent = p.planned.view;   // same aspect to within a pixel
+    copy_map_image(surface, p.styled.render_image(p.scene, px_view), mx, my);
+    frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
+    cairo_surface_flush(surface);
+    check_cairo(cairo_surface_write_to_png(surface, out.c_str()), out);
+    result.width_px = pw, result.height_px = ph;
+}
+
+// A PDF or SVG page: frame and map as vectors.
+void write_vector_page(const PageParts& p, PrintFormat format, const PrintResult& result, const std::filesystem::path& out) {
+    const Layout& L = p.planned.L;
+    VectorDocument doc(format == PrintFormat::pdf ? VectorDocument::Kind::pdf : VectorDocument::Kind::svg, out, L.W, L.H,
+                       p.text.title);
     cairo_t* cr = doc.cr();
-    const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
-    styled.render_samples(cr, samples, map_scale);
-    draw_index(cr, L, index);
+    draw_page_frame(cr, p, result.metres_per_pt);
     cairo_save(cr);
     cairo_translate(cr, L.map.x, L.map.y);
-    styled.render_cairo(cr, scene, map_view);
+    p.styled.render_cairo(cr, p.scene, p.map_view);
     cairo_restore(cr);
     frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
     cairo_show_page(cr);
     doc.finish();
+}
+
+void check_print_request(const PrintRequest& request) {
+    if (request.data == nullptr) throw std::invalid_argument("render_print_map: request.data is null");
+    check_map_data(*request.data);
+    if (request.focus.valid() && request.focus.index() >= request.data->dataset->grids.size())
+        throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
+    if (request.style == MapStyle::officer && !request.focus.valid())
+        throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+}
+
+}  // namespace
+
+PrintResult render_print_map(const PrintRequest& request, const std::filesystem::path& out) {
+    check_print_request(request);
+    const MapData& d = *request.data;
+    const PageSpec page = resolved_page(request, *d.dataset);
+    const auto [W, H] = page.size_pt();
+    const bool paper = !page.pixel_page();
+    frame::check_fonts();
+    const std::filesystem::path style_dir = request.styles.empty() ? styles_dir() : request.styles;
+    const StyledMap styled(style_dir / (std::string(to_string(request.style)) + ".xml"), d.dataset->working_crs);
+
+    const geo::Box target = map_target(request, d);
+    std::vector<frame::LegendSection> sections =
+        style_legend(request, d, request.style == MapStyle::officer ? grow(target, 0.3) : target);
+    PlannedPage planned = plan_page(request, d, W, H, sections, target);
+    // counts of what the fitted view shows
+    if (request.style == MapStyle::officer || (request.style == MapStyle::planner && request.focus.valid()))
+        sections = style_legend(request, d, planned.view);
+
+    double map_scale = planned.L.ts;
+    Scene scene;
+    PrintResult result;
+    switch (request.style) {
+        case MapStyle::overview:
+            map_scale = planned.L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
+            scene = overview_print_scene(d, planned, planned.L.ts * 0.62);
+            result.names_on_map = planned.labels.top_named + planned.labels.fine_named;
+            result.names_in_index = static_cast<int>(planned.labels.index.size());
+            result.crowded_labels = planned.labels.crowded;
+            break;
+        case MapStyle::planner: scene = planner_scene(d, request.focus, planned.view); break;
+        case MapStyle::officer: scene = print::officer_scene(d, request.focus, planned.view); break;
+    }
+    const PageText text = page_text(request, d);
+    const PageParts parts{styled, planned, text, sections, scene,
+                          MapView{planned.view, static_cast<int>(planned.L.map.w), static_cast<int>(planned.L.map.h), map_scale}, paper};
+    result.page = page.describe();
+    result.width_pt = W, result.height_pt = H;
+    result.metres_per_pt = parts.map_view.metres_per_unit();
+    result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
+
+    std::error_code ec;
+    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+    if (request.format == PrintFormat::png) write_png_page(parts, page, result, out);
+    else write_vector_page(parts, request.format, result, out);
     return result;
 }
 
