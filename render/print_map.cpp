@@ -70,6 +70,8 @@ std::optional<MapStyle> parse_style(const std::string& s) {
     return std::nullopt;
 }
 
+bool is_wall_style(const std::string& s) { return lower(s) == "wall"; }
+
 std::optional<PrintFormat> parse_format(const std::string& s) {
     auto l = lower(s);
     if (!l.empty() && l.front() == '.') l.erase(0, 1);
@@ -975,6 +977,21 @@ std::vector<frame::LegendSection> style_legend(const PrintRequest& request, cons
     return {};
 }
 
+// Noto Sans CJK's ideographs are about 0.88 em tall; the smallest label of overview.xml (names at "small" size,
+// codes) is 9 nominal units.
+constexpr double kCjkGlyphEm = 0.88;
+constexpr double kSmallestLabelNominal = 9;
+
+// overview.xml's nominal sizes → points: pixels of a 1200 px wide page (× 0.62) at the page's text scale. A wall print
+// makes the smallest label's glyphs kWallGlyphMm tall on A0 (scale 2.86: grid names 14 → 40 pt, a 14 mm em; community
+// names 19 → 54 pt), and as much smaller on smaller paper as the text scale is (A1 6.7 mm, A2 5.7 mm, A3 4.8 mm).
+double overview_label_scale(const Layout& L, bool wall) {
+    const double scale = L.ts * 0.62;
+    if (!wall) return scale;
+    const double a0_ts = 2;
+    return std::max(scale, kWallGlyphMm * 72 / 25.4 / kCjkGlyphEm / kSmallestLabelNominal * L.ts / a0_ts);
+}
+
 // The page's layout, the map's extent and (overview) the label plan with its index of codes.
 struct PlannedPage {
     Layout L;
@@ -993,7 +1010,7 @@ PlannedPage plan_page(const PrintRequest& request, const MapData& d, double W, d
     if (request.style != MapStyle::overview) return p;
     // The overview names what fits and indexes the rest under the map: the index takes room from the map, which may
     // leave more names without room, so the page is laid out again until the room reserved holds the index.
-    p.labels = overview_labels(d, p.L, p.view, p.L.ts * 0.62);
+    p.labels = overview_labels(d, p.L, p.view, overview_label_scale(p.L, request.wall));
     CodeIndex reserved;
     for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(p.labels.index), p.L.map.w, p.L.ts); ++pass) {
         CodeIndex want(p.labels.index);
@@ -1002,7 +1019,7 @@ PlannedPage plan_page(const PrintRequest& request, const MapData& d, double W, d
         reserved = want;
         p.L = layout_page(W, H, sections, target, reserved);
         p.view = fit();
-        p.labels = overview_labels(d, p.L, p.view, p.L.ts * 0.62);
+        p.labels = overview_labels(d, p.L, p.view, overview_label_scale(p.L, request.wall));
     }
     p.index = CodeIndex(p.labels.index);
     return p;
@@ -1023,7 +1040,7 @@ PageText page_text(const PrintRequest& request, const MapData& d) {
     PageText text;
     switch (request.style) {
         case MapStyle::overview:
-            text.title = (d.project_name.empty() ? std::string() : d.project_name + " · ") + "网格总览图";
+            text.title = (d.project_name.empty() ? std::string() : d.project_name + " · ") + (request.wall ? "网格挂图" : "网格总览图");
             text.subtitle = overview_subtitle(d);
             if (request.focus.valid()) text.title += " · " + print::grid_title(ds, request.focus);
             break;
@@ -1053,12 +1070,13 @@ struct PageParts {
     const Scene& scene;
     MapView map_view;
     bool paper;
+    double sample_scale;   // the legend samples' (the map's, but on a wall print the overview's usual)
 };
 
 // Frame, legend samples and index into `cr` (in points).
 void draw_page_frame(cairo_t* cr, const PageParts& p, double metres_per_pt) {
     const auto samples = draw_frame(cr, p.planned.L, p.text, p.sections, metres_per_pt, p.paper);
-    p.styled.render_samples(cr, samples, p.map_view.scale_factor);
+    p.styled.render_samples(cr, samples, p.sample_scale);
     draw_index(cr, p.planned.L, p.planned.index);
 }
 
@@ -1130,6 +1148,12 @@ void check_print_request(const PrintRequest& request) {
         throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
     if (request.style == MapStyle::officer && !request.focus.valid())
         throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+    if (request.wall && request.style != MapStyle::overview)
+        throw std::invalid_argument("a wall print is an overview map: request.wall with style " + std::string(to_string(request.style)));
+    const std::string paper = lower(request.page.paper);
+    if (request.wall && !request.page.pixel_page() && (paper == "a3" || paper == "a4"))
+        throw std::invalid_argument("a wall print (--style wall, labels read from 2–3 m) needs A0, A1 or A2 paper, got " +
+                                    request.page.paper + ": print A3/A4 with --style overview");
 }
 
 }  // namespace
@@ -1157,18 +1181,20 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     PrintResult result;
     switch (request.style) {
         case MapStyle::overview:
-            map_scale = planned.L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
-            scene = overview_print_scene(d, planned, planned.L.ts * 0.62);
+            map_scale = overview_label_scale(planned.L, request.wall);
+            scene = overview_print_scene(d, planned, map_scale);
             result.names_on_map = planned.labels.top_named + planned.labels.fine_named;
             result.names_in_index = static_cast<int>(planned.labels.index.size());
             result.crowded_labels = planned.labels.crowded;
+            result.smallest_label_mm = kSmallestLabelNominal * map_scale * kCjkGlyphEm * 25.4 / 72;
             break;
         case MapStyle::planner: scene = planner_scene(d, request.focus, planned.view); break;
         case MapStyle::officer: scene = print::officer_scene(d, request.focus, planned.view); break;
     }
     const PageText text = page_text(request, d);
     const PageParts parts{styled, planned, text, sections, scene,
-                          MapView{planned.view, static_cast<int>(planned.L.map.w), static_cast<int>(planned.L.map.h), map_scale}, paper};
+                          MapView{planned.view, static_cast<int>(planned.L.map.w), static_cast<int>(planned.L.map.h), map_scale}, paper,
+                          request.style == MapStyle::overview ? overview_label_scale(planned.L, false) : map_scale};
     result.page = page.describe();
     result.width_pt = W, result.height_pt = H;
     result.metres_per_pt = parts.map_view.metres_per_unit();

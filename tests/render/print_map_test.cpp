@@ -296,6 +296,28 @@ TEST_F(PrintMapTest, AutomaticOrientationFollowsTheMap) {
     EXPECT_THAT(res.page, ::testing::HasSubstr("landscape"));
 }
 
+// A wall print is read from 2–3 m: on A0 its smallest label is 8 mm tall (the ordinary overview's 3.5 mm); A3 and A4
+// are refused with a hint.
+TEST_F(PrintMapTest, WallPrintLabelsAreSizedForTheWall) {
+    PrintRequest r = request(MapStyle::overview);
+    r.format = PrintFormat::pdf;
+    r.page = PageSpec{"A0", true, false, 150};
+    const auto overview = render_print_map(r, dir_ / "overview_a0.pdf");
+    r.wall = true;
+    const auto wall = render_print_map(r, dir_ / "wall_a0.pdf");
+    EXPECT_NEAR(overview.smallest_label_mm, 9 * 2 * 0.62 * 0.88 * 25.4 / 72, 0.01);   // text scale about 2 on A0
+    EXPECT_GE(wall.smallest_label_mm, kWallGlyphMm);
+    EXPECT_LT(wall.smallest_label_mm, kWallGlyphMm + 0.05);
+    EXPECT_EQ(wall.crowded_labels, 0);
+    r.page = PageSpec{"A3", true, false, 150};
+    try {
+        render_print_map(r, dir_ / "wall_a3.pdf");
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("--style overview"));
+    }
+}
+
 TEST_F(PrintMapTest, OfficerNeedsAGrid) {
     EXPECT_THROW(render_print_map(request(MapStyle::officer), dir_ / "x.png"), std::invalid_argument);
 }
