@@ -152,22 +152,8 @@ geo::Box padded_extent(const Dataset& ds) {
     return extent;
 }
 
-// What the legend sidebar lists: the minute bands, the grid levels, the facility kinds with their counts.
-struct LegendContent {
-    std::vector<Band> bands;
-    std::vector<int> levels;
-    std::map<int, std::pair<std::string, int>> kinds;   // slot-ordered: slot × 1000 + order → (kind, count)
-};
-
-LegendContent legend_content(const Dataset& ds, const GridLevels& grid_levels, double threshold,
-                             std::map<std::string, int>& slot_of_kind) {
-    LegendContent out{Bands(threshold).legend(), grid_levels.present, {}};
-    std::map<std::string, int> count;
-    for (const auto& f : ds.facilities) ++count[f.kind];
-    int order = 0;
-    for (const auto& [kind, n] : count) out.kinds[slot_of_kind[kind] * 1000 + order++] = {kind, n};
-    return out;
-}
+// What the legend sidebar lists: the public legend table (style_palette.hpp), the same as the printed overview's.
+using LegendContent = std::vector<LegendTable>;
 
 // The page in pixels (y down); sizes in the XML are nominal and scaled by `s`.
 struct PageGeometry {
@@ -191,10 +177,8 @@ PageGeometry page_geometry(int width_px, const geo::Box& extent, const LegendCon
     const double aspect = std::clamp(ext_h / ext_w, 0.25, 4.0);
     g.row = 22 * s, g.heading = 26 * s, g.gap = 14 * s;
     // the legend, measured before the page height is known
-    const double legend_h = 16 * s + g.heading + g.row * legend.bands.size() + g.gap +
-                            (legend.levels.empty() ? 0 : g.heading + g.row * legend.levels.size() + g.gap) +
-                            (legend.kinds.empty() ? 0 : g.heading + g.row * legend.kinds.size() + g.gap) +
-                            g.heading + 44 * s + 12 * s;
+    double legend_h = 16 * s + g.heading + 44 * s + 12 * s;
+    for (const auto& table : legend) legend_h += g.heading + g.row * static_cast<double>(table.lines.size()) + g.gap;
     g.map_h = std::max(std::round(g.map_w * aspect), std::ceil(legend_h));
     g.H = g.title_h + g.map_h + g.footer_h;
     return g;
@@ -260,50 +244,43 @@ void draw_title(FrameSinks& f, const PageGeometry& g, const OverviewRequest& req
     f.text(g.pad, g.pad + 40 * g.s, "subtitle", sub);
 }
 
-// The legend sections (minute bands, grid levels, facility kinds); returns the y where the next section starts.
-double draw_legend(FrameSinks& f, const PageGeometry& g, const OverviewRequest& request, const GridLevels& grid_levels,
-                   const LegendContent& legend, std::map<std::string, int>& slot_of_kind) {
-    const Dataset& ds = *request.dataset;
-    const std::map<std::string, std::string> kind_name = kind_names(ds);
+// The legend's sample of one line of the table: a building swatch, a grid boundary or a facility marker.
+void draw_sample(FrameSinks& f, const LegendLine& line, double lx, double y, const PageGeometry& g, const GridLevels& grid_levels,
+                 std::map<std::string, int>& slot_of_kind) {
+    const double s = g.s, row = g.row;
+    if (line.key.rfind("level:", 0) == 0) {
+        const int l = std::stoi(line.key.substr(6));
+        auto sample = f.sample_line.add(f.page.hline(lx, lx + 28 * s, y + row / 2));
+        put(sample, "rank", grid_levels.rank(l));
+        put(sample, "level", l);
+    } else if (line.key.rfind("kind:", 0) == 0) {
+        const std::string kind = line.key.substr(5);
+        auto m = f.marker.add(f.page.pt(lx + 14 * s, y + row / 2));
+        put(m, "slot", slot_of_kind[kind]);
+        put(m, "kind", kind);
+        put(m, "name", "");
+    } else {
+        put(f.swatch.add(f.page.rect(lx, y + row / 2 - 7 * s, 28 * s, 14 * s)), "band", line.key);
+    }
+}
+
+// The legend sections (public_legend: minute bands, grid levels, facility kinds), then the scale bar's heading;
+// returns the y below that heading.
+double draw_legend(FrameSinks& f, const PageGeometry& g, const GridLevels& grid_levels, const LegendContent& legend,
+                   std::map<std::string, int>& slot_of_kind) {
     const double s = g.s, row = g.row, lx = g.side_x() + 14 * s, tx = lx + 38 * s;
     double y = g.map_y + 16 * s;
-    auto section = [&](const std::string& t) {
-        f.text(lx, y + g.heading / 2, "heading", t);
+    for (const auto& table : legend) {
+        f.text(lx, y + g.heading / 2, "heading", table.heading);
         y += g.heading;
-    };
-    section(request.headline_kind_name.empty() ? "住宅楼步行时间" : "到" + request.headline_kind_name + "步行时间");
-    for (const auto& item : legend.bands) {
-        put(f.swatch.add(f.page.rect(lx, y + row / 2 - 7 * s, 28 * s, 14 * s)), "band", item.key);
-        f.text(tx, y + row / 2, "item", item.label);
-        y += row;
-    }
-    y += g.gap;
-    if (!legend.levels.empty()) {
-        section("网格层级");
-        for (int l : legend.levels) {
-            auto line = f.sample_line.add(f.page.hline(lx, lx + 28 * s, y + row / 2));
-            put(line, "rank", grid_levels.rank(l));
-            put(line, "level", l);
-            f.text(tx, y + row / 2, "item", level_name(ds, l) + "边界");
+        for (const auto& line : table.lines) {
+            draw_sample(f, line, lx, y, g, grid_levels, slot_of_kind);
+            f.text(tx, y + row / 2, "item", line.words);
             y += row;
         }
         y += g.gap;
     }
-    if (!legend.kinds.empty()) {
-        section("服务设施");
-        for (const auto& [order, kc] : legend.kinds) {
-            const auto& [kind, n] = kc;
-            auto m = f.marker.add(f.page.pt(lx + 14 * s, y + row / 2));
-            put(m, "slot", slot_of_kind[kind]);
-            put(m, "kind", kind);
-            put(m, "name", "");
-            const auto it = kind_name.find(kind);
-            f.text(tx, y + row / 2, "item", (it == kind_name.end() ? kind : it->second) + "（" + std::to_string(n) + " 处）");
-            y += row;
-        }
-        y += g.gap;
-    }
-    f.text(lx, y + g.heading / 2, "heading", "比例尺");
+    f.text(lx, y + g.heading / 2, "heading", words::scale);
     return y + g.heading;
 }
 
@@ -328,7 +305,7 @@ void draw_scalebar(FrameSinks& f, const PageGeometry& g, double y, double m_per_
     r.emplace_back(ax, H - ay);
     arrow.set_exterior_ring(std::move(r));
     put(f.scalebar.add(std::move(arrow)), "kind", "arrow");
-    f.text(ax, ay + 33 * s, "centre", "北");
+    f.text(ax, ay + 33 * s, "centre", words::north);
 }
 
 void draw_footer(FrameSinks& f, const PageGeometry& g, const OverviewRequest& request) {
@@ -418,7 +395,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     const GridLevels grid_levels(ds);
     // facility kinds → marker slot: 0 for the headline kind, then service_kinds order, 1..7 cycling
     std::map<std::string, int> slot_of_kind = facility_slots(ds, request.headline_kind_name);
-    const LegendContent legend = legend_content(ds, grid_levels, request.headline_threshold_minutes, slot_of_kind);
+    const LegendContent legend = public_legend(ds, request.headline_kind_name, request.headline_threshold_minutes);
     const PageGeometry g = page_geometry(request.width_px, extent, legend);
 
     Scene scene = overview_scene(request);
@@ -427,7 +404,7 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     FrameSinks frame_sinks(Page{g.W, g.H});
     draw_panels(frame_sinks, g);
     draw_title(frame_sinks, g, request, grid_levels);
-    const double scalebar_y = draw_legend(frame_sinks, g, request, grid_levels, legend, slot_of_kind);
+    const double scalebar_y = draw_legend(frame_sinks, g, grid_levels, legend, slot_of_kind);
 
     ensure_mapnik_setup();
     const std::filesystem::path style = request.style_file.empty() ? styles_dir() / "overview.xml" : request.style_file;

@@ -632,7 +632,7 @@ std::vector<frame::LegendSection> planner_legend(const MapData& d, const geo::Bo
     using Shape = LegendSample::Shape;
     std::vector<frame::LegendSection> out;
     const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
-    frame::LegendSection minutes{"到" + kind + "步行时间", {}};
+    frame::LegendSection minutes{minutes_heading(kind), {}};
     for (const auto& band : Bands(15).legend()) {
         std::string label = band.label;
         if (std::string(band.key) == "beyond") label = "> 15 分钟";
@@ -684,21 +684,32 @@ OverviewRequest overview_request(const MapData& d) {
     return r;
 }
 
+// A line of the public legend table (style_palette.hpp) with its sample drawn by the overview style.
+std::optional<LegendSample> public_sample(const LegendLine& line, const GridLevels& levels, const std::map<std::string, int>& slots) {
+    using Shape = LegendSample::Shape;
+    if (line.key.rfind("level:", 0) == 0) {
+        const std::int64_t l = std::stoll(line.key.substr(6));
+        return sample("grid-lines", Shape::line, {{"rank", std::string(levels.rank(static_cast<int>(l)))}, {"level", l}});
+    }
+    if (line.key.rfind("kind:", 0) == 0) {
+        const std::string kind = line.key.substr(5);
+        return sample("facilities", Shape::point, {{"slot", std::int64_t{slots.at(kind)}}, {"kind", kind}, {"name", std::string()}});
+    }
+    return sample("buildings", Shape::rect, {{"band", line.key}});
+}
+
 std::vector<frame::LegendSection> overview_legend(const MapData& d) {
     const Dataset& ds = *d.dataset;
-    using Shape = LegendSample::Shape;
-    std::vector<frame::LegendSection> out;
     const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
-    frame::LegendSection minutes{kind.empty() ? "住宅楼步行时间" : "到" + kind + "步行时间", {}};
-    for (const auto& band : Bands(d.kind_threshold_minutes).legend())
-        minutes.entries.push_back({band.label, sample("buildings", Shape::rect, {{"band", std::string(band.key)}})});
-    out.push_back(minutes);
     const GridLevels levels(ds);
-    if (!levels.present.empty()) out.push_back(levels_section(ds, levels));
     const auto slots = facility_slots(ds, kind);
-    auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
-    if (!fac.entries.empty()) fac.entries.push_back({words::markers_merged, std::nullopt});
-    if (!fac.entries.empty()) out.push_back(fac);
+    std::vector<frame::LegendSection> out;
+    for (const auto& table : public_legend(ds, kind, d.kind_threshold_minutes)) {
+        frame::LegendSection sec{table.heading, {}};
+        for (const auto& line : table.lines) sec.entries.push_back({line.words, public_sample(line, levels, slots)});
+        if (table.heading == words::facilities) sec.entries.push_back({words::markers_merged, std::nullopt});
+        out.push_back(std::move(sec));
+    }
     out.push_back({words::scale, {}, true});
     return out;
 }
