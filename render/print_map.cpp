@@ -355,65 +355,53 @@ std::string scale_text(double metres_per_pt) {
     return "约 1 : " + out;
 }
 
-Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
+namespace {
+
+// The officer scene's layers with their attribute keys.
+void declare_officer_layers(Scene& s) {
+    s["grid-fill"].keys = {"focus"};
+    s["buildings"].keys = {"kind", "focus"};
+    s["mask"];
+    s["grid-lines"].keys = {"rank"};
+    s["units"].keys = {"number", "label"};
+    s["unit-labels"].keys = {"number", "label"};
+    s["facilities"].keys = {"slot", "kind", "name"};
+    s["facility-labels"].keys = {"name"};
+    s["central"].keys = {"count"};
+    s["party-badges"].keys = {"count", "label"};
+    s["building-labels"].keys = {"name", "details"};
+    s["neighbour-labels"].keys = {"name"};
+    s["key-labels"].keys = {"label"};   // the atlas's key map only
+    s["households"].keys = {"party"};
+}
+
+// Grids of the focus's level (filled, the focus apart), buildings, the veil outside the focus, and boundaries.
+void add_officer_ground(Scene& s, const MapData& d, GridId focus, const geo::Box& query, const std::vector<std::size_t>& same_level,
+                        const std::vector<std::size_t>& parents) {
     const Dataset& ds = *d.dataset;
     const Grid& fg = ds.grid(focus);
-    const int level = fg.level;
-    const geo::Box query = grow(view, 0.12);
-    const auto slots = facility_slots(ds, d.kind_key);
-    const auto numbered = numbered_buildings(d, focus);
-
-    Scene s;
-    auto& fill = s["grid-fill"];
-    fill.keys = {"focus"};
-    add_roads(s, ds, query);
-    auto& buildings = s["buildings"];
-    buildings.keys = {"kind", "focus"};
-    auto& mask = s["mask"];
-    auto& lines = s["grid-lines"];
-    lines.keys = {"rank"};
-    auto& units = s["units"];
-    units.keys = {"number", "label"};
-    auto& unit_labels = s["unit-labels"];
-    unit_labels.keys = {"number", "label"};
-    auto& facilities = s["facilities"];
-    facilities.keys = {"slot", "kind", "name"};
-    auto& facility_labels = s["facility-labels"];
-    facility_labels.keys = {"name"};
-    auto& central = s["central"];
-    central.keys = {"count"};
-    auto& badges = s["party-badges"];
-    badges.keys = {"count", "label"};
-    auto& labels = s["building-labels"];
-    labels.keys = {"name", "details"};
-    auto& neighbour_labels = s["neighbour-labels"];
-    neighbour_labels.keys = {"name"};
-    s["key-labels"].keys = {"label"};   // the atlas's key map only
-
-    std::vector<std::size_t> same_level, parents;
-    for (std::size_t i = 0; i < ds.grids.size(); ++i) {
-        const auto& g = ds.grids[i];
-        if (!in_box(g.area, query)) continue;
-        if (g.level == level) same_level.push_back(i);
-        else if (g.level == level - 1) parents.push_back(i);
-    }
-    for (std::size_t i : same_level) fill.add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
+    for (std::size_t i : same_level) s["grid-fill"].add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
     for (const auto& b : ds.buildings)
         if (in_box(b.footprint, query))
-            buildings.add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, level) == focus}});
+            s["buildings"].add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, fg.level) == focus}});
     try {
         geo::MultiPolygon outside;
         bg::difference(box_polygon(query), fg.area, outside);
-        if (!outside.empty()) mask.add(std::move(outside), {});
+        if (!outside.empty()) s["mask"].add(std::move(outside), {});
     } catch (const std::exception&) {
         // an invalid grid polygon: no veil rather than no map
     }
+    auto& lines = s["grid-lines"];
     for (std::size_t i : same_level)
         if (ds.grids[i].id != focus) lines.add(boundary_lines(ds.grids[i].area), {std::string("other")});
     for (std::size_t i : parents) lines.add(boundary_lines(ds.grids[i].area), {std::string("parent")});
     lines.add(boundary_lines(fg.area), {std::string("focus")});
+}
 
-    // units of the grid's buildings, where the layer gives them a place near their building
+// Units of the grid's buildings, where the layer gives them a place near their building; in a grids-only project
+// (no buildings) each household placed in the grid is a dot, red for a party-member household (a point on the
+// boundary shows in both grids; the officer list says which one has it).
+void add_officer_units(Scene& s, const Dataset& ds, const Grid& fg, const std::vector<BuildingId>& numbered) {
     std::set<std::size_t> in_focus;
     for (BuildingId b : numbered) in_focus.insert(b.index());
     for (const auto& u : ds.units) {
@@ -421,17 +409,18 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
         geo::Box bb;
         bg::envelope(ds.building(u.building).footprint, bb);
         if (!bg::intersects(u.location, grow(bb, 0.25))) continue;
-        units.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
-        unit_labels.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+        s["units"].add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+        s["unit-labels"].add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
     }
-    // A grids-only project (no buildings) places households by their points: each one in the grid is a dot, red for a
-    // party-member household (a point on the boundary shows in both grids; the officer list says which one has it).
-    auto& homes = s["households"];
-    homes.keys = {"party"};
     if (ds.buildings.empty())
         for (const auto& h : ds.households)
-            if (h.location && bg::covered_by(*h.location, fg.area)) homes.add(*h.location, {std::int64_t{h.party_members > 0}});
-    // facilities, the kind the project headlines on top
+            if (h.location && bg::covered_by(*h.location, fg.area)) s["households"].add(*h.location, {std::int64_t{h.party_members > 0}});
+}
+
+// Facilities, the kind the project headlines on top; names of those inside the grid.
+void add_officer_facilities(Scene& s, const MapData& d, const Grid& fg, const geo::Box& query) {
+    const Dataset& ds = *d.dataset;
+    const auto slots = facility_slots(ds, d.kind_key);
     std::vector<std::size_t> fac;
     for (std::size_t i = 0; i < ds.facilities.size(); ++i)
         if (bg::intersects(ds.facilities[i].location, query)) fac.push_back(i);
@@ -440,38 +429,68 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
     });
     for (std::size_t i : fac) {
         const auto& f = ds.facilities[i];
-        facilities.add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
-        if (!f.name.empty() && bg::covered_by(f.location, fg.area)) facility_labels.add(f.location, {f.name});
+        s["facilities"].add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
+        if (!f.name.empty() && bg::covered_by(f.location, fg.area)) s["facility-labels"].add(f.location, {f.name});
     }
-    // marks and labels: buildings with more households first, so they win the space
+}
+
+// Stars, badges, status cells and numbers of the numbered buildings: those with more households first, so they win
+// the space.
+void add_officer_marks(Scene& s, const MapData& d, const std::vector<BuildingId>& numbered) {
+    const Dataset& ds = *d.dataset;
     std::vector<std::size_t> order(numbered.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return facts(d, numbered[a]).households > facts(d, numbered[b]).households;
     });
     for (std::size_t k : order) {
-        const BuildingId b = numbered[k];
-        const auto& f = facts(d, b);
-        const auto& anchor = ds.building(b).anchor;
-        if (!f.central_places.empty()) central.add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
-        if (f.party_households > 0) badges.add(anchor, {f.party_households, std::to_string(f.party_households)});
+        const auto& f = facts(d, numbered[k]);
+        const auto& anchor = ds.building(numbered[k]).anchor;
+        if (!f.central_places.empty()) s["central"].add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
+        if (f.party_households > 0) s["party-badges"].add(anchor, {f.party_households, std::to_string(f.party_households)});
     }
     add_status_marks(s, d, numbered);   // the household-status cells and key-group marks (status_marks.hpp)
     for (std::size_t k : order) {
         const BuildingId b = numbered[k];
-        labels.add(ds.building(b).anchor,
-                   {std::to_string(k + 1) + "号楼", "\n" + std::to_string(facts(d, b).households) + "户"});
+        s["building-labels"].add(ds.building(b).anchor, {std::to_string(k + 1) + "号楼", "\n" + std::to_string(facts(d, b).households) + "户"});
     }
+}
+
+void add_neighbour_labels(Scene& s, const Dataset& ds, GridId focus, const geo::Box& view, const std::vector<std::size_t>& same_level) {
     const auto view_poly = box_polygon(view);
     for (std::size_t i : same_level) {
         if (ds.grids[i].id == focus) continue;
         try {
             geo::MultiPolygon part;
             bg::intersection(ds.grids[i].area, view_poly, part);
-            if (!part.empty()) neighbour_labels.add(std::move(part), {ds.grids[i].name.empty() ? ds.grids[i].code : ds.grids[i].name});
+            if (!part.empty()) s["neighbour-labels"].add(std::move(part), {ds.grids[i].name.empty() ? ds.grids[i].code : ds.grids[i].name});
         } catch (const std::exception&) {
         }
     }
+}
+
+}  // namespace
+
+Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const Grid& fg = ds.grid(focus);
+    const geo::Box query = grow(view, 0.12);
+    const auto numbered = numbered_buildings(d, focus);
+    Scene s;
+    declare_officer_layers(s);
+    add_roads(s, ds, query);
+    std::vector<std::size_t> same_level, parents;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i) {
+        const auto& g = ds.grids[i];
+        if (!in_box(g.area, query)) continue;
+        if (g.level == fg.level) same_level.push_back(i);
+        else if (g.level == fg.level - 1) parents.push_back(i);
+    }
+    add_officer_ground(s, d, focus, query, same_level, parents);
+    add_officer_units(s, ds, fg, numbered);
+    add_officer_facilities(s, d, fg, query);
+    add_officer_marks(s, d, numbered);
+    add_neighbour_labels(s, ds, focus, view, same_level);
     return s;
 }
 
