@@ -116,7 +116,7 @@ render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
 
 RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     const auto style = render::parse_style(config.style);
-    if (!style) throw std::invalid_argument("--style must be overview, officer or planner, got '" + config.style + "'");
+    if (!style) throw std::invalid_argument("--style must be overview, wall, officer or planner, got '" + config.style + "'");
     std::string format = config.format;
     if (format.empty()) format = config.out_file.extension().string();
     const auto fmt = render::parse_format(format);
@@ -131,7 +131,7 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     ProjectState p(config.project_file, diag, clock);
     RenderReport report;
     report.out_file = config.out_file;
-    report.style = render::to_string(*style);
+    report.style = render::is_wall_style(config.style) ? "wall" : render::to_string(*style);
     report.format = render::to_string(*fmt);
     report.page = config.page.describe();
     GridId focus;
@@ -155,6 +155,7 @@ RenderReport render_job(const RenderConfig& config, Diagnostics& diag) {
     req.title = config.title;
     req.date = config.date;
     req.attribution = p.cfg().map.attribution;
+    req.wall = render::is_wall_style(config.style);
     const auto t0 = std::chrono::steady_clock::now();
     OutputSet out(config.out_file.parent_path(), "", diag);
     out.write(config.out_file, [&](const auto& f) {

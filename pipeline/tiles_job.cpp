@@ -182,24 +182,29 @@ render::LonLatBox default_tile_area(const render::TileScene& scene) {
     return a;
 }
 
-TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::TileScene> scene, const std::string& default_name) {
-    if (!scene) throw std::invalid_argument("render_tiles: the scene is null");
+namespace {
+
+// Checks the options; returns n, the metatile side in tiles.
+int metatile_side(const TilesConfig& c) {
     if (c.output.empty()) throw std::invalid_argument("tiles: an output (a directory, or a file ending in .mbtiles) is required");
     if (c.min_zoom < 0 || c.max_zoom > 22 || c.min_zoom > c.max_zoom)
         throw std::invalid_argument("tiles: zooms must satisfy 0 ≤ min ≤ max ≤ 22, got " + std::to_string(c.min_zoom) + "–" +
                                     std::to_string(c.max_zoom));
     if (c.scale != 1 && c.scale != 2) throw std::invalid_argument("tiles: --scale must be 1 (256 px) or 2 (512 px @2x)");
     if (c.metatile < 0 || c.metatile > 16) throw std::invalid_argument("tiles: --metatile must be in 1..16 (0: automatic)");
-    // renders of about 2048 px: 8 × 8 tiles of 256 px, 4 × 4 of 512 px (measured best on the sample at both scales)
-    const int n = c.metatile > 0 ? c.metatile : 8 / c.scale;
     if (c.threads < 0 || c.threads > 256) throw std::invalid_argument("tiles: --threads must be in 0..256");
     if (c.area && !c.area->valid())
         throw std::invalid_argument("tiles: the area must be west,south,east,north in degrees with west < east and south < north");
+    // renders of about 2048 px: 8 × 8 tiles of 256 px, 4 × 4 of 512 px (measured best on the sample at both scales)
+    return c.metatile > 0 ? c.metatile : 8 / c.scale;
+}
 
+// The report's plan: area, zooms, sizes, threads asked for, metatiles and tile slots.
+TilesReport planned_report(const TilesConfig& c, const render::TileScene& scene, int n, std::vector<render::Metatile>& plan) {
     TilesReport report;
     report.mbtiles = is_mbtiles(c.output);
     report.output = c.output;
-    report.area = c.area ? *c.area : default_tile_area(*scene);
+    report.area = c.area ? *c.area : default_tile_area(scene);
     report.area.south = std::max(report.area.south, -render::kMercatorMaxLatitude);
     report.area.north = std::min(report.area.north, render::kMercatorMaxLatitude);
     report.min_zoom = c.min_zoom;
@@ -208,20 +213,13 @@ TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::Til
     report.metatile = n;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     report.threads = c.threads > 0 ? c.threads : static_cast<int>(cores);
-
-    const auto plan = render::plan_metatiles(report.area, c.min_zoom, c.max_zoom, n);
+    plan = render::plan_metatiles(report.area, c.min_zoom, c.max_zoom, n);
     report.metatiles_total = plan.size();
     for (const auto& m : plan) report.tiles_planned += m.tile_count();
+    return report;
+}
 
-    // the options every thread renders with; one renderer here checks the style before anything is written
-    render::TileRenderOptions ropt;
-    ropt.style_file = c.style_file.empty() ? render::styles_dir() / "tiles.xml" : c.style_file;
-    ropt.scale = c.scale;
-    ropt.buffer_px = c.buffer_px;
-    ropt.image_format = c.image_format;
-    auto first_renderer = std::make_unique<render::TileRenderer>(scene, ropt);
-    const int buffer_px = first_renderer->buffer_px();
-
+layers::TileSetMetadata tile_set_metadata(const TilesConfig& c, const TilesReport& report, const std::string& default_name) {
     layers::TileSetMetadata meta;
     meta.name = c.name.empty() ? default_name : c.name;
     meta.description = "GridAtlas: grids with names, codes and household counts; buildings by walking minutes to the "
@@ -237,28 +235,35 @@ TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::Til
     meta.min_zoom = c.min_zoom;
     meta.max_zoom = c.max_zoom;
     meta.tile_px = report.tile_px;
-    std::string job_key;
-    {
-        // what the tiles depend on: a resume only picks up work done with exactly these
-        std::ostringstream k;
-        k << std::setprecision(10) << "gridatlas-tiles v1|" << scene->summary() << "|zoom=" << c.min_zoom << "-" << c.max_zoom
-          << "|area=" << report.area.west << "," << report.area.south << "," << report.area.east << "," << report.area.north
-          << "|metatile=" << n << "|scale=" << c.scale << "|buffer=" << buffer_px << "|format=" << c.image_format
-          << "|style=" << file_fingerprint(ropt.style_file) << "|name=" << meta.name << "|attribution=" << meta.attribution;
-        job_key = k.str();
-    }
+    return meta;
+}
 
-    Sink sink(c, meta, job_key, report.mbtiles);
+// What the tiles depend on: a resume only picks up work done with exactly these.
+std::string tiles_job_key(const TilesConfig& c, const render::TileScene& scene, const TilesReport& report,
+                          const layers::TileSetMetadata& meta, int buffer_px, const fs::path& style_file) {
+    std::ostringstream k;
+    k << std::setprecision(10) << "gridatlas-tiles v1|" << scene.summary() << "|zoom=" << c.min_zoom << "-" << c.max_zoom
+      << "|area=" << report.area.west << "," << report.area.south << "," << report.area.east << "," << report.area.north
+      << "|metatile=" << report.metatile << "|scale=" << c.scale << "|buffer=" << buffer_px << "|format=" << c.image_format
+      << "|style=" << file_fingerprint(style_file) << "|name=" << meta.name << "|attribution=" << meta.attribution;
+    return k.str();
+}
+
+// Opens the writer and records in the report whether it resumes, its note and its work file.
+void open_sink_report(Sink& sink, TilesReport& report) {
     report.resumed = sink.with([](auto& w) { return w.resumed(); });
     report.note = sink.with([](auto& w) { return w.open_note(); });
     if (report.mbtiles) report.work_file = sink.with([](auto& w) -> fs::path {
         if constexpr (std::is_same_v<std::decay_t<decltype(w)>, layers::MbtilesWriter>) return w.partial_path();
         else return {};
     });
+}
 
-    // what is left to do, in plan order
+// What is left to do, in plan order; counts the metatiles an earlier run did and the tile slots left.
+std::vector<render::Metatile> metatiles_to_do(const std::vector<render::Metatile>& plan, Sink& sink, TilesReport& report,
+                                              std::uint64_t& slots_todo) {
     std::vector<render::Metatile> todo;
-    std::uint64_t slots_todo = 0;
+    slots_todo = 0;
     for (const auto& m : plan) {
         if (sink.with([&](auto& w) { return w.is_done({m.z, m.x0, m.y0}); })) {
             ++report.metatiles_already_done;
@@ -267,96 +272,158 @@ TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::Til
         todo.push_back(m);
         slots_todo += m.tile_count();
     }
+    return todo;
+}
 
-    // ----- the pool
-    StopSignals signals;
-    const int nthreads = std::max(1, std::min<int>(report.threads, static_cast<int>(std::max<std::size_t>(todo.size(), 1))));
-    report.threads = nthreads;
+// The counts the worker threads share.
+struct PoolCounters {
     std::atomic<std::size_t> next{0}, claimed{0};
     std::atomic<bool> failed{false}, hit_limit{false};
     std::atomic<std::uint64_t> slots_done{0}, written{0}, empty{0}, uniform{0}, rendered{0}, skipped{0};
-    std::atomic<int> current_zoom{todo.empty() ? c.max_zoom : todo.front().z};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    std::mutex done_mutex;
-    std::condition_variable done_cv;
-    int running = nthreads;
+    std::atomic<int> current_zoom{0};
+    bool stop() const { return failed.load() || g_stop_requested.load() || hit_limit.load(); }
+};
 
-    auto stop = [&] { return failed.load() || g_stop_requested.load() || hit_limit.load(); };
-    // one renderer (one mapnik::Map) per thread, all made here: styles are parsed one at a time, never concurrently
-    std::vector<std::unique_ptr<render::TileRenderer>> renderers;
-    renderers.push_back(std::move(first_renderer));
-    while (static_cast<int>(renderers.size()) < nthreads) renderers.push_back(std::make_unique<render::TileRenderer>(scene, ropt));
-    auto worker = [&](render::TileRenderer* renderer) {
-        try {
-            std::vector<layers::TileBlob> blobs;
-            while (!stop()) {
-                const std::size_t i = next.fetch_add(1);
-                if (i >= todo.size()) break;
-                if (c.max_metatiles > 0 && claimed.fetch_add(1) >= c.max_metatiles) {
-                    hit_limit.store(true);
-                    break;
-                }
-                const render::Metatile& m = todo[i];
-                current_zoom.store(m.z);
-                const layers::WorkKey key{m.z, m.x0, m.y0};
-                blobs.clear();
-                // nothing within the buffer (where labels could come from): no render, nothing written
-                const double buffer_m = render::tile_span_m(m.z) / 256.0 * buffer_px;
-                if (!scene->has_data_in(m.bounds().padded(buffer_m))) {
-                    sink.with([&](auto& w) { w.write(key, blobs); });
-                    skipped.fetch_add(1);
-                    empty.fetch_add(m.tile_count());
-                } else {
-                    auto result = renderer->render_metatile(m);
-                    for (auto& t : result.tiles) blobs.push_back({t.id.z, t.id.x, t.id.y, std::move(t.png)});
-                    sink.with([&](auto& w) { w.write(key, blobs); });
-                    rendered.fetch_add(1);
-                    written.fetch_add(blobs.size());
-                    empty.fetch_add(result.empty_tiles);
-                    uniform.fetch_add(result.uniform_tiles);
-                }
-                slots_done.fetch_add(m.tile_count());
+// The metatiles drawn by a pool of threads, one TileRenderer (one mapnik::Map) each, with the progress bar.
+class MetatilePool {
+public:
+    MetatilePool(const TilesConfig& c, const render::TileScene& scene, Sink& sink, const std::vector<render::Metatile>& todo,
+                 int buffer_px)
+        : c_(c), scene_(scene), sink_(sink), todo_(todo), buffer_px_(buffer_px) {
+        counters_.current_zoom.store(todo.empty() ? c.max_zoom : todo.front().z);
+    }
+    // Runs the renderers (one thread each) until the work is done, stopped or failed; rethrows a worker's error.
+    void run(std::vector<std::unique_ptr<render::TileRenderer>>& renderers, std::uint64_t slots_todo);
+    const PoolCounters& counters() const { return counters_; }
+
+private:
+    void work(render::TileRenderer* renderer);
+    void draw(render::TileRenderer* renderer, const render::Metatile& m, std::vector<layers::TileBlob>& blobs);
+
+    const TilesConfig& c_;
+    const render::TileScene& scene_;
+    Sink& sink_;
+    const std::vector<render::Metatile>& todo_;
+    const int buffer_px_;
+    PoolCounters counters_;
+    std::exception_ptr error_;
+    std::mutex error_mutex_, done_mutex_;
+    std::condition_variable done_cv_;
+    int running_ = 0;
+};
+
+void MetatilePool::draw(render::TileRenderer* renderer, const render::Metatile& m, std::vector<layers::TileBlob>& blobs) {
+    const layers::WorkKey key{m.z, m.x0, m.y0};
+    blobs.clear();
+    // nothing within the buffer (where labels could come from): no render, nothing written
+    const double buffer_m = render::tile_span_m(m.z) / 256.0 * buffer_px_;
+    if (!scene_.has_data_in(m.bounds().padded(buffer_m))) {
+        sink_.with([&](auto& w) { w.write(key, blobs); });
+        counters_.skipped.fetch_add(1);
+        counters_.empty.fetch_add(m.tile_count());
+    } else {
+        auto result = renderer->render_metatile(m);
+        for (auto& t : result.tiles) blobs.push_back({t.id.z, t.id.x, t.id.y, std::move(t.png)});
+        sink_.with([&](auto& w) { w.write(key, blobs); });
+        counters_.rendered.fetch_add(1);
+        counters_.written.fetch_add(blobs.size());
+        counters_.empty.fetch_add(result.empty_tiles);
+        counters_.uniform.fetch_add(result.uniform_tiles);
+    }
+    counters_.slots_done.fetch_add(m.tile_count());
+}
+
+void MetatilePool::work(render::TileRenderer* renderer) {
+    try {
+        std::vector<layers::TileBlob> blobs;
+        while (!counters_.stop()) {
+            const std::size_t i = counters_.next.fetch_add(1);
+            if (i >= todo_.size()) break;
+            if (c_.max_metatiles > 0 && counters_.claimed.fetch_add(1) >= c_.max_metatiles) {
+                counters_.hit_limit.store(true);
+                break;
             }
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!error) error = std::current_exception();
-            failed.store(true);
+            counters_.current_zoom.store(todo_[i].z);
+            draw(renderer, todo_[i], blobs);
         }
-        std::lock_guard lock(done_mutex);
-        --running;
-        done_cv.notify_all();
-    };
+    } catch (...) {
+        std::lock_guard lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+        counters_.failed.store(true);
+    }
+    std::lock_guard lock(done_mutex_);
+    --running_;
+    done_cv_.notify_all();
+}
 
-    const bool show = c.progress == ProgressBar::always || (c.progress == ProgressBar::automatic && isatty(STDERR_FILENO));
+void MetatilePool::run(std::vector<std::unique_ptr<render::TileRenderer>>& renderers, std::uint64_t slots_todo) {
+    const bool show = c_.progress == ProgressBar::always || (c_.progress == ProgressBar::automatic && isatty(STDERR_FILENO));
     ProgressPrinter bar(show, slots_todo);
-    const auto t0 = Clock::now();
+    running_ = static_cast<int>(renderers.size());
     std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(nthreads));
-    for (int t = 0; t < nthreads; ++t) pool.emplace_back(worker, renderers[static_cast<std::size_t>(t)].get());
+    pool.reserve(renderers.size());
+    for (auto& r : renderers) pool.emplace_back([this, p = r.get()] { work(p); });
     {
-        std::unique_lock lock(done_mutex);
-        while (running > 0) {
-            done_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return running == 0; });
-            bar.print(slots_done.load(), written.load(), current_zoom.load());
+        std::unique_lock lock(done_mutex_);
+        while (running_ > 0) {
+            done_cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return running_ == 0; });
+            bar.print(counters_.slots_done.load(), counters_.written.load(), counters_.current_zoom.load());
         }
     }
     for (auto& t : pool) t.join();
-    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    bar.print(slots_done.load(), written.load(), current_zoom.load(), /*final=*/true);
-    if (error) std::rethrow_exception(error);
+    bar.print(counters_.slots_done.load(), counters_.written.load(), counters_.current_zoom.load(), /*final=*/true);
+    if (error_) std::rethrow_exception(error_);
+}
 
-    report.metatiles_rendered = rendered.load();
-    report.metatiles_skipped = skipped.load();
-    report.tiles_written = written.load();
-    report.tiles_empty = empty.load();
-    report.tiles_uniform = uniform.load();
+// The pool's counts into the report; commits the tile set when every metatile of the plan is done.
+void finish_report(const PoolCounters& k, Sink& sink, TilesReport& report) {
+    report.metatiles_rendered = k.rendered.load();
+    report.metatiles_skipped = k.skipped.load();
+    report.tiles_written = k.written.load();
+    report.tiles_empty = k.empty.load();
+    report.tiles_uniform = k.uniform.load();
     report.interrupted = g_stop_requested.load();
     const bool all_done = report.metatiles_already_done + report.metatiles_rendered + report.metatiles_skipped == report.metatiles_total;
     if (all_done) {
         sink.with([](auto& w) { w.finish(); });
         report.complete = true;
     }
+}
+
+}  // namespace
+
+TilesReport render_tiles(const TilesConfig& c, std::shared_ptr<const render::TileScene> scene, const std::string& default_name) {
+    if (!scene) throw std::invalid_argument("render_tiles: the scene is null");
+    const int n = metatile_side(c);
+    std::vector<render::Metatile> plan;
+    TilesReport report = planned_report(c, *scene, n, plan);
+
+    // the options every thread renders with; one renderer here checks the style before anything is written
+    render::TileRenderOptions ropt;
+    ropt.style_file = c.style_file.empty() ? render::styles_dir() / "tiles.xml" : c.style_file;
+    ropt.scale = c.scale;
+    ropt.buffer_px = c.buffer_px;
+    ropt.image_format = c.image_format;
+    std::vector<std::unique_ptr<render::TileRenderer>> renderers;
+    renderers.push_back(std::make_unique<render::TileRenderer>(scene, ropt));
+    const int buffer_px = renderers.front()->buffer_px();
+
+    const layers::TileSetMetadata meta = tile_set_metadata(c, report, default_name);
+    Sink sink(c, meta, tiles_job_key(c, *scene, report, meta, buffer_px, ropt.style_file), report.mbtiles);
+    open_sink_report(sink, report);
+    std::uint64_t slots_todo = 0;
+    const std::vector<render::Metatile> todo = metatiles_to_do(plan, sink, report, slots_todo);
+
+    StopSignals signals;
+    const int nthreads = std::max(1, std::min<int>(report.threads, static_cast<int>(std::max<std::size_t>(todo.size(), 1))));
+    report.threads = nthreads;
+    // one renderer (one mapnik::Map) per thread, all made here: styles are parsed one at a time, never concurrently
+    while (static_cast<int>(renderers.size()) < nthreads) renderers.push_back(std::make_unique<render::TileRenderer>(scene, ropt));
+    MetatilePool pool(c, *scene, sink, todo, buffer_px);
+    const auto t0 = Clock::now();
+    pool.run(renderers, slots_todo);
+    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    finish_report(pool.counters(), sink, report);
     return report;
 }
 

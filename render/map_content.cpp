@@ -99,6 +99,107 @@ void check_content_input(const MapContentInput& in, const char* who) {
                                     " entries for " + std::to_string(ds.buildings.size()) + " buildings");
 }
 
+namespace {
+
+// Every layer of the public content, with its attribute keys, in the order public_map_content lists them.
+void declare_public_layers(Scene& scene) {
+    scene["grid-fill"].keys = {"tone"};
+    scene["roads"].keys = {"highway", "name"};
+    scene["road-labels"].keys = {"highway", "name"};
+    scene["buildings"].keys = {"band"};
+    scene["building-labels"].keys = {"name"};
+    scene["grid-lines"].keys = {"rank", "level"};
+    scene["facilities"].keys = {"slot", "kind", "name"};
+    scene["facility-labels"].keys = {"slot", "name"};
+    scene["grid-labels"].keys = {"name", "details", "code_line", "label", "code"};
+    scene["top-labels"].keys = {"label"};
+}
+
+void add_roads(Scene& scene, const Dataset& ds, bool labels) {
+    std::vector<std::size_t> road_order = roads_by_class(ds);
+    for (std::size_t i : road_order) scene["roads"].add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
+    if (!labels) return;
+    // names of the larger roads first: they win the space
+    std::stable_sort(road_order.begin(), road_order.end(), [&](std::size_t a, std::size_t b) {
+        return road_class(ds.roads[a].highway) > road_class(ds.roads[b].highway);
+    });
+    auto& road_labels = scene["road-labels"];
+    for (std::size_t i : road_order) {
+        const auto& r = ds.roads[i];
+        if (!r.name.empty() && road_class(r.highway) > 0) road_labels.add(r.line, {r.highway, r.name});
+    }
+}
+
+void add_buildings(Scene& scene, const MapContentInput& in) {
+    const Dataset& ds = *in.dataset;
+    const Bands bands(in.headline_threshold_minutes);
+    auto& buildings = scene["buildings"];
+    auto& building_labels = scene["building-labels"];
+    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
+        const auto& b = ds.buildings[i];
+        if (b.footprint.empty()) continue;
+        const char* band = "nonres";
+        if (b.residential) band = in.building_minutes.empty() ? "unknown" : bands.of(in.building_minutes[i]);
+        buildings.add(b.footprint, {std::string(band)});
+        if (in.labels && !b.name.empty()) building_labels.add(b.anchor, {b.name});
+    }
+}
+
+// Finest first, so coarser boundaries are drawn over the finer ones they coincide with.
+void add_grid_lines(Scene& scene, const Dataset& ds, const GridLevels& levels) {
+    std::vector<std::size_t> order(ds.grids.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
+    auto& lines = scene["grid-lines"];
+    for (std::size_t i : order) {
+        const auto& g = ds.grids[i];
+        if (!bg::is_empty(g.area)) lines.add(boundary_lines(g.area), {std::string(levels.rank(g.level)), std::int64_t{g.level}});
+    }
+}
+
+// Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass service
+// centre must not hide the centre's marker. Their names are placed first.
+void add_facilities(Scene& scene, const Dataset& ds, const std::map<std::string, int>& slot_of_kind, bool labels) {
+    std::vector<std::size_t> order(ds.facilities.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return slot_of_kind.at(ds.facilities[a].kind) > slot_of_kind.at(ds.facilities[b].kind);
+    });
+    auto& facilities = scene["facilities"];
+    for (std::size_t i : order) {
+        const auto& f = ds.facilities[i];
+        facilities.add(f.location, {std::int64_t{slot_of_kind.at(f.kind)}, f.kind, f.name});
+    }
+    if (!labels) return;
+    auto& facility_labels = scene["facility-labels"];
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const auto& f = ds.facilities[*it];
+        if (!f.name.empty()) facility_labels.add(f.location, {std::int64_t{slot_of_kind.at(f.kind)}, f.name});
+    }
+}
+
+void add_grid_labels(Scene& scene, const MapContentInput& in, const std::vector<std::size_t>& fine_grids,
+                     const std::vector<std::size_t>& top_grids) {
+    const Dataset& ds = *in.dataset;
+    auto& grid_labels = scene["grid-labels"];
+    for (std::size_t i : largest_first(ds, fine_grids)) {
+        const auto& g = ds.grids[i];
+        const std::string name = g.name.empty() ? g.code : g.name;
+        const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
+        std::string details = code_line;
+        if (!in.grid_households.empty() && in.grid_households[i] >= 0)   // < 0: suppressed (fewer than k households)
+            details.append("\n").append(std::to_string(in.grid_households[i])).append("户");
+        grid_labels.add(g.area, {name, details, code_line, name + details, g.code});
+    }
+    auto& top_labels = scene["top-labels"];
+    for (std::size_t i : largest_first(ds, top_grids)) {
+        const auto& g = ds.grids[i];
+        top_labels.add(g.area, {g.name.empty() ? g.code : g.name});
+    }
+}
+
+}  // namespace
+
 Scene public_map_content(const MapContentInput& in) {
     check_content_input(in, "map content");
     const Dataset& ds = *in.dataset;
@@ -109,102 +210,15 @@ Scene public_map_content(const MapContentInput& in) {
         if (ds.grids[i].level == levels.fine) fine_grids.push_back(i);
         if (ds.grids[i].level == levels.top && levels.top != levels.fine) top_grids.push_back(i);
     }
-    const Bands bands(in.headline_threshold_minutes);
-    const std::map<std::string, int> slot_of_kind = facility_slots(ds, in.headline_kind);
-
     Scene scene;
-    auto& fills = scene["grid-fill"];
-    fills.keys = {"tone"};
-    auto& roads = scene["roads"];
-    roads.keys = {"highway", "name"};
-    auto& road_labels = scene["road-labels"];
-    road_labels.keys = {"highway", "name"};
-    auto& buildings = scene["buildings"];
-    buildings.keys = {"band"};
-    auto& building_labels = scene["building-labels"];
-    building_labels.keys = {"name"};
-    auto& lines = scene["grid-lines"];
-    lines.keys = {"rank", "level"};
-    auto& facilities = scene["facilities"];
-    facilities.keys = {"slot", "kind", "name"};
-    auto& facility_labels = scene["facility-labels"];
-    facility_labels.keys = {"slot", "name"};
-    auto& grid_labels = scene["grid-labels"];
-    grid_labels.keys = {"name", "details", "code_line", "label", "code"};
-    auto& top_labels = scene["top-labels"];
-    top_labels.keys = {"label"};
-
+    declare_public_layers(scene);
     const auto tones = grid_tones(ds, fine_grids, 6);
-    for (std::size_t k = 0; k < fine_grids.size(); ++k) fills.add(ds.grids[fine_grids[k]].area, {std::int64_t{tones[k]}});
-
-    std::vector<std::size_t> road_order = roads_by_class(ds);
-    for (std::size_t i : road_order) roads.add(ds.roads[i].line, {ds.roads[i].highway, ds.roads[i].name});
-    if (in.labels) {
-        // names of the larger roads first: they win the space
-        std::stable_sort(road_order.begin(), road_order.end(), [&](std::size_t a, std::size_t b) {
-            return road_class(ds.roads[a].highway) > road_class(ds.roads[b].highway);
-        });
-        for (std::size_t i : road_order) {
-            const auto& r = ds.roads[i];
-            if (!r.name.empty() && road_class(r.highway) > 0) road_labels.add(r.line, {r.highway, r.name});
-        }
-    }
-
-    for (std::size_t i = 0; i < ds.buildings.size(); ++i) {
-        const auto& b = ds.buildings[i];
-        if (b.footprint.empty()) continue;
-        const char* band = "nonres";
-        if (b.residential) band = in.building_minutes.empty() ? "unknown" : bands.of(in.building_minutes[i]);
-        buildings.add(b.footprint, {std::string(band)});
-        if (in.labels && !b.name.empty()) building_labels.add(b.anchor, {b.name});
-    }
-
-    {
-        // finest first, so coarser boundaries are drawn over the finer ones they coincide with
-        std::vector<std::size_t> order(ds.grids.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
-        for (std::size_t i : order) {
-            const auto& g = ds.grids[i];
-            if (!bg::is_empty(g.area)) lines.add(boundary_lines(g.area), {std::string(levels.rank(g.level)), std::int64_t{g.level}});
-        }
-    }
-
-    {
-        // Kinds listed first (the headline services) are drawn last, on top: a mediation room inside a party-mass
-        // service centre must not hide the centre's marker. Their names are placed first.
-        std::vector<std::size_t> order(ds.facilities.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return slot_of_kind.at(ds.facilities[a].kind) > slot_of_kind.at(ds.facilities[b].kind);
-        });
-        for (std::size_t i : order) {
-            const auto& f = ds.facilities[i];
-            facilities.add(f.location, {std::int64_t{slot_of_kind.at(f.kind)}, f.kind, f.name});
-        }
-        if (in.labels)
-            for (auto it = order.rbegin(); it != order.rend(); ++it) {
-                const auto& f = ds.facilities[*it];
-                if (!f.name.empty()) facility_labels.add(f.location, {std::int64_t{slot_of_kind.at(f.kind)}, f.name});
-            }
-    }
-
-    if (in.labels) {
-        for (std::size_t i : largest_first(ds, fine_grids)) {
-            const auto& g = ds.grids[i];
-            const std::string name = g.name.empty() ? g.code : g.name;
-            const std::string code_line = (!g.code.empty() && g.code != name) ? "\n" + g.code : std::string();
-            std::string details = code_line;
-            if (!in.grid_households.empty() && in.grid_households[i] >= 0)   // < 0: suppressed (fewer than k households)
-                details.append("\n").append(std::to_string(in.grid_households[i])).append("户");
-            grid_labels.add(g.area, {name, details, code_line, name + details, g.code});
-        }
-        for (std::size_t i : largest_first(ds, top_grids)) {
-            const auto& g = ds.grids[i];
-            top_labels.add(g.area, {g.name.empty() ? g.code : g.name});
-        }
-    }
+    for (std::size_t k = 0; k < fine_grids.size(); ++k) scene["grid-fill"].add(ds.grids[fine_grids[k]].area, {std::int64_t{tones[k]}});
+    add_roads(scene, ds, in.labels);
+    add_buildings(scene, in);
+    add_grid_lines(scene, ds, levels);
+    add_facilities(scene, ds, facility_slots(ds, in.headline_kind), in.labels);
+    if (in.labels) add_grid_labels(scene, in, fine_grids, top_grids);
     return scene;
 }
 

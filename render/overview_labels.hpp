@@ -4,6 +4,8 @@
 // and an index of codes → names for the page to print beside the map. Labels are placed here, in page points, with
 // sizes estimated from the characters (CJK one em, others 0.6 em), so that no two labels overlap and the page knows
 // exactly what is named where; the style then draws them at these points without its own collision test.
+// No label hides the grid it names: a label covers at most half of its polygon's visible area, and a finest grid too
+// small for even its code is kept clear of every label (its code goes beside it on a leader line).
 // No Mapnik here: the result is a Scene for styles/overview.xml's plan-* layers.
 #pragma once
 #include <cstdint>
@@ -26,6 +28,14 @@ struct OverviewLabelInput {
     double style_scale = 1;                      // overview.xml's nominal sizes × style_scale = points
 };
 
+// One placed label: whose it is, its estimated box with halo (map metres), a code or a name, beside on a leader.
+struct PlacedLabel {
+    std::size_t grid;   // index into the dataset's grids
+    geo::Box box;
+    bool code;          // a code of the index (else the name itself)
+    bool leader;        // placed beside its polygon, joined to it by a leader line
+};
+
 struct OverviewLabelPlan {
     // plan-top-labels (label, size), plan-grid-labels (name, details, mode), plan-codes (code, rank, size),
     // plan-leaders (lines from a polygon to its code placed beside it): points at the labels' centres.
@@ -36,6 +46,7 @@ struct OverviewLabelPlan {
     int leaders = 0;      // codes placed beside their polygon
     int crowded = 0;      // codes that found no free place and overlap another label
     std::vector<geo::Box> boxes;   // every label's and code's estimated box, with its halo (map metres)
+    std::vector<PlacedLabel> placed;   // the same labels, in the same order, with their grid
 };
 
 // Throws std::invalid_argument when the dataset is null, the frame has no size or grid_households has the wrong size.

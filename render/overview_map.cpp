@@ -139,6 +139,244 @@ MapContentInput content_input(const OverviewRequest& request) {
     return in;
 }
 
+// The extent of the content with a margin of 4 % (at least 10 m).
+geo::Box padded_extent(const Dataset& ds) {
+    geo::Box extent = content_box(ds);   // throws when there is nothing to draw
+    const double w = extent.max_corner().x() - extent.min_corner().x();
+    const double h = extent.max_corner().y() - extent.min_corner().y();
+    const double m = std::max(10.0, 0.04 * std::max(w, h));
+    extent.min_corner().x(extent.min_corner().x() - m);
+    extent.min_corner().y(extent.min_corner().y() - m);
+    extent.max_corner().x(extent.max_corner().x() + m);
+    extent.max_corner().y(extent.max_corner().y() + m);
+    return extent;
+}
+
+// What the legend sidebar lists: the public legend table (style_palette.hpp), the same as the printed overview's.
+using LegendContent = std::vector<LegendTable>;
+
+// The page in pixels (y down); sizes in the XML are nominal and scaled by `s`.
+struct PageGeometry {
+    double W, s, pad, title_h, footer_h, sidebar_w, map_x, map_y, map_w, map_h, H, row, heading, gap;
+    double side_x() const { return W - pad - sidebar_w; }
+};
+
+PageGeometry page_geometry(int width_px, const geo::Box& extent, const LegendContent& legend) {
+    PageGeometry g{};
+    g.W = width_px;
+    g.s = std::max(0.9, g.W / 1200.0);
+    const double s = g.s;
+    g.pad = std::round(16 * s);
+    g.title_h = std::round(68 * s);
+    g.footer_h = std::round(30 * s);
+    g.sidebar_w = std::round(250 * s);
+    g.map_x = g.pad, g.map_y = g.title_h;
+    g.map_w = std::floor(g.W - g.sidebar_w - 3 * g.pad);
+    const double ext_w = extent.max_corner().x() - extent.min_corner().x();
+    const double ext_h = extent.max_corner().y() - extent.min_corner().y();
+    const double aspect = std::clamp(ext_h / ext_w, 0.25, 4.0);
+    g.row = 22 * s, g.heading = 26 * s, g.gap = 14 * s;
+    // the legend, measured before the page height is known
+    double legend_h = 16 * s + g.heading + 44 * s + 12 * s;
+    for (const auto& table : legend) legend_h += g.heading + g.row * static_cast<double>(table.lines.size()) + g.gap;
+    g.map_h = std::max(std::round(g.map_w * aspect), std::ceil(legend_h));
+    g.H = g.title_h + g.map_h + g.footer_h;
+    return g;
+}
+
+// The frame map's datasources (page pixels) and the writing of its features.
+struct FrameSinks {
+    explicit FrameSinks(Page p) : page(p) {}
+    Page page;
+    FeatureSink panel{"kind"};
+    FeatureSink swatch{"band"};
+    FeatureSink sample_line{"rank", "level"};
+    FeatureSink marker{"slot", "kind", "name"};
+    FeatureSink scalebar{"kind"};
+    FeatureSink texts{"role", "text"};
+
+    void text(double x, double y, const char* role, const std::string& t) {
+        auto f = texts.add(page.pt(x, y));
+        put(f, "role", role);
+        put(f, "text", t);
+    }
+    std::map<std::string, std::shared_ptr<mapnik::memory_datasource>> sources() const {
+        return {{"frame-panel", panel.datasource()},       {"frame-swatches", swatch.datasource()},
+                {"frame-lines", sample_line.datasource()}, {"frame-markers", marker.datasource()},
+                {"frame-scalebar", scalebar.datasource()}, {"frame-text", texts.datasource()}};
+    }
+};
+
+void draw_panels(FrameSinks& f, const PageGeometry& g) {
+    auto p = f.panel.add(f.page.rect(g.side_x(), g.map_y, g.sidebar_w, g.map_h));
+    put(p, "kind", "sidebar");
+    p = f.panel.add(f.page.outline(g.map_x - 0.5, g.map_y - 0.5, g.map_w + 1, g.map_h + 1));
+    put(p, "kind", "frame");
+}
+
+// The title (the request's, else the top-level names) and a subtitle of counts.
+void draw_title(FrameSinks& f, const PageGeometry& g, const OverviewRequest& request, const GridLevels& grid_levels) {
+    const Dataset& ds = *request.dataset;
+    std::string title = request.title;
+    std::vector<std::string> top_names;
+    for (const auto& gr : ds.grids)
+        if (gr.level == grid_levels.top && !gr.name.empty()) top_names.push_back(gr.name);
+    if (title.empty()) {
+        for (std::size_t i = 0; i < top_names.size() && i < 3; ++i) title += (i ? "、" : "") + top_names[i];
+        if (top_names.size() > 3) title += " 等";
+        title += title.empty() ? "网格总览图" : " 网格总览图";
+    }
+    f.text(g.pad, g.pad + 14 * g.s, "title", title);
+    std::string sub;
+    auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
+    for (int l : grid_levels.present) {
+        const auto n = std::count_if(ds.grids.begin(), ds.grids.end(), [&](const Grid& gr) { return gr.level == l; });
+        add(std::to_string(n) + " 个" + level_name(ds, l));
+    }
+    const auto residential = std::count_if(ds.buildings.begin(), ds.buildings.end(), [](const Building& b) { return b.residential; });
+    add(std::to_string(residential) + " 栋住宅楼");
+    if (!request.grid_households.empty()) {
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < ds.grids.size(); ++i)
+            if (ds.grids[i].level == grid_levels.fine) total += request.grid_households[i];
+        add("共 " + std::to_string(total) + " 户");
+    }
+    f.text(g.pad, g.pad + 40 * g.s, "subtitle", sub);
+}
+
+// The legend's sample of one line of the table: a building swatch, a grid boundary or a facility marker.
+void draw_sample(FrameSinks& f, const LegendLine& line, double lx, double y, const PageGeometry& g, const GridLevels& grid_levels,
+                 std::map<std::string, int>& slot_of_kind) {
+    const double s = g.s, row = g.row;
+    if (line.key.rfind("level:", 0) == 0) {
+        const int l = std::stoi(line.key.substr(6));
+        auto sample = f.sample_line.add(f.page.hline(lx, lx + 28 * s, y + row / 2));
+        put(sample, "rank", grid_levels.rank(l));
+        put(sample, "level", l);
+    } else if (line.key.rfind("kind:", 0) == 0) {
+        const std::string kind = line.key.substr(5);
+        auto m = f.marker.add(f.page.pt(lx + 14 * s, y + row / 2));
+        put(m, "slot", slot_of_kind[kind]);
+        put(m, "kind", kind);
+        put(m, "name", "");
+    } else {
+        put(f.swatch.add(f.page.rect(lx, y + row / 2 - 7 * s, 28 * s, 14 * s)), "band", line.key);
+    }
+}
+
+// The legend sections (public_legend: minute bands, grid levels, facility kinds), then the scale bar's heading;
+// returns the y below that heading.
+double draw_legend(FrameSinks& f, const PageGeometry& g, const GridLevels& grid_levels, const LegendContent& legend,
+                   std::map<std::string, int>& slot_of_kind) {
+    const double s = g.s, row = g.row, lx = g.side_x() + 14 * s, tx = lx + 38 * s;
+    double y = g.map_y + 16 * s;
+    for (const auto& table : legend) {
+        f.text(lx, y + g.heading / 2, "heading", table.heading);
+        y += g.heading;
+        for (const auto& line : table.lines) {
+            draw_sample(f, line, lx, y, g, grid_levels, slot_of_kind);
+            f.text(tx, y + row / 2, "item", line.words);
+            y += row;
+        }
+        y += g.gap;
+    }
+    f.text(lx, y + g.heading / 2, "heading", words::scale);
+    return y + g.heading;
+}
+
+// The scale bar for a map of `m_per_px` metres per pixel, and the north arrow at its right; y: below its heading.
+void draw_scalebar(FrameSinks& f, const PageGeometry& g, double y, double m_per_px) {
+    const double s = g.s, lx = g.side_x() + 14 * s, H = g.H;
+    const double bar_max_px = g.sidebar_w - 28 * s - 40 * s;
+    const double len_m = frame::nice_length(bar_max_px * m_per_px);
+    const double len_px = len_m / m_per_px;
+    const double bar_y = y + 6 * s, bar_h = 6 * s;
+    for (int k = 0; k < 4; ++k) put(f.scalebar.add(f.page.rect(lx + k * len_px / 4, bar_y, len_px / 4, bar_h)), "kind", k % 2 == 0 ? "dark" : "light");
+    f.text(lx, bar_y + bar_h + 11 * s, "centre", "0");
+    f.text(lx + len_px / 2, bar_y + bar_h + 11 * s, "centre", distance_text(len_m / 2));
+    f.text(lx + len_px, bar_y + bar_h + 11 * s, "centre", distance_text(len_m));
+    const double ax = g.side_x() + g.sidebar_w - 24 * s, ay = y - g.heading + 4 * s;
+    mapnik::geometry::polygon<double> arrow;
+    mapnik::geometry::linear_ring<double> r;
+    r.emplace_back(ax, H - ay);
+    r.emplace_back(ax + 7 * s, H - (ay + 22 * s));
+    r.emplace_back(ax, H - (ay + 17 * s));
+    r.emplace_back(ax - 7 * s, H - (ay + 22 * s));
+    r.emplace_back(ax, H - ay);
+    arrow.set_exterior_ring(std::move(r));
+    put(f.scalebar.add(std::move(arrow)), "kind", "arrow");
+    f.text(ax, ay + 33 * s, "centre", words::north);
+}
+
+void draw_footer(FrameSinks& f, const PageGeometry& g, const OverviewRequest& request) {
+    std::string foot = request.attribution;
+    const std::string& crs = request.dataset->working_crs;
+    if (!crs.empty()) foot += (foot.empty() ? "" : "    ") + std::string("坐标系 ") + crs;
+    foot += (foot.empty() ? "" : "    ") + std::string("仅显示网格汇总数据");
+    f.text(g.pad, g.map_y + g.map_h + g.footer_h / 2, "note", foot);
+}
+
+bool is_frame_layer(const mapnik::layer& l) { return l.name().rfind("frame-", 0) == 0; }
+
+// The two Mapnik maps of the page, from one style: the map proper (its layers, the dataset's CRS, the map frame's
+// size) and the frame (the frame-* layers, page pixels). Throws naming the style for a layer the renderer lacks.
+struct PageMaps {
+    mapnik::Map map, frame;
+    std::string srs;
+};
+
+// Page pixels need no projection: a fixed srs that Mapnik knows without PROJ, the same for map and layers.
+constexpr const char* kPageSrs = "epsg:3857";
+
+void load_page_maps(PageMaps& m, const PageGeometry& g, const std::filesystem::path& style, const Scene& scene,
+                    const std::map<std::string, std::shared_ptr<mapnik::memory_datasource>>& sources) {
+    m.map.resize(static_cast<unsigned>(g.map_w), static_cast<unsigned>(g.map_h));
+    load_style(m.map, style, "overview");
+    m.map.set_srs(m.srs);
+    if (!m.map.background()) m.map.set_background(mapnik::color(255, 255, 255));   // the map image is copied opaque
+    m.frame = m.map;
+    m.frame.set_srs(kPageSrs);
+    m.frame.resize(static_cast<unsigned>(g.W), static_cast<unsigned>(g.H));
+    m.frame.set_background(mapnik::color(255, 255, 255));
+    for (const auto& l : m.map.layers())
+        if (!sources.count(l.name()) && !scene.count(l.name()))
+            throw std::runtime_error("overview style " + style.string() + ": unknown layer '" + l.name() +
+                                     "' (the renderer provides: grid-fill, roads, buildings, grid-lines, facilities, "
+                                     "grid-labels, top-labels, frame-panel, frame-swatches, frame-lines, "
+                                     "frame-markers, frame-scalebar, frame-text)");
+    auto& map_layers = m.map.layers();
+    map_layers.erase(std::remove_if(map_layers.begin(), map_layers.end(), is_frame_layer), map_layers.end());
+    auto& frame_layers = m.frame.layers();
+    frame_layers.erase(std::remove_if(frame_layers.begin(), frame_layers.end(),
+                                      [&](const mapnik::layer& l) { return !is_frame_layer(l); }),
+                       frame_layers.end());
+}
+
+// Renders both maps, copies the map into its frame and writes the PNG.
+void render_page(PageMaps& m, const PageGeometry& g, const std::filesystem::path& style, const std::filesystem::path& out_png) {
+    mapnik::image_rgba8 page_image(static_cast<unsigned>(g.W), static_cast<unsigned>(g.H));
+    mapnik::image_rgba8 map_image(static_cast<unsigned>(g.map_w), static_cast<unsigned>(g.map_h));
+    try {
+        mapnik::agg_renderer<mapnik::image_rgba8> frame_renderer(m.frame, page_image, g.s);
+        frame_renderer.apply();
+        mapnik::agg_renderer<mapnik::image_rgba8> map_renderer(m.map, map_image, g.s);
+        map_renderer.apply();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rendering the overview map with style " + style.string() + " failed: " + e.what());
+    }
+    // copy the map into its frame (both images are opaque: the map has a background colour)
+    for (unsigned yy = 0; yy < map_image.height(); ++yy)
+        std::memcpy(page_image.get_row(yy + static_cast<unsigned>(g.map_y), static_cast<unsigned>(g.map_x)),
+                    map_image.get_row(yy), map_image.row_size());
+    std::error_code ec;
+    if (out_png.has_parent_path()) std::filesystem::create_directories(out_png.parent_path(), ec);
+    try {
+        mapnik::save_to_file(page_image, out_png.string(), "png32");
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot write " + out_png.string() + ": " + e.what());
+    }
+}
+
 }  // namespace
 
 Scene overview_scene(const OverviewRequest& request) {
@@ -153,259 +391,39 @@ void render_overview_png(const OverviewRequest& request, const std::filesystem::
     if (request.width_px < 200 || request.width_px > 20000)
         throw std::invalid_argument("render_overview_png: width_px must be in 200..20000, got " +
                                     std::to_string(request.width_px));
-
-    geo::Box extent = content_box(ds);   // throws when there is nothing to draw
-    {
-        const double w = extent.max_corner().x() - extent.min_corner().x();
-        const double h = extent.max_corner().y() - extent.min_corner().y();
-        const double m = std::max(10.0, 0.04 * std::max(w, h));
-        extent.min_corner().x(extent.min_corner().x() - m);
-        extent.min_corner().y(extent.min_corner().y() - m);
-        extent.max_corner().x(extent.max_corner().x() + m);
-        extent.max_corner().y(extent.max_corner().y() + m);
-    }
-    const double ext_w = extent.max_corner().x() - extent.min_corner().x();
-    const double ext_h = extent.max_corner().y() - extent.min_corner().y();
-
+    const geo::Box extent = padded_extent(ds);
     const GridLevels grid_levels(ds);
-    const Bands bands(request.headline_threshold_minutes);
-
     // facility kinds → marker slot: 0 for the headline kind, then service_kinds order, 1..7 cycling
     std::map<std::string, int> slot_of_kind = facility_slots(ds, request.headline_kind_name);
-    const std::map<std::string, std::string> kind_name = kind_names(ds);
-
-    // ----- page layout (pixels, y down). Sizes in the XML are nominal and scaled by `s`.
-    const double W = request.width_px;
-    const double s = std::max(0.9, W / 1200.0);
-    const double pad = std::round(16 * s);
-    const double title_h = std::round(68 * s);
-    const double footer_h = std::round(30 * s);
-    const double sidebar_w = std::round(250 * s);
-    const double map_x = pad, map_y = title_h;
-    const double map_w = std::floor(W - sidebar_w - 3 * pad);
-    const double aspect = std::clamp(ext_h / ext_w, 0.25, 4.0);
-    const double row = 22 * s, heading = 26 * s, gap = 14 * s;
-
-    // legend content, measured before the page height is known
-    const auto band_items = bands.legend();
-    const std::vector<int>& levels_present = grid_levels.present;
-    std::map<int, std::pair<std::string, int>> kinds_present;   // slot-ordered: slot → (kind, count)
-    {
-        std::map<std::string, int> count;
-        for (const auto& f : ds.facilities) ++count[f.kind];
-        int order = 0;
-        for (const auto& [kind, n] : count) kinds_present[slot_of_kind[kind] * 1000 + order++] = {kind, n};
-    }
-    const double legend_h = 16 * s + heading + row * band_items.size() + gap +
-                            (levels_present.empty() ? 0 : heading + row * levels_present.size() + gap) +
-                            (kinds_present.empty() ? 0 : heading + row * kinds_present.size() + gap) +
-                            heading + 44 * s + 12 * s;
-    const double map_h = std::max(std::round(map_w * aspect), std::ceil(legend_h));
-    const double H = title_h + map_h + footer_h;
-    const Page page{W, H};
+    const LegendContent legend = public_legend(ds, request.headline_kind_name, request.headline_threshold_minutes);
+    const PageGeometry g = page_geometry(request.width_px, extent, legend);
 
     Scene scene = overview_scene(request);
     for (const char* l : {"plan-top-labels", "plan-grid-labels", "plan-codes", "plan-leaders"}) scene[l];   // print only
 
-    // ----- frame datasources (page pixels)
-    FeatureSink panel_sink{"kind"};
-    FeatureSink swatch_sink{"band"};
-    FeatureSink sample_line_sink{"rank", "level"};
-    FeatureSink marker_sink{"slot", "kind", "name"};
-    FeatureSink scalebar_sink{"kind"};
-    FeatureSink text_sink{"role", "text"};
-    auto text = [&](double x, double y, const char* role, const std::string& t) {
-        auto f = text_sink.add(page.pt(x, y));
-        put(f, "role", role);
-        put(f, "text", t);
-    };
+    FrameSinks frame_sinks(Page{g.W, g.H});
+    draw_panels(frame_sinks, g);
+    draw_title(frame_sinks, g, request, grid_levels);
+    const double scalebar_y = draw_legend(frame_sinks, g, grid_levels, legend, slot_of_kind);
 
-    const double side_x = W - pad - sidebar_w;
-    {
-        auto f = panel_sink.add(page.rect(side_x, map_y, sidebar_w, map_h));
-        put(f, "kind", "sidebar");
-        f = panel_sink.add(page.outline(map_x - 0.5, map_y - 0.5, map_w + 1, map_h + 1));
-        put(f, "kind", "frame");
-    }
-
-    // title band
-    std::string title = request.title;
-    std::vector<std::string> top_names;
-    for (const auto& g : ds.grids)
-        if (g.level == grid_levels.top && !g.name.empty()) top_names.push_back(g.name);
-    if (title.empty()) {
-        for (std::size_t i = 0; i < top_names.size() && i < 3; ++i) title += (i ? "、" : "") + top_names[i];
-        if (top_names.size() > 3) title += " 等";
-        title += title.empty() ? "网格总览图" : " 网格总览图";
-    }
-    text(pad, pad + 14 * s, "title", title);
-    {
-        std::string sub;
-        auto add = [&](const std::string& part) { sub += (sub.empty() ? "" : "  ·  ") + part; };
-        for (int l : levels_present) {
-            const auto n = std::count_if(ds.grids.begin(), ds.grids.end(), [&](const Grid& g) { return g.level == l; });
-            add(std::to_string(n) + " 个" + level_name(ds, l));
-        }
-        const auto residential = std::count_if(ds.buildings.begin(), ds.buildings.end(),
-                                               [](const Building& b) { return b.residential; });
-        add(std::to_string(residential) + " 栋住宅楼");
-        if (!request.grid_households.empty()) {
-            std::int64_t total = 0;
-            for (std::size_t i = 0; i < ds.grids.size(); ++i)
-                if (ds.grids[i].level == grid_levels.fine) total += request.grid_households[i];
-            add("共 " + std::to_string(total) + " 户");
-        }
-        text(pad, pad + 40 * s, "subtitle", sub);
-    }
-
-    // legend
-    const double lx = side_x + 14 * s;
-    const double tx = lx + 38 * s;
-    double y = map_y + 16 * s;
-    auto section = [&](const std::string& t) {
-        text(lx, y + heading / 2, "heading", t);
-        y += heading;
-    };
-    section(request.headline_kind_name.empty() ? "住宅楼步行时间" : "到" + request.headline_kind_name + "步行时间");
-    for (const auto& item : band_items) {
-        auto f = swatch_sink.add(page.rect(lx, y + row / 2 - 7 * s, 28 * s, 14 * s));
-        put(f, "band", item.key);
-        text(tx, y + row / 2, "item", item.label);
-        y += row;
-    }
-    y += gap;
-    if (!levels_present.empty()) {
-        section("网格层级");
-        for (int l : levels_present) {
-            auto f = sample_line_sink.add(page.hline(lx, lx + 28 * s, y + row / 2));
-            put(f, "rank", grid_levels.rank(l));
-            put(f, "level", l);
-            text(tx, y + row / 2, "item", level_name(ds, l) + "边界");
-            y += row;
-        }
-        y += gap;
-    }
-    if (!kinds_present.empty()) {
-        section("服务设施");
-        for (const auto& [order, kc] : kinds_present) {
-            const auto& [kind, n] = kc;
-            auto f = marker_sink.add(page.pt(lx + 14 * s, y + row / 2));
-            put(f, "slot", slot_of_kind[kind]);
-            put(f, "kind", kind);
-            put(f, "name", "");
-            const auto it = kind_name.find(kind);
-            text(tx, y + row / 2, "item", (it == kind_name.end() ? kind : it->second) + "（" + std::to_string(n) + " 处）");
-            y += row;
-        }
-        y += gap;
-    }
-
-    // ----- the map proper
     ensure_mapnik_setup();
     const std::filesystem::path style = request.style_file.empty() ? styles_dir() / "overview.xml" : request.style_file;
     const std::string srs = srs_for_mapnik(ds.working_crs.empty() ? std::string("epsg:3857") : ds.working_crs);
-    mapnik::Map map(static_cast<unsigned>(map_w), static_cast<unsigned>(map_h), srs);
-    load_style(map, style, "overview");
-    map.set_srs(srs);
-    if (!map.background()) map.set_background(mapnik::color(255, 255, 255));   // the map image is copied opaque
-    // page pixels need no projection: a fixed srs that Mapnik knows without PROJ, the same for map and layers
-    const std::string page_srs = "epsg:3857";
-    mapnik::Map frame(map);
-    frame.set_srs(page_srs);
-    frame.resize(static_cast<unsigned>(W), static_cast<unsigned>(H));
-    frame.set_background(mapnik::color(255, 255, 255));
-
-    const std::map<std::string, std::shared_ptr<mapnik::memory_datasource>> sources = {
-        {"frame-panel", panel_sink.datasource()},
-        {"frame-swatches", swatch_sink.datasource()},
-        {"frame-lines", sample_line_sink.datasource()},
-        {"frame-markers", marker_sink.datasource()},
-        {"frame-scalebar", scalebar_sink.datasource()},
-        {"frame-text", text_sink.datasource()},
-    };
-    auto is_frame = [](const mapnik::layer& l) { return l.name().rfind("frame-", 0) == 0; };
-    for (const auto& l : map.layers())
-        if (!sources.count(l.name()) && !scene.count(l.name()))
-            throw std::runtime_error("overview style " + style.string() + ": unknown layer '" + l.name() +
-                                     "' (the renderer provides: grid-fill, roads, buildings, grid-lines, facilities, "
-                                     "grid-labels, top-labels, frame-panel, frame-swatches, frame-lines, "
-                                     "frame-markers, frame-scalebar, frame-text)");
-    auto& map_layers = map.layers();
-    map_layers.erase(std::remove_if(map_layers.begin(), map_layers.end(), is_frame), map_layers.end());
-    auto& frame_layers = frame.layers();
-    frame_layers.erase(std::remove_if(frame_layers.begin(), frame_layers.end(),
-                                      [&](const mapnik::layer& l) { return !is_frame(l); }),
-                       frame_layers.end());
-    attach_scene(map, scene, srs, style.string());
-    map.zoom_to_box(mapnik::box2d<double>(extent.min_corner().x(), extent.min_corner().y(), extent.max_corner().x(),
-                                          extent.max_corner().y()));
-
+    PageMaps maps{mapnik::Map(static_cast<unsigned>(g.map_w), static_cast<unsigned>(g.map_h), srs), mapnik::Map(), srs};
+    const auto sources = frame_sinks.sources();
+    load_page_maps(maps, g, style, scene, sources);
+    attach_scene(maps.map, scene, srs, style.string());
+    maps.map.zoom_to_box(mapnik::box2d<double>(extent.min_corner().x(), extent.min_corner().y(), extent.max_corner().x(),
+                                               extent.max_corner().y()));
     // scale bar and north arrow, now that the map scale is known (metres per pixel)
-    {
-        section("比例尺");
-        const double m_per_px = map.scale();
-        const double bar_max_px = sidebar_w - 28 * s - 40 * s;
-        const double len_m = frame::nice_length(bar_max_px * m_per_px);
-        const double len_px = len_m / m_per_px;
-        const double bar_y = y + 6 * s, bar_h = 6 * s;
-        for (int k = 0; k < 4; ++k) {
-            auto f = scalebar_sink.add(page.rect(lx + k * len_px / 4, bar_y, len_px / 4, bar_h));
-            put(f, "kind", k % 2 == 0 ? "dark" : "light");
-        }
-        text(lx, bar_y + bar_h + 11 * s, "centre", "0");
-        text(lx + len_px / 2, bar_y + bar_h + 11 * s, "centre", distance_text(len_m / 2));
-        text(lx + len_px, bar_y + bar_h + 11 * s, "centre", distance_text(len_m));
-        // north arrow at the right of the scale bar
-        const double ax = side_x + sidebar_w - 24 * s, ay = y - heading + 4 * s;
-        mapnik::geometry::polygon<double> arrow;
-        mapnik::geometry::linear_ring<double> r;
-        r.emplace_back(ax, H - ay);
-        r.emplace_back(ax + 7 * s, H - (ay + 22 * s));
-        r.emplace_back(ax, H - (ay + 17 * s));
-        r.emplace_back(ax - 7 * s, H - (ay + 22 * s));
-        r.emplace_back(ax, H - ay);
-        arrow.set_exterior_ring(std::move(r));
-        auto f = scalebar_sink.add(std::move(arrow));
-        put(f, "kind", "arrow");
-        text(ax, ay + 33 * s, "centre", "北");
-    }
-
-    // footer
-    {
-        std::string foot = request.attribution;
-        if (!ds.working_crs.empty()) foot += (foot.empty() ? "" : "    ") + std::string("坐标系 ") + ds.working_crs;
-        foot += (foot.empty() ? "" : "    ") + std::string("仅显示网格汇总数据");
-        text(pad, map_y + map_h + footer_h / 2, "note", foot);
-    }
-
-    for (auto& l : frame_layers) {
-        l.set_srs(page_srs);
+    draw_scalebar(frame_sinks, g, scalebar_y, maps.map.scale());
+    draw_footer(frame_sinks, g, request);
+    for (auto& l : maps.frame.layers()) {
+        l.set_srs(kPageSrs);
         l.set_datasource(sources.at(l.name()));
     }
-    frame.zoom_to_box(mapnik::box2d<double>(0, 0, W, H));
-
-    mapnik::image_rgba8 page_image(static_cast<unsigned>(W), static_cast<unsigned>(H));
-    mapnik::image_rgba8 map_image(static_cast<unsigned>(map_w), static_cast<unsigned>(map_h));
-    try {
-        mapnik::agg_renderer<mapnik::image_rgba8> frame_renderer(frame, page_image, s);
-        frame_renderer.apply();
-        mapnik::agg_renderer<mapnik::image_rgba8> map_renderer(map, map_image, s);
-        map_renderer.apply();
-    } catch (const std::exception& e) {
-        throw std::runtime_error("rendering the overview map with style " + style.string() + " failed: " + e.what());
-    }
-    // copy the map into its frame (both images are opaque: the map has a background colour)
-    for (unsigned yy = 0; yy < map_image.height(); ++yy)
-        std::memcpy(page_image.get_row(yy + static_cast<unsigned>(map_y), static_cast<unsigned>(map_x)),
-                    map_image.get_row(yy), map_image.row_size());
-
-    std::error_code ec;
-    if (out_png.has_parent_path()) std::filesystem::create_directories(out_png.parent_path(), ec);
-    try {
-        mapnik::save_to_file(page_image, out_png.string(), "png32");
-    } catch (const std::exception& e) {
-        throw std::runtime_error("cannot write " + out_png.string() + ": " + e.what());
-    }
+    maps.frame.zoom_to_box(mapnik::box2d<double>(0, 0, g.W, g.H));
+    render_page(maps, g, style, out_png);
 }
 
 }  // namespace gridatlas::render

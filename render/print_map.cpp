@@ -70,6 +70,8 @@ std::optional<MapStyle> parse_style(const std::string& s) {
     return std::nullopt;
 }
 
+bool is_wall_style(const std::string& s) { return lower(s) == "wall"; }
+
 std::optional<PrintFormat> parse_format(const std::string& s) {
     auto l = lower(s);
     if (!l.empty() && l.front() == '.') l.erase(0, 1);
@@ -353,65 +355,53 @@ std::string scale_text(double metres_per_pt) {
     return "约 1 : " + out;
 }
 
-Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
+namespace {
+
+// The officer scene's layers with their attribute keys.
+void declare_officer_layers(Scene& s) {
+    s["grid-fill"].keys = {"focus"};
+    s["buildings"].keys = {"kind", "focus"};
+    s["mask"];
+    s["grid-lines"].keys = {"rank"};
+    s["units"].keys = {"number", "label"};
+    s["unit-labels"].keys = {"number", "label"};
+    s["facilities"].keys = {"slot", "kind", "name"};
+    s["facility-labels"].keys = {"name"};
+    s["central"].keys = {"count"};
+    s["party-badges"].keys = {"count", "label"};
+    s["building-labels"].keys = {"name", "details"};
+    s["neighbour-labels"].keys = {"name"};
+    s["key-labels"].keys = {"label"};   // the atlas's key map only
+    s["households"].keys = {"party"};
+}
+
+// Grids of the focus's level (filled, the focus apart), buildings, the veil outside the focus, and boundaries.
+void add_officer_ground(Scene& s, const MapData& d, GridId focus, const geo::Box& query, const std::vector<std::size_t>& same_level,
+                        const std::vector<std::size_t>& parents) {
     const Dataset& ds = *d.dataset;
     const Grid& fg = ds.grid(focus);
-    const int level = fg.level;
-    const geo::Box query = grow(view, 0.12);
-    const auto slots = facility_slots(ds, d.kind_key);
-    const auto numbered = numbered_buildings(d, focus);
-
-    Scene s;
-    auto& fill = s["grid-fill"];
-    fill.keys = {"focus"};
-    add_roads(s, ds, query);
-    auto& buildings = s["buildings"];
-    buildings.keys = {"kind", "focus"};
-    auto& mask = s["mask"];
-    auto& lines = s["grid-lines"];
-    lines.keys = {"rank"};
-    auto& units = s["units"];
-    units.keys = {"number", "label"};
-    auto& unit_labels = s["unit-labels"];
-    unit_labels.keys = {"number", "label"};
-    auto& facilities = s["facilities"];
-    facilities.keys = {"slot", "kind", "name"};
-    auto& facility_labels = s["facility-labels"];
-    facility_labels.keys = {"name"};
-    auto& central = s["central"];
-    central.keys = {"count"};
-    auto& badges = s["party-badges"];
-    badges.keys = {"count", "label"};
-    auto& labels = s["building-labels"];
-    labels.keys = {"name", "details"};
-    auto& neighbour_labels = s["neighbour-labels"];
-    neighbour_labels.keys = {"name"};
-    s["key-labels"].keys = {"label"};   // the atlas's key map only
-
-    std::vector<std::size_t> same_level, parents;
-    for (std::size_t i = 0; i < ds.grids.size(); ++i) {
-        const auto& g = ds.grids[i];
-        if (!in_box(g.area, query)) continue;
-        if (g.level == level) same_level.push_back(i);
-        else if (g.level == level - 1) parents.push_back(i);
-    }
-    for (std::size_t i : same_level) fill.add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
+    for (std::size_t i : same_level) s["grid-fill"].add(ds.grids[i].area, {std::int64_t{ds.grids[i].id == focus}});
     for (const auto& b : ds.buildings)
         if (in_box(b.footprint, query))
-            buildings.add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, level) == focus}});
+            s["buildings"].add(b.footprint, {std::string(b.residential ? "res" : "nonres"), std::int64_t{grid_of(d, b.id, fg.level) == focus}});
     try {
         geo::MultiPolygon outside;
         bg::difference(box_polygon(query), fg.area, outside);
-        if (!outside.empty()) mask.add(std::move(outside), {});
+        if (!outside.empty()) s["mask"].add(std::move(outside), {});
     } catch (const std::exception&) {
         // an invalid grid polygon: no veil rather than no map
     }
+    auto& lines = s["grid-lines"];
     for (std::size_t i : same_level)
         if (ds.grids[i].id != focus) lines.add(boundary_lines(ds.grids[i].area), {std::string("other")});
     for (std::size_t i : parents) lines.add(boundary_lines(ds.grids[i].area), {std::string("parent")});
     lines.add(boundary_lines(fg.area), {std::string("focus")});
+}
 
-    // units of the grid's buildings, where the layer gives them a place near their building
+// Units of the grid's buildings, where the layer gives them a place near their building; in a grids-only project
+// (no buildings) each household placed in the grid is a dot, red for a party-member household (a point on the
+// boundary shows in both grids; the officer list says which one has it).
+void add_officer_units(Scene& s, const Dataset& ds, const Grid& fg, const std::vector<BuildingId>& numbered) {
     std::set<std::size_t> in_focus;
     for (BuildingId b : numbered) in_focus.insert(b.index());
     for (const auto& u : ds.units) {
@@ -419,17 +409,18 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
         geo::Box bb;
         bg::envelope(ds.building(u.building).footprint, bb);
         if (!bg::intersects(u.location, grow(bb, 0.25))) continue;
-        units.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
-        unit_labels.add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+        s["units"].add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
+        s["unit-labels"].add(u.location, {std::int64_t{u.number}, std::to_string(u.number)});
     }
-    // A grids-only project (no buildings) places households by their points: each one in the grid is a dot, red for a
-    // party-member household (a point on the boundary shows in both grids; the officer list says which one has it).
-    auto& homes = s["households"];
-    homes.keys = {"party"};
     if (ds.buildings.empty())
         for (const auto& h : ds.households)
-            if (h.location && bg::covered_by(*h.location, fg.area)) homes.add(*h.location, {std::int64_t{h.party_members > 0}});
-    // facilities, the kind the project headlines on top
+            if (h.location && bg::covered_by(*h.location, fg.area)) s["households"].add(*h.location, {std::int64_t{h.party_members > 0}});
+}
+
+// Facilities, the kind the project headlines on top; names of those inside the grid.
+void add_officer_facilities(Scene& s, const MapData& d, const Grid& fg, const geo::Box& query) {
+    const Dataset& ds = *d.dataset;
+    const auto slots = facility_slots(ds, d.kind_key);
     std::vector<std::size_t> fac;
     for (std::size_t i = 0; i < ds.facilities.size(); ++i)
         if (bg::intersects(ds.facilities[i].location, query)) fac.push_back(i);
@@ -438,38 +429,68 @@ Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
     });
     for (std::size_t i : fac) {
         const auto& f = ds.facilities[i];
-        facilities.add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
-        if (!f.name.empty() && bg::covered_by(f.location, fg.area)) facility_labels.add(f.location, {f.name});
+        s["facilities"].add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
+        if (!f.name.empty() && bg::covered_by(f.location, fg.area)) s["facility-labels"].add(f.location, {f.name});
     }
-    // marks and labels: buildings with more households first, so they win the space
+}
+
+// Stars, badges, status cells and numbers of the numbered buildings: those with more households first, so they win
+// the space.
+void add_officer_marks(Scene& s, const MapData& d, const std::vector<BuildingId>& numbered) {
+    const Dataset& ds = *d.dataset;
     std::vector<std::size_t> order(numbered.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return facts(d, numbered[a]).households > facts(d, numbered[b]).households;
     });
     for (std::size_t k : order) {
-        const BuildingId b = numbered[k];
-        const auto& f = facts(d, b);
-        const auto& anchor = ds.building(b).anchor;
-        if (!f.central_places.empty()) central.add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
-        if (f.party_households > 0) badges.add(anchor, {f.party_households, std::to_string(f.party_households)});
+        const auto& f = facts(d, numbered[k]);
+        const auto& anchor = ds.building(numbered[k]).anchor;
+        if (!f.central_places.empty()) s["central"].add(anchor, {static_cast<std::int64_t>(f.central_places.size())});
+        if (f.party_households > 0) s["party-badges"].add(anchor, {f.party_households, std::to_string(f.party_households)});
     }
     add_status_marks(s, d, numbered);   // the household-status cells and key-group marks (status_marks.hpp)
     for (std::size_t k : order) {
         const BuildingId b = numbered[k];
-        labels.add(ds.building(b).anchor,
-                   {std::to_string(k + 1) + "号楼", "\n" + std::to_string(facts(d, b).households) + "户"});
+        s["building-labels"].add(ds.building(b).anchor, {std::to_string(k + 1) + "号楼", "\n" + std::to_string(facts(d, b).households) + "户"});
     }
+}
+
+void add_neighbour_labels(Scene& s, const Dataset& ds, GridId focus, const geo::Box& view, const std::vector<std::size_t>& same_level) {
     const auto view_poly = box_polygon(view);
     for (std::size_t i : same_level) {
         if (ds.grids[i].id == focus) continue;
         try {
             geo::MultiPolygon part;
             bg::intersection(ds.grids[i].area, view_poly, part);
-            if (!part.empty()) neighbour_labels.add(std::move(part), {ds.grids[i].name.empty() ? ds.grids[i].code : ds.grids[i].name});
+            if (!part.empty()) s["neighbour-labels"].add(std::move(part), {ds.grids[i].name.empty() ? ds.grids[i].code : ds.grids[i].name});
         } catch (const std::exception&) {
         }
     }
+}
+
+}  // namespace
+
+Scene officer_scene(const MapData& d, GridId focus, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const Grid& fg = ds.grid(focus);
+    const geo::Box query = grow(view, 0.12);
+    const auto numbered = numbered_buildings(d, focus);
+    Scene s;
+    declare_officer_layers(s);
+    add_roads(s, ds, query);
+    std::vector<std::size_t> same_level, parents;
+    for (std::size_t i = 0; i < ds.grids.size(); ++i) {
+        const auto& g = ds.grids[i];
+        if (!in_box(g.area, query)) continue;
+        if (g.level == fg.level) same_level.push_back(i);
+        else if (g.level == fg.level - 1) parents.push_back(i);
+    }
+    add_officer_ground(s, d, focus, query, same_level, parents);
+    add_officer_units(s, ds, fg, numbered);
+    add_officer_facilities(s, d, fg, query);
+    add_officer_marks(s, d, numbered);
+    add_neighbour_labels(s, ds, focus, view, same_level);
     return s;
 }
 
@@ -630,7 +651,7 @@ std::vector<frame::LegendSection> planner_legend(const MapData& d, const geo::Bo
     using Shape = LegendSample::Shape;
     std::vector<frame::LegendSection> out;
     const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
-    frame::LegendSection minutes{"到" + kind + "步行时间", {}};
+    frame::LegendSection minutes{minutes_heading(kind), {}};
     for (const auto& band : Bands(15).legend()) {
         std::string label = band.label;
         if (std::string(band.key) == "beyond") label = "> 15 分钟";
@@ -682,21 +703,32 @@ OverviewRequest overview_request(const MapData& d) {
     return r;
 }
 
+// A line of the public legend table (style_palette.hpp) with its sample drawn by the overview style.
+std::optional<LegendSample> public_sample(const LegendLine& line, const GridLevels& levels, const std::map<std::string, int>& slots) {
+    using Shape = LegendSample::Shape;
+    if (line.key.rfind("level:", 0) == 0) {
+        const std::int64_t l = std::stoll(line.key.substr(6));
+        return sample("grid-lines", Shape::line, {{"rank", std::string(levels.rank(static_cast<int>(l)))}, {"level", l}});
+    }
+    if (line.key.rfind("kind:", 0) == 0) {
+        const std::string kind = line.key.substr(5);
+        return sample("facilities", Shape::point, {{"slot", std::int64_t{slots.at(kind)}}, {"kind", kind}, {"name", std::string()}});
+    }
+    return sample("buildings", Shape::rect, {{"band", line.key}});
+}
+
 std::vector<frame::LegendSection> overview_legend(const MapData& d) {
     const Dataset& ds = *d.dataset;
-    using Shape = LegendSample::Shape;
-    std::vector<frame::LegendSection> out;
     const std::string kind = d.kind_name.empty() ? d.kind_key : d.kind_name;
-    frame::LegendSection minutes{kind.empty() ? "住宅楼步行时间" : "到" + kind + "步行时间", {}};
-    for (const auto& band : Bands(d.kind_threshold_minutes).legend())
-        minutes.entries.push_back({band.label, sample("buildings", Shape::rect, {{"band", std::string(band.key)}})});
-    out.push_back(minutes);
     const GridLevels levels(ds);
-    if (!levels.present.empty()) out.push_back(levels_section(ds, levels));
     const auto slots = facility_slots(ds, kind);
-    auto fac = facilities_section(ds, slots, nullptr, "facilities", "", "");
-    if (!fac.entries.empty()) fac.entries.push_back({words::markers_merged, std::nullopt});
-    if (!fac.entries.empty()) out.push_back(fac);
+    std::vector<frame::LegendSection> out;
+    for (const auto& table : public_legend(ds, kind, d.kind_threshold_minutes)) {
+        frame::LegendSection sec{table.heading, {}};
+        for (const auto& line : table.lines) sec.entries.push_back({line.words, public_sample(line, levels, slots)});
+        if (table.heading == words::facilities) sec.entries.push_back({words::markers_merged, std::nullopt});
+        out.push_back(std::move(sec));
+    }
     out.push_back({words::scale, {}, true});
     return out;
 }
@@ -938,24 +970,14 @@ void check_cairo(cairo_status_t status, const std::filesystem::path& out) {
         throw std::runtime_error("cannot write " + out.string() + ": " + cairo_status_to_string(status));
 }
 
-}  // namespace
-
-PrintResult render_print_map(const PrintRequest& request, const std::filesystem::path& out) {
-    if (request.data == nullptr) throw std::invalid_argument("render_print_map: request.data is null");
-    const MapData& d = *request.data;
-    check_map_data(d);
-    const Dataset& ds = *d.dataset;
-    if (request.focus.valid() && request.focus.index() >= ds.grids.size())
-        throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
-    if (request.style == MapStyle::officer && !request.focus.valid())
-        throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+// The request's page, its orientation chosen from the map's extent when asked; throws for a PNG too large.
+PageSpec resolved_page(const PrintRequest& request, const Dataset& ds) {
     PageSpec page = request.page;
     if (page.auto_orientation && !page.pixel_page()) {
         const geo::Box b = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
         page.landscape = b.max_corner().x() - b.min_corner().x() > b.max_corner().y() - b.min_corner().y();
     }
     const auto [W, H] = page.size_pt();
-    const bool paper = !page.pixel_page();
     const double k = page.dpi / 72.0;   // PNG pixels per point
     if (request.format == PrintFormat::png) {
         const double px = std::round(W * k) * std::round(H * k);
@@ -963,71 +985,92 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
             throw std::invalid_argument("a " + page.describe() + " PNG would have " + number_text(std::round(px / 1e6)) +
                                         " million pixels (at most 120): lower --dpi, or write a PDF");
     }
-    frame::check_fonts();
+    return page;
+}
 
-    const std::filesystem::path style_dir = request.styles.empty() ? styles_dir() : request.styles;
-    const std::filesystem::path style_file = style_dir / (std::string(to_string(request.style)) + ".xml");
-    const StyledMap styled(style_file, ds.working_crs);
-
-    // legend first: its size shapes the map frame
-    std::vector<frame::LegendSection> sections;
+// What the map must show: the focus grid (with every numbered building on officer maps), else everything.
+geo::Box map_target(const PrintRequest& request, const MapData& d) {
+    const Dataset& ds = *d.dataset;
     geo::Box target = request.focus.valid() ? print::grid_box(ds, request.focus) : content_box(ds);
     if (request.style == MapStyle::officer && request.focus.valid())   // every numbered building inside the frame
         for (BuildingId b : numbered_buildings(d, request.focus)) bg::expand(target, ds.building(b).anchor);
+    return target;
+}
+
+// The legend before the layout (its size shapes the map frame), over `view` when known.
+std::vector<frame::LegendSection> style_legend(const PrintRequest& request, const MapData& d, const geo::Box& view) {
     switch (request.style) {
-        case MapStyle::overview: sections = overview_legend(d); break;
-        case MapStyle::planner: sections = planner_legend(d, request.focus.valid() ? &target : nullptr, request.focus); break;
-        case MapStyle::officer: sections = print::officer_legend(d, request.focus, grow(target, 0.3)); break;
+        case MapStyle::overview: return overview_legend(d);
+        case MapStyle::planner: return planner_legend(d, request.focus.valid() ? &view : nullptr, request.focus);
+        case MapStyle::officer: return print::officer_legend(d, request.focus, view);
     }
-    Layout L = layout_page(W, H, sections, target);
+    return {};
+}
+
+// Noto Sans CJK's ideographs are about 0.88 em tall; the smallest label of overview.xml (names at "small" size,
+// codes) is 9 nominal units.
+constexpr double kCjkGlyphEm = 0.88;
+constexpr double kSmallestLabelNominal = 9;
+
+// overview.xml's nominal sizes → points: pixels of a 1200 px wide page (× 0.62) at the page's text scale. A wall print
+// makes the smallest label's glyphs kWallGlyphMm tall on A0 (scale 2.86: grid names 14 → 40 pt, a 14 mm em; community
+// names 19 → 54 pt), and as much smaller on smaller paper as the text scale is (A1 6.7 mm, A2 5.7 mm, A3 4.8 mm).
+double overview_label_scale(const Layout& L, bool wall) {
+    const double scale = L.ts * 0.62;
+    if (!wall) return scale;
+    const double a0_ts = 2;
+    return std::max(scale, kWallGlyphMm * 72 / 25.4 / kCjkGlyphEm / kSmallestLabelNominal * L.ts / a0_ts);
+}
+
+// The page's layout, the map's extent and (overview) the label plan with its index of codes.
+struct PlannedPage {
+    Layout L;
+    geo::Box view;
+    OverviewLabelPlan labels;
+    CodeIndex index;
+};
+
+PlannedPage plan_page(const PrintRequest& request, const MapData& d, double W, double H,
+                      const std::vector<frame::LegendSection>& sections, const geo::Box& target) {
+    PlannedPage p{layout_page(W, H, sections, target), {}, {}, CodeIndex()};
     const double margin_share = request.style == MapStyle::officer ? 0.05 : 0.03;
-    auto fit = [&] { return fit_extent(target, L.map.w, L.map.h, margin_share, 10, request.style == MapStyle::officer ? 18 : 0); };
-    geo::Box view = fit();
+    const double min_margin = request.style == MapStyle::officer ? 18 : 0;
+    auto fit = [&] { return fit_extent(target, p.L.map.w, p.L.map.h, margin_share, 10, min_margin); };
+    p.view = fit();
+    if (request.style != MapStyle::overview) return p;
     // The overview names what fits and indexes the rest under the map: the index takes room from the map, which may
     // leave more names without room, so the page is laid out again until the room reserved holds the index.
-    OverviewLabelPlan label_plan;
-    CodeIndex index;
-    if (request.style == MapStyle::overview) {
-        label_plan = overview_labels(d, L, view, L.ts * 0.62);
-        CodeIndex reserved;
-        for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(label_plan.index), L.map.w, L.ts); ++pass) {
-            CodeIndex want(label_plan.index);
-            if (want.entries.size() < reserved.entries.size()) want.entries = reserved.entries;
-            want.max_ems = std::max(want.max_ems, reserved.max_ems);
-            reserved = want;
-            L = layout_page(W, H, sections, target, reserved);
-            view = fit();
-            label_plan = overview_labels(d, L, view, L.ts * 0.62);
-        }
-        index = CodeIndex(label_plan.index);
+    p.labels = overview_labels(d, p.L, p.view, overview_label_scale(p.L, request.wall));
+    CodeIndex reserved;
+    for (int pass = 0; pass < 6 && !reserved.holds(CodeIndex(p.labels.index), p.L.map.w, p.L.ts); ++pass) {
+        CodeIndex want(p.labels.index);
+        if (want.entries.size() < reserved.entries.size()) want.entries = reserved.entries;
+        want.max_ems = std::max(want.max_ems, reserved.max_ems);
+        reserved = want;
+        p.L = layout_page(W, H, sections, target, reserved);
+        p.view = fit();
+        p.labels = overview_labels(d, p.L, p.view, overview_label_scale(p.L, request.wall));
     }
-    // counts of what the fitted view shows
-    if (request.style == MapStyle::officer) sections = print::officer_legend(d, request.focus, view);
-    if (request.style == MapStyle::planner && request.focus.valid()) sections = planner_legend(d, &view, request.focus);
+    p.index = CodeIndex(p.labels.index);
+    return p;
+}
 
-    Scene scene;
-    double map_scale = L.ts;
-    std::array<int, 3> result_labels{-1, 0, 0};
-    switch (request.style) {
-        case MapStyle::overview:
-        {
-            OverviewRequest r = overview_request(d);
-            r.draw_labels = false;   // placed by the label plan
-            scene = overview_scene(r);
-            for (auto& [name, layer] : label_plan.layers) scene[name] = std::move(layer);
-            thin_markers(scene["facilities"], 10 * L.ts * 0.62 * (view.max_corner().x() - view.min_corner().x()) / L.map.w);
-            result_labels = {label_plan.top_named + label_plan.fine_named, static_cast<int>(label_plan.index.size()), label_plan.crowded};
-        }
-            map_scale = L.ts * 0.62;   // overview.xml's sizes are pixels of a 1200 px wide page
-            break;
-        case MapStyle::planner: scene = planner_scene(d, request.focus, view); break;
-        case MapStyle::officer: scene = print::officer_scene(d, request.focus, view); break;
-    }
+// The overview's scene with the planned labels and thinned markers.
+Scene overview_print_scene(const MapData& d, PlannedPage& p, double map_scale) {
+    OverviewRequest r = overview_request(d);
+    r.draw_labels = false;   // placed by the label plan
+    Scene scene = overview_scene(r);
+    for (auto& [name, layer] : p.labels.layers) scene[name] = std::move(layer);
+    thin_markers(scene["facilities"], 10 * map_scale * (p.view.max_corner().x() - p.view.min_corner().x()) / p.L.map.w);
+    return scene;
+}
 
+PageText page_text(const PrintRequest& request, const MapData& d) {
+    const Dataset& ds = *d.dataset;
     PageText text;
     switch (request.style) {
         case MapStyle::overview:
-            text.title = (d.project_name.empty() ? std::string() : d.project_name + " · ") + "网格总览图";
+            text.title = (d.project_name.empty() ? std::string() : d.project_name + " · ") + (request.wall ? "网格挂图" : "网格总览图");
             text.subtitle = overview_subtitle(d);
             if (request.focus.valid()) text.title += " · " + print::grid_title(ds, request.focus);
             break;
@@ -1045,73 +1088,152 @@ PrintResult render_print_map(const PrintRequest& request, const std::filesystem:
     text.date = request.date.empty() ? today() : request.date;
     text.attribution = request.attribution;
     text.crs = ds.working_crs;
+    return text;
+}
 
-    MapView map_view{view, static_cast<int>(L.map.w), static_cast<int>(L.map.h), map_scale};
-    PrintResult result;
-    result.page = page.describe();
-    result.width_pt = W, result.height_pt = H;
-    result.metres_per_pt = map_view.metres_per_unit();
-    result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
-    result.names_on_map = result_labels[0], result.names_in_index = result_labels[1], result.crowded_labels = result_labels[2];
+// Everything a page is drawn from, once planned.
+struct PageParts {
+    const StyledMap& styled;
+    const PlannedPage& planned;
+    const PageText& text;
+    const std::vector<frame::LegendSection>& sections;
+    const Scene& scene;
+    MapView map_view;
+    bool paper;
+    double sample_scale;   // the legend samples' (the map's, but on a wall print the overview's usual)
+};
 
-    std::error_code ec;
-    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+// Frame, legend samples and index into `cr` (in points).
+void draw_page_frame(cairo_t* cr, const PageParts& p, double metres_per_pt) {
+    const auto samples = draw_frame(cr, p.planned.L, p.text, p.sections, metres_per_pt, p.paper);
+    p.styled.render_samples(cr, samples, p.sample_scale);
+    draw_index(cr, p.planned.L, p.planned.index);
+}
 
-    if (request.format == PrintFormat::png) {
-        const int pw = static_cast<int>(std::round(W * k)), ph = static_cast<int>(std::round(H * k));
-        cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
-        cairo_t* cr = cairo_create(surface);
-        struct Guard {
-            cairo_surface_t* s;
-            cairo_t* c;
-            ~Guard() { cairo_destroy(c), cairo_surface_destroy(s); }
-        } guard{surface, cr};
-        check_cairo(cairo_status(cr), out);
-        cairo_scale(cr, k, k);
-        const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
-        styled.render_samples(cr, samples, map_scale);
-        draw_index(cr, L, index);
-        // the map: AGG at device resolution, copied pixel for pixel
-        const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
-        MapView px_view = map_view;
-        px_view.width = std::min(static_cast<int>(std::round(L.map.w * k)), pw - mx);
-        px_view.height = std::min(static_cast<int>(std::round(L.map.h * k)), ph - my);
-        px_view.scale_factor = map_scale * k;
-        px_view.extent = view;   // same aspect to within a pixel
-        const RgbaImage img = styled.render_image(scene, px_view);
-        cairo_surface_flush(surface);
-        unsigned char* data = cairo_image_surface_get_data(surface);
-        const int stride = cairo_image_surface_get_stride(surface);
-        for (int y = 0; y < img.height; ++y) {
-            auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(y + my) * stride) + mx;
-            const std::uint8_t* src = &img.rgba[static_cast<std::size_t>(y) * img.width * 4];
-            for (int x = 0; x < img.width; ++x, src += 4) {
-                const std::uint32_t a = src[3];
-                const std::uint32_t r = src[0] * a / 255, g = src[1] * a / 255, b = src[2] * a / 255;
-                row[x] = (a << 24) | (r << 16) | (g << 8) | b;   // premultiplied ARGB in native order
-            }
+// The AGG map image copied pixel for pixel into a Cairo image surface at (mx, my).
+void copy_map_image(cairo_surface_t* surface, const RgbaImage& img, int mx, int my) {
+    cairo_surface_flush(surface);
+    unsigned char* data = cairo_image_surface_get_data(surface);
+    const int stride = cairo_image_surface_get_stride(surface);
+    for (int y = 0; y < img.height; ++y) {
+        auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(y + my) * stride) + mx;
+        const std::uint8_t* src = &img.rgba[static_cast<std::size_t>(y) * img.width * 4];
+        for (int x = 0; x < img.width; ++x, src += 4) {
+            const std::uint32_t a = src[3];
+            const std::uint32_t r = src[0] * a / 255, g = src[1] * a / 255, b = src[2] * a / 255;
+            row[x] = (a << 24) | (r << 16) | (g << 8) | b;   // premultiplied ARGB in native order
         }
-        cairo_surface_mark_dirty(surface);
-        frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
-        cairo_surface_flush(surface);
-        check_cairo(cairo_surface_write_to_png(surface, out.c_str()), out);
-        result.width_px = pw, result.height_px = ph;
-        return result;
     }
+    cairo_surface_mark_dirty(surface);
+}
 
-    VectorDocument doc(request.format == PrintFormat::pdf ? VectorDocument::Kind::pdf : VectorDocument::Kind::svg, out, W, H,
-                       text.title);
+// A PNG page: the frame by Cairo at dpi/72, the map by AGG at device resolution. Fills the result's pixel size.
+void write_png_page(const PageParts& p, const PageSpec& page, PrintResult& result, const std::filesystem::path& out) {
+    const Layout& L = p.planned.L;
+    const double k = page.dpi / 72.0;
+    const int pw = static_cast<int>(std::round(L.W * k)), ph = static_cast<int>(std::round(L.H * k));
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+    cairo_t* cr = cairo_create(surface);
+    struct Guard {
+        cairo_surface_t* s;
+        cairo_t* c;
+        ~Guard() { cairo_destroy(c), cairo_surface_destroy(s); }
+    } guard{surface, cr};
+    check_cairo(cairo_status(cr), out);
+    cairo_scale(cr, k, k);
+    draw_page_frame(cr, p, result.metres_per_pt);
+    const int mx = static_cast<int>(std::round(L.map.x * k)), my = static_cast<int>(std::round(L.map.y * k));
+    MapView px_view = p.map_view;
+    px_view.width = std::min(static_cast<int>(std::round(L.map.w * k)), pw - mx);
+    px_view.height = std::min(static_cast<int>(std::round(L.map.h * k)), ph - my);
+    px_view.scale_factor = p.map_view.scale_factor * k;
+    px_view.extent = p.planned.view;   // same aspect to within a pixel
+    copy_map_image(surface, p.styled.render_image(p.scene, px_view), mx, my);
+    frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
+    cairo_surface_flush(surface);
+    check_cairo(cairo_surface_write_to_png(surface, out.c_str()), out);
+    result.width_px = pw, result.height_px = ph;
+}
+
+// A PDF or SVG page: frame and map as vectors.
+void write_vector_page(const PageParts& p, PrintFormat format, const PrintResult& result, const std::filesystem::path& out) {
+    const Layout& L = p.planned.L;
+    VectorDocument doc(format == PrintFormat::pdf ? VectorDocument::Kind::pdf : VectorDocument::Kind::svg, out, L.W, L.H,
+                       p.text.title);
     cairo_t* cr = doc.cr();
-    const auto samples = draw_frame(cr, L, text, sections, result.metres_per_pt, paper);
-    styled.render_samples(cr, samples, map_scale);
-    draw_index(cr, L, index);
+    draw_page_frame(cr, p, result.metres_per_pt);
     cairo_save(cr);
     cairo_translate(cr, L.map.x, L.map.y);
-    styled.render_cairo(cr, scene, map_view);
+    p.styled.render_cairo(cr, p.scene, p.map_view);
     cairo_restore(cr);
     frame::stroke_rect(cr, L.map.x - 0.25, L.map.y - 0.25, L.map.w + 0.5, L.map.h + 0.5, 0x8a8782, 0.5 * L.ts);
     cairo_show_page(cr);
     doc.finish();
+}
+
+void check_print_request(const PrintRequest& request) {
+    if (request.data == nullptr) throw std::invalid_argument("render_print_map: request.data is null");
+    check_map_data(*request.data);
+    if (request.focus.valid() && request.focus.index() >= request.data->dataset->grids.size())
+        throw std::invalid_argument("render_print_map: the focus grid is not in the dataset");
+    if (request.style == MapStyle::officer && !request.focus.valid())
+        throw std::invalid_argument("the officer map is of one grid: give its code (--grid)");
+    if (request.wall && request.style != MapStyle::overview)
+        throw std::invalid_argument("a wall print is an overview map: request.wall with style " + std::string(to_string(request.style)));
+    const std::string paper = lower(request.page.paper);
+    if (request.wall && !request.page.pixel_page() && (paper == "a3" || paper == "a4"))
+        throw std::invalid_argument("a wall print (--style wall, labels read from 2–3 m) needs A0, A1 or A2 paper, got " +
+                                    request.page.paper + ": print A3/A4 with --style overview");
+}
+
+}  // namespace
+
+PrintResult render_print_map(const PrintRequest& request, const std::filesystem::path& out) {
+    check_print_request(request);
+    const MapData& d = *request.data;
+    const PageSpec page = resolved_page(request, *d.dataset);
+    const auto [W, H] = page.size_pt();
+    const bool paper = !page.pixel_page();
+    frame::check_fonts();
+    const std::filesystem::path style_dir = request.styles.empty() ? styles_dir() : request.styles;
+    const StyledMap styled(style_dir / (std::string(to_string(request.style)) + ".xml"), d.dataset->working_crs);
+
+    const geo::Box target = map_target(request, d);
+    std::vector<frame::LegendSection> sections =
+        style_legend(request, d, request.style == MapStyle::officer ? grow(target, 0.3) : target);
+    PlannedPage planned = plan_page(request, d, W, H, sections, target);
+    // counts of what the fitted view shows
+    if (request.style == MapStyle::officer || (request.style == MapStyle::planner && request.focus.valid()))
+        sections = style_legend(request, d, planned.view);
+
+    double map_scale = planned.L.ts;
+    Scene scene;
+    PrintResult result;
+    switch (request.style) {
+        case MapStyle::overview:
+            map_scale = overview_label_scale(planned.L, request.wall);
+            scene = overview_print_scene(d, planned, map_scale);
+            result.names_on_map = planned.labels.top_named + planned.labels.fine_named;
+            result.names_in_index = static_cast<int>(planned.labels.index.size());
+            result.crowded_labels = planned.labels.crowded;
+            result.smallest_label_mm = kSmallestLabelNominal * map_scale * kCjkGlyphEm * 25.4 / 72;
+            break;
+        case MapStyle::planner: scene = planner_scene(d, request.focus, planned.view); break;
+        case MapStyle::officer: scene = print::officer_scene(d, request.focus, planned.view); break;
+    }
+    const PageText text = page_text(request, d);
+    const PageParts parts{styled, planned, text, sections, scene,
+                          MapView{planned.view, static_cast<int>(planned.L.map.w), static_cast<int>(planned.L.map.h), map_scale}, paper,
+                          request.style == MapStyle::overview ? overview_label_scale(planned.L, false) : map_scale};
+    result.page = page.describe();
+    result.width_pt = W, result.height_pt = H;
+    result.metres_per_pt = parts.map_view.metres_per_unit();
+    result.scale_denominator = paper ? result.metres_per_pt * 72 / 0.0254 : 0;
+
+    std::error_code ec;
+    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+    if (request.format == PrintFormat::png) write_png_page(parts, page, result, out);
+    else write_vector_page(parts, request.format, result, out);
     return result;
 }
 

@@ -33,7 +33,7 @@ enum class PrintFormat { png, pdf, svg };
 
 const char* to_string(MapStyle s);
 const char* to_string(PrintFormat f);
-std::optional<MapStyle> parse_style(const std::string& s);      // "overview" | "officer" | "planner"
+std::optional<MapStyle> parse_style(const std::string& s);      // "overview" | "wall" (an overview) | "officer" | "planner"
 std::optional<PrintFormat> parse_format(const std::string& s);  // "png" | "pdf" | "svg" (case-insensitive)
 
 // A page: paper at a DPI, or a pixel size (then its physical size is pixels / dpi).
@@ -117,7 +117,16 @@ struct PrintRequest {
     std::string date;                     // default: today, YYYY-MM-DD
     std::string attribution;             // the project's [map] attribution; empty: none
     std::filesystem::path styles;         // default styles_dir()
+    // overview only: a wall print (`--style wall`), read from 2–3 m: on A0 every map label and code at least
+    // kWallGlyphMm tall (smaller paper in proportion to its text scale; symbols and lines grow with the labels), and
+    // the names that no longer fit in the index.
+    bool wall = false;
 };
+
+// The height on A0 paper of the smallest label's CJK glyphs on a wall print, in millimetres.
+inline constexpr double kWallGlyphMm = 8;
+// Whether a --style value asks for the wall print ("wall", any case).
+bool is_wall_style(const std::string& s);
 
 struct PrintResult {
     std::string page;                     // as printed, e.g. "A3 landscape, 300 dpi"
@@ -128,6 +137,8 @@ struct PrintResult {
     // Overview: community and grid names drawn on the map, names given by code in the index under it, and codes that
     // found no free place (drawn over another label); -1, 0, 0 for other styles.
     int names_on_map = -1, names_in_index = 0, crowded_labels = 0;
+    // Overview: the height on paper of the CJK glyphs of the smallest map label (names at their smallest, codes), mm.
+    double smallest_label_mm = 0;
 };
 
 // Writes one page to `out`. Throws std::invalid_argument for a bad request (officer without a focus grid, page

@@ -136,6 +136,41 @@ std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& g
     return tone;
 }
 
+std::string minutes_heading(const std::string& kind_name) {
+    return kind_name.empty() ? std::string("住宅楼步行时间") : "到" + kind_name + "步行时间";
+}
+
+std::vector<LegendTable> public_legend(const Dataset& ds, const std::string& headline_kind_name, double threshold_minutes) {
+    std::vector<LegendTable> out;
+    LegendTable minutes{minutes_heading(headline_kind_name), {}};
+    for (const auto& band : Bands(threshold_minutes).legend()) minutes.lines.push_back({band.key, band.label});
+    out.push_back(std::move(minutes));
+    std::vector<int> levels;
+    for (const auto& g : ds.grids)
+        if (std::find(levels.begin(), levels.end(), g.level) == levels.end()) levels.push_back(g.level);
+    std::sort(levels.begin(), levels.end());
+    if (!levels.empty()) {
+        LegendTable lv{words::levels, {}};
+        for (int l : levels) lv.lines.push_back({"level:" + std::to_string(l), level_name(ds, l) + words::boundary_suffix});
+        out.push_back(std::move(lv));
+    }
+    const auto slots = facility_slots(ds, headline_kind_name);
+    const auto names = kind_names(ds);
+    std::map<std::string, int> count;
+    for (const auto& f : ds.facilities) ++count[f.kind];
+    std::vector<std::pair<std::string, int>> kinds(count.begin(), count.end());
+    std::stable_sort(kinds.begin(), kinds.end(), [&](const auto& a, const auto& b) { return slots.at(a.first) < slots.at(b.first); });
+    if (!kinds.empty()) {
+        LegendTable fac{words::facilities, {}};
+        for (const auto& [kind, n] : kinds) {
+            const auto it = names.find(kind);
+            fac.lines.push_back({"kind:" + kind, (it == names.end() ? kind : it->second) + "（" + std::to_string(n) + " 处）"});
+        }
+        out.push_back(std::move(fac));
+    }
+    return out;
+}
+
 const std::vector<StatusColour>& status_palette() {
     static const std::vector<StatusColour> p = {
         {HouseholdStatus::resident, "#2f6db5", "#ffffff", "（自住）"},

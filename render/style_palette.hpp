@@ -1,7 +1,7 @@
 // The vocabulary every GridAtlas map shares, without Mapnik: walking-minute bands and their legend words, the
-// facility marker slots, grid level names, road classes and the tones of neighbouring grids. The colours themselves
-// live in the styles (styles/shared/palette.ent for officer.xml and planner.xml; overview.xml repeats the same
-// values, and tests/render/print_map_test.cpp checks that they agree).
+// facility marker slots, grid level names, road classes, the tones of neighbouring grids, and the public maps' legend
+// table (public_legend). The colours themselves live in styles/shared/palette.ent, which every style includes
+// (tests/render/print_map_test.cpp, Palette.*, checks that no style spells one out).
 #pragma once
 #include <cstddef>
 #include <map>
@@ -46,6 +46,23 @@ std::map<std::string, std::string> kind_names(const Dataset& ds);
 // Greedy colouring (largest degree first) of `grids` (indices into ds.grids) so that touching grids get different
 // tones in 0..tones-1.
 std::vector<int> grid_tones(const Dataset& ds, const std::vector<std::size_t>& grids, int tones);
+
+// "到党群服务中心步行时间" (or "住宅楼步行时间" without a kind): the heading of the minute bands.
+std::string minutes_heading(const std::string& kind_name);
+
+// The legend of the public maps — the overview PNG, the printed overview and wall map (PNG, PDF, SVG) — as one table
+// that each product draws with its own samples: the minute bands (keys le5 … nonres, the styles' `band`), the grid
+// levels present (key "level:<index>"), the facility kinds present in marker-slot order with their counts (key
+// "kind:<kind key>"). Tiles carry no legend; the web page's legend repeats these words (web/app.js).
+struct LegendLine {
+    std::string key;
+    std::string words;
+};
+struct LegendTable {
+    std::string heading;
+    std::vector<LegendLine> lines;
+};
+std::vector<LegendTable> public_legend(const Dataset& ds, const std::string& headline_kind_name, double threshold_minutes);
 
 // The household-status colours, the same in styles/shared/palette.ent (status-*), the status cell SVGs and web/app.js
 // (tests/render/status_map_test.cpp checks that they agree). `ink` is the count's colour on the cell.

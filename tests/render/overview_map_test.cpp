@@ -350,6 +350,8 @@ TEST_F(OverviewMapTest, MissingFontThrowsNamingTheFont) {
     xml.replace(xml.find(face), face.size(), "No Such Font Regular");
     const fs::path style = dir_ / "bad_font.xml";
     std::ofstream(style) << xml;
+    // the copy includes shared/palette.ent beside it, as in styles/
+    if (!fs::exists(dir_ / "shared")) fs::create_directory_symlink(fs::absolute(styles_dir() / "shared"), dir_ / "shared");
     OverviewRequest r = request_;
     r.style_file = style;
     try {

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <vector>
 #include <sstream>
 #include <string>
 
@@ -25,6 +26,8 @@
 #include "map_setup.hpp"
 #include "overview_map.hpp"
 #include "print_map.hpp"
+#include "command_run.hpp"
+#include "style_palette.hpp"
 
 #ifndef GRIDATLAS_GOLDEN_DIR
 #define GRIDATLAS_GOLDEN_DIR "tests/render/golden"
@@ -296,6 +299,52 @@ TEST_F(PrintMapTest, AutomaticOrientationFollowsTheMap) {
     EXPECT_THAT(res.page, ::testing::HasSubstr("landscape"));
 }
 
+// A wall print is read from 2–3 m: on A0 its smallest label is 8 mm tall (the ordinary overview's 3.5 mm); A3 and A4
+// are refused with a hint.
+TEST_F(PrintMapTest, WallPrintLabelsAreSizedForTheWall) {
+    PrintRequest r = request(MapStyle::overview);
+    r.format = PrintFormat::pdf;
+    r.page = PageSpec{"A0", true, false, 150};
+    const auto overview = render_print_map(r, dir_ / "overview_a0.pdf");
+    r.wall = true;
+    const auto wall = render_print_map(r, dir_ / "wall_a0.pdf");
+    EXPECT_NEAR(overview.smallest_label_mm, 9 * 2 * 0.62 * 0.88 * 25.4 / 72, 0.01);   // text scale about 2 on A0
+    EXPECT_GE(wall.smallest_label_mm, kWallGlyphMm);
+    EXPECT_LT(wall.smallest_label_mm, kWallGlyphMm + 0.05);
+    EXPECT_EQ(wall.crowded_labels, 0);
+    r.page = PageSpec{"A3", true, false, 150};
+    try {
+        render_print_map(r, dir_ / "wall_a3.pdf");
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("--style overview"));
+    }
+}
+
+// One vocabulary: the printed overview and the wall print (PDF text) carry every heading and line of the public
+// legend table (style_palette.hpp's public_legend, which the overview PNG draws too), as written there.
+TEST_F(PrintMapTest, OverviewLegendWordsComeFromThePublicLegendTable) {
+    const MapData& d = fixture_->data;
+    const auto tables = public_legend(*d.dataset, d.kind_name.empty() ? d.kind_key : d.kind_name, d.kind_threshold_minutes);
+    ASSERT_EQ(tables.size(), 3u);   // minute bands, grid levels, facilities
+    EXPECT_EQ(tables[0].lines.size(), Bands(d.kind_threshold_minutes).legend().size());
+    PrintRequest r = request(MapStyle::overview);
+    r.format = PrintFormat::pdf;
+    for (const bool wall : {false, true}) {
+        r.wall = wall;
+        r.page = PageSpec{wall ? "A1" : "A3", true, false, 150};
+        const fs::path pdf = dir_ / (wall ? "wall.pdf" : "overview.pdf");
+        render_print_map(r, pdf);
+        const test_support::CommandRun text = test_support::run_command("pdftotext -enc UTF-8 '" + pdf.string() + "' -");
+        ASSERT_EQ(text.status, 0) << text.out;
+        for (const auto& table : tables) {
+            EXPECT_THAT(text.out, ::testing::HasSubstr(table.heading)) << (wall ? "wall" : "overview");
+            for (const auto& line : table.lines) EXPECT_THAT(text.out, ::testing::HasSubstr(line.words)) << line.key;
+        }
+        EXPECT_THAT(text.out, ::testing::HasSubstr(words::scale));
+    }
+}
+
 TEST_F(PrintMapTest, OfficerNeedsAGrid) {
     EXPECT_THROW(render_print_map(request(MapStyle::officer), dir_ / "x.png"), std::invalid_argument);
 }
@@ -368,26 +417,34 @@ TEST(PageSpec, PaperSizesAndPixelSizes) {
     EXPECT_FALSE(parse_format("jpeg"));
 }
 
-TEST(Palette, OfficerAndPlannerShareOverviewsColours) {
+// One palette: every style (the print maps, the overview PNG, the tiles) includes styles/shared/palette.ent and
+// takes the walking-minute bands, the facility slots and the non-residential colour from it, never spelling one out.
+TEST(Palette, EveryStyleTakesTheSharedColoursFromOnePalette) {
     auto read = [](const fs::path& p) {
         std::ifstream in(p);
         return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     };
     const std::string palette = read(styles_dir() / "shared" / "palette.ent");
-    const std::string overview = read(styles_dir() / "overview.xml");
     ASSERT_FALSE(palette.empty());
-    ASSERT_FALSE(overview.empty());
     std::map<std::string, std::string> entities;
     const std::regex entity(R"re(<!ENTITY\s+([a-z0-9-]+)\s+"(#[0-9a-fA-F]{6})">)re");
     for (std::sregex_iterator it(palette.begin(), palette.end(), entity), end; it != end; ++it) entities[(*it)[1]] = (*it)[2];
-    // the walking-minute bands and the facility slots mean the same on every map
-    for (const char* key : {"band-le5", "band-le10", "band-le-thr", "band-beyond", "band-unknown", "nonres", "slot0",
-                            "slot1", "slot2", "slot3", "slot4", "slot5", "slot6", "slot7", "slot8"}) {
-        ASSERT_TRUE(entities.count(key)) << key;
-        EXPECT_THAT(overview, ::testing::HasSubstr("\"" + entities[key] + "\"")) << key << " " << entities[key];
+    const std::vector<std::string> shared = {"band-le5", "band-le10", "band-le-thr", "band-beyond", "band-unknown", "nonres",
+                                             "slot0", "slot1", "slot2", "slot3", "slot4", "slot5", "slot6", "slot7", "slot8"};
+    for (const auto& key : shared) ASSERT_TRUE(entities.count(key)) << key;
+    for (const char* style : {"officer.xml", "planner.xml", "overview.xml", "tiles.xml"}) {
+        std::string text = read(styles_dir() / style);
+        ASSERT_FALSE(text.empty()) << style;
+        EXPECT_THAT(text, ::testing::HasSubstr("shared/palette.ent")) << style;
+        for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (const auto& key : shared) {
+            std::string hex = entities[key];
+            for (auto& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            EXPECT_EQ(text.find("\"" + hex + "\""), std::string::npos) << style << " spells out " << key << " " << hex;
+        }
     }
-    for (const char* style : {"officer.xml", "planner.xml"})
-        EXPECT_THAT(read(styles_dir() / style), ::testing::HasSubstr("shared/palette.ent")) << style;
+    EXPECT_THAT(read(styles_dir() / "overview.xml"), ::testing::HasSubstr("&band-le5;"));
+    EXPECT_THAT(read(styles_dir() / "tiles.xml"), ::testing::HasSubstr("&slot0;"));
 }
 
 TEST_F(PrintMapTest, StylesLoadStrictlyWithEveryLayerProvided) {
