@@ -537,6 +537,7 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileScene> scene, TileRenderOpt
         }
         l.set_srs("epsg:3857");
         l.set_datasource(std::make_shared<IndexedDatasource>(it->second));
+        if (!impl_->options.grid_names && (l.name() == "top-labels" || l.name() == "grid-labels")) l.set_active(false);
     }
 }
 

@@ -57,6 +57,8 @@ private:
 struct TileRenderOptions {
     std::filesystem::path style_file;        // empty: styles_dir()/tiles.xml
     int scale = 1;                            // 1: 256 px tiles; 2: 512 px tiles (@2x), same content and zoom rules
+    bool grid_names = true;                   // false: no grid or community names (the layers top-labels and
+                                              // grid-labels are off), for a page that names the grids itself (the wall)
     int buffer_px = 0;                        // nominal px around a render where features and labels count; 0: the style's buffer-size
     // "png8" (or "png8:z=N", zlib level N): 8-bit paletted PNG with one palette (Mapnik's hextree quantizer) per
     // render — per metatile, so a colour is the same in every tile of it; any other "png…" is Mapnik's encoder per

@@ -411,8 +411,7 @@ struct HttpServer::Impl {
             ApiResponse r = api->project_info(a->scope);
             if (r.status == 200) {
                 json j = json::parse(r.text());
-                j["tiles"] = tiles ? json{{"url", "/tiles/{z}/{x}/{y}.png"}, {"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}}
-                                   : json(nullptr);
+                j["tiles"] = tiles_json();
                 r.body = std::make_shared<const std::string>(json_text(j));
             }
             send(c.res, r);
@@ -469,7 +468,7 @@ struct HttpServer::Impl {
         });
         on("GET", "/api/.*", [](Call& c) { send(c.res, api_error(404)); });
         on("POST", ".*", [](Call& c) { send(c.res, api_error(404)); });
-        on("GET", "/tiles/([0-9]{1,10})/([0-9]{1,10})/([0-9]{1,10})\\.png", [this](Call& c) { tile(c); });
+        on("GET", "/tiles/(plain/)?([0-9]{1,10})/([0-9]{1,10})/([0-9]{1,10})(@2x)?\\.png", [this](Call& c) { tile(c); });
         on("GET", "/tiles/.*", [](Call& c) { send(c.res, api_error(400)); });
         on("GET", "(/.*)", [this](Call& c) { page_file(c); });
     }
@@ -492,18 +491,33 @@ struct HttpServer::Impl {
         c.res.set_header("Cache-Control", "no-cache");
     }
 
+    // Where the page finds tiles: `url` for 256 px tiles, `url_2x` for 512 px, `plain_url_2x` for 512 px without grid
+    // and community names (the wall names them itself), each when the source has it; null without tiles.
+    json tiles_json() const {
+        if (!tiles) return nullptr;
+        json t{{"min_zoom", tiles->min_zoom()}, {"max_zoom", tiles->max_zoom()}};
+        if (tiles->has({1, true})) t["url"] = "/tiles/{z}/{x}/{y}.png";
+        if (tiles->has({2, true})) t["url_2x"] = "/tiles/{z}/{x}/{y}@2x.png";
+        if (tiles->has({2, false})) t["plain_url_2x"] = "/tiles/plain/{z}/{x}/{y}@2x.png";
+        return t;
+    }
+
+    // /tiles/[plain/]z/x/y[@2x].png: matches 1 "plain/", 2–4 z, x, y, 5 "@2x".
     void tile(Call& c) {
         c.res.log_path = "/tiles/?";
+        const auto group = [&](std::size_t i) { return i < c.matches.size() ? c.matches[i] : std::string(); };
+        const TileVariant variant{group(5).empty() ? 1 : 2, group(1).empty()};
         int z = 0, x = 0, y = 0;
-        if (!parse_int(c.matches[1], 1000, z) || !parse_int(c.matches[2], 1LL << 30, x) || !parse_int(c.matches[3], 1LL << 30, y))
+        if (!parse_int(group(2), 1000, z) || !parse_int(group(3), 1LL << 30, x) || !parse_int(group(4), 1LL << 30, y))
             return send(c.res, api_error(400));
         if (z > kMaxTileZoom) return send(c.res, api_error(400));
         const long long n = 1LL << z;
         if (x >= n || y >= n) return send(c.res, api_error(400));
-        c.res.log_path = "/tiles/" + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y) + ".png";
+        c.res.log_path = std::string("/tiles/") + (variant.grid_names ? "" : "plain/") + std::to_string(z) + "/" + std::to_string(x) + "/" +
+                         std::to_string(y) + (variant.scale == 2 ? "@2x" : "") + ".png";
         if (!authenticate(c.req, c.res)) return;
-        if (!tiles || z < tiles->min_zoom() || z > tiles->max_zoom()) return send(c.res, api_error(404));
-        const auto png = tiles->tile(z, x, y);
+        if (!tiles || z < tiles->min_zoom() || z > tiles->max_zoom() || !tiles->has(variant)) return send(c.res, api_error(404));
+        const auto png = tiles->tile(z, x, y, variant);
         c.res.body = png ? *png : transparent_png();
         c.res.content_type = png ? tiles->content_type() : "image/png";
         c.res.set_header("Cache-Control", "private, max-age=3600");

@@ -54,6 +54,7 @@ public:
         else if (format == "jpg" || format == "jpeg") content_type_ = "image/jpeg";
         else if (format == "webp") content_type_ = "image/webp";
         else fail("tile format '" + format + "' is not an image format the page can show");
+        scale_ = tile_scale(meta);
         open_ = 1;
         idle_.push_back(std::move(c));
     }
@@ -62,10 +63,12 @@ public:
     int max_zoom() const override { return max_zoom_; }
     std::string content_type() const override { return content_type_; }
     std::string describe() const override {
-        return "MBTiles " + file_.string() + " (zoom " + std::to_string(min_zoom_) + "-" + std::to_string(max_zoom_) + ")";
+        return "MBTiles " + file_.string() + " (zoom " + std::to_string(min_zoom_) + "-" + std::to_string(max_zoom_) + ", " +
+               std::to_string(256 * scale_) + " px)";
     }
+    bool has(const TileVariant& v) const override { return v.scale == scale_ && v.grid_names; }
 
-    std::optional<std::string> tile(int z, int x, int y) override {
+    std::optional<std::string> tile(int z, int x, int y, const TileVariant& /*the file's own*/) override {
         auto c = acquire();
         std::optional<std::string> out;
         try {
@@ -94,6 +97,14 @@ private:
         while (st.step())
             if (!st.is_null(0) && !st.is_null(1)) meta[st.column_text(0)] = st.column_text(1);
         return meta;
+    }
+
+    // 1 for 256 px tiles, 2 for 512 px: the metadata's `tile_size` (written by layers::MbtilesWriter), else 256.
+    int tile_scale(const std::map<std::string, std::string>& meta) const {
+        const auto it = meta.find("tile_size");
+        if (it == meta.end() || it->second == "256") return 1;
+        if (it->second == "512") return 2;
+        fail("metadata tile_size '" + it->second + "' is neither 256 nor 512");
     }
 
     // The zoom the metadata gives under `key`, else the tiles' own MIN/MAX(zoom_level); 0 for an empty file.
@@ -145,7 +156,7 @@ private:
 
     std::filesystem::path file_;
     int max_connections_;
-    int min_zoom_ = 0, max_zoom_ = 0;
+    int min_zoom_ = 0, max_zoom_ = 0, scale_ = 1;
     std::string content_type_;
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -164,77 +175,92 @@ public:
         if (o.min_zoom < 0 || o.max_zoom > 22 || o.min_zoom > o.max_zoom) throw std::invalid_argument("rendered tiles: zooms must satisfy 0 ≤ min ≤ max ≤ 22");
         options_.renderers = std::max(1, o.renderers);
         // Load the style once now, so that a broken style stops the start rather than the first tile.
-        renderers_.push_back(make_renderer());
-        made_ = 1;
+        pools_[0].idle.push_back(make_renderer(TileVariant{}));
+        pools_[0].made = 1;
     }
 
     int min_zoom() const override { return options_.min_zoom; }
     int max_zoom() const override { return options_.max_zoom; }
     std::string content_type() const override { return "image/png"; }
     std::string describe() const override {
-        return "rendered on demand (zoom " + std::to_string(options_.min_zoom) + "-" + std::to_string(options_.max_zoom) + ", " +
-               std::to_string(options_.renderers) + " renderers, cache " + std::to_string(options_.cache_bytes >> 20) + " MiB)";
+        return "rendered on demand (zoom " + std::to_string(options_.min_zoom) + "-" + std::to_string(options_.max_zoom) + ", 256 and 512 px, " +
+               std::to_string(options_.renderers) + " renderers per kind, cache " + std::to_string(options_.cache_bytes >> 20) + " MiB)";
     }
+    bool has(const TileVariant& v) const override { return v.scale == 1 || v.scale == 2; }
 
-    std::optional<std::string> tile(int z, int x, int y) override {
-        const std::uint64_t key = (std::uint64_t(z) << 48) | (std::uint64_t(x) << 24) | std::uint64_t(y);
+    std::optional<std::string> tile(int z, int x, int y, const TileVariant& v) override {
+        if (!has(v)) throw std::invalid_argument("rendered tiles: scale must be 1 or 2");
+        const std::uint64_t key = (std::uint64_t(slot(v)) << 56) | (std::uint64_t(z) << 48) | (std::uint64_t(x) << 24) | std::uint64_t(y);
         // One render per tile however many ask at once; 64 bytes for the key and list links, roughly.
         return answer(cache_.get_or_make(
-            key, [&] { return render(render::TileId{z, x, y}); },
+            key, [&] { return render(render::TileId{z, x, y}, v); },
             [](const Tile& t) -> std::optional<std::size_t> { return (t ? t->size() : 0) + 64; }));
     }
 
 private:
+    // Renderers of one variant: idle ones, and how many exist (at most options_.renderers).
+    struct Pool {
+        std::vector<std::unique_ptr<render::TileRenderer>> idle;
+        int made = 0;
+    };
+
     static std::optional<std::string> answer(const Tile& t) {
         if (!t || t->empty()) return std::nullopt;
         return *t;
     }
 
-    std::unique_ptr<render::TileRenderer> make_renderer() const {
+    static int slot(const TileVariant& v) { return (v.scale - 1) * 2 + (v.grid_names ? 0 : 1); }
+
+    std::unique_ptr<render::TileRenderer> make_renderer(const TileVariant& v) const {
         render::TileRenderOptions ro;
         ro.style_file = options_.style_file;
+        ro.scale = v.scale;
+        ro.grid_names = v.grid_names;
         return std::make_unique<render::TileRenderer>(scene_, ro);
     }
 
-    Tile render(const render::TileId& t) {
+    // An idle renderer of that variant, a new one while fewer than options_.renderers exist, else waits for one.
+    std::unique_ptr<render::TileRenderer> acquire(const TileVariant& v) {
+        Pool& pool = pools_[slot(v)];
+        {
+            std::unique_lock lock(pool_mutex_);
+            pool_cv_.wait(lock, [&] { return !pool.idle.empty() || pool.made < options_.renderers; });
+            if (!pool.idle.empty()) {
+                auto r = std::move(pool.idle.back());
+                pool.idle.pop_back();
+                return r;
+            }
+            ++pool.made;
+        }
+        try {
+            return make_renderer(v);
+        } catch (...) {
+            std::lock_guard lock(pool_mutex_);
+            --pool.made;
+            pool_cv_.notify_all();
+            throw;
+        }
+    }
+
+    void release(std::unique_ptr<render::TileRenderer> r, const TileVariant& v) {
+        std::lock_guard lock(pool_mutex_);
+        pools_[slot(v)].idle.push_back(std::move(r));
+        pool_cv_.notify_all();
+    }
+
+    Tile render(const render::TileId& t, const TileVariant& v) {
         // Nothing near the tile (a quarter tile around it, for symbols and labels that reach in): no render.
         const double pad = render::tile_span_m(t.z) * 0.25;
         if (!scene_->has_data_in(render::tile_bounds(t).padded(pad))) return std::make_shared<const std::string>();
-        std::unique_ptr<render::TileRenderer> r;
-        {
-            std::unique_lock lock(pool_mutex_);
-            pool_cv_.wait(lock, [&] { return !renderers_.empty() || made_ < options_.renderers; });
-            if (!renderers_.empty()) {
-                r = std::move(renderers_.back());
-                renderers_.pop_back();
-            } else {
-                ++made_;
-            }
-        }
-        if (!r) {
-            try {
-                r = make_renderer();
-            } catch (...) {
-                std::lock_guard lock(pool_mutex_);
-                --made_;
-                pool_cv_.notify_one();
-                throw;
-            }
-        }
+        std::unique_ptr<render::TileRenderer> r = acquire(v);
         std::optional<std::string> png;
         try {
             png = r->render_tile(t);
         } catch (...) {
-            std::lock_guard lock(pool_mutex_);
-            renderers_.push_back(std::move(r));
-            pool_cv_.notify_one();
+            release(std::move(r), v);
             throw;
         }
-        {
-            std::lock_guard lock(pool_mutex_);
-            renderers_.push_back(std::move(r));
-            pool_cv_.notify_one();
-        }
+        release(std::move(r), v);
         return std::make_shared<const std::string>(png ? std::move(*png) : std::string());
     }
 
@@ -242,8 +268,7 @@ private:
     RenderedTilesOptions options_;
     std::mutex pool_mutex_;
     std::condition_variable pool_cv_;
-    std::vector<std::unique_ptr<render::TileRenderer>> renderers_;
-    int made_ = 0;
+    Pool pools_[4];   // by slot(): 256 px, 256 px without grid names, 512 px, 512 px without grid names
     LruCache<std::uint64_t, Tile> cache_{options_.cache_bytes};
 };
 

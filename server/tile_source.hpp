@@ -16,6 +16,13 @@ class TileScene;
 
 namespace gridatlas::server {
 
+// Which tiles: 256 × `scale` px (1: 256 px; 2: 512 px "@2x" for wall screens and high-density displays, the same
+// content and zoom rules), with or without the grid and community names (a page that names grids itself, the wall).
+struct TileVariant {
+    int scale = 1;
+    bool grid_names = true;
+};
+
 class TileSource {
 public:
     virtual ~TileSource() = default;
@@ -23,9 +30,13 @@ public:
     virtual int max_zoom() const = 0;
     virtual std::string content_type() const = 0;
     virtual std::string describe() const = 0;   // one line for the start-up message
-    // The encoded tile, or nullopt when there is nothing at that address (the caller answers with a transparent tile).
-    // Thread-safe. Throws std::runtime_error when the source fails.
-    virtual std::optional<std::string> tile(int z, int x, int y) = 0;
+    // Whether the source has tiles of that variant. An MBTiles file has the one size its metadata `tile_size` names,
+    // with grid names; tiles rendered on demand come in every variant.
+    virtual bool has(const TileVariant& variant) const = 0;
+    // The encoded tile, or nullopt when there is nothing at that address (the caller answers with a transparent
+    // tile). Callers ask only for a variant the source has. Thread-safe. Throws std::runtime_error when the source
+    // fails.
+    virtual std::optional<std::string> tile(int z, int x, int y, const TileVariant& variant) = 0;
 };
 
 // A 1 × 1 transparent PNG: the answer for an address with nothing on it.
@@ -38,7 +49,7 @@ std::unique_ptr<TileSource> open_mbtiles(const std::filesystem::path& file, int 
 struct RenderedTilesOptions {
     int min_zoom = 0;
     int max_zoom = 19;
-    int renderers = 2;                          // Mapnik maps, i.e. tiles rendered at once
+    int renderers = 2;                          // Mapnik maps per tile size, i.e. tiles rendered at once
     std::size_t cache_bytes = 64u << 20;        // encoded tiles kept (least recently used are dropped)
     std::filesystem::path style_file;           // empty: styles/tiles.xml
 };

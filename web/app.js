@@ -127,18 +127,27 @@
       dragging: controls, scrollWheelZoom: controls, doubleClickZoom: controls, boxZoom: controls, keyboard: controls, touchZoom: controls,
     });
     const t = state.project.tiles;
-    if (t) {
-      L.tileLayer(t.url, {
-        minZoom: t.min_zoom, maxZoom: t.max_zoom, maxNativeZoom: t.max_zoom,
-        attribution: '地图数据 © OpenStreetMap 贡献者 · GridAtlas',
-      }).addTo(map);
-    }
+    if (t) baseTiles(t, id === 'wall-map').addTo(map);
     if (controls) map.attributionControl.setPrefix(false);
     const b = state.project.bounds;
     if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
     else map.setView([39.9, 116.39], 12);
     state.map = map;
     return map;
+  }
+
+  // The base tiles. A wall screen (or a server with only 512 px tiles) shows 512 px "@2x" tiles at 512 px each: a tile
+  // of zoom z stands where four of zoom z + 1 would, so its labels are twice the size (README: wall screens). The
+  // wall names grids and communities itself, so it takes the tiles without those names where the server has them.
+  function baseTiles(t, wall) {
+    const url2x = (wall && t.plain_url_2x) || t.url_2x;
+    const large = url2x && (wall || !t.url);
+    const shift = large ? 1 : 0;
+    return L.tileLayer(large ? url2x : t.url, {
+      tileSize: large ? 512 : 256, zoomOffset: -shift,
+      minZoom: t.min_zoom + shift, maxZoom: t.max_zoom + shift, maxNativeZoom: t.max_zoom + shift,
+      attribution: '地图数据 © OpenStreetMap 贡献者 · GridAtlas',
+    });
   }
 
   async function showGridOutlines(level) {

@@ -514,6 +514,20 @@ TEST_F(ServerTest, TilesAreRenderedOnDemandAndCached) {
     const Answer empty = s.get("/tiles/17/0/0.png");   // the far north-west: nothing there
     EXPECT_EQ(empty.status, 200);
     EXPECT_EQ(empty.body, transparent_png());
+    // The wall's 512 px tiles: the same address at twice the pixels (IHDR width at bytes 16..19).
+    const Answer wall = s.get("/tiles/17/107912/49668@2x.png");
+    ASSERT_EQ(wall.status, 200);
+    ASSERT_GT(wall.body.size(), 24u);
+    EXPECT_EQ(wall.body.substr(16, 4), std::string("\0\0\x02\0", 4));
+    EXPECT_EQ(a.body.substr(16, 4), std::string("\0\0\x01\0", 4));
+    const auto t = s.get("/api/project").json()["tiles"];
+    EXPECT_EQ(t["url"], "/tiles/{z}/{x}/{y}.png");
+    EXPECT_EQ(t["url_2x"], "/tiles/{z}/{x}/{y}@2x.png");
+    EXPECT_EQ(t["plain_url_2x"], "/tiles/plain/{z}/{x}/{y}@2x.png");
+    const Answer plain = s.get("/tiles/plain/17/107912/49668@2x.png");
+    ASSERT_EQ(plain.status, 200);
+    EXPECT_EQ(plain.body.substr(16, 4), std::string("\0\0\x02\0", 4));
+    EXPECT_NE(plain.body, wall.body);   // without the grid names
 }
 
 // --- bad requests --------------------------------------------------------------------------------------------------
@@ -525,7 +539,9 @@ TEST_F(ServerTest, MalformedTilePathsAndZoomsGet4xx) {
         {"/tiles/99999999999/0/0.png", 400}, {"/tiles/-1/0/0.png", 400},   {"/tiles/3/8/0.png", 400},
         {"/tiles/3/0/8.png", 400},          {"/tiles/3/0/-1.png", 400},  {"/tiles/abc/0/0.png", 400},
         {"/tiles/1/0/0.jpg", 400},          {"/tiles/1/0/0", 400},       {"/tiles/1/0/0/0.png", 400},
-        {"/tiles/", 400},                   {"/tiles/22/0/0.png", 404},  {"/tiles/1.5/0/0.png", 400}};
+        {"/tiles/", 400},                   {"/tiles/22/0/0.png", 404},  {"/tiles/1.5/0/0.png", 400},
+        {"/tiles/1/0/0@3x.png", 400},       {"/tiles/1/0/0@2x.jpg", 400}, {"/tiles/1/0/0@2x@2x.png", 400},
+        {"/tiles/plain/plain/1/0/0.png", 400}, {"/tiles/names/1/0/0.png", 400}, {"/tiles/plain/25/0/0.png", 400}};
     for (const auto& [path, status] : cases) {
         const Answer a = s.get(path);
         EXPECT_EQ(a.status, status) << path;
@@ -684,7 +700,11 @@ TEST(ServerMbtiles, ServesTilesFromAnMbtilesFile) {
     EXPECT_EQ(t.body, std::string("\x89PNG\r\n\x1a\n\0", 9));
     EXPECT_EQ(c.get("/tiles/3/6/4.png").body, transparent_png());   // not in the file
     EXPECT_EQ(c.get("/tiles/4/0/0.png").status, 404);               // beyond its zooms
+    EXPECT_EQ(c.get("/tiles/3/6/3@2x.png").status, 404);            // a 256 px file has no 512 px tiles
     EXPECT_EQ(c.get("/api/project").json()["tiles"]["max_zoom"], 3);
+    EXPECT_FALSE(c.get("/api/project").json()["tiles"].contains("url_2x"));
+    EXPECT_FALSE(c.get("/api/project").json()["tiles"].contains("plain_url_2x"));
+    EXPECT_EQ(c.get("/tiles/plain/3/6/3.png").status, 404);         // nor tiles without names
 }
 
 }  // namespace

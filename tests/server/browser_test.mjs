@@ -67,6 +67,8 @@ try {
   const central = await page.locator('#central').innerText();
   check(central.includes('党员中心户') && central.includes('秘名甲QZX') && central.includes('H01'), 'the central household H01 (秘名甲QZX) is listed');
   check(await page.locator('.leaflet-tile-loaded').count() > 0, 'map tiles loaded');
+  check(await page.evaluate(() => [...document.querySelectorAll('#map img.leaflet-tile')].every((t) => !/@2x/.test(t.src) && t.style.width === '256px')),
+    'the officer\'s map shows 256 px tiles');
 
   // Click inside the footprint away from its centre, where the central household's marker sits.
   const b1 = await page.locator('path.building-B1').boundingBox();
@@ -189,6 +191,14 @@ try {
     return { l: r.left, r: r.right, t: r.top, b: r.bottom };
   }));
   check(all.length === 3 && all.every((a, i) => all.every((b, j) => i === j || apart(a, b))), 'no community name overlaps a grid name');
+  // The wall shows 512 px tiles (@2x) laid out at 512 px each (Leaflet's tileSize; the map's fractional zoom then
+  // scales the whole tile pane), so the tiles' own labels are readable from 2–3 m too; without the grid and community
+  // names, which the wall draws itself (once: a tile's name beside the page's would say it twice).
+  await page.locator('#wall-map .leaflet-tile-loaded').first().waitFor();
+  const tiles = await page.evaluate(() => [...document.querySelectorAll('#wall-map img.leaflet-tile-loaded')].map((t) => ({
+    src: t.src, laid: t.style.width, natural: t.naturalWidth })));
+  check(tiles.length > 0 && tiles.every((t) => /\/tiles\/plain\/.*@2x\.png$/.test(t.src) && t.laid === '512px' && (t.natural === 512 || t.natural === 1)),
+    'the wall\'s tiles are 512 px @2x tiles laid out at 512 px (' + tiles.slice(0, 2).map((t) => t.src.replace(/^.*tiles/, '') + ' ' + t.laid + '/' + t.natural).join(', ') + ')');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(SHOTS, 'wall.png') });
 

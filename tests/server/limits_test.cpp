@@ -391,13 +391,42 @@ TEST(PublicTiles, SmallGridsAreLabelledWithoutTheirHouseholdCount) {
         RenderedTilesOptions o;
         o.min_zoom = 14;
         o.max_zoom = 18;
-        const auto png = rendered_tiles(pipeline::build_tile_scene(project, k), o)->tile(17, 107912, 49668);
+        const auto png = rendered_tiles(pipeline::build_tile_scene(project, k), o)->tile(17, 107912, 49668, {});
         return png ? *png : std::string();
     };
     const std::string shown = tile_at(1), at_k = tile_at(5), none = tile_at(1000);
     ASSERT_FALSE(shown.empty());
     EXPECT_NE(shown, at_k);   // the counts were on this tile, and k = 5 took them off
     EXPECT_EQ(at_k, none);
+}
+
+// Wall screens ask for 512 px tiles (@2x) without grid names (the wall names the grids itself): the same address
+// renders at twice the pixels, and each variant is cached apart (a 256 px tile is never answered for a 512 px
+// request, a named one never for a plain one).
+TEST(PublicTiles, RendersEveryVariant) {
+    RenderedTilesOptions o;
+    o.min_zoom = 14;
+    o.max_zoom = 18;
+    auto src = rendered_tiles(pipeline::build_tile_scene(fixture_api()->project(), 1), o);
+    EXPECT_TRUE(src->has({1, true}));
+    EXPECT_TRUE(src->has({2, true}));
+    EXPECT_TRUE(src->has({2, false}));
+    EXPECT_FALSE(src->has({3, true}));
+    auto width = [](const std::optional<std::string>& png) {   // the IHDR width, big-endian at bytes 16..19
+        if (!png || png->size() < 24) return 0u;
+        const auto* b = reinterpret_cast<const unsigned char*>(png->data());
+        return (unsigned(b[16]) << 24) | (unsigned(b[17]) << 16) | (unsigned(b[18]) << 8) | unsigned(b[19]);
+    };
+    const auto small = src->tile(17, 107912, 49668, {1, true}), large = src->tile(17, 107912, 49668, {2, true});
+    const auto plain = src->tile(17, 107912, 49668, {2, false});
+    EXPECT_EQ(width(small), 256u);
+    EXPECT_EQ(width(large), 512u);
+    EXPECT_EQ(width(plain), 512u);
+    ASSERT_TRUE(plain && large);
+    EXPECT_NE(*plain, *large);   // the grid names of the fixture's tile are off
+    EXPECT_EQ(width(src->tile(17, 107912, 49668, {1, true})), 256u);   // from the cache, still its own size
+    EXPECT_EQ(src->tile(17, 107912, 49668, {2, false}), plain);
+    EXPECT_THROW(src->tile(17, 107912, 49668, {3, true}), std::invalid_argument);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 namespace gridatlas::server {
 namespace {
 
-std::filesystem::path make_mbtiles(const std::string& name, bool with_zoom_metadata) {
+std::filesystem::path make_mbtiles(const std::string& name, bool with_zoom_metadata, const std::string& tile_size = "") {
     const auto dir = test::temp_root() / "tiles";
     std::filesystem::create_directories(dir);
     const auto file = dir / name;
@@ -26,6 +26,7 @@ std::filesystem::path make_mbtiles(const std::string& name, bool with_zoom_metad
         "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);"
         "INSERT INTO metadata VALUES ('name', 'test'), ('format', 'png');";
     if (with_zoom_metadata) sql += "INSERT INTO metadata VALUES ('minzoom', '3'), ('maxzoom', '5');";
+    if (!tile_size.empty()) sql += "INSERT INTO metadata VALUES ('tile_size', '" + tile_size + "');";
     // XYZ 5/3/1 is TMS row 2^5 - 1 - 1 = 30.
     sql += "INSERT INTO tiles VALUES (5, 3, 30, 'tile-5-3-1'), (4, 0, 0, 'tile-4-0-15'), (3, 1, 1, 'tile-3-1-6');";
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
@@ -38,12 +39,32 @@ TEST(Mbtiles, ReadsTilesInXyzAddressing) {
     EXPECT_EQ(src->min_zoom(), 3);
     EXPECT_EQ(src->max_zoom(), 5);
     EXPECT_EQ(src->content_type(), "image/png");
-    EXPECT_EQ(src->tile(5, 3, 1), "tile-5-3-1");
-    EXPECT_EQ(src->tile(4, 0, 15), "tile-4-0-15");
-    EXPECT_EQ(src->tile(3, 1, 6), "tile-3-1-6");
-    EXPECT_FALSE(src->tile(5, 3, 30));   // the TMS row is not an XYZ row
-    EXPECT_FALSE(src->tile(5, 0, 0));
+    EXPECT_EQ(src->tile(5, 3, 1, {}), "tile-5-3-1");
+    EXPECT_EQ(src->tile(4, 0, 15, {}), "tile-4-0-15");
+    EXPECT_EQ(src->tile(3, 1, 6, {}), "tile-3-1-6");
+    EXPECT_FALSE(src->tile(5, 3, 30, {}));   // the TMS row is not an XYZ row
+    EXPECT_FALSE(src->tile(5, 0, 0, {}));
     EXPECT_NE(src->describe().find("a.mbtiles"), std::string::npos);
+}
+
+// A file has the one tile size its metadata names (gridatlas tiles writes tile_size; other writers do not: 256 px).
+TEST(Mbtiles, HasTheTileSizeItsMetadataNames) {
+    auto plain = open_mbtiles(make_mbtiles("s1.mbtiles", true));
+    EXPECT_TRUE(plain->has({1, true}));
+    EXPECT_FALSE(plain->has({2, true}));
+    EXPECT_FALSE(plain->has({1, false}));   // a file's tiles carry the grid names
+    auto wall = open_mbtiles(make_mbtiles("s2.mbtiles", true, "512"));
+    EXPECT_FALSE(wall->has({1, true}));
+    EXPECT_TRUE(wall->has({2, true}));
+    EXPECT_EQ(wall->tile(5, 3, 1, {2, true}), "tile-5-3-1");
+    EXPECT_NE(wall->describe().find("512 px"), std::string::npos) << wall->describe();
+    try {
+        open_mbtiles(make_mbtiles("s3.mbtiles", true, "300"));
+        FAIL() << "a tile_size of 300 was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("tile_size '300'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("s3.mbtiles"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Mbtiles, ZoomsFromTheTilesWhenTheMetadataHasNone) {
@@ -59,7 +80,7 @@ TEST(Mbtiles, ManyThreadsShareTheConnections) {
     for (int t = 0; t < 6; ++t)
         threads.emplace_back([&] {
             for (int i = 0; i < 200; ++i)
-                if (src->tile(5, 3, 1) != std::optional<std::string>("tile-5-3-1")) ++wrong;
+                if (src->tile(5, 3, 1, {}) != std::optional<std::string>("tile-5-3-1")) ++wrong;
         });
     for (auto& t : threads) t.join();
     EXPECT_EQ(wrong, 0);
