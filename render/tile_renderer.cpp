@@ -51,6 +51,7 @@
 #include "map_setup.hpp"
 #include "overview_map.hpp"
 #include "scene_features.hpp"
+#include "tile_labels.hpp"
 
 namespace gridatlas::render {
 
@@ -364,7 +365,12 @@ struct TileScene::Impl {
 TileScene::TileScene() : impl_(std::make_unique<Impl>()) {}
 TileScene::~TileScene() = default;
 
-std::shared_ptr<const TileScene> TileScene::build(const TileSceneInput& in) {
+namespace {
+
+// The overview's public content for tiles, projected to EPSG:3857: area labels at fixed anchors (so that every render
+// sees the same point, see the top of this file), and each grid label with the zoom from which it is drawn ([fit_z]:
+// its label covers at most half of the grid, tile_labels.hpp).
+Scene tile_content(const TileSceneInput& in) {
     MapContentInput content;
     content.dataset = in.dataset;
     content.grid_households = in.grid_households;
@@ -378,38 +384,37 @@ std::shared_ptr<const TileScene> TileScene::build(const TileSceneInput& in) {
     if (ds.working_crs.empty()) throw std::invalid_argument("TileScene::build: the dataset has no working CRS");
 
     ensure_mapnik_setup();
-    const ToMercator proj(ds.working_crs);
     Scene layers = public_map_content(content);
+    std::vector<double> grid_areas;   // m², per grid label, in the (metric) working CRS
     {
-        // labels of areas at fixed anchors, so that every render sees the same point (see the top of this file)
         geo::GeosContext geos;
         for (const char* name : {"grid-labels", "top-labels"})
-            for (auto& f : layers.at(name).features)
-                f.geometry = label_anchor(geos, std::get<geo::MultiPolygon>(f.geometry));
+            for (auto& f : layers.at(name).features) {
+                const auto& area = std::get<geo::MultiPolygon>(f.geometry);
+                if (std::string_view(name) == "grid-labels") grid_areas.push_back(std::abs(bg::area(area)));
+                f.geometry = label_anchor(geos, area);
+            }
     }
+    const ToMercator proj(ds.working_crs);
     for (auto& [name, layer] : layers)
         for (auto& f : layer.features) proj.apply(f.geometry);
+    auto& grid_labels = layers.at("grid-labels");
+    grid_labels.keys.push_back("fit_z");
+    for (std::size_t i = 0; i < grid_labels.features.size(); ++i) {
+        auto& f = grid_labels.features[i];
+        const double y = std::get<geo::Point>(f.geometry).y();
+        const double latitude = std::atan(std::sinh(y / 6378137.0)) * 180 / 3.14159265358979323846;
+        f.values.push_back(std::int64_t{grid_label_fit_zoom(grid_areas[i], latitude, std::get<std::string>(f.values[0]),
+                                                            std::get<std::string>(f.values[4]))});
+    }
+    return layers;
+}
 
-    std::shared_ptr<TileScene> scene(new TileScene());
-    Impl& impl = *scene->impl_;
-    for (const auto& [name, layer] : layers) impl.layers[name] = index_layer(layer);
-    std::vector<IndexEntry> all;
-    std::ostringstream summary;
-    summary.precision(3);
-    summary << std::fixed;
-    // a digest of everything drawn (attributes and envelopes): a resume must not mix tiles of other data
-    std::uint64_t digest = 1469598103934665603ull;
-    auto mix = [&](const void* data, std::size_t n) {
-        const auto* p = static_cast<const unsigned char*>(data);
-        for (std::size_t i = 0; i < n; ++i) {
-            digest ^= p[i];
-            digest *= 1099511628211ull;
-        }
-    };
-    for (const auto& [name, layer] : impl.layers) {
-        summary << name << "=" << layer->features.size() << " ";
-        impl.features += layer->features.size();
-        for (const auto& f : layer->features) {
+// A digest of everything drawn (attributes and envelopes): a resume must not mix tiles of other data.
+class Digest {
+public:
+    void add(const IndexedLayer& layer) {
+        for (const auto& f : layer.features) {
             for (const auto& [key, value] : *f) {
                 const std::string text = key + "=" + value.to_string() + ";";
                 mix(text.data(), text.size());
@@ -418,21 +423,52 @@ std::shared_ptr<const TileScene> TileScene::build(const TileSceneInput& in) {
             const double c[4] = {env.minx(), env.miny(), env.maxx(), env.maxy()};
             mix(c, sizeof c);
         }
+    }
+    std::uint64_t value() const { return digest_; }
+
+private:
+    void mix(const void* data, std::size_t n) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < n; ++i) {
+            digest_ ^= p[i];
+            digest_ *= 1099511628211ull;
+        }
+    }
+    std::uint64_t digest_ = 1469598103934665603ull;
+};
+
+void grow(MercatorBox& into, const MercatorBox& b) {
+    if (into.empty()) into = b;
+    else into = {std::min(into.minx, b.minx), std::min(into.miny, b.miny), std::max(into.maxx, b.maxx), std::max(into.maxy, b.maxy)};
+}
+
+}  // namespace
+
+std::shared_ptr<const TileScene> TileScene::build(const TileSceneInput& in) {
+    const Scene layers = tile_content(in);
+    std::shared_ptr<TileScene> scene(new TileScene());
+    Impl& impl = *scene->impl_;
+    for (const auto& [name, layer] : layers) impl.layers[name] = index_layer(layer);
+    std::vector<IndexEntry> all;
+    std::ostringstream summary;
+    summary.precision(3);
+    summary << std::fixed;
+    Digest digest;
+    for (const auto& [name, layer] : impl.layers) {
+        summary << name << "=" << layer->features.size() << " ";
+        impl.features += layer->features.size();
+        digest.add(*layer);
         for (const auto& entry : layer->index) all.push_back({entry.first, static_cast<std::uint32_t>(all.size())});
         if (layer->features.empty()) continue;
         const MercatorBox b{layer->extent.minx(), layer->extent.miny(), layer->extent.maxx(), layer->extent.maxy()};
-        auto grow = [&](MercatorBox& into) {
-            if (into.empty()) into = b;
-            else into = {std::min(into.minx, b.minx), std::min(into.miny, b.miny), std::max(into.maxx, b.maxx),
-                         std::max(into.maxy, b.maxy)};
-        };
-        grow(impl.bounds);
-        if (name == "grid-fill" || name == "grid-lines") grow(impl.grid_bounds);
+        grow(impl.bounds, b);
+        if (name == "grid-fill" || name == "grid-lines") grow(impl.grid_bounds, b);
     }
     if (impl.grid_bounds.empty()) impl.grid_bounds = impl.bounds;
     if (impl.bounds.empty()) throw std::invalid_argument("TileScene::build: the dataset has nothing with a geometry to draw");
     impl.all = Index(all.begin(), all.end());
-    summary << "digest=" << std::hex << digest << std::dec << " bounds=" << impl.bounds.minx << "," << impl.bounds.miny << "," << impl.bounds.maxx << "," << impl.bounds.maxy;
+    summary << "digest=" << std::hex << digest.value() << std::dec << " bounds=" << impl.bounds.minx << "," << impl.bounds.miny << ","
+            << impl.bounds.maxx << "," << impl.bounds.maxy;
     impl.summary = summary.str();
     return scene;
 }
