@@ -524,8 +524,9 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
 
 // --- the terminal table ----------------------------------------------------------------------------------------------
 
-std::string format_officer_table(const OfficerReport& r) {
-    std::ostringstream out;
+namespace {
+
+void table_heading(std::ostringstream& out, const OfficerReport& r) {
     out << r.level_name << " " << r.grid_code << (r.grid_name.empty() ? "" : "  " + r.grid_name) << "\n";
     for (const auto& [level, grid] : r.ancestors) out << "  " << level << " " << grid << "\n";
     std::size_t with_households = 0;
@@ -537,105 +538,109 @@ std::string format_officer_table(const OfficerReport& r) {
     if (r.uncovered) out << ", 未安排联系户 " << r.uncovered << " 户";
     out << "\n";
     if (r.personal) out << "  本表含户主姓名和电话, 仅供网格工作使用, 请勿外传。\n";
+}
 
-    // Column layout, the same for every building so the whole list lines up.
-    struct Column { std::string title; bool right; std::size_t max; };
-    std::vector<Column> cols = {{"单元", false, 0}, {"楼层", true, 0}, {"房号", false, 0}, {"户号", false, 0}};
-    if (r.personal) { cols.push_back({"户主", false, 12}); cols.push_back({"电话", false, 0}); }
-    cols.push_back({"人数", true, 0});
-    cols.push_back({"标记", false, 0});
-    cols.push_back({"联系户", false, 0});
-    std::vector<std::vector<std::vector<std::string>>> cells(r.buildings.size());   // [building][row][column]
-    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
-        for (const auto& u : r.buildings[bi].units) {
-            bool first = true;
-            for (const auto& h : u.households) {
-                std::vector<std::string> row;
-                std::string unit;
-                if (first) unit = u.number == 0 ? "未知" : unit_label(u.number) + (u.registered ? "" : "?");
-                first = false;
-                row.push_back(unit);
-                row.push_back(h.floor ? std::to_string(*h.floor) : "");
-                row.push_back(h.room);
-                row.push_back(h.household_id);
-                if (r.personal) { row.push_back(clip(h.name, 12)); row.push_back(h.phone); }
-                row.push_back(std::to_string(h.persons));
-                std::string marks;
-                auto mark = [&](const std::string& m) { marks += (marks.empty() ? "" : " ") + m; };
-                if (h.party) mark("党员户");
-                if (h.central) mark("中心户");
-                if (h.placed_by == "nearest_building") mark("就近" + std::to_string(std::lround(h.distance_m)) + "米");
-                if (h.grid_flag == "on_shared_boundary") mark("交界线上");
-                if (h.grid_flag == "in_overlapping_grids") mark("重叠区内");
-                if (h.grid_flag == "on_grid_edge") mark("边界上");
-                row.push_back(marks);
-                std::string contact;
-                if (h.contact_self) contact = "本户, 联系" + std::to_string(h.contact_load) + "户";
-                else if (!h.contact_id.empty()) contact = h.contact_place + (h.contact_name.empty() ? "" : " " + h.contact_name);
-                else contact = "未安排";
-                row.push_back(contact);
-                cells[bi].push_back(std::move(row));
-            }
-        }
+// The columns, the same for every building so the whole list lines up, and their widths over every row.
+class TableLayout {
+public:
+    TableLayout(bool personal, const std::vector<std::vector<std::vector<std::string>>>& cells) {
+        cols_ = {{"单元", false}, {"楼层", true}, {"房号", false}, {"户号", false}};
+        if (personal) cols_.insert(cols_.end(), {{"户主", false}, {"电话", false}});
+        cols_.insert(cols_.end(), {{"人数", true}, {"标记", false}, {"联系户", false}});
+        for (const auto& c : cols_) widths_.push_back(terminal_columns(c.title));
+        for (const auto& b : cells)
+            for (const auto& row : b)
+                for (std::size_t c = 0; c < cols_.size(); ++c) widths_[c] = std::max(widths_[c], terminal_columns(row[c]));
     }
-    std::vector<std::size_t> widths(cols.size());
-    for (std::size_t c = 0; c < cols.size(); ++c) widths[c] = terminal_columns(cols[c].title);
-    for (const auto& b : cells)
-        for (const auto& row : b)
-            for (std::size_t c = 0; c < cols.size(); ++c) widths[c] = std::max(widths[c], terminal_columns(row[c]));
-    auto line = [&](const std::vector<std::string>& row) {
+
+    std::string line(const std::vector<std::string>& row) const {
         std::string s = "    ";
-        for (std::size_t c = 0; c < cols.size(); ++c) {
-            const bool last = c + 1 == cols.size();
-            s += last && !cols[c].right ? row[c] : pad(row[c], widths[c], cols[c].right);
+        for (std::size_t c = 0; c < cols_.size(); ++c) {
+            const bool last = c + 1 == cols_.size();
+            s += last && !cols_[c].right ? row[c] : pad(row[c], widths_[c], cols_[c].right);
             if (!last) s += "  ";
         }
         while (!s.empty() && s.back() == ' ') s.pop_back();
         return s + "\n";
-    };
-    std::vector<std::string> titles;
-    for (const auto& c : cols) titles.push_back(c.title);
-    std::size_t total_width = 4;
-    for (std::size_t c = 0; c < cols.size(); ++c) total_width += widths[c] + (c + 1 < cols.size() ? 2 : 0);
-
-    std::vector<std::string> empty_buildings;
-    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
-        const auto& b = r.buildings[bi];
-        if (b.households == 0) {
-            if (b.residential) empty_buildings.push_back(b.building_id);
-            continue;
-        }
-        if (b.building_id.empty() && r.by_points) {   // no buildings layer: one list of the grid's households
-            out << "\n按坐标落入本网格的住户 (" << b.households << "户 " << b.persons << "人, 党员户 " << b.party_households << ")\n";
-            out << line(titles);
-            out << "    " << std::string(total_width - 4, '-') << "\n";
-            for (const auto& row : cells[bi]) out << line(row);
-            continue;
-        }
-        out << "\n楼栋 " << b.building_id;
-        if (!b.name.empty()) out << "  " << clip(b.name, 30);
-        out << "  (";
-        if (b.floors > 0) out << b.floors << "层, ";
-        out << b.households << "户 " << b.persons << "人, ";
-        if (b.party_households == 0) out << "无党员户, 未设中心户";
-        else {
-            out << "党员户 " << b.party_households;
-            if (b.per_unit_central) out << ", 每单元一个中心户";
-            else if (!b.central_id.empty()) {
-                // Where the central household lives, as the officer finds it.
-                std::string place;
-                for (const auto& u : b.units)
-                    for (const auto& h : u.households)
-                        if (h.household_id == b.central_id && place.empty())
-                            place = (u.number ? unit_label(u.number) + " " : "") + (h.room.empty() ? "" : h.room + " ");
-                out << ", 中心户 " << place << "(" << b.central_id << ")";
-            }
-        }
-        out << ")\n";
-        out << line(titles);
-        out << "    " << std::string(total_width - 4, '-') << "\n";
-        for (const auto& row : cells[bi]) out << line(row);
     }
+
+    // The column titles and a rule under them.
+    std::string titles() const {
+        std::vector<std::string> t;
+        std::size_t width = 0;
+        for (std::size_t c = 0; c < cols_.size(); ++c) {
+            t.push_back(cols_[c].title);
+            width += widths_[c] + (c + 1 < cols_.size() ? 2 : 0);
+        }
+        return line(t) + "    " + std::string(width, '-') + "\n";
+    }
+
+private:
+    struct Column {
+        std::string title;
+        bool right;
+    };
+    std::vector<Column> cols_;
+    std::vector<std::size_t> widths_;
+};
+
+std::string household_marks(const OfficerHousehold& h) {
+    std::string marks;
+    auto mark = [&](const std::string& m) { marks += (marks.empty() ? "" : " ") + m; };
+    if (h.party) mark("党员户");
+    if (h.central) mark("中心户");
+    if (h.placed_by == "nearest_building") mark("就近" + std::to_string(std::lround(h.distance_m)) + "米");
+    if (h.grid_flag == "on_shared_boundary") mark("交界线上");
+    if (h.grid_flag == "in_overlapping_grids") mark("重叠区内");
+    if (h.grid_flag == "on_grid_edge") mark("边界上");
+    return marks;
+}
+
+// One row of the table: the unit only on its first household's row.
+std::vector<std::string> household_row(const OfficerReport& r, const OfficerUnit& u, const OfficerHousehold& h, bool first) {
+    std::vector<std::string> row;
+    row.push_back(first ? (u.number == 0 ? "未知" : unit_label(u.number) + (u.registered ? "" : "?")) : "");
+    row.push_back(h.floor ? std::to_string(*h.floor) : "");
+    row.push_back(h.room);
+    row.push_back(h.household_id);
+    if (r.personal) {
+        row.push_back(clip(h.name, 12));
+        row.push_back(h.phone);
+    }
+    row.push_back(std::to_string(h.persons));
+    row.push_back(household_marks(h));
+    if (h.contact_self) row.push_back("本户, 联系" + std::to_string(h.contact_load) + "户");
+    else if (!h.contact_id.empty()) row.push_back(h.contact_place + (h.contact_name.empty() ? "" : " " + h.contact_name));
+    else row.push_back("未安排");
+    return row;
+}
+
+// "楼栋 B12  name  (6层, 48户 120人, 党员户 3, 中心户 2单元 302 (H77))"
+void building_heading(std::ostringstream& out, const OfficerBuilding& b) {
+    out << "\n楼栋 " << b.building_id;
+    if (!b.name.empty()) out << "  " << clip(b.name, 30);
+    out << "  (";
+    if (b.floors > 0) out << b.floors << "层, ";
+    out << b.households << "户 " << b.persons << "人, ";
+    if (b.party_households == 0) out << "无党员户, 未设中心户";
+    else {
+        out << "党员户 " << b.party_households;
+        if (b.per_unit_central) out << ", 每单元一个中心户";
+        else if (!b.central_id.empty()) {
+            // Where the central household lives, as the officer finds it.
+            std::string place;
+            for (const auto& u : b.units)
+                for (const auto& h : u.households)
+                    if (h.household_id == b.central_id && place.empty())
+                        place = (u.number ? unit_label(u.number) + " " : "") + (h.room.empty() ? "" : h.room + " ");
+            out << ", 中心户 " << place << "(" << b.central_id << ")";
+        }
+    }
+    out << ")\n";
+}
+
+// Buildings without households, households not placed, what the marks mean, and the files written.
+void table_footer(std::ostringstream& out, const OfficerReport& r, const std::vector<std::string>& empty_buildings) {
     if (!empty_buildings.empty()) {
         out << "\n无住户的住宅楼 " << empty_buildings.size() << " 栋:";
         for (std::size_t i = 0; i < empty_buildings.size() && i < 12; ++i) out << " " << empty_buildings[i];
@@ -653,6 +658,34 @@ std::string format_officer_table(const OfficerReport& r) {
     for (const auto& line : r.skipped) out << "未做: " << line << "\n";
     out << "联系户: 该户的党员联系户住在哪里 (本户 = 该户就是联系户, 及其联系的户数; 未安排 = 本网格党员户不足)。单元后的 ? = 楼栋没有登记该单元。\n";
     out << "\n文件:\n    " << r.csv.string() << "\n    " << r.gpkg.string() << "\n";
+}
+
+}  // namespace
+
+std::string format_officer_table(const OfficerReport& r) {
+    std::ostringstream out;
+    table_heading(out, r);
+    std::vector<std::vector<std::vector<std::string>>> cells(r.buildings.size());   // [building][row][column]
+    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi)
+        for (const auto& u : r.buildings[bi].units)
+            for (std::size_t i = 0; i < u.households.size(); ++i) cells[bi].push_back(household_row(r, u, u.households[i], i == 0));
+    const TableLayout layout(r.personal, cells);
+
+    std::vector<std::string> empty_buildings;
+    for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
+        const auto& b = r.buildings[bi];
+        if (b.households == 0) {
+            if (b.residential) empty_buildings.push_back(b.building_id);
+            continue;
+        }
+        if (b.building_id.empty() && r.by_points)   // no buildings layer: one list of the grid's households
+            out << "\n按坐标落入本网格的住户 (" << b.households << "户 " << b.persons << "人, 党员户 " << b.party_households << ")\n";
+        else
+            building_heading(out, b);
+        out << layout.titles();
+        for (const auto& row : cells[bi]) out << layout.line(row);
+    }
+    table_footer(out, r, empty_buildings);
     return out.str();
 }
 
