@@ -571,44 +571,34 @@ const char* iso_band(double minutes) {
     return "le15";
 }
 
-Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
-    const Dataset& ds = *d.dataset;
-    const geo::Box query = grow(view, 0.12);
-    const GridLevels levels(ds);
-    const int fine = levels.fine;
-    const Bands bands(15);
-    const auto slots = facility_slots(ds, d.kind_key);
-
-    Scene s;
-    auto& fill = s["grid-fill"];
+// Isochrones widest first, so the narrower (shorter walk) ones draw over them.
+void add_planner_isochrones(Scene& s, const MapData& d) {
     auto& iso = s["isochrones"];
     iso.keys = {"band", "minutes"};
-    add_roads(s, ds, query);
-    auto& buildings = s["buildings"];
-    buildings.keys = {"band", "gap"};
-    auto& lines = s["grid-lines"];
-    lines.keys = {"rank", "level"};
-    auto& others = s["facilities-other"];
-    others.keys = {"slot", "kind", "name"};
-    auto& facilities = s["facilities"];
-    facilities.keys = {"slot", "kind", "name"};
-    auto& facility_labels = s["facility-labels"];
-    facility_labels.keys = {"name"};
-    auto& labels = s["grid-labels"];
-    labels.keys = {"name", "details", "short"};
-
-    for (const auto& g : ds.grids)
-        if (g.level == fine && in_box(g.area, query)) fill.add(g.area, {});
     auto isochrones = d.isochrones;
     std::stable_sort(isochrones.begin(), isochrones.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [minutes, area] : isochrones)
         if (!area.empty()) iso.add(area, {std::string(iso_band(minutes)), minutes});
-    for (const auto& b : ds.buildings) {
+}
+
+// Buildings by walking minutes to the kind; residential ones beyond its threshold are gaps (outlined).
+void add_planner_buildings(Scene& s, const MapData& d, const geo::Box& query) {
+    const Bands bands(15);
+    auto& buildings = s["buildings"];
+    buildings.keys = {"band", "gap"};
+    for (const auto& b : d.dataset->buildings) {
         if (!in_box(b.footprint, query)) continue;
         const double m = d.building_minutes.empty() ? std::numeric_limits<double>::quiet_NaN() : d.building_minutes[b.id.index()];
         const bool gap = b.residential && !(m <= d.kind_threshold_minutes);
         buildings.add(b.footprint, {std::string(b.residential ? bands.of(m) : "nonres"), std::int64_t{gap}});
     }
+}
+
+// Every level's boundary (finer levels first, coarser drawn over them), and the focus grid's on top.
+void add_planner_grid_lines(Scene& s, const MapData& d, GridId focus, const geo::Box& query, const GridLevels& levels) {
+    const Dataset& ds = *d.dataset;
+    auto& lines = s["grid-lines"];
+    lines.keys = {"rank", "level"};
     std::vector<std::size_t> order(ds.grids.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ds.grids[a].level > ds.grids[b].level; });
@@ -618,7 +608,18 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
         lines.add(boundary_lines(g.area), {std::string(levels.rank(g.level)), std::int64_t{g.level}});
     }
     if (focus.valid()) lines.add(boundary_lines(ds.grid(focus).area), {std::string("focus"), std::int64_t{ds.grid(focus).level}});
-    for (const auto& f : ds.facilities) {
+}
+
+// The kind's facilities with their names; the other kinds' as grey context.
+void add_planner_facilities(Scene& s, const MapData& d, const geo::Box& query) {
+    const auto slots = facility_slots(*d.dataset, d.kind_key);
+    auto& others = s["facilities-other"];
+    others.keys = {"slot", "kind", "name"};
+    auto& facilities = s["facilities"];
+    facilities.keys = {"slot", "kind", "name"};
+    auto& facility_labels = s["facility-labels"];
+    facility_labels.keys = {"name"};
+    for (const auto& f : d.dataset->facilities) {
         if (!bg::intersects(f.location, query)) continue;
         if (f.kind == d.kind_key) {
             facilities.add(f.location, {std::int64_t{0}, f.kind, f.name});
@@ -627,7 +628,13 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
             others.add(f.location, {std::int64_t{slots.at(f.kind)}, f.kind, f.name});
         }
     }
-    // finest grids, larger first
+}
+
+// Finest grids, larger first: name, coverage and gap households ("short": the coverage alone, where space is short).
+void add_planner_grid_labels(Scene& s, const MapData& d, const geo::Box& query, int fine) {
+    const Dataset& ds = *d.dataset;
+    auto& labels = s["grid-labels"];
+    labels.keys = {"name", "details", "short"};
     std::vector<std::size_t> grids;
     for (std::size_t i = 0; i < ds.grids.size(); ++i)
         if (ds.grids[i].level == fine && in_box(ds.grids[i].area, query)) grids.push_back(i);
@@ -643,6 +650,22 @@ Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
         }
         labels.add(g.area, {g.name.empty() ? g.code : g.name, details, short_line});
     }
+}
+
+Scene planner_scene(const MapData& d, GridId focus, const geo::Box& view) {
+    const Dataset& ds = *d.dataset;
+    const geo::Box query = grow(view, 0.12);
+    const GridLevels levels(ds);
+    Scene s;
+    auto& fill = s["grid-fill"];
+    for (const auto& g : ds.grids)
+        if (g.level == levels.fine && in_box(g.area, query)) fill.add(g.area, {});
+    add_planner_isochrones(s, d);
+    add_roads(s, ds, query);
+    add_planner_buildings(s, d, query);
+    add_planner_grid_lines(s, d, focus, query, levels);
+    add_planner_facilities(s, d, query);
+    add_planner_grid_labels(s, d, query, levels.fine);
     return s;
 }
 
