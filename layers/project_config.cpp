@@ -258,31 +258,21 @@ void read_layers(const toml::table& root, ProjectConfig& cfg) {
                      std::string("add [buildings], or remove [") + needs + "]");
 }
 
-}  // namespace
-
-ProjectConfig read_project_config(const std::filesystem::path& file) {
-    ProjectConfig cfg;
-    cfg.file = std::filesystem::absolute(file).lexically_normal();
-    if (!std::filesystem::exists(cfg.file))
-        throw DataError({Severity::error, "file_not_found", {cfg.file.string(), "", "", {}, {}}, "the project file does not exist",
+toml::table parse_project_file(const std::filesystem::path& file) {
+    if (!std::filesystem::exists(file))
+        throw DataError({Severity::error, "file_not_found", {file.string(), "", "", {}, {}}, "the project file does not exist",
                          "give the path of a project .toml; data/sample/project.toml is an example"});
-    toml::table root;
     try {
-        root = toml::parse_file(cfg.file.string());
+        return toml::parse_file(file.string());
     } catch (const toml::parse_error& e) {
         throw DataError({Severity::error, "bad_project_file",
-                         {cfg.file.string(), "", "line " + std::to_string(e.source().begin.line), {}, {}},
+                         {file.string(), "", "line " + std::to_string(e.source().begin.line), {}, {}},
                          std::string("not valid TOML: ") + std::string(e.description()), "fix the syntax at that line"});
     }
+}
 
-    check_project_schema(cfg.file, root);
-    const toml::table* project = root["project"].as_table();
-    if (project) {
-        cfg.name = (*project)["name"].value_or(std::string{});
-        cfg.working_crs = (*project)["working_crs"].value_or(std::string{"auto"});
-    }
-    read_layers(root, cfg);
-
+// [[grid_levels]]: at least one, top level first, each with its own key.
+void read_grid_levels(const toml::table& root, ProjectConfig& cfg) {
     const toml::array* levels = root["grid_levels"].as_array();
     if (!levels || levels->empty())
         fail(cfg.file, "grid_levels", "no grid levels are defined",
@@ -300,7 +290,10 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         read_level_selection(cfg.file, *t, level);
         cfg.grid_levels.push_back(std::move(level));
     }
+}
 
+// [walking]: speed, snapping, which ways are walkable and joinable, and named speed profiles ("adult" is the speed).
+void read_walking(const toml::table& root, ProjectConfig& cfg) {
     if (const toml::table* w = root["walking"].as_table()) {
         cfg.walking.speed_m_per_s = (*w)["speed_m_per_s"].value_or(cfg.walking.speed_m_per_s);
         cfg.walking.max_snap_m = (*w)["max_snap_m"].value_or(cfg.walking.max_snap_m);
@@ -318,7 +311,10 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
             }
     }
     cfg.walking_profiles["adult"] = cfg.walking.speed_m_per_s;
+}
 
+// [[service_kinds]]: required when there are facilities. Returns their keys.
+std::set<std::string> read_service_kinds(const toml::table& root, ProjectConfig& cfg) {
     const toml::array* kinds = root["service_kinds"].as_array();
     if ((!kinds || kinds->empty()) && cfg.has_facilities())
         fail(cfg.file, "service_kinds", "no service kinds are defined", "add [[service_kinds]] tables with key, name and minutes");
@@ -337,19 +333,24 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
         if (!kind_keys.insert(k.key).second) fail(cfg.file, "service_kinds", "service kind '" + k.key + "' is defined twice", "keep one");
         cfg.service_kinds.push_back(k);
     }
+    return kind_keys;
+}
 
-    read_search_limit(cfg.file, root["walking"].as_table(), cfg);
+void read_rules(const toml::table& root, ProjectConfig& cfg) {
+    const toml::table* r = root["rules"].as_table();
+    if (!r) return;
+    cfg.rules.standalone_party_org_households = (*r)["standalone_party_org_households"].value_or(cfg.rules.standalone_party_org_households);
+    cfg.rules.community_max_households = (*r)["community_max_households"].value_or(cfg.rules.community_max_households);
+    cfg.rules.grid_min_households = (*r)["grid_min_households"].value_or(cfg.rules.grid_min_households);
+    cfg.rules.grid_max_households = (*r)["grid_max_households"].value_or(cfg.rules.grid_max_households);
+    if (cfg.rules.grid_min_households > cfg.rules.grid_max_households)
+        fail(cfg.file, "rules", "grid_min_households = " + std::to_string(cfg.rules.grid_min_households) +
+             " is above grid_max_households = " + std::to_string(cfg.rules.grid_max_households),
+             "the fewest households of a grid must not exceed the most (default 300 and 500)");
+}
 
-    if (const toml::table* r = root["rules"].as_table()) {
-        cfg.rules.standalone_party_org_households = (*r)["standalone_party_org_households"].value_or(cfg.rules.standalone_party_org_households);
-        cfg.rules.community_max_households = (*r)["community_max_households"].value_or(cfg.rules.community_max_households);
-        cfg.rules.grid_min_households = (*r)["grid_min_households"].value_or(cfg.rules.grid_min_households);
-        cfg.rules.grid_max_households = (*r)["grid_max_households"].value_or(cfg.rules.grid_max_households);
-        if (cfg.rules.grid_min_households > cfg.rules.grid_max_households)
-            fail(cfg.file, "rules", "grid_min_households = " + std::to_string(cfg.rules.grid_min_households) +
-                 " is above grid_max_households = " + std::to_string(cfg.rules.grid_max_households),
-                 "the fewest households of a grid must not exceed the most (default 300 and 500)");
-    }
+// [map]: the headline kind (default: the first service kind) and the title (default: the project's name).
+void read_map(const toml::table& root, const std::set<std::string>& kind_keys, ProjectConfig& cfg) {
     if (const toml::table* m = root["map"].as_table()) {
         cfg.map.headline_kind = (*m)["headline_kind"].value_or(std::string{});
         cfg.map.title = (*m)["title"].value_or(std::string{});
@@ -360,6 +361,26 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     if (!cfg.map.headline_kind.empty() && !kind_keys.count(cfg.map.headline_kind))
         fail(cfg.file, "map", "headline_kind '" + cfg.map.headline_kind + "' is not a service kind", "use one of the [[service_kinds]] keys");
     if (cfg.map.title.empty()) cfg.map.title = cfg.name;
+}
+
+}  // namespace
+
+ProjectConfig read_project_config(const std::filesystem::path& file) {
+    ProjectConfig cfg;
+    cfg.file = std::filesystem::absolute(file).lexically_normal();
+    const toml::table root = parse_project_file(cfg.file);
+    check_project_schema(cfg.file, root);
+    if (const toml::table* project = root["project"].as_table()) {
+        cfg.name = (*project)["name"].value_or(std::string{});
+        cfg.working_crs = (*project)["working_crs"].value_or(std::string{"auto"});
+    }
+    read_layers(root, cfg);
+    read_grid_levels(root, cfg);
+    read_walking(root, cfg);
+    const std::set<std::string> kind_keys = read_service_kinds(root, cfg);
+    read_search_limit(cfg.file, root["walking"].as_table(), cfg);
+    read_rules(root, cfg);
+    read_map(root, kind_keys, cfg);
     return cfg;
 }
 

@@ -137,7 +137,127 @@ struct VectorReader::Impl {
     std::size_t converted = 0, replaced = 0;
     std::vector<std::int64_t> repaired_fids;   // the first few
     std::string layer_name() const { return layer ? layer->GetName() : table ? src.file.stem().string() : src.layer; }
+    bool has_geometry() const { return !table && layer->GetGeomType() != wkbNone; }
+    SourceLocation where(std::string feature = {}) const {
+        const std::string file = src.file.string();
+        return SourceLocation{is_pg_source(file) ? pg_display(file) : file, layer_name(), std::move(feature), {}, {}};
+    }
+
+    void read_table(const std::string& file);
+    void open_dataset(const std::string& file, bool pg, const std::string& role);
+    void choose_layer(const std::string& file);
+    void read_source_crs();
+    void check_declared_crs() const;
+    void reproject_to(const std::string& target_crs);
 };
+
+// A table (the roster) read by the strict reader: every record accounted for.
+void VectorReader::Impl::read_table(const std::string& file) {
+    try {
+        text = read_text_file(src.file);
+        table = parse_csv_header(text, CsvOptions{src.encoding});
+    } catch (const std::runtime_error& e) {
+        throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}}, e.what(),
+                         "check the file, and encoding in its table (UTF-8, GBK or GB18030)"});
+    }
+}
+
+void VectorReader::Impl::open_dataset(const std::string& file, bool pg, const std::string& role) {
+    // A point table (facilities as a POI export): its x/y columns, mapped in the layer's table, are the geometry.
+    std::vector<std::string> options;
+    if (!pg && is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
+        options = {"X_POSSIBLE_NAMES=" + src.field("x"), "Y_POSSIBLE_NAMES=" + src.field("y"), "KEEP_GEOM_COLUMNS=YES"};
+    // A PostgreSQL table: GDAL lists only that table (not every table of the database), tables without geometry too.
+    if (pg && !src.layer.empty()) options = {"TABLES=" + src.layer, "LIST_ALL_TABLES=YES"};
+    std::vector<const char*> option_ptrs;
+    for (const auto& o : options) option_ptrs.push_back(o.c_str());
+    option_ptrs.push_back(nullptr);
+    if (pg && !src.layer.empty()) require_pg_table(src.file.string(), src.layer, role);   // GDAL would open a missing table as an empty layer
+    if (!pg && is_spreadsheet(src.file)) spreadsheet = std::make_unique<SpreadsheetOptions>();
+    dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
+    if (!dataset)
+        throw DataError({Severity::error, pg ? "unreadable_table" : "unreadable_file", {file, src.layer, "", {}, {}},
+                         pg ? "the " + role + " table cannot be opened through PostgreSQL (" + last_gdal_error() + ")"
+                            : "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
+                         pg ? "check the server, database and table, and the credentials in the environment (PGUSER, "
+                              "PGPASSWORD or PGSERVICE) or ~/.pgpass"
+                            : "use a format GDAL reads: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV, OSM PBF"});
+}
+
+// The layer (or sheet) the project file names, or the only one; notes a shapefile whose text encoding is undeclared.
+void VectorReader::Impl::choose_layer(const std::string& file) {
+    std::vector<std::string> layer_names;
+    for (auto* l : dataset->GetLayers()) layer_names.push_back(l->GetName());
+    if (src.layer.empty()) {
+        if (layer_names.size() != 1)
+            throw DataError({Severity::error, "layer_not_given", {file, "", "", {}, {}},
+                             "the file has " + std::to_string(layer_names.size()) + (spreadsheet ? " sheets" : " layers") +
+                                 " and the project file names none",
+                             std::string(spreadsheet ? "set sheet" : "set layer") + " = one of: " + join(layer_names)});
+        layer = dataset->GetLayer(0);
+    } else {
+        layer = dataset->GetLayerByName(src.layer.c_str());
+        if (!layer && spreadsheet)
+            throw DataError({Severity::error, "sheet_not_found", {file, src.layer, "", {}, {}},
+                             "the workbook has no sheet named '" + src.layer + "'",
+                             "set sheet = one of its sheets: " + join(layer_names)});
+        if (!layer)
+            throw DataError({Severity::error, "layer_not_found", {file, src.layer, "", {}, {}},
+                             "no such layer", "the file's layers are: " + join(layer_names)});
+    }
+    layer->ResetReading();
+    if (std::string(dataset->GetDriverName()) == "ESRI Shapefile") {
+        const char* enc = layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
+        undeclared_dbf = !enc || !*enc;
+    }
+}
+
+// The layer's CRS: the project file's crs (GCJ-02 / BD-09 read as WGS 84 with an offset), else the file's own.
+void VectorReader::Impl::read_source_crs() {
+    offset = offset_crs_of(src.crs);
+    if (offset != OffsetCrs::none) {  // GCJ-02 / BD-09: lon/lat offset from WGS 84, undone point by point
+        if (has_geometry() && wkbFlatten(layer->GetGeomType()) != wkbPoint)
+            throw DataError({Severity::error, "bad_crs", where(), "crs = \"" + src.crs + "\" is accepted for point layers only",
+                             "convert the layer to WGS 84 or CGCS2000 (EPSG:4490) first, or give its points"});
+        source_srs.importFromEPSG(4326);
+        has_srs = true;
+    } else if (!src.crs.empty()) {
+        if (source_srs.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
+            throw DataError({Severity::error, "bad_crs", where(), "crs = '" + src.crs + "' is not a CRS PROJ knows",
+                             "write it as EPSG:4326, EPSG:4547, … "});
+        has_srs = true;
+    } else if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+        source_srs = *s;
+        has_srs = true;
+    }
+    source_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+}
+
+// A layer to reproject must have a CRS, and a geographic one must hold degrees.
+void VectorReader::Impl::check_declared_crs() const {
+    if (!has_srs)
+        throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
+                         "add crs = \"EPSG:…\" to this layer's table in the project file, or give the file one "
+                         "(a .prj beside a Shapefile, ogr2ogr -a_srs)"});
+    if (!source_srs.IsGeographic()) return;
+    OGREnvelope env;
+    if (layer->GetExtent(&env, TRUE) == OGRERR_NONE &&
+        (env.MinX < -180.5 || env.MaxX > 180.5 || env.MinY < -90.5 || env.MaxY > 90.5))
+        throw DataError({Severity::error, "wrong_crs", where(),
+                         "the layer declares a geographic CRS but its coordinates reach (" +
+                             std::to_string(env.MaxX) + ", " + std::to_string(env.MaxY) + "), which are not degrees",
+                         "declare the projected CRS the data is really in with crs = \"EPSG:…\""});
+}
+
+void VectorReader::Impl::reproject_to(const std::string& target_crs) {
+    OGRSpatialReference target;
+    if (target.SetFromUserInput(target_crs.c_str()) != OGRERR_NONE)
+        throw DataError({Severity::error, "bad_crs", {}, "working CRS '" + target_crs + "' is not a CRS PROJ knows",
+                         "set working_crs in [project] to a projected metric CRS such as EPSG:4547"});
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (offset != OffsetCrs::none) to_target.emplace(src.crs, target_crs, where());
+    else if (!source_srs.IsSame(&target)) to_target.emplace(source_srs, target, where());
+}
 
 VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs) : impl_(std::make_unique<Impl>()) {
     ensure_gdal();
@@ -149,101 +269,17 @@ VectorReader::VectorReader(const LayerSource& src, const std::string& target_crs
         throw DataError({Severity::error, "file_not_found", {file, "", "", {}, {}},
                          "the " + role + " file does not exist",
                          "check the path in the project file (relative paths are relative to the project file)"});
-    if (!pg && target_crs.empty() && is_delimited_text(src.file)) {  // a table (the roster): every record accounted for
-        try {
-            impl_->text = read_text_file(src.file);
-            impl_->table = parse_csv_header(impl_->text, CsvOptions{src.encoding});
-        } catch (const std::runtime_error& e) {
-            throw DataError({Severity::error, "unreadable_file", {file, "", "", {}, {}}, e.what(),
-                             "check the file, and encoding in its table (UTF-8, GBK or GB18030)"});
-        }
+    if (!pg && target_crs.empty() && is_delimited_text(src.file)) {
+        impl_->read_table(file);
         return;
     }
-    // A point table (facilities as a POI export): its x/y columns, mapped in the layer's table, are the geometry.
-    std::vector<std::string> options;
-    if (!pg && is_delimited_text(src.file) && src.maps("x") && src.maps("y"))
-        options = {"X_POSSIBLE_NAMES=" + src.field("x"), "Y_POSSIBLE_NAMES=" + src.field("y"), "KEEP_GEOM_COLUMNS=YES"};
-    // A PostgreSQL table: GDAL lists only that table (not every table of the database), tables without geometry too.
-    if (pg && !src.layer.empty()) options = {"TABLES=" + src.layer, "LIST_ALL_TABLES=YES"};
-    std::vector<const char*> option_ptrs;
-    for (const auto& o : options) option_ptrs.push_back(o.c_str());
-    option_ptrs.push_back(nullptr);
-    if (pg && !src.layer.empty()) require_pg_table(src.file.string(), src.layer, role);   // GDAL would open a missing table as an empty layer
-    if (!pg && is_spreadsheet(src.file)) impl_->spreadsheet = std::make_unique<SpreadsheetOptions>();
-    impl_->dataset.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, option_ptrs.data()));
-    if (!impl_->dataset)
-        throw DataError({Severity::error, pg ? "unreadable_table" : "unreadable_file", {file, src.layer, "", {}, {}},
-                         pg ? "the " + role + " table cannot be opened through PostgreSQL (" + last_gdal_error() + ")"
-                            : "GDAL cannot read it as vector data (" + last_gdal_error() + ")",
-                         pg ? "check the server, database and table, and the credentials in the environment (PGUSER, "
-                              "PGPASSWORD or PGSERVICE) or ~/.pgpass"
-                            : "use a format GDAL reads: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV, OSM PBF"});
-
-    std::vector<std::string> layer_names;
-    for (auto* l : impl_->dataset->GetLayers()) layer_names.push_back(l->GetName());
-    if (src.layer.empty()) {
-        if (layer_names.size() != 1)
-            throw DataError({Severity::error, "layer_not_given", {file, "", "", {}, {}},
-                             "the file has " + std::to_string(layer_names.size()) + (impl_->spreadsheet ? " sheets" : " layers") +
-                                 " and the project file names none",
-                             std::string(impl_->spreadsheet ? "set sheet" : "set layer") + " = one of: " + join(layer_names)});
-        impl_->layer = impl_->dataset->GetLayer(0);
-    } else {
-        impl_->layer = impl_->dataset->GetLayerByName(src.layer.c_str());
-        if (!impl_->layer && impl_->spreadsheet)
-            throw DataError({Severity::error, "sheet_not_found", {file, src.layer, "", {}, {}},
-                             "the workbook has no sheet named '" + src.layer + "'",
-                             "set sheet = one of its sheets: " + join(layer_names)});
-        if (!impl_->layer)
-            throw DataError({Severity::error, "layer_not_found", {file, src.layer, "", {}, {}},
-                             "no such layer", "the file's layers are: " + join(layer_names)});
-    }
-    impl_->layer->ResetReading();
-    if (std::string(impl_->dataset->GetDriverName()) == "ESRI Shapefile") {
-        const char* enc = impl_->layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
-        impl_->undeclared_dbf = !enc || !*enc;
-    }
-
-    impl_->offset = offset_crs_of(src.crs);
-    if (impl_->offset != OffsetCrs::none) {  // GCJ-02 / BD-09: lon/lat offset from WGS 84, undone point by point
-        if (has_geometry() && wkbFlatten(impl_->layer->GetGeomType()) != wkbPoint)
-            throw DataError({Severity::error, "bad_crs", where(), "crs = \"" + src.crs + "\" is accepted for point layers only",
-                             "convert the layer to WGS 84 or CGCS2000 (EPSG:4490) first, or give its points"});
-        impl_->source_srs.importFromEPSG(4326);
-        impl_->has_srs = true;
-    } else if (!src.crs.empty()) {
-        if (impl_->source_srs.SetFromUserInput(src.crs.c_str()) != OGRERR_NONE)
-            throw DataError({Severity::error, "bad_crs", where(), "crs = '" + src.crs + "' is not a CRS PROJ knows",
-                             "write it as EPSG:4326, EPSG:4547, … "});
-        impl_->has_srs = true;
-    } else if (const OGRSpatialReference* s = impl_->layer->GetSpatialRef()) {
-        impl_->source_srs = *s;
-        impl_->has_srs = true;
-    }
-    impl_->source_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-
+    impl_->open_dataset(file, pg, role);
+    impl_->choose_layer(file);
+    impl_->read_source_crs();
     if (!target_crs.empty() && has_geometry()) {
-        if (!impl_->has_srs)
-            throw DataError({Severity::error, "missing_crs", where(), "the layer has no coordinate reference system",
-                             "add crs = \"EPSG:…\" to this layer's table in the project file, or give the file one "
-                             "(a .prj beside a Shapefile, ogr2ogr -a_srs)"});
-        if (impl_->source_srs.IsGeographic()) {
-            OGREnvelope env;
-            if (impl_->layer->GetExtent(&env, TRUE) == OGRERR_NONE &&
-                (env.MinX < -180.5 || env.MaxX > 180.5 || env.MinY < -90.5 || env.MaxY > 90.5))
-                throw DataError({Severity::error, "wrong_crs", where(),
-                                 "the layer declares a geographic CRS but its coordinates reach (" +
-                                     std::to_string(env.MaxX) + ", " + std::to_string(env.MaxY) + "), which are not degrees",
-                                 "declare the projected CRS the data is really in with crs = \"EPSG:…\""});
-        }
+        impl_->check_declared_crs();
         check_coordinates_fit_crs();
-        OGRSpatialReference target;
-        if (target.SetFromUserInput(target_crs.c_str()) != OGRERR_NONE)
-            throw DataError({Severity::error, "bad_crs", {}, "working CRS '" + target_crs + "' is not a CRS PROJ knows",
-                             "set working_crs in [project] to a projected metric CRS such as EPSG:4547"});
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (impl_->offset != OffsetCrs::none) impl_->to_target.emplace(impl_->src.crs, target_crs, where());
-        else if (!impl_->source_srs.IsSame(&target)) impl_->to_target.emplace(impl_->source_srs, target, where());
+        impl_->reproject_to(target_crs);
     } else if (impl_->offset != OffsetCrs::none && has_geometry()) {
         impl_->to_target.emplace(impl_->src.crs, "EPSG:4326", where());  // no target: the points in WGS 84
     }
@@ -288,10 +324,7 @@ void VectorReader::report_text_repairs(Diagnostics& diag) const {
                                     : "save the layer's text as UTF-8");
 }
 
-SourceLocation VectorReader::where(std::string feature) const {
-    const std::string file = impl_->src.file.string();
-    return SourceLocation{is_pg_source(file) ? pg_display(file) : file, impl_->layer_name(), std::move(feature), {}, {}};
-}
+SourceLocation VectorReader::where(std::string feature) const { return impl_->where(std::move(feature)); }
 
 const CsvTable* VectorReader::text_table() const { return impl_->table ? &*impl_->table : nullptr; }
 
@@ -332,7 +365,7 @@ std::int64_t VectorReader::feature_count() const {
     return counted.rows_read;
 }
 
-bool VectorReader::has_geometry() const { return !impl_->table && impl_->layer->GetGeomType() != wkbNone; }
+bool VectorReader::has_geometry() const { return impl_->has_geometry(); }
 
 geo::Box VectorReader::extent_lonlat() const {
     OGREnvelope env;

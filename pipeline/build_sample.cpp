@@ -191,8 +191,7 @@ std::vector<geo::Point> unit_locations(const OsmBuilding& b) {
     return out;
 }
 
-// The project file beside the outputs, as `gridatlas run` reads it (data/sample/project.toml is this for the bundled
-// sample). `covered`: the extract's roads have a covered column, mapped for [walking] join_exclude.
+// `s` as a TOML basic string, quoted.
 std::string toml_string(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
@@ -202,7 +201,8 @@ std::string toml_string(const std::string& s) {
     return out + "\"";
 }
 
-std::string project_toml(const std::string& name, bool covered) {
+// The opening comment and [project].
+std::string toml_project(const std::string& name) {
     std::string out = R"toml(# GridAtlas project file written by `gridatlas sample build` from an OpenStreetMap extract (method: data/README.md
 # of the GridAtlas sources). Paths are relative to this file. In every layer table, file/layer/crs are reserved; every
 # other key maps one of GridAtlas's field names (left) to the layer's field name (right).
@@ -211,7 +211,13 @@ std::string project_toml(const std::string& name, bool covered) {
 )toml";
     out += "name = " + toml_string(name) + "\n";
     out += R"toml(working_crs = "auto"            # "auto": the UTM zone of the buildings' centre; or a metric CRS such as "EPSG:4547"
+)toml";
+    return out;
+}
 
+// [buildings], [units], [households] and the [[grid_levels]].
+std::string toml_areas() {
+    return R"toml(
 [buildings]
 file = "sample.gpkg"
 layer = "buildings"
@@ -260,7 +266,12 @@ layer = "grids"
 code = "code"
 name = "name"
 parent_code = "parent_code"
+)toml";
+}
 
+// [facilities] and [roads]; `covered`: the roads' covered column is mapped.
+std::string toml_facilities_and_roads(bool covered) {
+    std::string out = R"toml(
 [facilities]
 file = "sample.gpkg"
 layer = "facilities"
@@ -282,7 +293,12 @@ bridge = "bridge"
 tunnel = "tunnel"
 )toml";
     if (covered) out += "covered = \"covered\"\n";
-    out += R"toml(
+    return out;
+}
+
+// [walking] and its profiles.
+std::string toml_walking() {
+    std::string out = R"toml(
 [walking]
 speed_m_per_s = 1.1             # adult walking pace; 15 min ≈ 990 m, GB 50180-2018's 800–1000 m circle
 max_snap_m = 250                # farther from every walkable road: unreachable, reported
@@ -297,7 +313,13 @@ join_exclude = ["tunnel", "covered", "bridge", "layer_below_0", "layer_above_0"]
     out += R"toml(
 [walking.profiles]              # selectable with --profile in coverage and plan; "adult" is speed_m_per_s
 elderly = 0.8                   # a slower older adult's pace (older pedestrians are commonly measured at 0.8–1.0 m/s)
+)toml";
+    return out;
+}
 
+// The [[service_kinds]] of the 15-minute circle.
+std::string toml_service_kinds() {
+    return R"toml(
 # The 15-minute service circle (15分钟服务圈). life_circle = true: counts towards a household's "complete" circle.
 [[service_kinds]]
 key = "party_mass_centre"
@@ -352,7 +374,12 @@ key = "police"
 name = "警务室"
 minutes = 15
 life_circle = false
+)toml";
+}
 
+// [rules] and [map].
+std::string toml_rules_and_map(const std::string& name) {
+    std::string out = R"toml(
 [rules]
 standalone_party_org_households = 300
 community_max_households = 3000
@@ -367,6 +394,13 @@ headline_kind = "party_mass_centre"
 attribution = "© OpenStreetMap contributors"   # the sample is OSM-derived; other data: its own credit, or none
 )toml";
     return out;
+}
+
+// The project file beside the outputs, as `gridatlas run` reads it (data/sample/project.toml is this for the bundled
+// sample). `covered`: the extract's roads have a covered column, mapped for [walking] join_exclude.
+std::string project_toml(const std::string& name, bool covered) {
+    return toml_project(name) + toml_areas() + toml_facilities_and_roads(covered) + toml_walking() + toml_service_kinds() +
+           toml_rules_and_map(name);
 }
 
 // The sample's areas: grids of 300–500 households cut by the roads, and communities made of whole grids.

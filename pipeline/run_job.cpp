@@ -45,31 +45,45 @@ nlohmann::json status_json(const StatusCounts& c) {
     return j;
 }
 
-nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) {
-    const Dataset& ds = r.ds;
-    nlohmann::json j;
-    j["project"] = cfg.name;
-    j["project_file"] = cfg.file.string();
-    j["working_crs"] = ds.working_crs;
+nlohmann::json inputs_json(const Dataset& ds) {
     std::size_t residential = 0;
     for (const auto& b : ds.buildings) residential += b.residential;
     std::size_t walkable = 0;
     for (const auto& l : ds.roads) walkable += l.walkable;
-    j["inputs"] = {{"buildings", ds.buildings.size()}, {"residential_buildings", residential},
-                   {"rejected_buildings", ds.rejected_buildings.size()}, {"units", ds.units.size()},
-                   {"households_in_roster", ds.households.size()}, {"grids", ds.grids.size()},
-                   {"facilities", ds.facilities.size()}, {"road_lines", ds.roads.size()}, {"walkable_road_lines", walkable}};
-    j["walk_network"] = {{"nodes", r.network.nodes().size()}, {"edges", r.network.edges().size()},
-                         {"components", r.network.component_count()}};
+    return {{"buildings", ds.buildings.size()}, {"residential_buildings", residential},
+            {"rejected_buildings", ds.rejected_buildings.size()}, {"units", ds.units.size()},
+            {"households_in_roster", ds.households.size()}, {"grids", ds.grids.size()},
+            {"facilities", ds.facilities.size()}, {"road_lines", ds.roads.size()}, {"walkable_road_lines", walkable}};
+}
 
-    j["households"] = households_json(ds, r.assignment);
-    j["conservation"] = conservation_json(r.assignment);
-    // Rows placed by their point (no buildings layer) whose grid was not clear-cut, per level and flag.
+// Rows placed by their point (no buildings layer) whose grid was not clear-cut, per level and flag.
+nlohmann::json grid_flags_json(const Dataset& ds, const assign::AssignmentResult& a) {
     nlohmann::json flags = nlohmann::json::object();
     for (std::size_t l = 0; l < ds.levels.size(); ++l)
-        if (!r.assignment.conservation.at(2 + l).flagged.empty()) flags[ds.levels[l].key] = r.assignment.conservation.at(2 + l).flagged;
-    j["grid_flags"] = flags;
+        if (!a.conservation.at(2 + l).flagged.empty()) flags[ds.levels[l].key] = a.conservation.at(2 + l).flagged;
+    return flags;
+}
 
+// One grid of levels[].per_grid[]: its counts and the share of its households each kind covers.
+nlohmann::json grid_json(const Results& r, GridId g) {
+    const Dataset& ds = r.ds;
+    const auto& s = r.stats.grids[g.index()];
+    const GridId parent = r.tree.parent[g.index()];
+    nlohmann::json coverage;
+    for (std::size_t k = 0; k < r.access.kinds.size(); ++k)
+        coverage[r.access.kinds[k].kind] = s.people.households
+            ? std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000 : 0.0;
+    nlohmann::json j = {{"code", ds.grid(g).code}, {"name", ds.grid(g).name},
+                        {"parent_code", parent.valid() ? ds.grid(parent).code : ""}, {"buildings", s.buildings},
+                        {"households", s.people.households}, {"persons", s.people.persons},
+                        {"party_member_households", s.people.party_households},
+                        {"complete_circle_households", s.complete_circle_households}, {"coverage_share", coverage}};
+    if (r.stats.household_status) j["households_by_status"] = status_json(s.people.status);
+    return j;
+}
+
+nlohmann::json levels_json(const Results& r) {
+    const Dataset& ds = r.ds;
     nlohmann::json levels = nlohmann::json::array();
     for (std::size_t l = 0; l < ds.levels.size(); ++l) {
         nlohmann::json grids = nlohmann::json::array();
@@ -77,17 +91,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
         StatusCounts by_status{};
         for (GridId g : ds.grids_of_level(static_cast<int>(l))) {
             const auto& s = r.stats.grids[g.index()];
-            const GridId parent = r.tree.parent[g.index()];
-            nlohmann::json coverage;
-            for (std::size_t k = 0; k < r.access.kinds.size(); ++k)
-                coverage[r.access.kinds[k].kind] = s.people.households
-                    ? std::round(1000.0 * s.covered_households[k] / s.people.households) / 1000 : 0.0;
-            grids.push_back({{"code", ds.grid(g).code}, {"name", ds.grid(g).name},
-                             {"parent_code", parent.valid() ? ds.grid(parent).code : ""}, {"buildings", s.buildings},
-                             {"households", s.people.households}, {"persons", s.people.persons},
-                             {"party_member_households", s.people.party_households},
-                             {"complete_circle_households", s.complete_circle_households}, {"coverage_share", coverage}});
-            if (r.stats.household_status) grids.back()["households_by_status"] = status_json(s.people.status);
+            grids.push_back(grid_json(r, g));
             for (std::size_t i = 0; i < status_count; ++i) by_status[i] += s.people.status[i];
             households += s.people.households;
             persons += s.people.persons;
@@ -98,8 +102,11 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
                           {"per_grid", grids}});
         if (r.stats.household_status) levels.back()["households_by_status"] = status_json(by_status);
     }
-    j["levels"] = levels;
+    return levels;
+}
 
+nlohmann::json service_kinds_json(const Results& r) {
+    const Dataset& ds = r.ds;
     nlohmann::json kinds = nlohmann::json::array();
     for (std::size_t k = 0; k < r.stats.kinds.size(); ++k) {
         const auto& t = r.stats.kinds[k];
@@ -119,15 +126,36 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
                          {"coverage_share", std::round(t.share() * 1000) / 1000}, {"gap_buildings", t.gap_buildings},
                          {"beyond_search_limit_buildings", beyond}, {"beyond_search_limit_households", beyond_households}});
     }
-    j["service_kinds"] = kinds;
+    return kinds;
+}
+
+nlohmann::json walking_json(const Results& r) {
+    const Dataset& ds = r.ds;
     std::size_t at_entrances = 0;
     for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
         const auto points = r.access.points_of(BuildingId{b});
         at_entrances += !points.empty() && points.front().entrance != access::AccessPoint::anchor;
     }
     const double limit = r.access.kinds.empty() ? std::numeric_limits<double>::infinity() : r.access.kinds.front().search_limit_minutes;
-    j["walking"] = {{"search_limit_minutes", std::isfinite(limit) ? nlohmann::json(limit) : nlohmann::json(nullptr)},
-                    {"entrances", ds.entrances.size()}, {"buildings_joined_at_entrances", at_entrances}};
+    return {{"search_limit_minutes", std::isfinite(limit) ? nlohmann::json(limit) : nlohmann::json(nullptr)},
+            {"entrances", ds.entrances.size()}, {"buildings_joined_at_entrances", at_entrances}};
+}
+
+nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) {
+    const Dataset& ds = r.ds;
+    nlohmann::json j;
+    j["project"] = cfg.name;
+    j["project_file"] = cfg.file.string();
+    j["working_crs"] = ds.working_crs;
+    j["inputs"] = inputs_json(ds);
+    j["walk_network"] = {{"nodes", r.network.nodes().size()}, {"edges", r.network.edges().size()},
+                         {"components", r.network.component_count()}};
+    j["households"] = households_json(ds, r.assignment);
+    j["conservation"] = conservation_json(r.assignment);
+    j["grid_flags"] = grid_flags_json(ds, r.assignment);
+    j["levels"] = levels_json(r);
+    j["service_kinds"] = service_kinds_json(r);
+    j["walking"] = walking_json(r);
     j["complete_circle_households"] = r.stats.complete_circle_households;
     if (r.stats.household_status) {   // households placed in a building, by status (per grid: levels[].per_grid[])
         StatusCounts all{};
@@ -135,7 +163,6 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Results& r) 
             for (std::size_t i = 0; i < status_count; ++i) all[i] += b.status[i];
         j["households_by_status"] = status_json(all);
     }
-
     std::map<std::string, std::size_t> warnings;
     for (const auto& d : r.diagnostics.items()) ++warnings[d.code];
     j["warnings"] = warnings;
@@ -248,24 +275,72 @@ RunReport run_job(const RunConfig& config) {
     return run_job(config, diag);
 }
 
-RunReport run_job(const RunConfig& config, Diagnostics& diag) {
-    StageClock clock;
-    RunReport report;
-    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
-    // --within: the whole project places the households (cheap), then one county's cut runs every stage; its
-    // warnings repeat the whole project's for the grids (every grid is kept), so only new ones are added to `diag`.
+namespace {
+
+// The project state a run works from. --within: the whole project places the households (cheap), then one county's
+// cut runs every stage; its warnings repeat the whole project's for the grids (every grid is kept), so only new ones
+// are added to the run's diagnostics. Not movable: the states keep references to county_diag.
+struct RunStates {
+    Diagnostics county_diag;
     std::unique_ptr<ProjectState> whole, state;
     std::optional<WithinScope> scope;
-    Diagnostics county_diag;
-    if (config.within.empty()) {
-        state = std::make_unique<ProjectState>(config.project_file, diag, clock);
-    } else {
+
+    RunStates(const RunConfig& config, Diagnostics& diag, StageClock& clock) {
+        if (config.within.empty()) {
+            state = std::make_unique<ProjectState>(config.project_file, diag, clock);
+            return;
+        }
         whole = std::make_unique<ProjectState>(config.project_file, diag, clock);
         scope.emplace();
         Dataset part = clock.time("cut --within", [&] { return within_dataset(*whole, config.within, *scope); });
         state = std::make_unique<ProjectState>(whole->cfg(), std::move(part), county_diag, clock);
     }
-    ProjectState& p = *state;
+    RunStates(const RunStates&) = delete;
+    RunStates& operator=(const RunStates&) = delete;
+};
+
+// overview.png: households per grid, and the headline kind's walking minutes when access could be measured.
+std::filesystem::path write_overview(ProjectState& p, OutputSet& out) {
+    const auto& cfg = p.cfg();
+    const auto& ds = p.ds();
+    render::OverviewRequest req;
+    req.dataset = &ds;
+    for (const auto& g : p.stats().grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
+    if (const auto* headline = p.access().find(cfg.map.headline_kind); headline && p.can_measure_access()) {
+        req.building_minutes = access::minutes_for_bands(*headline);
+        req.headline_threshold_minutes = headline->threshold_minutes;
+    }
+    for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
+    req.title = cfg.map.title;
+    req.width_px = cfg.map.width_px;
+    req.attribution = cfg.map.attribution;
+    return out.write("overview.png", [&](const auto& f) { render::render_overview_png(req, f); });
+}
+
+// --within: the summary limited to the county; the roster file is the whole project's, accounted for there, and the
+// county's rows here.
+void scope_summary(const RunStates& states, RunReport& report) {
+    const WithinScope& scope = *states.scope;
+    limit_levels_to_scope(report.summary["levels"], scope);
+    report.summary["within"] = within_json(scope);
+    if (std::isfinite(scope.margin_m))   // the margin cannot tell these apart (see limit_gpkg_to_scope)
+        for (auto& k : report.summary["service_kinds"]) {
+            k.erase("beyond_search_limit_buildings");
+            k.erase("beyond_search_limit_households");
+        }
+    report.balanced = states.state->assignment().balanced() && roster_file_count(states.whole->ds()).balanced();
+}
+
+}  // namespace
+
+RunReport run_job(const RunConfig& config, Diagnostics& diag) {
+    StageClock clock;
+    RunReport report;
+    if (!config.to_postgis.empty()) layers::check_postgis_target({config.to_postgis, config.pg_schema});   // before any work
+    const RunStates states(config, diag, clock);
+    const std::optional<WithinScope>& scope = states.scope;
+    ProjectState& p = *states.state;
+    // The stages in this order (each is computed on first use, and its warnings come in that order).
     const auto& cfg = p.cfg();
     const auto& ds = p.ds();
     const auto& tree = p.tree();
@@ -277,7 +352,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     const auto& central = p.central();
     const auto& liaison = p.liaison();
     const assign::OrganisationReport organisation = scope ? scoped_organisation(p.organisation(), ds, *scope) : p.organisation();
-    if (scope) add_new_warnings(county_diag, diag);
+    if (scope) add_new_warnings(states.county_diag, diag);
 
     const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
     OutputSet out(config.out_dir, "run", diag);
@@ -287,23 +362,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
             if (scope) limit_gpkg_to_scope(f, *scope, access);
         });
     });
-
-    if (config.render) {
-        report.overview_png = clock.time("render overview", [&] {
-            render::OverviewRequest req;
-            req.dataset = &ds;
-            for (const auto& g : stats.grids) req.grid_households.push_back(static_cast<std::int64_t>(g.people.households));
-            if (const auto* headline = access.find(cfg.map.headline_kind); headline && p.can_measure_access()) {
-                req.building_minutes = access::minutes_for_bands(*headline);
-                req.headline_threshold_minutes = headline->threshold_minutes;
-            }
-            for (const auto& k : ds.service_kinds) if (k.key == cfg.map.headline_kind) req.headline_kind_name = k.name;
-            req.title = cfg.map.title;
-            req.width_px = cfg.map.width_px;
-            req.attribution = cfg.map.attribution;
-            return out.write("overview.png", [&](const auto& f) { render::render_overview_png(req, f); });
-        });
-    }
+    if (config.render) report.overview_png = clock.time("render overview", [&] { return write_overview(p, out); });
 
     report.summary = summary_json(cfg, results);
     report.summary["organisation"] = organisation_json(ds, organisation, central, liaison);
@@ -311,17 +370,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     report.summary["outputs"] = {{"gpkg", report.gpkg.string()}, {"overview_png", report.overview_png.string()}};
     report.balanced = assignment.balanced() && roster_file_count(ds).balanced();
     report.summary["skipped_stages"] = skipped_json(p.skipped());
-    if (scope) {
-        limit_levels_to_scope(report.summary["levels"], *scope);
-        report.summary["within"] = within_json(*scope);
-        if (std::isfinite(scope->margin_m))   // the margin cannot tell these apart (see limit_gpkg_to_scope)
-            for (auto& k : report.summary["service_kinds"]) {
-                k.erase("beyond_search_limit_buildings");
-                k.erase("beyond_search_limit_households");
-            }
-        // The roster file is the whole project's: it is accounted for there, the county's rows here.
-        report.balanced = assignment.balanced() && roster_file_count(whole->ds()).balanced();
-    }
+    if (scope) scope_summary(states, report);
     if (!config.to_postgis.empty())   // before the files are committed: a failure here leaves the previous files too
         report.summary["postgis"] = clock.time("write postgis", [&] {
             const layers::PostgisScope pg_scope{scope ? scope->code : "all", scope ? scope->level_key : "all", cfg.name};
@@ -336,14 +385,11 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
     return report;
 }
 
-std::string format_summary(const RunReport& report) {
-    const auto& s = report.summary;
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(1);
-    out << "GridAtlas run: " << s["project"].get<std::string>() << " (" << s["working_crs"].get<std::string>() << ")\n";
+namespace {
+
+// The households lines of the terminal summary: roster = assigned + unassigned, the roster file, per level and flag.
+void format_households(const nlohmann::json& s, std::ostringstream& out) {
     const auto& in = s["inputs"];
-    out << "  buildings " << in["buildings"] << " (" << in["residential_buildings"] << " residential), units " << in["units"]
-        << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
     const auto& h = s["households"];
     out << "\nHouseholds: " << h["roster"] << " in roster = " << h["assigned"] << " assigned + " << h["unassigned"] << " unassigned"
         << (in["buildings"] == 0 ? " to a building (no buildings layer: the grid levels below count the rows placed by their points)" : "")
@@ -362,6 +408,19 @@ std::string format_summary(const RunReport& report) {
         for (const auto& [flag, n] : flagged.items()) out << " " << flag << " " << n << ";";
         out << "\n";
     }
+}
+
+}  // namespace
+
+std::string format_summary(const RunReport& report) {
+    const auto& s = report.summary;
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1);
+    out << "GridAtlas run: " << s["project"].get<std::string>() << " (" << s["working_crs"].get<std::string>() << ")\n";
+    const auto& in = s["inputs"];
+    out << "  buildings " << in["buildings"] << " (" << in["residential_buildings"] << " residential), units " << in["units"]
+        << ", grids " << in["grids"] << ", facilities " << in["facilities"] << ", road lines " << in["road_lines"] << "\n";
+    format_households(s, out);
     out << "\nGrid levels:\n";
     for (const auto& l : s["levels"])
         out << "    " << l["name"].get<std::string>() << " (" << l["key"].get<std::string>() << "): " << l["grids"] << " grids, "

@@ -118,10 +118,8 @@ std::vector<Interval> subtract(const std::vector<Interval>& now, const std::vect
 }
 
 
-}  // namespace
-
-std::vector<Isochrone> isochrones(const WalkNetwork& net, const std::vector<Snap>& sources,
-                                  const std::vector<double>& minutes_bands, const IsochroneOptions& options) {
+// The largest band's budget in metres, after checking the options and the bands.
+double largest_budget_m(const std::vector<double>& minutes_bands, const IsochroneOptions& options) {
     if (!(options.speed_m_per_s > 0) || !std::isfinite(options.speed_m_per_s))
         throw std::invalid_argument("walking speed must be a positive number of metres per second");
     if (!(options.buffer_m > 0) || !std::isfinite(options.buffer_m))
@@ -132,18 +130,72 @@ std::vector<Isochrone> isochrones(const WalkNetwork& net, const std::vector<Snap
         if (!(m >= 0) || !std::isfinite(m)) throw std::invalid_argument("isochrone bands must be finite minutes >= 0");
         largest = std::max(largest, m * 60.0 * options.speed_m_per_s);
     }
+    return largest;
+}
 
-    const WalkGraph graph(net);
-    BoundedSearch search(graph);
-    search.run(sources, largest);
-
-    // Edges that can hold a reachable piece: those at a settled node and those carrying a source.
+// Edges that can hold a reachable piece: those at a settled node and those carrying a source; ascending, each once.
+std::vector<std::uint32_t> candidate_edges(const WalkGraph& graph, const BoundedSearch& search,
+                                           const std::vector<Snap>& sources) {
     std::vector<std::uint32_t> edges;
     for (std::uint32_t n : search.settled())
         for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) edges.push_back(graph.edge(a));
     for (const Snap& s : sources) edges.push_back(s.edge);
     std::sort(edges.begin(), edges.end());
     edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    return edges;
+}
+
+// The merged intervals of edge `e` within `budget` metres: from either end node, and from sources on the edge itself.
+void reachable_intervals(const WalkNetwork& net, const BoundedSearch& search, const std::vector<Snap>& sources,
+                         std::uint32_t e, double budget, std::vector<Interval>& intervals) {
+    const WalkNetwork::Edge& edge = net.edges()[e];
+    const double length = edge.length_m;
+    intervals.clear();
+    const double d_from = search.node_distance(edge.from);
+    const double d_to = search.node_distance(edge.to);
+    if (d_from <= budget) intervals.push_back({0, std::min(length, budget - d_from)});
+    if (d_to <= budget) intervals.push_back({std::max(0.0, length - (budget - d_to)), length});
+    for (const Snap& s : sources) {
+        if (s.edge != e || s.offset_m > budget) continue;
+        const double left = budget - s.offset_m;
+        intervals.push_back({std::max(0.0, s.along_m - left), std::min(length, s.along_m + left)});
+    }
+    merge(intervals);
+}
+
+// One band's reachable pieces and length into `iso`; into `added`, the pieces the previous band did not reach.
+// `previous` (per entry of `edges`) is moved on to this band's intervals.
+void band_pieces(const WalkNetwork& net, const BoundedSearch& search, const std::vector<Snap>& sources,
+                 const std::vector<std::uint32_t>& edges, std::vector<std::vector<Interval>>& previous, Isochrone& iso,
+                 std::vector<geo::LineString>& added) {
+    std::vector<Interval> intervals;
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        const WalkNetwork::Edge& edge = net.edges()[edges[i]];
+        const double length = edge.length_m;
+        reachable_intervals(net, search, sources, edges[i], iso.budget_m, intervals);
+        const auto piece = [&](const Interval& r) {
+            return r.from <= join_m && r.to >= length - join_m ? edge.geometry : sub_line(edge.geometry, r.from, r.to);
+        };
+        for (const Interval& r : intervals) {
+            if (r.to - r.from < min_piece_m) continue;
+            iso.reachable.push_back(piece(r));
+            iso.reachable_length_m += std::min(r.to, length) - r.from;
+        }
+        for (const Interval& r : subtract(intervals, previous[i]))
+            if (r.to - r.from >= min_piece_m) added.push_back(piece(r));
+        previous[i] = intervals;
+    }
+}
+
+}  // namespace
+
+std::vector<Isochrone> isochrones(const WalkNetwork& net, const std::vector<Snap>& sources,
+                                  const std::vector<double>& minutes_bands, const IsochroneOptions& options) {
+    const double largest = largest_budget_m(minutes_bands, options);
+    const WalkGraph graph(net);
+    BoundedSearch search(graph);
+    search.run(sources, largest);
+    const std::vector<std::uint32_t> edges = candidate_edges(graph, search, sources);
 
     // Bands from the smallest budget up. A band's area is the previous band's area unioned with the buffers of only
     // what the larger budget adds (buffering distributes over union), so no band redoes the union of a smaller one.
@@ -156,41 +208,13 @@ std::vector<Isochrone> isochrones(const WalkNetwork& net, const std::vector<Snap
     std::vector<Isochrone> out(minutes_bands.size());
     std::vector<std::vector<Interval>> previous(edges.size());   // per entry of `edges`: the last band's intervals
     geo::GeosGeom area;                                          // the last band's area; null while nothing is reached
-    std::vector<Interval> intervals;
     std::vector<geo::LineString> added;
     for (std::size_t band : order) {
         Isochrone& iso = out[band];
         iso.minutes = minutes_bands[band];
         iso.budget_m = iso.minutes * 60.0 * options.speed_m_per_s;
-        const double budget = iso.budget_m;
         added.clear();
-        for (std::size_t i = 0; i < edges.size(); ++i) {
-            const std::uint32_t e = edges[i];
-            const WalkNetwork::Edge& edge = net.edges()[e];
-            const double length = edge.length_m;
-            intervals.clear();
-            const double d_from = search.node_distance(edge.from);
-            const double d_to = search.node_distance(edge.to);
-            if (d_from <= budget) intervals.push_back({0, std::min(length, budget - d_from)});
-            if (d_to <= budget) intervals.push_back({std::max(0.0, length - (budget - d_to)), length});
-            for (const Snap& s : sources) {
-                if (s.edge != e || s.offset_m > budget) continue;
-                const double left = budget - s.offset_m;
-                intervals.push_back({std::max(0.0, s.along_m - left), std::min(length, s.along_m + left)});
-            }
-            merge(intervals);
-            const auto piece = [&](const Interval& r) {
-                return r.from <= join_m && r.to >= length - join_m ? edge.geometry : sub_line(edge.geometry, r.from, r.to);
-            };
-            for (const Interval& r : intervals) {
-                if (r.to - r.from < min_piece_m) continue;
-                iso.reachable.push_back(piece(r));
-                iso.reachable_length_m += std::min(r.to, length) - r.from;
-            }
-            for (const Interval& r : subtract(intervals, previous[i]))
-                if (r.to - r.from >= min_piece_m) added.push_back(piece(r));
-            previous[i] = intervals;
-        }
+        band_pieces(net, search, sources, edges, previous, iso, added);
         if (!added.empty()) area = buffered_union(ctx, std::move(area), added, options);
         if (area) iso.area = geo::to_multipolygon(ctx, area.get());
     }

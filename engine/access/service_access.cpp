@@ -62,30 +62,27 @@ std::pair<std::optional<Snap>, bool> join_street(const WalkNetwork& net, const g
     return {any, any.has_value()};
 }
 
-KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const WalkGraph& g, const AccessResult& snaps,
-                           const ServiceKind& kind, const WalkingOptions& options) {
-    const std::size_t building_count = ds.buildings.size();
-    const double bound_m = options.search_limit_min * 60.0 * options.speed_m_per_s;
-    KindAccess out;
-    out.kind = kind.key;
-    out.threshold_minutes = kind.minutes;
-    out.search_limit_minutes = options.search_limit_min;
-    out.minutes.assign(building_count, infinity);
-    out.nearest.assign(building_count, FacilityId{});
-    out.reach.assign(building_count, Reach::not_residential);
-    out.via.assign(building_count, KindAccess::no_point);
+// The snapped facilities of one kind, by edge so that a point finds those on its own edge, and the connected
+// components that hold one.
+struct KindSources {
+    std::vector<Source> by_edge;
+    std::vector<bool> component_has_facility;
+};
 
-    // The snapped facilities of this kind, by edge so that a point finds those on its own edge, and the connected
-    // components that hold one.
-    std::vector<Source> sources;
-    std::vector<bool> component_has_facility(net.component_count(), false);
+KindSources kind_sources(const Dataset& ds, const WalkNetwork& net, const AccessResult& snaps, const std::string& kind) {
+    KindSources out{{}, std::vector<bool>(net.component_count(), false)};
     for (std::size_t f = 0; f < ds.facilities.size(); ++f)
-        if (ds.facilities[f].kind == kind.key && snaps.facility_snaps[f]) {
-            sources.push_back({snaps.facility_snaps[f]->edge, static_cast<std::uint32_t>(f)});
-            component_has_facility[net.nodes()[net.edges()[snaps.facility_snaps[f]->edge].from].component] = true;
+        if (ds.facilities[f].kind == kind && snaps.facility_snaps[f]) {
+            out.by_edge.push_back({snaps.facility_snaps[f]->edge, static_cast<std::uint32_t>(f)});
+            out.component_has_facility[net.nodes()[net.edges()[snaps.facility_snaps[f]->edge].from].component] = true;
         }
-    std::sort(sources.begin(), sources.end());
+    std::sort(out.by_edge.begin(), out.by_edge.end());
+    return out;
+}
 
+// Every node's label from the nearest facility, by a multi-source Dijkstra bounded by bound_m.
+std::vector<Label> settle_nodes(const WalkNetwork& net, const WalkGraph& g, const AccessResult& snaps,
+                                const std::vector<Source>& sources, double bound_m) {
     std::vector<Label> labels(net.nodes().size());
     Frontier<Label> frontier;
     const auto seed = [&](std::uint32_t node, Label label) {
@@ -100,43 +97,64 @@ KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const Walk
         seed(edge.to, Label{snap.offset_m + (edge.length_m - snap.along_m), s.facility});
     }
     dijkstra(g, frontier, labels, seed, [](std::uint32_t) {});
+    return labels;
+}
 
-    // The shortest way from a facility to a snapped point, its access leg included.
-    const auto to_point = [&](const Snap& snap) {
-        const auto& edge = net.edges()[snap.edge];
-        const Label& from = labels[edge.from];
-        const Label& to = labels[edge.to];
-        Label best = std::min(Label{from.metres + snap.along_m, from.facility},
-                              Label{to.metres + (edge.length_m - snap.along_m), to.facility});
-        const auto on_edge = std::equal_range(sources.begin(), sources.end(), Source{snap.edge, 0},
-                                              [](const Source& a, const Source& b) { return a.edge < b.edge; });
-        for (auto s = on_edge.first; s != on_edge.second; ++s) {
-            const Snap& f = *snaps.facility_snaps[s->facility];
-            best = std::min(best, Label{std::abs(snap.along_m - f.along_m) + f.offset_m, s->facility});
-        }
-        best.metres += snap.offset_m;
-        return best;
-    };
+// The shortest way from a facility to a snapped point, its access leg included.
+Label to_point(const WalkNetwork& net, const AccessResult& snaps, const std::vector<Source>& sources,
+               const std::vector<Label>& labels, const Snap& snap) {
+    const auto& edge = net.edges()[snap.edge];
+    const Label& from = labels[edge.from];
+    const Label& to = labels[edge.to];
+    Label best = std::min(Label{from.metres + snap.along_m, from.facility},
+                          Label{to.metres + (edge.length_m - snap.along_m), to.facility});
+    const auto on_edge = std::equal_range(sources.begin(), sources.end(), Source{snap.edge, 0},
+                                          [](const Source& a, const Source& b) { return a.edge < b.edge; });
+    for (auto s = on_edge.first; s != on_edge.second; ++s) {
+        const Snap& f = *snaps.facility_snaps[s->facility];
+        best = std::min(best, Label{std::abs(snap.along_m - f.along_m) + f.offset_m, s->facility});
+    }
+    best.metres += snap.offset_m;
+    return best;
+}
 
-    for (std::size_t b = 0; b < building_count; ++b) {
+KindAccess unreached_access(std::size_t building_count, const ServiceKind& kind, const WalkingOptions& options) {
+    KindAccess out;
+    out.kind = kind.key;
+    out.threshold_minutes = kind.minutes;
+    out.search_limit_minutes = options.search_limit_min;
+    out.minutes.assign(building_count, infinity);
+    out.nearest.assign(building_count, FacilityId{});
+    out.reach.assign(building_count, Reach::not_residential);
+    out.via.assign(building_count, KindAccess::no_point);
+    return out;
+}
+
+KindAccess access_for_kind(const Dataset& ds, const WalkNetwork& net, const WalkGraph& g, const AccessResult& snaps,
+                           const ServiceKind& kind, const WalkingOptions& options) {
+    const double bound_m = options.search_limit_min * 60.0 * options.speed_m_per_s;
+    KindAccess out = unreached_access(ds.buildings.size(), kind, options);
+    const KindSources sources = kind_sources(ds, net, snaps, kind.key);
+    const std::vector<Label> labels = settle_nodes(net, g, snaps, sources.by_edge, bound_m);
+    for (std::size_t b = 0; b < ds.buildings.size(); ++b) {
         if (!ds.buildings[b].residential) continue;
-        const std::uint32_t first = snaps.point_start[b], last = snaps.point_start[b + 1];
         bool snapped = false, connected = false;
         Label best;
         std::uint32_t via = KindAccess::no_point;
-        for (std::uint32_t p = first; p < last; ++p) {
+        for (std::uint32_t p = snaps.point_start[b]; p < snaps.point_start[b + 1]; ++p) {
             const std::optional<Snap>& snap = snaps.points[p].snap;
             if (!snap) continue;
             snapped = true;
-            connected = connected || component_has_facility[net.nodes()[net.edges()[snap->edge].from].component];
-            const Label l = to_point(*snap);
+            connected = connected ||
+                        sources.component_has_facility[net.nodes()[net.edges()[snap->edge].from].component];
+            const Label l = to_point(net, snaps, sources.by_edge, labels, *snap);
             if (l < best) {   // strictly shorter: ties stay with the earlier point
                 best = l;
                 via = p;
             }
         }
         if (!snapped) out.reach[b] = Reach::no_road_nearby;
-        else if (sources.empty()) out.reach[b] = Reach::no_facility_of_kind;
+        else if (sources.by_edge.empty()) out.reach[b] = Reach::no_facility_of_kind;
         else if (!connected) out.reach[b] = Reach::disconnected;
         else if (!(best.metres <= bound_m)) out.reach[b] = Reach::beyond_search_limit;
         else {

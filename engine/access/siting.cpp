@@ -126,12 +126,10 @@ std::size_t CoverageModel::initially_covered_households() const {
     return sum;
 }
 
-CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCandidate>& candidates,
-                             const std::vector<DemandPoint>& demand, double threshold_m, unsigned threads) {
-    if (!(threshold_m >= 0) || !std::isfinite(threshold_m))
-        throw std::invalid_argument("coverage threshold must be a finite distance >= 0");
-    if (demand.size() >= std::numeric_limits<std::uint32_t>::max())   // demand indices are stored in 32 bits
-        throw std::length_error("coverage model: more than 4,294,967,294 demand points; split the area");
+namespace {
+
+// The model's per-candidate and per-demand columns, before any coverage set.
+CoverageModel model_columns(const std::vector<SitingCandidate>& candidates, const std::vector<DemandPoint>& demand) {
     CoverageModel model;
     model.candidate_ids.reserve(candidates.size());
     for (const SitingCandidate& c : candidates) model.candidate_ids.push_back(c.id);
@@ -141,16 +139,23 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
         model.households.push_back(d.households);
         model.initially_covered.push_back(d.covered);
     }
+    return model;
+}
 
-    // The demand points a new site can matter for, by edge (compressed rows, ascending demand index per edge).
-    const std::size_t edge_count = net.edges().size();
-    std::vector<std::size_t> on_edge_start(edge_count + 1, 0);
-    // A building with several entrances is listed once per snapped entrance, each with its own snap.
+// The demand points a new site can matter for, by edge (compressed rows, ascending demand index per edge). A building
+// with several entrances is listed once per snapped entrance, each with its own snap.
+struct DemandByEdge {
     struct OnEdge {
         std::uint32_t demand;
         const Snap* snap;
     };
-    std::vector<OnEdge> on_edge;
+    std::vector<std::size_t> start;   // edge e holds items[start[e] .. start[e + 1])
+    std::vector<OnEdge> items;
+};
+
+DemandByEdge open_demand_by_edge(const std::vector<DemandPoint>& demand, std::size_t edge_count) {
+    DemandByEdge out;
+    out.start.assign(edge_count + 1, 0);
     const auto open = [&](const DemandPoint& d) { return !d.covered && d.households > 0 && d.snap; };
     const auto each_snap = [&](const DemandPoint& d, const auto& fn) {
         if (d.snap->edge < edge_count) fn(*d.snap);
@@ -158,44 +163,65 @@ CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCan
             if (s.edge < edge_count) fn(s);
     };
     for (const DemandPoint& d : demand)
-        if (open(d)) each_snap(d, [&](const Snap& s) { ++on_edge_start[s.edge + 1]; });
-    std::partial_sum(on_edge_start.begin(), on_edge_start.end(), on_edge_start.begin());
-    on_edge.resize(on_edge_start.back());
-    {
-        std::vector<std::size_t> fill(on_edge_start.begin(), on_edge_start.end() - 1);
-        for (std::uint32_t d = 0; d < demand.size(); ++d)
-            if (open(demand[d])) each_snap(demand[d], [&](const Snap& s) { on_edge[fill[s.edge]++] = {d, &s}; });
+        if (open(d)) each_snap(d, [&](const Snap& s) { ++out.start[s.edge + 1]; });
+    std::partial_sum(out.start.begin(), out.start.end(), out.start.begin());
+    out.items.resize(out.start.back());
+    std::vector<std::size_t> fill(out.start.begin(), out.start.end() - 1);
+    for (std::uint32_t d = 0; d < demand.size(); ++d)
+        if (open(demand[d])) each_snap(demand[d], [&](const Snap& s) { out.items[fill[s.edge]++] = {d, &s}; });
+    return out;
+}
+
+// Per thread: a search and the candidate stamp that last looked at each edge.
+struct CoverScratch {
+    BoundedSearch search;
+    std::vector<std::uint32_t> edge_seen;
+    std::uint32_t stamp = 0;
+};
+
+// The open demand points within threshold_m of one candidate's snap, ascending, each once.
+std::vector<std::uint32_t> cover_set(CoverScratch& s, const WalkGraph& graph, const DemandByEdge& on_edge,
+                                     const Snap& snap, double threshold_m) {
+    std::vector<std::uint32_t> set;
+    s.search.run(std::span<const Snap>(&snap, 1), threshold_m);
+    if (++s.stamp == 0) {   // wrapped: forget every old stamp
+        std::fill(s.edge_seen.begin(), s.edge_seen.end(), 0);
+        s.stamp = 1;
     }
+    const auto look_at = [&](std::uint32_t e) {
+        if (s.edge_seen[e] == s.stamp) return;
+        s.edge_seen[e] = s.stamp;
+        for (std::size_t i = on_edge.start[e]; i < on_edge.start[e + 1]; ++i)
+            if (s.search.distance_to(*on_edge.items[i].snap) <= threshold_m) set.push_back(on_edge.items[i].demand);
+    };
+    look_at(snap.edge);
+    for (std::uint32_t n : s.search.settled())
+        for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) look_at(graph.edge(a));
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());   // a building reached at two entrances
+    return set;
+}
+
+}  // namespace
+
+CoverageModel coverage_model(const WalkNetwork& net, const std::vector<SitingCandidate>& candidates,
+                             const std::vector<DemandPoint>& demand, double threshold_m, unsigned threads) {
+    if (!(threshold_m >= 0) || !std::isfinite(threshold_m))
+        throw std::invalid_argument("coverage threshold must be a finite distance >= 0");
+    if (demand.size() >= std::numeric_limits<std::uint32_t>::max())   // demand indices are stored in 32 bits
+        throw std::length_error("coverage model: more than 4,294,967,294 demand points; split the area");
+    CoverageModel model = model_columns(candidates, demand);
+    const std::size_t edge_count = net.edges().size();
+    const DemandByEdge on_edge = open_demand_by_edge(demand, edge_count);
 
     const WalkGraph graph(net);
     std::vector<std::vector<std::uint32_t>> sets(candidates.size());
-    // Per thread: a search and the candidate stamp that last looked at each edge.
-    struct Scratch {
-        BoundedSearch search;
-        std::vector<std::uint32_t> edge_seen;
-        std::uint32_t stamp = 0;
-    };
-    parallel::for_each_index(candidates.size(), threads, [&] { return Scratch{BoundedSearch(graph), std::vector<std::uint32_t>(edge_count, 0), 0}; },
-                             [&](Scratch& s, std::size_t c) {
+    parallel::for_each_index(candidates.size(), threads,
+                             [&] { return CoverScratch{BoundedSearch(graph), std::vector<std::uint32_t>(edge_count, 0), 0}; },
+                             [&](CoverScratch& s, std::size_t c) {
         const std::optional<Snap>& snap = candidates[c].snap;
         if (!snap || snap->edge >= edge_count || snap->offset_m > threshold_m) return;
-        s.search.run(std::span<const Snap>(&*snap, 1), threshold_m);
-        if (++s.stamp == 0) {   // wrapped: forget every old stamp
-            std::fill(s.edge_seen.begin(), s.edge_seen.end(), 0);
-            s.stamp = 1;
-        }
-        std::vector<std::uint32_t>& set = sets[c];
-        const auto look_at = [&](std::uint32_t e) {
-            if (s.edge_seen[e] == s.stamp) return;
-            s.edge_seen[e] = s.stamp;
-            for (std::size_t i = on_edge_start[e]; i < on_edge_start[e + 1]; ++i)
-                if (s.search.distance_to(*on_edge[i].snap) <= threshold_m) set.push_back(on_edge[i].demand);
-        };
-        look_at(snap->edge);
-        for (std::uint32_t n : s.search.settled())
-            for (std::uint32_t a = graph.arc_begin(n); a < graph.arc_end(n); ++a) look_at(graph.edge(a));
-        std::sort(set.begin(), set.end());
-        set.erase(std::unique(set.begin(), set.end()), set.end());   // a building reached at two entrances
+        sets[c] = cover_set(s, graph, on_edge, *snap, threshold_m);
     });
 
     model.start.assign(candidates.size() + 1, 0);

@@ -29,12 +29,45 @@ double distance(const geo::Point& a, const geo::Point& b) {
     return std::sqrt(dx * dx + dy * dy);
 }
 
-}  // namespace
+using Value = std::pair<geo::Point, std::uint32_t>;   // facility location, facility index
+using FacilityTree = bgi::rtree<Value, bgi::quadratic<16>>;
 
-StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind& kind, double speed_m_per_s) {
-    if (!(speed_m_per_s > 0) || !std::isfinite(speed_m_per_s))
-        throw std::invalid_argument("walking speed must be a positive number of metres per second");
-    const std::size_t n = ds.buildings.size();
+struct Nearest {
+    double distance = infinity;
+    std::uint32_t facility = FacilityId::invalid_value;
+};
+
+// The nearest facility to `p` (a non-empty tree); within the tie margin, the lowest index.
+Nearest nearest_to(const FacilityTree& tree, const geo::Point& p, std::vector<Value>& found) {
+    found.clear();
+    tree.query(bgi::nearest(p, 1), std::back_inserter(found));
+    const double reach = distance(p, found.front().first) + tie_m;
+    found.clear();
+    tree.query(bgi::intersects(geo::Box({p.x() - reach, p.y() - reach}, {p.x() + reach, p.y() + reach})),
+               std::back_inserter(found));
+    Nearest here;
+    for (const Value& v : found) here.distance = std::min(here.distance, distance(p, v.first));
+    for (const Value& v : found)
+        if (distance(p, v.first) <= here.distance + tie_m) here.facility = std::min(here.facility, v.second);
+    return here;
+}
+
+// The nearest facility to any of `from`; between points within the tie margin, the lowest facility index.
+Nearest nearest_to_any(const FacilityTree& tree, const std::vector<geo::Point>& from, std::vector<Value>& found) {
+    Nearest best;
+    for (const geo::Point& p : from) {
+        if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
+        const Nearest here = nearest_to(tree, p, found);
+        if (here.distance < best.distance - tie_m ||
+            (here.distance <= best.distance + tie_m && here.facility < best.facility)) {
+            best.distance = std::min(best.distance, here.distance);
+            best.facility = here.facility;
+        }
+    }
+    return best;
+}
+
+StraightLineCoverage uncovered(std::size_t n, const ServiceKind& kind, double speed_m_per_s) {
     StraightLineCoverage out;
     out.kind = kind.key;
     out.threshold_minutes = kind.minutes;
@@ -43,8 +76,16 @@ StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind
     out.minutes.assign(n, infinity);
     out.nearest.assign(n, FacilityId{});
     out.covered.assign(n, false);
+    return out;
+}
 
-    using Value = std::pair<geo::Point, std::uint32_t>;
+}  // namespace
+
+StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind& kind, double speed_m_per_s) {
+    if (!(speed_m_per_s > 0) || !std::isfinite(speed_m_per_s))
+        throw std::invalid_argument("walking speed must be a positive number of metres per second");
+    const std::size_t n = ds.buildings.size();
+    StraightLineCoverage out = uncovered(n, kind, speed_m_per_s);
     std::vector<Value> points;
     for (std::size_t f = 0; f < ds.facilities.size(); ++f) {
         const geo::Point& p = ds.facilities[f].location;
@@ -52,7 +93,7 @@ StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind
             points.emplace_back(p, static_cast<std::uint32_t>(f));
     }
     if (points.empty()) return out;
-    const bgi::rtree<Value, bgi::quadratic<16>> tree(points);
+    const FacilityTree tree(points);
 
     // A building with entrances is measured from each of them, as compute_access walks from them.
     std::vector<std::vector<geo::Point>> entrances_of(n);
@@ -64,31 +105,11 @@ StraightLineCoverage straight_line_coverage(const Dataset& ds, const ServiceKind
         const Building& building = ds.buildings[b];
         if (!building.residential) continue;
         const std::vector<geo::Point> anchor_only{building.anchor};
-        const std::vector<geo::Point>& from = entrances_of[b].empty() ? anchor_only : entrances_of[b];
-        double best = infinity;
-        std::uint32_t best_facility = FacilityId::invalid_value;
-        for (const geo::Point& p : from) {
-            if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
-            found.clear();
-            tree.query(bgi::nearest(p, 1), std::back_inserter(found));
-            const double reach = distance(p, found.front().first) + tie_m;
-            found.clear();
-            tree.query(bgi::intersects(geo::Box({p.x() - reach, p.y() - reach}, {p.x() + reach, p.y() + reach})),
-                       std::back_inserter(found));
-            double here = infinity;
-            for (const Value& v : found) here = std::min(here, distance(p, v.first));
-            std::uint32_t here_facility = FacilityId::invalid_value;
-            for (const Value& v : found)
-                if (distance(p, v.first) <= here + tie_m) here_facility = std::min(here_facility, v.second);
-            if (here < best - tie_m || (here <= best + tie_m && here_facility < best_facility)) {
-                best = std::min(best, here);
-                best_facility = here_facility;
-            }
-        }
-        if (best == infinity) continue;
-        out.distance_m[b] = best;
-        out.minutes[b] = best / speed_m_per_s / 60.0;
-        out.nearest[b] = FacilityId{best_facility};
+        const Nearest best = nearest_to_any(tree, entrances_of[b].empty() ? anchor_only : entrances_of[b], found);
+        if (best.distance == infinity) continue;
+        out.distance_m[b] = best.distance;
+        out.minutes[b] = best.distance / speed_m_per_s / 60.0;
+        out.nearest[b] = FacilityId{best.facility};
         out.covered[b] = out.minutes[b] <= kind.minutes;
     }
     return out;

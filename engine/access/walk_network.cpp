@@ -87,6 +87,156 @@ struct LineRange {
 
 bool joins(const Occurrence& a, const Occurrence& b) { return a.level == b.level || a.end || b.end; }
 
+// The vertex occurrences of the walkable lines, each line's range of them, and each occurrence's quantized key.
+struct Noding {
+    std::vector<Occurrence> occurrences;
+    std::vector<VertexKey> keys;   // per occurrence, until grouped by location
+    std::vector<LineRange> lines;
+};
+
+// Appends one walkable line's occurrences. Lines with non-finite coordinates or fewer than two distinct vertices
+// carry no walkable length and are left out; removing repeats means no edge has zero length.
+void add_line(Noding& noding, const RoadLine& road, std::uint32_t r,
+              std::vector<std::pair<VertexKey, geo::Point>>& line_vertices) {
+    line_vertices.clear();
+    for (const geo::Point& p : road.line) {
+        if (!std::isfinite(p.x()) || !std::isfinite(p.y())) return;
+        const VertexKey key = quantize(p);
+        if (line_vertices.empty() || !(line_vertices.back().first == key)) line_vertices.emplace_back(key, p);
+    }
+    if (line_vertices.size() < 2) return;
+    noding.lines.push_back({r, static_cast<std::uint32_t>(noding.occurrences.size()),
+                            static_cast<std::uint32_t>(line_vertices.size())});
+    for (std::size_t i = 0; i < line_vertices.size(); ++i) {
+        noding.occurrences.push_back({line_vertices[i].second, 0, road.level, i == 0 || i + 1 == line_vertices.size()});
+        noding.keys.push_back(line_vertices[i].first);
+    }
+}
+
+Noding collect_occurrences(const std::vector<RoadLine>& roads) {
+    Noding noding;
+    std::size_t vertex_count = 0;
+    for (const RoadLine& road : roads)
+        if (road.walkable) vertex_count += road.line.size();
+    noding.occurrences.reserve(vertex_count);
+    noding.keys.reserve(vertex_count);
+    noding.lines.reserve(roads.size());
+    std::vector<std::pair<VertexKey, geo::Point>> line_vertices;
+    for (std::size_t r = 0; r < roads.size(); ++r)
+        if (roads[r].walkable) add_line(noding, roads[r], static_cast<std::uint32_t>(r), line_vertices);
+    if (noding.occurrences.size() >= none) throw std::length_error("walk network: more than 4 billion road vertices");
+    return noding;
+}
+
+// Occurrences grouped by location: location l holds members[start[l] .. start[l + 1]).
+struct Locations {
+    std::vector<std::uint32_t> members;
+    std::vector<std::uint32_t> start;
+    std::size_t count() const { return start.size() - 1; }
+};
+
+// Sorted by (key, occurrence), so each location lists its occurrences in input order. A sort, not a hash map of
+// keys: n log n with sequential memory access, and no node per key (the hash map grew the build time 360-fold for 64
+// times the edges). Sets each occurrence's location and frees the keys.
+Locations group_by_location(Noding& noding) {
+    std::vector<Occurrence>& occurrences = noding.occurrences;
+    const std::vector<VertexKey>& keys = noding.keys;
+    Locations at;
+    at.members.resize(occurrences.size());
+    std::iota(at.members.begin(), at.members.end(), std::uint32_t{0});
+    std::sort(at.members.begin(), at.members.end(), [&keys](std::uint32_t a, std::uint32_t b) {
+        return std::tie(keys[a], a) < std::tie(keys[b], b);
+    });
+    at.start.reserve(occurrences.size() + 1);
+    for (std::size_t k = 0; k < at.members.size(); ++k) {
+        if (k == 0 || keys[at.members[k]] != keys[at.members[k - 1]]) at.start.push_back(static_cast<std::uint32_t>(k));
+        occurrences[at.members[k]].location = static_cast<std::uint32_t>(at.start.size() - 1);
+    }
+    at.start.push_back(static_cast<std::uint32_t>(at.members.size()));
+    std::vector<VertexKey>().swap(noding.keys);
+    return at;
+}
+
+// Per occurrence: the first occurrence of its joined class, and whether it is a node (it ends its line, or another
+// occurrence shares its location).
+struct Classes {
+    std::vector<std::uint32_t> representative;
+    std::vector<bool> is_node;
+};
+
+// Per location, joins occurrences pairwise by the level rule and closes the relation transitively.
+Classes join_at_locations(const std::vector<Occurrence>& occurrences, const Locations& at) {
+    Classes classes{std::vector<std::uint32_t>(occurrences.size()), std::vector<bool>(occurrences.size())};
+    MinRootSets sets;
+    for (std::size_t l = 0; l < at.count(); ++l) {
+        const std::uint32_t* members = at.members.data() + at.start[l];
+        const std::uint32_t n = at.start[l + 1] - at.start[l];
+        sets.reset(n);
+        for (std::uint32_t i = 0; i < n; ++i)
+            for (std::uint32_t j = i + 1; j < n; ++j)
+                if (joins(occurrences[members[i]], occurrences[members[j]])) sets.unite(i, j);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            classes.representative[members[i]] = members[sets.find(i)];
+            classes.is_node[members[i]] = n > 1 || occurrences[members[i]].end;
+        }
+    }
+    return classes;
+}
+
+// Nodes in order of first appearance: a representative precedes the other members of its class. Returns each
+// occurrence's node (none for a vertex inside an edge).
+std::vector<std::uint32_t> make_nodes(const std::vector<Occurrence>& occurrences, const Classes& classes,
+                                      std::vector<WalkNetwork::Node>& nodes) {
+    std::vector<std::uint32_t> node_of(occurrences.size(), none);
+    for (std::uint32_t o = 0; o < occurrences.size(); ++o) {
+        if (!classes.is_node[o]) continue;
+        if (classes.representative[o] == o) {
+            node_of[o] = static_cast<std::uint32_t>(nodes.size());
+            nodes.push_back({occurrences[o].point, 0});
+        } else {
+            node_of[o] = node_of[classes.representative[o]];
+        }
+    }
+    return node_of;
+}
+
+// Edges: each line cut at its node vertices. Edge ends take their node's location exactly.
+std::vector<WalkNetwork::Edge> cut_edges(const std::vector<RoadLine>& roads, const Noding& noding,
+                                         const Classes& classes, const std::vector<std::uint32_t>& node_of,
+                                         const std::vector<WalkNetwork::Node>& nodes) {
+    std::vector<WalkNetwork::Edge> edges;
+    for (const LineRange& line : noding.lines) {
+        std::uint32_t start = line.first;
+        for (std::uint32_t o = line.first + 1; o < line.first + line.count; ++o) {
+            if (!classes.is_node[o]) continue;
+            WalkNetwork::Edge edge{node_of[start], node_of[o], 0, {}, line.road, roads[line.road].joinable};
+            edge.geometry.push_back(nodes[edge.from].location);
+            for (std::uint32_t i = start + 1; i < o; ++i) edge.geometry.push_back(noding.occurrences[i].point);
+            edge.geometry.push_back(nodes[edge.to].location);
+            for (std::size_t i = 1; i < edge.geometry.size(); ++i)
+                edge.length_m += segment_length(edge.geometry[i - 1], edge.geometry[i]);
+            edges.push_back(std::move(edge));
+            start = o;
+        }
+    }
+    return edges;
+}
+
+// Connected components, numbered in order of their lowest node. Returns their count.
+std::size_t number_components(std::vector<WalkNetwork::Node>& nodes, const std::vector<WalkNetwork::Edge>& edges) {
+    MinRootSets sets;
+    sets.reset(nodes.size());
+    for (const WalkNetwork::Edge& e : edges) sets.unite(e.from, e.to);
+    std::vector<std::uint32_t> component_of_root(nodes.size(), none);
+    std::size_t count = 0;
+    for (std::uint32_t n = 0; n < nodes.size(); ++n) {
+        std::uint32_t& c = component_of_root[sets.find(n)];
+        if (c == none) c = static_cast<std::uint32_t>(count++);
+        nodes[n].component = c;
+    }
+    return count;
+}
+
 }  // namespace
 
 struct WalkNetwork::Index {
@@ -99,136 +249,36 @@ struct WalkNetwork::Index {
     std::vector<Piece> pieces;
     Tree street;   // segments of joinable edges
     Tree other;    // segments of the rest (tunnels, bridges, …): only JoinTo::any_way looks here
+
+    // Packed R-trees over every edge segment: one for the joinable edges, one for the others.
+    static std::shared_ptr<const Index> over(const std::vector<Edge>& edges) {
+        auto index = std::make_shared<Index>();
+        std::vector<Value> street, other;
+        for (std::uint32_t e = 0; e < edges.size(); ++e) {
+            const geo::LineString& g = edges[e].geometry;
+            std::vector<Value>& values = edges[e].joinable ? street : other;
+            double along = 0;
+            for (std::size_t i = 1; i < g.size(); ++i) {
+                values.emplace_back(Segment(g[i - 1], g[i]), static_cast<std::uint32_t>(index->pieces.size()));
+                index->pieces.push_back({e, along});
+                along += segment_length(g[i - 1], g[i]);
+            }
+        }
+        index->street = Tree(street);
+        index->other = Tree(other);
+        return index;
+    }
 };
 
 WalkNetwork WalkNetwork::build(const std::vector<RoadLine>& roads) {
-    // Occurrences of the walkable lines, grouped by location. Lines with non-finite coordinates or fewer than two
-    // distinct vertices carry no walkable length and are left out; removing repeats means no edge has zero length.
-    std::vector<Occurrence> occurrences;
-    std::vector<VertexKey> keys;   // per occurrence
-    std::vector<LineRange> lines;
-    std::size_t vertex_count = 0;
-    for (const RoadLine& road : roads)
-        if (road.walkable) vertex_count += road.line.size();
-    occurrences.reserve(vertex_count);
-    keys.reserve(vertex_count);
-    lines.reserve(roads.size());
-    std::vector<std::pair<VertexKey, geo::Point>> line_vertices;
-    for (std::size_t r = 0; r < roads.size(); ++r) {
-        const RoadLine& road = roads[r];
-        if (!road.walkable) continue;
-        line_vertices.clear();
-        bool finite = true;
-        for (const geo::Point& p : road.line) {
-            if (!std::isfinite(p.x()) || !std::isfinite(p.y())) {
-                finite = false;
-                break;
-            }
-            const VertexKey key = quantize(p);
-            if (line_vertices.empty() || !(line_vertices.back().first == key)) line_vertices.emplace_back(key, p);
-        }
-        if (!finite || line_vertices.size() < 2) continue;
-        const LineRange range{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(occurrences.size()),
-                              static_cast<std::uint32_t>(line_vertices.size())};
-        for (std::size_t i = 0; i < line_vertices.size(); ++i) {
-            occurrences.push_back({line_vertices[i].second, 0, road.level, i == 0 || i + 1 == line_vertices.size()});
-            keys.push_back(line_vertices[i].first);
-        }
-        lines.push_back(range);
-    }
-    if (occurrences.size() >= none) throw std::length_error("walk network: more than 4 billion road vertices");
-
-    // Occurrences by location: sorted by (key, occurrence), so each location lists its occurrences in input order.
-    // A sort, not a hash map of keys: n log n with sequential memory access, and no node per key (the hash map grew
-    // the build time 360-fold for 64 times the edges).
-    std::vector<std::uint32_t> at_location(occurrences.size());
-    std::iota(at_location.begin(), at_location.end(), std::uint32_t{0});
-    std::sort(at_location.begin(), at_location.end(), [&keys](std::uint32_t a, std::uint32_t b) {
-        return std::tie(keys[a], a) < std::tie(keys[b], b);
-    });
-    std::vector<std::uint32_t> location_start;
-    location_start.reserve(occurrences.size() + 1);
-    for (std::size_t k = 0; k < at_location.size(); ++k) {
-        if (k == 0 || keys[at_location[k]] != keys[at_location[k - 1]]) location_start.push_back(static_cast<std::uint32_t>(k));
-        occurrences[at_location[k]].location = static_cast<std::uint32_t>(location_start.size() - 1);
-    }
-    const std::size_t location_count = location_start.size();
-    location_start.push_back(static_cast<std::uint32_t>(at_location.size()));
-    std::vector<VertexKey>().swap(keys);
-
-    // Per location, join occurrences into classes; each class is represented by its first occurrence. A vertex is a
-    // node when it ends its line or when another occurrence shares its location.
-    std::vector<std::uint32_t> representative(occurrences.size());
-    std::vector<bool> is_node(occurrences.size());
-    MinRootSets sets;
-    for (std::size_t l = 0; l < location_count; ++l) {
-        const std::uint32_t* members = at_location.data() + location_start[l];
-        const std::uint32_t n = location_start[l + 1] - location_start[l];
-        sets.reset(n);
-        for (std::uint32_t i = 0; i < n; ++i)
-            for (std::uint32_t j = i + 1; j < n; ++j)
-                if (joins(occurrences[members[i]], occurrences[members[j]])) sets.unite(i, j);
-        for (std::uint32_t i = 0; i < n; ++i) {
-            representative[members[i]] = members[sets.find(i)];
-            is_node[members[i]] = n > 1 || occurrences[members[i]].end;
-        }
-    }
-
-    // Nodes in order of first appearance: a representative precedes the other members of its class.
+    Noding noding = collect_occurrences(roads);
+    const Locations at = group_by_location(noding);
+    const Classes classes = join_at_locations(noding.occurrences, at);
     WalkNetwork net;
-    std::vector<std::uint32_t> node_of(occurrences.size(), none);
-    for (std::uint32_t o = 0; o < occurrences.size(); ++o) {
-        if (!is_node[o]) continue;
-        if (representative[o] == o) {
-            node_of[o] = static_cast<std::uint32_t>(net.nodes_.size());
-            net.nodes_.push_back({occurrences[o].point, 0});
-        } else {
-            node_of[o] = node_of[representative[o]];
-        }
-    }
-
-    // Edges: each line cut at its node vertices. Edge ends take their node's location exactly.
-    for (const LineRange& line : lines) {
-        std::uint32_t start = line.first;
-        for (std::uint32_t o = line.first + 1; o < line.first + line.count; ++o) {
-            if (!is_node[o]) continue;
-            Edge edge{node_of[start], node_of[o], 0, {}, line.road, roads[line.road].joinable};
-            edge.geometry.push_back(net.nodes_[edge.from].location);
-            for (std::uint32_t i = start + 1; i < o; ++i) edge.geometry.push_back(occurrences[i].point);
-            edge.geometry.push_back(net.nodes_[edge.to].location);
-            for (std::size_t i = 1; i < edge.geometry.size(); ++i)
-                edge.length_m += segment_length(edge.geometry[i - 1], edge.geometry[i]);
-            net.edges_.push_back(std::move(edge));
-            start = o;
-        }
-    }
-
-    // Connected components, numbered in order of their lowest node.
-    sets.reset(net.nodes_.size());
-    for (const Edge& e : net.edges_) sets.unite(e.from, e.to);
-    std::vector<std::uint32_t> component_of_root(net.nodes_.size(), none);
-    for (std::uint32_t n = 0; n < net.nodes_.size(); ++n) {
-        std::uint32_t& c = component_of_root[sets.find(n)];
-        if (c == none) c = static_cast<std::uint32_t>(net.component_count_++);
-        net.nodes_[n].component = c;
-    }
-
-    // Packed R-trees over every edge segment: one for the joinable edges, one for the others.
-    auto index = std::make_shared<Index>();
-    std::vector<Index::Value> street, other;
-    for (std::uint32_t e = 0; e < net.edges_.size(); ++e) {
-        const geo::LineString& g = net.edges_[e].geometry;
-        std::vector<Index::Value>& values = net.edges_[e].joinable ? street : other;
-        double along = 0;
-        for (std::size_t i = 1; i < g.size(); ++i) {
-            values.emplace_back(Segment(g[i - 1], g[i]), static_cast<std::uint32_t>(index->pieces.size()));
-            index->pieces.push_back({e, along});
-            along += segment_length(g[i - 1], g[i]);
-        }
-    }
-    index->street = Index::Tree(street);
-    index->other = Index::Tree(other);
-    net.index_ = std::move(index);
+    const std::vector<std::uint32_t> node_of = make_nodes(noding.occurrences, classes, net.nodes_);
+    net.edges_ = cut_edges(roads, noding, classes, node_of, net.nodes_);
+    net.component_count_ = number_components(net.nodes_, net.edges_);
+    net.index_ = Index::over(net.edges_);
     return net;
 }
 

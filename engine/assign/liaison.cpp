@@ -1,3 +1,5 @@
+// Party-member liaison (党员联系户): per grid, an exact min-cost flow from households to party-member contacts on a
+// sparse network of nearest contact groups, grown until no missing arc would lower the cost (see liaison.hpp).
 #include "assign/liaison.hpp"
 
 #include <algorithm>

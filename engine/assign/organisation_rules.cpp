@@ -157,6 +157,15 @@ RuleCheck grid_rule(RuleCheck r, const std::vector<std::size_t>& by_level, Breac
     return r;
 }
 
+// Grid indices in level order (then index), the order every grid rule lists its breaches in.
+std::vector<std::size_t> in_level_order(const Dataset& ds, std::size_t grid_count) {
+    std::vector<std::size_t> by_level(grid_count);
+    for (std::size_t g = 0; g < by_level.size(); ++g) by_level[g] = g;
+    std::stable_sort(by_level.begin(), by_level.end(),
+                     [&](std::size_t a, std::size_t b) { return ds.grids[a].level < ds.grids[b].level; });
+    return by_level;
+}
+
 RuleCheck central_household_rule(const Dataset& ds, const hierarchy::GridTree& tree, const Statistics& stats) {
     RuleCheck r{"central_household", "楼栋党员中心户", "party-member central household per building",
                 "party-member households ≥ 1 per building with households",
@@ -187,11 +196,7 @@ OrganisationReport check_organisation(const Dataset& ds, const hierarchy::GridTr
     const auto& grids = report.grids;
     using Value = std::optional<std::size_t>;
 
-    // Grid indices in level order (then index), the order every grid rule lists its breaches in.
-    std::vector<std::size_t> by_level(grids.size());
-    for (std::size_t g = 0; g < by_level.size(); ++g) by_level[g] = g;
-    std::stable_sort(by_level.begin(), by_level.end(),
-                     [&](std::size_t a, std::size_t b) { return ds.grids[a].level < ds.grids[b].level; });
+    const std::vector<std::size_t> by_level = in_level_order(ds, grids.size());
 
     report.rules.push_back(grid_rule(
         {"standalone_organisation", "独立建立党组织", "standalone party organisation",

@@ -74,20 +74,30 @@ std::vector<geo::Point> outline_sites(const geo::MultiPolygon& footprint, double
     return out;
 }
 
-// The Voronoi cells of each owner's sites, united per owner and clipped to `block`, then each owner's footprint
-// (parallel to owner_sites, may be empty) carved out of the others: one polygon per piece. A site two owners share
-// (a party wall's corner) goes to the first. Empty when fewer than two owners have a site.
-std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeometry* block,
-                                              const std::vector<std::vector<geo::Point>>& owner_sites,
-                                              const std::vector<geo::MultiPolygon>& owner_footprints) {
-    using SiteEntry = std::pair<geo::Point, std::size_t>;
-    std::map<std::pair<double, double>, std::size_t> owner_of;
+using SiteEntry = std::pair<geo::Point, std::size_t>;   // site, owner
+using SiteOwners = std::map<std::pair<double, double>, std::size_t>;
+
+// Each distinct site with its owner; a site two owners share (a party wall's corner) goes to the first.
+SiteOwners site_owners(const std::vector<std::vector<geo::Point>>& owner_sites) {
+    SiteOwners owner_of;
     for (std::size_t o = 0; o < owner_sites.size(); ++o)
         for (const auto& p : owner_sites[o]) owner_of.emplace(std::pair(p.x(), p.y()), o);
-    std::vector<bool> has_site(owner_sites.size(), false);
-    for (const auto& [xy, o] : owner_of) has_site[o] = true;
-    if (std::count(has_site.begin(), has_site.end(), true) < 2) return {};
+    return owner_of;
+}
 
+// The owner of one Voronoi cell: the site it holds, or (rounding) the site nearest the cell's centre; npos for none.
+std::size_t cell_owner(const bgi::rtree<SiteEntry, bgi::quadratic<16>>& sites, const geo::MultiPolygon& shape) {
+    for (auto it = sites.qbegin(bgi::intersects(bg::return_envelope<geo::Box>(shape))); it != sites.qend(); ++it)
+        if (bg::covered_by(it->first, shape)) return it->second;
+    geo::Point c;
+    bg::centroid(shape, c);
+    auto it = sites.qbegin(bgi::nearest(c, 1));
+    return it == sites.qend() ? npos : it->second;
+}
+
+// The Voronoi cells of the sites within `block`, each given to its site's owner.
+std::vector<std::vector<GeosGeom>> cells_by_owner(GeosContext& ctx, const GEOSGeometry* block, const SiteOwners& owner_of,
+                                                  std::size_t owner_count) {
     std::vector<GeosGeom> points;
     std::vector<SiteEntry> entries;
     for (const auto& [xy, o] : owner_of) {
@@ -99,37 +109,44 @@ std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeomet
     const GeosGeom diagram = geo::own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multipoint.get(), block, 0.0, 0), "GEOSVoronoiDiagram");
     const bgi::rtree<SiteEntry, bgi::quadratic<16>> sites(entries.begin(), entries.end());
 
-    // Each Voronoi cell holds exactly one site: find it, and give the cell to the site's owner.
-    std::vector<std::vector<GeosGeom>> cells(owner_sites.size());
+    std::vector<std::vector<GeosGeom>> cells(owner_count);
     const int n = GEOSGetNumGeometries_r(ctx.handle(), diagram.get());
     ctx.check(n >= 0, "GEOSGetNumGeometries");
     for (int i = 0; i < n; ++i) {
         const GEOSGeometry* cell = GEOSGetGeometryN_r(ctx.handle(), diagram.get(), i);
         const geo::MultiPolygon shape = geo::to_multipolygon(ctx, cell);
         if (shape.empty()) continue;
-        std::size_t owner = npos;
-        for (auto it = sites.qbegin(bgi::intersects(bg::return_envelope<geo::Box>(shape))); it != sites.qend(); ++it)
-            if (bg::covered_by(it->first, shape)) {
-                owner = it->second;
-                break;
-            }
-        if (owner == npos) {   // rounding: the site nearest the cell's centre
-            geo::Point c;
-            bg::centroid(shape, c);
-            auto it = sites.qbegin(bgi::nearest(c, 1));
-            if (it == sites.qend()) continue;
-            owner = it->second;
-        }
+        const std::size_t owner = cell_owner(sites, shape);
+        if (owner == npos) continue;
         cells[owner].push_back(geo::own(ctx, GEOSGeom_clone_r(ctx.handle(), cell), "GEOSGeom_clone"));
     }
-    // `g` ∩ block; most cells and footprints lie wholly inside, which the prepared block tells cheaply.
-    const geo::GeosPrepared prepared_block = geo::prepare(ctx, block);
-    auto clip = [&](GeosGeom g) {
-        if (check_predicate(ctx, GEOSPreparedContains_r(ctx.handle(), prepared_block.get(), g.get()), "GEOSPreparedContains")) return g;
-        return geo::own(ctx, GEOSIntersection_r(ctx.handle(), g.get(), block), "GEOSIntersection");
-    };
-    std::vector<GeosGeom> owned_area(owner_sites.size());
-    std::vector<geo::Box> owned_box(owner_sites.size());
+    return cells;
+}
+
+// `g` ∩ block; most cells and footprints lie wholly inside, which the prepared block tells cheaply.
+class BlockClip {
+public:
+    BlockClip(GeosContext& ctx, const GEOSGeometry* block) : ctx_(ctx), block_(block), prepared_(geo::prepare(ctx, block)) {}
+    GeosGeom operator()(GeosGeom g) const {
+        if (check_predicate(ctx_, GEOSPreparedContains_r(ctx_.handle(), prepared_.get(), g.get()), "GEOSPreparedContains")) return g;
+        return geo::own(ctx_, GEOSIntersection_r(ctx_.handle(), g.get(), block_), "GEOSIntersection");
+    }
+
+private:
+    GeosContext& ctx_;
+    const GEOSGeometry* block_;
+    geo::GeosPrepared prepared_;
+};
+
+// Shapes per owner (null where it has none), each with its envelope.
+struct OwnedShapes {
+    std::vector<GeosGeom> shape;
+    std::vector<geo::Box> box;
+};
+
+// Each owner's cells united and clipped to the block.
+OwnedShapes owner_areas(GeosContext& ctx, std::vector<std::vector<GeosGeom>> cells, const BlockClip& clip) {
+    OwnedShapes out{std::vector<GeosGeom>(cells.size()), std::vector<geo::Box>(cells.size())};
     for (std::size_t o = 0; o < cells.size(); ++o) {
         if (cells[o].empty()) continue;
         // Voronoi cells share their edges exactly: a coverage, which GEOSCoverageUnion merges far faster.
@@ -140,39 +157,61 @@ std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeomet
             const GeosGeom all = collection(ctx, std::move(owned));
             united = geo::own(ctx, GEOSCoverageUnion_r(ctx.handle(), all.get()), "GEOSCoverageUnion");
         }
-        owned_area[o] = clip(std::move(united));
-        owned_box[o] = bg::return_envelope<geo::Box>(geo::to_multipolygon(ctx, owned_area[o].get()));
+        out.shape[o] = clip(std::move(united));
+        out.box[o] = bg::return_envelope<geo::Box>(geo::to_multipolygon(ctx, out.shape[o].get()));
     }
+    return out;
+}
 
-    // Footprints go whole to their owner: each claims its footprint inside the block (an overlap with an earlier
-    // owner's claim stays with that one), and every cell gives up what the others claim. The cells still cover the
-    // block without overlap, and a building is no longer cut by the boundary between two sites' cells.
-    std::vector<GeosGeom> claims(owner_footprints.size());
-    std::vector<geo::Box> claim_box(owner_footprints.size());
-    std::vector<std::size_t> claimed;
+// Each owner's footprint inside the block, less what earlier owners claimed (an overlap stays with the earlier one).
+// `claimed` lists the owners with a claim, in order.
+OwnedShapes footprint_claims(GeosContext& ctx, const std::vector<geo::MultiPolygon>& owner_footprints,
+                             const BlockClip& clip, std::vector<std::size_t>& claimed) {
+    OwnedShapes out{std::vector<GeosGeom>(owner_footprints.size()), std::vector<geo::Box>(owner_footprints.size())};
     for (std::size_t o = 0; o < owner_footprints.size(); ++o) {
         if (owner_footprints[o].empty()) continue;
         const geo::Box box = bg::return_envelope<geo::Box>(owner_footprints[o]);
         GeosGeom claim = clip(geo::to_geos(ctx, owner_footprints[o]));
         for (std::size_t p : claimed)
-            if (bg::intersects(box, claim_box[p]))
-                claim = geo::own(ctx, GEOSDifference_r(ctx.handle(), claim.get(), claims[p].get()), "GEOSDifference");
-        claims[o] = std::move(claim);
-        claim_box[o] = box;
+            if (bg::intersects(box, out.box[p]))
+                claim = geo::own(ctx, GEOSDifference_r(ctx.handle(), claim.get(), out.shape[p].get()), "GEOSDifference");
+        out.shape[o] = std::move(claim);
+        out.box[o] = box;
         claimed.push_back(o);
     }
+    return out;
+}
+
+// The Voronoi cells of each owner's sites, united per owner and clipped to `block`, then each owner's footprint
+// (parallel to owner_sites, may be empty) carved out of the others: one polygon per piece. A site two owners share
+// (a party wall's corner) goes to the first. Empty when fewer than two owners have a site.
+std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeometry* block,
+                                              const std::vector<std::vector<geo::Point>>& owner_sites,
+                                              const std::vector<geo::MultiPolygon>& owner_footprints) {
+    const SiteOwners owner_of = site_owners(owner_sites);
+    std::vector<bool> has_site(owner_sites.size(), false);
+    for (const auto& [xy, o] : owner_of) has_site[o] = true;
+    if (std::count(has_site.begin(), has_site.end(), true) < 2) return {};
+
+    const BlockClip clip(ctx, block);
+    OwnedShapes areas = owner_areas(ctx, cells_by_owner(ctx, block, owner_of, owner_sites.size()), clip);
+    // Footprints go whole to their owner: each claims its footprint inside the block, and every cell gives up what
+    // the others claim. The cells still cover the block without overlap, and a building is no longer cut by the
+    // boundary between two sites' cells.
+    std::vector<std::size_t> claimed;
+    OwnedShapes claims = footprint_claims(ctx, owner_footprints, clip, claimed);
     std::vector<geo::MultiPolygon> out;
-    for (std::size_t o = 0; o < owned_area.size(); ++o) {
-        if (!owned_area[o] && !claims[o]) continue;
+    for (std::size_t o = 0; o < areas.shape.size(); ++o) {
+        if (!areas.shape[o] && !claims.shape[o]) continue;
         GeosGeom cell;
-        if (owned_area[o]) {
-            cell = std::move(owned_area[o]);
+        if (areas.shape[o]) {
+            cell = std::move(areas.shape[o]);
             for (std::size_t p : claimed)
-                if (p != o && bg::intersects(owned_box[o], claim_box[p]))
-                    cell = geo::own(ctx, GEOSDifference_r(ctx.handle(), cell.get(), claims[p].get()), "GEOSDifference");
-            if (claims[o]) cell = geo::own(ctx, GEOSUnion_r(ctx.handle(), cell.get(), claims[o].get()), "GEOSUnion");
+                if (p != o && bg::intersects(areas.box[o], claims.box[p]))
+                    cell = geo::own(ctx, GEOSDifference_r(ctx.handle(), cell.get(), claims.shape[p].get()), "GEOSDifference");
+            if (claims.shape[o]) cell = geo::own(ctx, GEOSUnion_r(ctx.handle(), cell.get(), claims.shape[o].get()), "GEOSUnion");
         } else {
-            cell = std::move(claims[o]);   // every site of it went to an earlier owner: its footprint alone
+            cell = std::move(claims.shape[o]);   // every site of it went to an earlier owner: its footprint alone
         }
         for (auto& poly : geo::to_multipolygon(ctx, cell.get()))
             if (bg::area(poly) >= kNoiseM2) out.push_back(geo::MultiPolygon{std::move(poly)});
@@ -180,71 +219,75 @@ std::vector<geo::MultiPolygon> voronoi_pieces(GeosContext& ctx, const GEOSGeomet
     return out;
 }
 
-}  // namespace
+// The points of each cell (located as cells::locate does) and their total weight.
+struct PointsByCell {
+    std::vector<double> weight;
+    std::vector<std::vector<std::size_t>> points;
+};
 
-std::vector<DrawnRegion> draw_regions_by_building(const geo::MultiPolygon& area, const std::vector<geo::LineString>& roads,
-                                                  const std::vector<WeightedPoint>& points, const GroupingOptions& options,
-                                                  double split_above, const std::vector<geo::MultiPolygon>& footprints) {
-    if (!footprints.empty() && footprints.size() != points.size())
-        throw std::invalid_argument("draw_regions_by_building: " + std::to_string(footprints.size()) + " footprints for " +
-                                    std::to_string(points.size()) + " points");
-    if (!(split_above >= 0)) throw std::invalid_argument("draw_regions_by_building: split_above must be 0 or more");
-    if (!(options.min_weight >= 0) || !(options.max_weight >= options.min_weight) || !(options.reading_band > 0))
-        throw std::invalid_argument("grouping options: need 0 <= min_weight <= max_weight and reading_band > 0");
-    check_points(points, "draw_regions_by_building");
-    const auto blocks = road_blocks(area, roads);
-    if (blocks.empty()) return {};
-
-    GeosContext ctx;
-    std::vector<geo::MultiPolygon> cells;
-    {
-        const CellIndex block_index(ctx, blocks);
-        const auto block_of = locate(ctx, block_index, blocks.size(), points);
-        std::vector<double> block_weight(blocks.size(), 0.0);
-        std::vector<std::vector<std::size_t>> block_points(blocks.size());
-        for (std::size_t p = 0; p < points.size(); ++p) {
-            block_weight[block_of[p]] += points[p].weight;
-            block_points[block_of[p]].push_back(p);
-        }
-        for (std::size_t b = 0; b < blocks.size(); ++b) {
-            // The block's buildings: those whose point lies in it (a point placed here by nearness owns no site), by
-            // their outline when a footprint is given, else by their point; buildings at one location are one owner.
-            std::map<std::pair<double, double>, std::size_t> owner_at;
-            std::vector<std::vector<geo::Point>> owner_sites;
-            std::vector<geo::MultiPolygon> owner_footprints;
-            for (std::size_t p : block_points[b]) {
-                const GeosGeom pt = geo::to_geos(ctx, points[p].location);
-                if (!check_predicate(ctx, GEOSPreparedIntersects_r(ctx.handle(), block_index.prepared[b].get(), pt.get()), "GEOSPreparedIntersects"))
-                    continue;
-                const auto [it, fresh] = owner_at.emplace(std::pair(points[p].location.x(), points[p].location.y()), owner_sites.size());
-                if (!fresh) continue;
-                std::vector<geo::Point> sites;
-                if (!footprints.empty() && !footprints[p].empty()) sites = outline_sites(footprints[p], kOutlineSpacingM);
-                sites.push_back(points[p].location);
-                owner_sites.push_back(std::move(sites));
-                owner_footprints.push_back(footprints.empty() ? geo::MultiPolygon{} : footprints[p]);
-            }
-            auto pieces = block_weight[b] > split_above && owner_sites.size() >= 2
-                              ? voronoi_pieces(ctx, block_index.geoms[b].get(), owner_sites, owner_footprints)
-                              : std::vector<geo::MultiPolygon>{};
-            if (pieces.empty()) {
-                cells.push_back(blocks[b]);
-                continue;
-            }
-            for (auto& piece : pieces) cells.push_back(std::move(piece));
-        }
-    }
-
-    const CellIndex cell_index(ctx, cells);
-    const auto cell_of = locate(ctx, cell_index, cells.size(), points);
-    std::vector<double> weights(cells.size(), 0.0);
-    std::vector<std::vector<std::size_t>> cell_points(cells.size());
+PointsByCell points_by_cell(GeosContext& ctx, const CellIndex& index, std::size_t cell_count,
+                            const std::vector<WeightedPoint>& points) {
+    const auto cell_of = locate(ctx, index, cell_count, points);
+    PointsByCell out{std::vector<double>(cell_count, 0.0), std::vector<std::vector<std::size_t>>(cell_count)};
     for (std::size_t p = 0; p < points.size(); ++p) {
-        weights[cell_of[p]] += points[p].weight;
-        cell_points[cell_of[p]].push_back(p);
+        out.weight[cell_of[p]] += points[p].weight;
+        out.points[cell_of[p]].push_back(p);
     }
-    const auto groups = group_contiguous(cells, weights, options);
+    return out;
+}
 
+// The buildings of one block: those whose point lies in it (a point placed here by nearness owns no site), by their
+// outline when a footprint is given, else by their point; buildings at one location are one owner.
+struct BlockOwners {
+    std::vector<std::vector<geo::Point>> sites;
+    std::vector<geo::MultiPolygon> footprints;
+};
+
+BlockOwners block_owners(GeosContext& ctx, const GEOSPreparedGeometry* block, const std::vector<std::size_t>& in_block,
+                         const std::vector<WeightedPoint>& points, const std::vector<geo::MultiPolygon>& footprints) {
+    BlockOwners owners;
+    std::map<std::pair<double, double>, std::size_t> owner_at;
+    for (std::size_t p : in_block) {
+        const GeosGeom pt = geo::to_geos(ctx, points[p].location);
+        if (!check_predicate(ctx, GEOSPreparedIntersects_r(ctx.handle(), block, pt.get()), "GEOSPreparedIntersects"))
+            continue;
+        const auto [it, fresh] = owner_at.emplace(std::pair(points[p].location.x(), points[p].location.y()), owners.sites.size());
+        if (!fresh) continue;
+        std::vector<geo::Point> sites;
+        if (!footprints.empty() && !footprints[p].empty()) sites = outline_sites(footprints[p], kOutlineSpacingM);
+        sites.push_back(points[p].location);
+        owners.sites.push_back(std::move(sites));
+        owners.footprints.push_back(footprints.empty() ? geo::MultiPolygon{} : footprints[p]);
+    }
+    return owners;
+}
+
+// The cells grid drawing groups: each block whole, or cut into building cells when it weighs more than split_above.
+std::vector<geo::MultiPolygon> building_cells(GeosContext& ctx, const std::vector<geo::MultiPolygon>& blocks,
+                                              const std::vector<WeightedPoint>& points, double split_above,
+                                              const std::vector<geo::MultiPolygon>& footprints) {
+    std::vector<geo::MultiPolygon> cells;
+    const CellIndex block_index(ctx, blocks);
+    const PointsByCell in_block = points_by_cell(ctx, block_index, blocks.size(), points);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const BlockOwners owners = block_owners(ctx, block_index.prepared[b].get(), in_block.points[b], points, footprints);
+        auto pieces = in_block.weight[b] > split_above && owners.sites.size() >= 2
+                          ? voronoi_pieces(ctx, block_index.geoms[b].get(), owners.sites, owners.footprints)
+                          : std::vector<geo::MultiPolygon>{};
+        if (pieces.empty()) {
+            cells.push_back(blocks[b]);
+            continue;
+        }
+        for (auto& piece : pieces) cells.push_back(std::move(piece));
+    }
+    return cells;
+}
+
+// One region per group of cells (their union, points and weight), in reading order.
+std::vector<DrawnRegion> regions_of_groups(GeosContext& ctx, const CellIndex& cell_index,
+                                           const std::vector<std::vector<std::size_t>>& groups,
+                                           const std::vector<std::vector<std::size_t>>& cell_points,
+                                           const std::vector<double>& weights, double reading_band) {
     std::vector<DrawnRegion> regions;
     std::vector<geo::Point> anchors;
     for (const auto& group : groups) {
@@ -264,8 +307,31 @@ std::vector<DrawnRegion> draw_regions_by_building(const geo::MultiPolygon& area,
     }
     std::vector<DrawnRegion> ordered;
     ordered.reserve(regions.size());
-    for (std::size_t i : reading_order(anchors, options.reading_band)) ordered.push_back(std::move(regions[i]));
+    for (std::size_t i : reading_order(anchors, reading_band)) ordered.push_back(std::move(regions[i]));
     return ordered;
+}
+
+}  // namespace
+
+std::vector<DrawnRegion> draw_regions_by_building(const geo::MultiPolygon& area, const std::vector<geo::LineString>& roads,
+                                                  const std::vector<WeightedPoint>& points, const GroupingOptions& options,
+                                                  double split_above, const std::vector<geo::MultiPolygon>& footprints) {
+    if (!footprints.empty() && footprints.size() != points.size())
+        throw std::invalid_argument("draw_regions_by_building: " + std::to_string(footprints.size()) + " footprints for " +
+                                    std::to_string(points.size()) + " points");
+    if (!(split_above >= 0)) throw std::invalid_argument("draw_regions_by_building: split_above must be 0 or more");
+    if (!(options.min_weight >= 0) || !(options.max_weight >= options.min_weight) || !(options.reading_band > 0))
+        throw std::invalid_argument("grouping options: need 0 <= min_weight <= max_weight and reading_band > 0");
+    check_points(points, "draw_regions_by_building");
+    const auto blocks = road_blocks(area, roads);
+    if (blocks.empty()) return {};
+
+    GeosContext ctx;
+    const std::vector<geo::MultiPolygon> cells = building_cells(ctx, blocks, points, split_above, footprints);
+    const CellIndex cell_index(ctx, cells);
+    const PointsByCell in_cell = points_by_cell(ctx, cell_index, cells.size(), points);
+    const auto groups = group_contiguous(cells, in_cell.weight, options);
+    return regions_of_groups(ctx, cell_index, groups, in_cell.points, in_cell.weight, options.reading_band);
 }
 
 }  // namespace gridatlas::hierarchy

@@ -124,28 +124,11 @@ void building_grids(Worker& w, const Building& b, GridTree& tree) {
     }
 }
 
-}  // namespace
+using CodeIndex = std::vector<std::unordered_map<std::string, GridId>>;   // per level: code → grid
 
-GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads) {
-    const int nlevels = static_cast<int>(ds.levels.size());
-    GridTree tree;
-    tree.parent.assign(ds.grids.size(), GridId{});
-    tree.children.assign(ds.grids.size(), {});
-    tree.building_grid.assign(nlevels, std::vector<GridId>(ds.buildings.size()));
-    tree.building_share.assign(ds.buildings.size(), 0.0);
-
-    // One GEOS context and one index of every level per thread: contexts and prepared geometries (whose indexes are
-    // built lazily, on first use) are never shared between threads. Indexing the sample's 169 grids takes a few ms.
-    const std::size_t nthreads = parallel::thread_count(threads, ds.buildings.size(), min_buildings_per_thread);
-    std::deque<Worker> workers(nthreads);   // deque: Worker holds a GeosContext, which never moves
-    for (Worker& w : workers)
-        for (int l = 0; l < nlevels; ++l) w.levels.push_back(index_level(ds, l, w.ctx));
-    std::vector<std::size_t> position(ds.grids.size());   // grid index → index within its level's LevelIndex
-    for (const LevelIndex& li : workers.front().levels)
-        for (std::size_t i = 0; i < li.grids.size(); ++i) position[li.grids[i].index()] = i;
-
-    // Codes must be unique within a level; a duplicate makes parent codes ambiguous.
-    std::vector<std::unordered_map<std::string, GridId>> by_code(nlevels);
+// Codes must be unique within a level; a duplicate makes parent codes ambiguous.
+CodeIndex codes_by_level(const Dataset& ds, Diagnostics& diag) {
+    CodeIndex by_code(ds.levels.size());
     for (const Grid& g : ds.grids) {
         if (g.code.empty()) continue;
         auto [it, fresh] = by_code[g.level].emplace(g.code, g.id);
@@ -154,18 +137,22 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
                       "grid code '" + g.code + "' is used twice at level '" + ds.levels[g.level].name + "'",
                       "give every grid of a level its own code; the first one keeps the code for parent links");
     }
+    return by_code;
+}
 
-    // Parents: the parent code when it names a grid one level up, else the largest overlap. The overlaps are
-    // measured on all threads (each grid's own slot); links and warnings are then made in grid order.
+// Each grid's parent candidates, measured on all threads (each grid's own slot). `position`: grid index → index
+// within its level.
+std::vector<Overlap> measure_overlaps(const Dataset& ds, const CodeIndex& by_code, std::deque<Worker>& workers,
+                                      const std::vector<std::size_t>& position) {
     std::vector<Overlap> overlaps(ds.grids.size());
     for (const Grid& g : ds.grids) {
         if (g.level == 0 || g.parent_code.empty()) continue;
         if (auto it = by_code[g.level - 1].find(g.parent_code); it != by_code[g.level - 1].end())
             overlaps[g.id.index()].by_code = it->second;
     }
-    parallel::on_threads(nthreads, [&](std::size_t t) {
+    parallel::on_threads(workers.size(), [&](std::size_t t) {
         Worker& w = workers[t];
-        const auto [begin, end] = parallel::part(ds.grids.size(), nthreads, t);
+        const auto [begin, end] = parallel::part(ds.grids.size(), workers.size(), t);
         for (std::size_t i = begin; i < end; ++i) {
             const Grid& g = ds.grids[i];
             if (g.level == 0) continue;
@@ -178,10 +165,17 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
             }
         }
     });
+    return overlaps;
+}
+
+// Parents: the parent code when it names a grid one level up, else the largest overlap; links and warnings in grid
+// order. `levels`: any worker's index of every level.
+void link_parents(const Dataset& ds, const std::vector<Overlap>& overlaps, const std::deque<LevelIndex>& levels,
+                  Diagnostics& diag, GridTree& tree) {
     for (const Grid& g : ds.grids) {
         if (g.level == 0) continue;
         const Overlap& o = overlaps[g.id.index()];
-        const std::vector<GridId>& up = workers.front().levels[g.level - 1].grids;
+        const std::vector<GridId>& up = levels[g.level - 1].grids;
         GridId parent = o.by_code;
         if (!g.parent_code.empty() && !parent.valid())
             diag.warn("unknown_parent_code", grid_location(g),
@@ -202,12 +196,14 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
                       "redraw the grid inside its parent's boundary");
         }
     }
+}
 
-    // Buildings: finest level by largest share, coarser levels follow the parent chain so that membership nests.
-    // Each thread takes a contiguous part of the buildings and writes only their slots.
-    parallel::on_threads(nthreads, [&](std::size_t t) {
+// Buildings: finest level by largest share, coarser levels follow the parent chain so that membership nests.
+// Each thread takes a contiguous part of the buildings and writes only their slots.
+void place_buildings(const Dataset& ds, std::deque<Worker>& workers, GridTree& tree) {
+    parallel::on_threads(workers.size(), [&](std::size_t t) {
         Worker& w = workers[t];
-        const auto [begin, end] = parallel::part(ds.buildings.size(), nthreads, t);
+        const auto [begin, end] = parallel::part(ds.buildings.size(), workers.size(), t);
         for (std::size_t i = begin; i < end; ++i) {
             const Building& b = ds.buildings[i];
             try {
@@ -219,9 +215,36 @@ GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads)
             }
         }
     });
+    const std::size_t nlevels = ds.levels.size();
     for (const Building& b : ds.buildings)
         if (nlevels > 0 && tree.building_grid[nlevels - 1][b.id.index()].valid() && tree.building_share[b.id.index()] < 0.99)
             ++tree.straddling_buildings;
+}
+
+}  // namespace
+
+GridTree build_grid_tree(const Dataset& ds, Diagnostics& diag, unsigned threads) {
+    const int nlevels = static_cast<int>(ds.levels.size());
+    GridTree tree;
+    tree.parent.assign(ds.grids.size(), GridId{});
+    tree.children.assign(ds.grids.size(), {});
+    tree.building_grid.assign(nlevels, std::vector<GridId>(ds.buildings.size()));
+    tree.building_share.assign(ds.buildings.size(), 0.0);
+
+    // One GEOS context and one index of every level per thread: contexts and prepared geometries (whose indexes are
+    // built lazily, on first use) are never shared between threads. Indexing the sample's 169 grids takes a few ms.
+    const std::size_t nthreads = parallel::thread_count(threads, ds.buildings.size(), min_buildings_per_thread);
+    std::deque<Worker> workers(nthreads);   // deque: Worker holds a GeosContext, which never moves
+    for (Worker& w : workers)
+        for (int l = 0; l < nlevels; ++l) w.levels.push_back(index_level(ds, l, w.ctx));
+    std::vector<std::size_t> position(ds.grids.size());   // grid index → index within its level's LevelIndex
+    for (const LevelIndex& li : workers.front().levels)
+        for (std::size_t i = 0; i < li.grids.size(); ++i) position[li.grids[i].index()] = i;
+
+    const CodeIndex by_code = codes_by_level(ds, diag);
+    const std::vector<Overlap> overlaps = measure_overlaps(ds, by_code, workers, position);
+    link_parents(ds, overlaps, workers.front().levels, diag, tree);
+    place_buildings(ds, workers, tree);
     return tree;
 }
 

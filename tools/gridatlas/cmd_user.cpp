@@ -46,16 +46,72 @@ std::vector<std::string> split_codes(const std::vector<std::string>& args) {
     return out;
 }
 
+struct UserArgs {
+    std::filesystem::path file;
+    std::string name, role = "officer";
+    std::vector<std::string> grids;
+    bool replace = false;
+};
+
+// user add: the password from standard input (twice on a terminal); only its hash is stored.
+int add_user(const UserArgs& a) {
+    server::UsersFile users;
+    if (std::filesystem::exists(a.file)) users = server::read_users(a.file);
+    if (users.find(a.name) && !a.replace) {
+        std::cerr << "error: user '" << a.name << "' exists already in " << a.file.string() << " (use --replace)\n";
+        return 1;
+    }
+    server::User u;
+    u.name = a.name;
+    u.role = *server::parse_role(a.role);
+    u.grids = split_codes(a.grids);
+    const std::string password = read_password_line("密码 / password: ");
+    if (::isatty(STDIN_FILENO) && read_password_line("再次输入 / again: ") != password) {
+        std::cerr << "error: the passwords differ\n";
+        return 1;
+    }
+    if (!server::acceptable_password(password)) {
+        std::cerr << "error: a password has 8 to 1024 characters\n";
+        return 1;
+    }
+    u.password_hash = server::hash_password(password);
+    try {
+        users.add(std::move(u), a.replace);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    server::write_users(a.file, users);
+    std::cout << (a.replace ? "saved" : "added") << " user " << a.name << " (" << a.role << ") in " << a.file.string() << "\n";
+    return 0;
+}
+
+int remove_user(const UserArgs& a) {
+    server::UsersFile users = server::read_users(a.file);
+    if (!users.remove(a.name)) {
+        std::cerr << "error: no user '" << a.name << "' in " << a.file.string() << "\n";
+        return 1;
+    }
+    server::write_users(a.file, users);
+    std::cout << "removed user " << a.name << "\n";
+    return 0;
+}
+
+// Names, roles and grids, one user a line; never the hashes.
+int list_users(const UserArgs& a) {
+    const server::UsersFile users = server::read_users(a.file);
+    for (const auto& u : users.users) {
+        std::cout << u.name << "\t" << server::to_string(u.role) << "\t";
+        for (std::size_t i = 0; i < u.grids.size(); ++i) std::cout << (i ? "," : "") << u.grids[i];
+        std::cout << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 Command add_user_command(CLI::App& app) {
-    struct Args {
-        std::filesystem::path file;
-        std::string name, role = "officer";
-        std::vector<std::string> grids;
-        bool replace = false;
-    };
-    auto a = std::make_shared<Args>();
+    auto a = std::make_shared<UserArgs>();
     auto* cmd = app.add_subcommand("user", "Manage the server's users file (gridatlas serve --users)");
     cmd->require_subcommand(1);
     auto* add = cmd->add_subcommand("add", "Add a user (or change one with --replace). The password is read from standard "
@@ -75,56 +131,10 @@ Command add_user_command(CLI::App& app) {
     auto* list = cmd->add_subcommand("list", "List the users (names, roles, grids)");
     list->add_option("file", a->file, "Users file")->required();
 
-    return {cmd, [a, add, remove, list](Context&) {
-                if (add->parsed()) {
-                    server::UsersFile users;
-                    if (std::filesystem::exists(a->file)) users = server::read_users(a->file);
-                    if (users.find(a->name) && !a->replace) {
-                        std::cerr << "error: user '" << a->name << "' exists already in " << a->file.string() << " (use --replace)\n";
-                        return 1;
-                    }
-                    server::User u;
-                    u.name = a->name;
-                    u.role = *server::parse_role(a->role);
-                    u.grids = split_codes(a->grids);
-                    const std::string password = read_password_line("密码 / password: ");
-                    if (::isatty(STDIN_FILENO) && read_password_line("再次输入 / again: ") != password) {
-                        std::cerr << "error: the passwords differ\n";
-                        return 1;
-                    }
-                    if (!server::acceptable_password(password)) {
-                        std::cerr << "error: a password has 8 to 1024 characters\n";
-                        return 1;
-                    }
-                    u.password_hash = server::hash_password(password);
-                    try {
-                        users.add(std::move(u), a->replace);
-                    } catch (const std::invalid_argument& e) {
-                        std::cerr << "error: " << e.what() << "\n";
-                        return 1;
-                    }
-                    server::write_users(a->file, users);
-                    std::cout << (a->replace ? "saved" : "added") << " user " << a->name << " (" << a->role << ") in "
-                              << a->file.string() << "\n";
-                    return 0;
-                }
-                server::UsersFile users = server::read_users(a->file);
-                if (remove->parsed()) {
-                    if (!users.remove(a->name)) {
-                        std::cerr << "error: no user '" << a->name << "' in " << a->file.string() << "\n";
-                        return 1;
-                    }
-                    server::write_users(a->file, users);
-                    std::cout << "removed user " << a->name << "\n";
-                    return 0;
-                }
-                (void)list;
-                for (const auto& u : users.users) {
-                    std::cout << u.name << "\t" << server::to_string(u.role) << "\t";
-                    for (std::size_t i = 0; i < u.grids.size(); ++i) std::cout << (i ? "," : "") << u.grids[i];
-                    std::cout << "\n";
-                }
-                return 0;
+    return {cmd, [a, add, remove](Context&) {
+                if (add->parsed()) return add_user(*a);
+                if (remove->parsed()) return remove_user(*a);
+                return list_users(*a);
             }};
 }
 
