@@ -150,12 +150,15 @@ const char* reason_zh(const std::string& reason) {
 struct Columns {
     bool personal = false, contact_names = false;
     bool points = false;                    // no buildings layer: each household's point and grid flag
+    bool status = false;                    // the roster gives a status: 住户状态 per household, counts per building/unit
 };
 
 std::vector<std::string> csv_header(const Columns& c) {
     std::vector<std::string> h = {"网格编码", "网格名称", "楼栋编号", "楼栋名称", "单元", "楼层", "房号", "户号"};
     if (c.personal) { h.push_back("户主"); h.push_back("电话"); }
-    for (const char* s : {"人数", "党员户", "党员中心户", "联系户户号", "联系户位置"}) h.push_back(s);
+    h.push_back("人数");
+    if (c.status) h.push_back("住户状态");
+    for (const char* s : {"党员户", "党员中心户", "联系户户号", "联系户位置"}) h.push_back(s);
     if (c.contact_names) h.push_back("联系户户主");
     for (const char* s : {"联系距离米", "落位方式", "就近距离米", "名册行"}) h.push_back(s);
     if (c.points) for (const char* s : {"X", "Y", "网格落位提示"}) h.push_back(s);
@@ -167,6 +170,7 @@ std::vector<FieldSpec> gpkg_household_fields(const Columns& c) {
                                 {"unit_registered", FieldType::integer}, {"floor", FieldType::integer}, {"room"}, {"household_id"}};
     if (c.personal) { f.push_back({"head_name"}); f.push_back({"phone"}); }
     f.push_back({"persons", FieldType::integer});
+    if (c.status) f.push_back({"status"});
     f.push_back({"party_household", FieldType::integer});
     f.push_back({"central_household", FieldType::integer});
     f.push_back({"contact_id"});
@@ -196,6 +200,7 @@ OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentRe
     oh.floor = p.floor;
     oh.room = p.room;
     oh.persons = h.persons;
+    oh.status = h.status;
     oh.party = h.party_members > 0;
     oh.central = central;
     oh.placed_by = assign::to_string(p.placed_by);
@@ -244,6 +249,7 @@ void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std
                                               opt(h.floor), h.room, h.household_id};
                 if (cols.personal) { c.push_back(h.name); c.push_back(h.phone); }
                 c.push_back(std::to_string(h.persons));
+                if (cols.status) c.push_back(status_word(h.status));
                 c.push_back(h.party ? "是" : "");
                 c.push_back(h.central ? "是" : "");
                 c.push_back(h.contact_id);
@@ -265,6 +271,7 @@ void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std
                                              h.floor ? FieldValue{std::int64_t(*h.floor)} : FieldValue{}, h.room, h.household_id};
                 if (cols.personal) { g.push_back(h.name); g.push_back(h.phone); }
                 g.push_back(std::int64_t(h.persons));
+                if (cols.status) g.push_back(std::string(status_key(h.status)));
                 g.push_back(std::int64_t(h.party));
                 g.push_back(std::int64_t(h.central));
                 g.push_back(h.contact_id);
@@ -283,59 +290,112 @@ void household_rows(const OfficerReport& r, const Columns& cols, std::vector<std
             }
 }
 
-// The officer GeoPackage: the grid, its buildings and units with their tallies, and the household list.
-void write_officer_gpkg(const std::filesystem::path& file, const Dataset& ds, const Grid& grid, const std::vector<BuildingId>& buildings,
-                        const OfficerReport& r, const Columns& cols, const std::vector<std::vector<FieldValue>>& gpkg_rows) {
-    layers::VectorWriter w(file);
+// Households by status (counted_statuses order) of a unit, and of a building's units.
+StatusCounts status_counts(const OfficerUnit& u) {
+    StatusCounts c{};
+    for (const auto& h : u.households)
+        if (const std::size_t slot = status_slot(h.status); slot < status_count) ++c[slot];
+    return c;
+}
+
+StatusCounts status_counts(const OfficerBuilding& b) {
+    StatusCounts c{};
+    for (const auto& u : b.units) {
+        const StatusCounts uc = status_counts(u);
+        for (std::size_t i = 0; i < status_count; ++i) c[i] += uc[i];
+    }
+    return c;
+}
+
+// With a status: hh_resident … hh_unknown (as the run's grids layer) after the other fields of a building or unit row.
+void add_status_fields(std::vector<FieldSpec>& fields, const Columns& cols) {
+    if (!cols.status) return;
+    for (HouseholdStatus st : counted_statuses) fields.push_back({std::string("hh_") + status_key(st), FieldType::integer});
+}
+
+void add_status_values(std::vector<FieldValue>& row, const Columns& cols, const StatusCounts& c) {
+    if (!cols.status) return;
+    for (std::int64_t n : c) row.push_back(n);
+}
+
+void write_grid_layer(layers::VectorWriter& w, const Dataset& ds, const Grid& grid, std::size_t buildings, const OfficerReport& r) {
     w.begin_layer("grid", LayerGeometry::polygon, ds.working_crs,
                   {{"code"}, {"name"}, {"level_key"}, {"level_name"}, {"buildings", FieldType::integer}, {"units", FieldType::integer},
                    {"households", FieldType::integer}, {"persons", FieldType::integer}, {"party_households", FieldType::integer},
                    {"contacts", FieldType::integer}, {"households_without_contact", FieldType::integer}});
-    w.add({r.grid_code, r.grid_name, r.level_key, r.level_name, std::int64_t(buildings.size()), std::int64_t(r.units),
+    w.add({r.grid_code, r.grid_name, r.level_key, r.level_name, std::int64_t(buildings), std::int64_t(r.units),
            std::int64_t(r.households), std::int64_t(r.persons), std::int64_t(r.party_households), std::int64_t(r.contacts),
            std::int64_t(r.uncovered)},
           grid.area);
-    w.begin_layer("buildings", LayerGeometry::polygon, ds.working_crs,
-                  {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
-                   {"units", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
-                   {"party_households", FieldType::integer}, {"central_household"}, {"central_per_unit", FieldType::integer}});
+}
+
+void write_buildings_layer(layers::VectorWriter& w, const Dataset& ds, const std::vector<BuildingId>& buildings, const OfficerReport& r,
+                           const Columns& cols) {
+    std::vector<FieldSpec> fields = {{"building_id"}, {"name"}, {"residential", FieldType::integer}, {"floors", FieldType::integer},
+                                     {"units", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
+                                     {"party_households", FieldType::integer}, {"central_household"}, {"central_per_unit", FieldType::integer}};
+    add_status_fields(fields, cols);
+    w.begin_layer("buildings", LayerGeometry::polygon, ds.working_crs, fields);
     std::map<std::string, const OfficerBuilding*> listed;
     for (const auto& b : r.buildings) listed[b.building_id] = &b;
     for (BuildingId bid : buildings) {
         const Building& b = ds.building(bid);
         const OfficerBuilding* ob = listed.count(b.source_id) ? listed[b.source_id] : nullptr;
         const std::int64_t units = ob ? std::count_if(ob->units.begin(), ob->units.end(), [](const OfficerUnit& u) { return u.number > 0 && u.registered; }) : 0;
-        w.add({b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors), units,
-               std::int64_t(ob ? ob->households : 0), std::int64_t(ob ? ob->persons : 0), std::int64_t(ob ? ob->party_households : 0),
-               ob ? FieldValue{ob->central_id} : FieldValue{}, std::int64_t(ob && ob->per_unit_central)},
-              b.footprint);
+        std::vector<FieldValue> row = {b.source_id, b.name, std::int64_t(b.residential), std::int64_t(b.floors), units,
+                                       std::int64_t(ob ? ob->households : 0), std::int64_t(ob ? ob->persons : 0),
+                                       std::int64_t(ob ? ob->party_households : 0), ob ? FieldValue{ob->central_id} : FieldValue{},
+                                       std::int64_t(ob && ob->per_unit_central)};
+        add_status_values(row, cols, ob ? status_counts(*ob) : StatusCounts{});
+        w.add(row, b.footprint);
     }
-    w.begin_layer("units", LayerGeometry::point, ds.working_crs,
-                  {{"building_id"}, {"unit_no", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
-                   {"party_households", FieldType::integer}, {"central_household"}});
+}
+
+void write_units_layer(layers::VectorWriter& w, const Dataset& ds, const OfficerReport& r, const Columns& cols) {
+    std::vector<FieldSpec> fields = {{"building_id"}, {"unit_no", FieldType::integer}, {"households", FieldType::integer},
+                                     {"persons", FieldType::integer}, {"party_households", FieldType::integer}, {"central_household"}};
+    add_status_fields(fields, cols);
+    w.begin_layer("units", LayerGeometry::point, ds.working_crs, fields);
     for (const auto& b : r.buildings)
         for (const auto& u : b.units) {
             if (!u.x || !u.y) continue;
             std::int64_t persons = 0, party = 0;
             for (const auto& h : u.households) { persons += h.persons; party += h.party; }
-            w.add({b.building_id, std::int64_t(u.number), std::int64_t(u.households.size()), persons, party,
-                   b.per_unit_central ? u.central_id : b.central_id},
-                  geo::Point{*u.x, *u.y});
+            std::vector<FieldValue> row = {b.building_id, std::int64_t(u.number), std::int64_t(u.households.size()), persons, party,
+                                           b.per_unit_central ? u.central_id : b.central_id};
+            add_status_values(row, cols, status_counts(u));
+            w.add(row, geo::Point{*u.x, *u.y});
         }
+}
+
+void write_households_layer(layers::VectorWriter& w, const Dataset& ds, const OfficerReport& r, const Columns& cols,
+                            const std::vector<std::vector<FieldValue>>& gpkg_rows) {
     if (!cols.points) {
         w.begin_layer("households", LayerGeometry::none, "", gpkg_household_fields(cols));
         for (const auto& row : gpkg_rows) w.add(row);
-    } else {   // no buildings: the households are where their points put them
-        w.begin_layer("households", LayerGeometry::point, ds.working_crs, gpkg_household_fields(cols));
-        std::size_t i = 0;
-        for (const auto& b : r.buildings)
-            for (const auto& u : b.units)
-                for (const auto& h : u.households) {
-                    const auto& row = gpkg_rows[i++];
-                    if (h.x && h.y) w.add(row, geo::Point{*h.x, *h.y});
-                    else w.add(row);
-                }
+        return;
     }
+    // no buildings: the households are where their points put them
+    w.begin_layer("households", LayerGeometry::point, ds.working_crs, gpkg_household_fields(cols));
+    std::size_t i = 0;
+    for (const auto& b : r.buildings)
+        for (const auto& u : b.units)
+            for (const auto& h : u.households) {
+                const auto& row = gpkg_rows[i++];
+                if (h.x && h.y) w.add(row, geo::Point{*h.x, *h.y});
+                else w.add(row);
+            }
+}
+
+// The officer GeoPackage: the grid, its buildings and units with their tallies (and households by status), and the
+// household list.
+void write_officer_gpkg(const std::filesystem::path& file, const Dataset& ds, const Grid& grid, const std::vector<BuildingId>& buildings,
+                        const OfficerReport& r, const Columns& cols, const std::vector<std::vector<FieldValue>>& gpkg_rows) {
+    layers::VectorWriter w(file);
+    write_grid_layer(w, ds, grid, buildings.size(), r);
+    write_buildings_layer(w, ds, buildings, r, cols);
+    write_units_layer(w, ds, r, cols);
+    write_households_layer(w, ds, r, cols, gpkg_rows);
     w.close();
 }
 
@@ -429,7 +489,7 @@ void write_officer_files(const OfficerConfig& config, Diagnostics& diag, const D
     const std::string stem = "officer_" + file_safe(grid.code);
     r.csv = out.final_path(stem + ".csv");
     r.gpkg = out.final_path(stem + ".gpkg");
-    const Columns cols{r.personal, r.contact_names, r.by_points};
+    const Columns cols{r.personal, r.contact_names, r.by_points, r.household_status};
     std::vector<std::vector<std::string>> csv_rows;
     std::vector<std::vector<FieldValue>> gpkg_rows;
     household_rows(r, cols, csv_rows, gpkg_rows);
@@ -511,6 +571,7 @@ OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
         u.households.push_back(std::move(oh));
 
         r.households += 1;
+        r.household_status |= h.status != HouseholdStatus::not_given;
         r.persons += static_cast<std::size_t>(std::max(h.persons, 0));
         r.party_households += h.party_members > 0;
         if (c.valid() && c == id) ++r.contacts;
@@ -543,10 +604,12 @@ void table_heading(std::ostringstream& out, const OfficerReport& r) {
 // The columns, the same for every building so the whole list lines up, and their widths over every row.
 class TableLayout {
 public:
-    TableLayout(bool personal, const std::vector<std::vector<std::vector<std::string>>>& cells) {
+    TableLayout(const OfficerReport& r, const std::vector<std::vector<std::vector<std::string>>>& cells) {
         cols_ = {{"单元", false}, {"楼层", true}, {"房号", false}, {"户号", false}};
-        if (personal) cols_.insert(cols_.end(), {{"户主", false}, {"电话", false}});
-        cols_.insert(cols_.end(), {{"人数", true}, {"标记", false}, {"联系户", false}});
+        if (r.personal) cols_.insert(cols_.end(), {{"户主", false}, {"电话", false}});
+        cols_.push_back({"人数", true});
+        if (r.household_status) cols_.push_back({"状态", false});
+        cols_.insert(cols_.end(), {{"标记", false}, {"联系户", false}});
         for (const auto& c : cols_) widths_.push_back(terminal_columns(c.title));
         for (const auto& b : cells)
             for (const auto& row : b)
@@ -608,6 +671,7 @@ std::vector<std::string> household_row(const OfficerReport& r, const OfficerUnit
         row.push_back(h.phone);
     }
     row.push_back(std::to_string(h.persons));
+    if (r.household_status) row.push_back(status_word(h.status));
     row.push_back(household_marks(h));
     if (h.contact_self) row.push_back("本户, 联系" + std::to_string(h.contact_load) + "户");
     else if (!h.contact_id.empty()) row.push_back(h.contact_place + (h.contact_name.empty() ? "" : " " + h.contact_name));
@@ -615,13 +679,15 @@ std::vector<std::string> household_row(const OfficerReport& r, const OfficerUnit
     return row;
 }
 
-// "楼栋 B12  name  (6层, 48户 120人, 党员户 3, 中心户 2单元 302 (H77))"
-void building_heading(std::ostringstream& out, const OfficerBuilding& b) {
+// "楼栋 B12  name  (6层, 48户 120人, 常住 40 · 租住 8 · 空置 0 · 经营 0, 党员户 3, 中心户 2单元 302 (H77))", and
+// with a status and more than one unit, a line per unit with its households by status.
+void building_heading(std::ostringstream& out, const OfficerBuilding& b, bool with_status) {
     out << "\n楼栋 " << b.building_id;
     if (!b.name.empty()) out << "  " << clip(b.name, 30);
     out << "  (";
     if (b.floors > 0) out << b.floors << "层, ";
     out << b.households << "户 " << b.persons << "人, ";
+    if (with_status) out << status_summary(status_counts(b)) << ", ";
     if (b.party_households == 0) out << "无党员户, 未设中心户";
     else {
         out << "党员户 " << b.party_households;
@@ -637,6 +703,11 @@ void building_heading(std::ostringstream& out, const OfficerBuilding& b) {
         }
     }
     out << ")\n";
+    if (!with_status || b.units.size() < 2) return;
+    for (const auto& u : b.units)
+        if (!u.households.empty())
+            out << "    " << (u.number == 0 ? std::string("单元未知") : unit_label(u.number) + (u.registered ? "" : "?")) << "  "
+                << status_summary(status_counts(u)) << "\n";
 }
 
 // Buildings without households, households not placed, what the marks mean, and the files written.
@@ -655,6 +726,7 @@ void table_footer(std::ostringstream& out, const OfficerReport& r, const std::ve
     out << "\n标记: 党员户 = 有党员的住户; 中心户 = 党员中心户; 就近N米 = 坐标不在任何楼栋内, 按最近楼栋落位, 请核实。\n";
     if (r.by_points)
         out << "交界线上 / 重叠区内 = 坐标在两个网格的交界线上或重叠区内, 按编码较小的网格归属, 请核实 (CSV 的网格落位提示列)。\n";
+    if (r.household_status) out << "状态: 名册的住户状态 (常住 / 租住 / 空置 / 经营; 未知 = 名册的值不在词表中, 请核实)。\n";
     for (const auto& line : r.skipped) out << "未做: " << line << "\n";
     out << "联系户: 该户的党员联系户住在哪里 (本户 = 该户就是联系户, 及其联系的户数; 未安排 = 本网格党员户不足)。单元后的 ? = 楼栋没有登记该单元。\n";
     out << "\n文件:\n    " << r.csv.string() << "\n    " << r.gpkg.string() << "\n";
@@ -669,7 +741,7 @@ std::string format_officer_table(const OfficerReport& r) {
     for (std::size_t bi = 0; bi < r.buildings.size(); ++bi)
         for (const auto& u : r.buildings[bi].units)
             for (std::size_t i = 0; i < u.households.size(); ++i) cells[bi].push_back(household_row(r, u, u.households[i], i == 0));
-    const TableLayout layout(r.personal, cells);
+    const TableLayout layout(r, cells);
 
     std::vector<std::string> empty_buildings;
     for (std::size_t bi = 0; bi < r.buildings.size(); ++bi) {
@@ -681,7 +753,7 @@ std::string format_officer_table(const OfficerReport& r) {
         if (b.building_id.empty() && r.by_points)   // no buildings layer: one list of the grid's households
             out << "\n按坐标落入本网格的住户 (" << b.households << "户 " << b.persons << "人, 党员户 " << b.party_households << ")\n";
         else
-            building_heading(out, b);
+            building_heading(out, b, r.household_status);
         out << layout.titles();
         for (const auto& row : cells[bi]) out << layout.line(row);
     }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "model/diagnostics.hpp"
+#include "model/household_status.hpp"
 #include "model/ids.hpp"
 
 namespace gridatlas {
@@ -52,6 +53,7 @@ struct OfficerHousehold {
     std::optional<int> floor;
     std::string room;
     int persons = 0;
+    HouseholdStatus status = HouseholdStatus::not_given;   // 常住 / 租住 / 空置 / 经营 / 未知, when the roster has the field
     bool party = false;                     // 党员户
     bool central = false;                   // 党员中心户 of its building or unit
     std::string placed_by;                  // building_id, address, point_in_building, nearest_building, point_in_grid
@@ -103,6 +105,7 @@ struct OfficerReport {
     std::map<std::string, std::size_t> not_placed;                  // roster rows naming a building of this grid
                                                                     // but not placed, per reason
     bool personal = false, contact_names = false;
+    bool household_status = false;                                 // the roster gives a status: status columns and counts
     std::filesystem::path csv, gpkg;
 };
 

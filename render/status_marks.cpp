@@ -56,13 +56,4 @@ std::vector<frame::LegendEntry> status_legend(const MapData& d, const std::vecto
     return out;
 }
 
-std::string status_summary(const StatusCounts& c) {
-    std::string out;
-    for (std::size_t i = 0; i < status_count; ++i) {
-        if (counted_statuses[i] == HouseholdStatus::unknown && c[i] == 0) continue;
-        out += (out.empty() ? "" : " · ") + std::string(status_word(counted_statuses[i])) + " " + std::to_string(c[i]);
-    }
-    return out;
-}
-
 }  // namespace gridatlas::render

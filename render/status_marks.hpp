@@ -20,7 +20,6 @@ void add_status_marks(Scene& s, const MapData& data, const std::vector<BuildingI
 // fits beside its map. Empty when the data has neither status nor key groups.
 std::vector<frame::LegendEntry> status_legend(const MapData& data, const std::vector<BuildingId>& buildings);
 
-// "常住 12 · 租住 3 · 空置 1 · 经营 0" (未知 only when > 0): the status part of a subtitle or a table cell.
-std::string status_summary(const StatusCounts& counts);
+// status_summary (model/household_status.hpp) gives the status part of a subtitle or a table cell.
 
 }  // namespace gridatlas::render

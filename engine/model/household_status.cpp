@@ -46,6 +46,15 @@ const char* status_word(HouseholdStatus s) {
     }
 }
 
+std::string status_summary(const StatusCounts& c) {
+    std::string out;
+    for (std::size_t i = 0; i < status_count; ++i) {
+        if (counted_statuses[i] == HouseholdStatus::unknown && c[i] == 0) continue;
+        out += (out.empty() ? "" : " · ") + std::string(status_word(counted_statuses[i])) + " " + std::to_string(c[i]);
+    }
+    return out;
+}
+
 std::optional<HouseholdStatus> StatusVocabulary::match(const std::string& value) const {
     const std::string v = folded(value);
     if (v.empty()) return std::nullopt;

@@ -30,6 +30,9 @@ const char* status_word(HouseholdStatus s);
 // Per-status counts in counted_statuses order.
 using StatusCounts = std::array<std::int64_t, status_count>;
 
+// "常住 12 · 租住 3 · 空置 1 · 经营 0" (未知 only when > 0): the status part of a subtitle, a heading or a table cell.
+std::string status_summary(const StatusCounts& counts);
+
 // The roster values of each of the four statuses. Matching trims blanks and ignores ASCII case.
 struct StatusVocabulary {
     std::array<std::vector<std::string>, 4> values = {{{"常住", "resident", "自住"},

@@ -21,6 +21,7 @@
 #include "../render/image_diff.hpp"
 #include "layer_rows.hpp"
 #include "map_setup.hpp"
+#include "officer_job.hpp"
 #include "print_map.hpp"
 #include "project_state.hpp"
 #include "render_job.hpp"
@@ -155,6 +156,43 @@ TEST_F(StatusFixture, WithoutAStatusFieldNothingIsCounted) {
     EXPECT_FALSE(r.summary.contains("households_by_status"));
     EXPECT_FALSE(r.summary["levels"][1]["per_grid"][0].contains("households_by_status"));
     EXPECT_EQ(test::read_layer(r.gpkg, "grids")[0].count("hh_resident"), 0u);
+    const OfficerReport o = officer_job({dir_ / "plain/project.toml", "110101002002", dir_ / "plain_officer", true, false}, diag_);
+    EXPECT_FALSE(o.household_status);
+    EXPECT_EQ(slurp(o.csv).find("住户状态"), std::string::npos);
+    EXPECT_EQ(test::read_layer(o.gpkg, "units")[0].count("hh_resident"), 0u);
+    EXPECT_EQ(format_officer_table(o).find("常住"), std::string::npos);
+}
+
+// The officer's own list of 东网格 (README of the fixture): each household's status, and per building and per unit
+// the households by status — in the CSV, the GeoPackage and the terminal table.
+TEST_F(StatusFixture, OfficerListsGiveEachHouseholdsStatusAndCountsPerBuildingAndUnit) {
+    const OfficerReport o = officer_job({project, "110101002002", dir_ / "officer", true, false}, diag_);
+    EXPECT_TRUE(o.household_status);
+    const std::string csv = slurp(o.csv);
+    EXPECT_THAT(csv, ::testing::HasSubstr("人数,住户状态,党员户"));
+    EXPECT_THAT(csv, ::testing::HasSubstr(",H23,秘名23ZTX,13900008823,2,未知,"));   // 待核实: none of the four
+    EXPECT_THAT(csv, ::testing::HasSubstr(",H16,秘名16ZTX,13900008816,2,租住,"));   // 出租, a listed synonym
+    const auto units = test::read_layer(o.gpkg, "units");
+    auto unit = [&](const std::string& b, const std::string& n) {
+        for (const auto& u : units)
+            if (u.at("building_id") == b && u.at("unit_no") == n)
+                return Counts{std::stoll(u.at("hh_resident")), std::stoll(u.at("hh_rented")), std::stoll(u.at("hh_vacant")),
+                              std::stoll(u.at("hh_business")), std::stoll(u.at("hh_unknown"))};
+        ADD_FAILURE() << "no unit " << b << "/" << n;
+        return Counts{};
+    };
+    EXPECT_EQ(unit("S2", "1"), (Counts{2, 3, 1, 3, 1}));
+    EXPECT_EQ(unit("S2", "2"), (Counts{2, 2, 2, 2, 0}));
+    EXPECT_EQ(unit("S3", "1"), (Counts{2, 3, 7, 6, 0}));
+    const auto s2 = test::row_where(test::read_layer(o.gpkg, "buildings"), "building_id", "S2");
+    EXPECT_EQ(s2.at("hh_rented"), "5");
+    EXPECT_EQ(s2.at("hh_unknown"), "1");
+    EXPECT_EQ(test::row_where(test::read_layer(o.gpkg, "households"), "household_id", "H23").at("status"), "unknown");
+    const std::string table = format_officer_table(o);
+    EXPECT_THAT(table, ::testing::HasSubstr("18户 30人, 常住 4 · 租住 5 · 空置 3 · 经营 5 · 未知 1, 党员户 1"));
+    EXPECT_THAT(table, ::testing::HasSubstr("    1单元  常住 2 · 租住 3 · 空置 1 · 经营 3 · 未知 1\n"));
+    EXPECT_THAT(table, ::testing::HasSubstr("    2单元  常住 2 · 租住 2 · 空置 2 · 经营 2\n"));
+    EXPECT_THAT(table, ::testing::HasSubstr("18户 22人, 常住 2 · 租住 3 · 空置 7 · 经营 6, 无党员户"));   // one unit: no unit lines
 }
 
 // --- the officer map of 东网格: golden image and PDF text ------------------------------------------------------------
