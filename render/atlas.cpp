@@ -232,7 +232,7 @@ void place_map_numbers(const Atlas& a, const GridPlan& p, MapPlan& m, const std:
         const geo::Point& anchor = a.ds.building(b).anchor;
         if (!is_required[k] && !bg::covered_by(anchor, m.view)) continue;
         const std::string households = b.index() < a.d.buildings.size() ? std::to_string(a.d.buildings[b.index()].households) + "户" : "";
-        in.sites.push_back({k + 1, anchor, households, bool(is_required[k])});
+        in.sites.push_back({k + 1, anchor, households, bool(is_required[k]), marks_extent(a.d, b)});
     }
     m.obstacles = in.obstacles;
     m.numbers = place_numbers(in);

@@ -1,9 +1,9 @@
 // Number placement for the atlas's maps (atlas_placement.hpp): greedy, in page points. Every required number, in
-// the order given, on or right beside its building (centre, then the eight places around the anchor), else on a free
-// spot in rings around the anchor, nearer first, joined by a leader line that crosses no number and no other leader;
-// then the optional numbers the same way; last, each number on its building grows its households line where that
-// still fits. A box is free when it lies inside the frame and meets no obstacle, no placed number, no leader and no
-// other building's anchor.
+// the order given, on or right beside its building (centre, the eight places around the anchor, the eight just
+// outside the building's marks), else on a free spot in rings around the anchor, nearer first, joined by a leader
+// line that crosses no number and no other leader; then the optional numbers on their buildings where there is room;
+// last, each number on its building grows its households line where that still fits. A box is free when it lies
+// inside the frame and meets no obstacle, no placed number, no leader and no other building's anchor.
 #include "atlas_placement.hpp"
 
 #include <algorithm>
@@ -14,6 +14,8 @@
 #include "overview_labels.hpp"
 
 namespace gridatlas::render {
+
+namespace bg = boost::geometry;
 
 namespace {
 
@@ -116,14 +118,17 @@ struct Board {
     }
 };
 
-// On the building: the centre, then the eight places touching the anchor.
-std::optional<geo::Box> place_on(const Board& board, std::size_t number, const geo::Point& a, const Half& s, double ts,
+// On the building: the centre, then the eight places touching the anchor, then the eight just outside its marks.
+std::optional<geo::Box> place_on(const Board& board, const NumberSite& site, const geo::Point& a, const Half& s, double ts,
                                  std::size_t self = SIZE_MAX) {
-    const double dx = s.w + kGap * ts, dy = s.h + kGap * ts;
-    const double offsets[9][2] = {{0, 0}, {0, -dy}, {dx, 0}, {-dx, 0}, {0, dy}, {dx, -dy}, {-dx, -dy}, {dx, dy}, {-dx, dy}};
+    const double g = kGap * ts, dx = s.w + g, dy = s.h + g;
+    const double l = site.marks.min_corner().x() * ts - dx, r = site.marks.max_corner().x() * ts + dx;
+    const double t = site.marks.min_corner().y() * ts - dy, b = site.marks.max_corner().y() * ts + dy;
+    const double offsets[17][2] = {{0, 0}, {0, -dy}, {dx, 0}, {-dx, 0}, {0, dy}, {dx, -dy}, {-dx, -dy}, {dx, dy}, {-dx, dy},
+                                   {0, t},  {r, 0},   {l, 0},   {0, b},  {r, t},   {l, t},    {r, b},   {l, b}};
     for (const auto& o : offsets) {
-        const geo::Box b = box_at({a.x() + o[0], a.y() + o[1]}, s);
-        if (board.fits(b, std::nullopt, number, self)) return b;
+        const geo::Box box = box_at({a.x() + o[0], a.y() + o[1]}, s);
+        if (board.fits(box, std::nullopt, site.number, self)) return box;
     }
     return std::nullopt;
 }
@@ -143,8 +148,9 @@ std::optional<geo::Box> place_beside(const Board& board, std::size_t number, con
 
 std::string name_of(std::size_t number) { return std::to_string(number) + "号楼"; }
 
-// One pass over the sites of one kind (required or not), in their order: each on its building, else beside it on a
-// leader (at once, before the numbers after it close the way out).
+// One pass over the sites of one kind (required or not), in their order: each on its building, else (a required one)
+// beside it on a leader, at once, before the numbers after it close the way out. Optional numbers draw no leaders:
+// they would only crowd the map for numbers another map carries.
 void place_pass(Board& board, const NumberPlacementInput& in, std::vector<bool>& done, bool required) {
     const double ts = in.frame.ts;
     for (std::size_t i = 0; i < in.sites.size(); ++i) {
@@ -153,8 +159,8 @@ void place_pass(Board& board, const NumberPlacementInput& in, std::vector<bool>&
         const geo::Point a = in.frame.to_page(site.anchor);
         const Half s = half_size(name_of(site.number), "", ts);
         bool leader = false;
-        auto b = place_on(board, site.number, a, s, ts);
-        if (!b) b = place_beside(board, site.number, a, s, ts), leader = true;
+        auto b = place_on(board, site, a, s, ts);
+        if (!b && required) b = place_beside(board, site.number, a, s, ts), leader = true;
         if (!b) continue;
         board.placed.push_back({site.number, *b, a, "", leader});
         done[i] = true;
@@ -168,7 +174,7 @@ void add_details(Board& board, const NumberPlacementInput& in) {
         const auto site = std::find_if(in.sites.begin(), in.sites.end(), [&](const NumberSite& s) { return s.number == n.number; });
         if (n.leader || site == in.sites.end() || site->details.empty()) continue;
         const Half s = half_size(name_of(n.number), site->details, in.frame.ts);
-        if (const auto b = place_on(board, n.number, n.anchor, s, in.frame.ts, j)) {
+        if (const auto b = place_on(board, *site, n.anchor, s, in.frame.ts, j)) {
             n.box = *b;
             n.details = site->details;
         }
@@ -216,26 +222,38 @@ NumberPlacement place_numbers(const NumberPlacementInput& in) {
     return out;
 }
 
-std::vector<geo::Box> mark_boxes(const MapData& d, const std::vector<BuildingId>& buildings, const MapFrame& frame) {
+std::vector<geo::Box> building_marks(const MapData& d, BuildingId b) {
     // officer.xml: star 10 wide at the anchor; badge 11 at (6.5, -5.5); key-group mark 12 at (-6.5, -5.5); status
     // cells 11 × 8 at dy 10.5, dx by status (resident, rented, vacant, business, unknown)
     constexpr double cell_dx[status_count] = {-16.5, -5.5, 5.5, 16.5, 27.5};
     std::vector<geo::Box> out;
+    if (b.index() >= d.buildings.size()) return out;
+    const auto add = [&](double dx, double dy, double hw, double hh) { out.push_back(box_at({dx, dy}, {hw, hh})); };
+    const BuildingFacts& f = d.buildings[b.index()];
+    if (!f.central_places.empty()) add(0, 0, 5, 5);
+    if (f.party_households > 0) add(6.5, -5.5, 5.5, 5.5);
+    if (d.key_groups && f.key_group_households > 0) add(-6.5, -5.5, 6, 6);
+    if (d.household_status)
+        for (std::size_t i = 0; i < status_count; ++i)
+            if (f.status[i] > 0) add(cell_dx[i], 10.5, 5.5, 4);
+    return out;
+}
+
+geo::Box marks_extent(const MapData& d, BuildingId b) {
+    geo::Box e{{0, 0}, {0, 0}};
+    for (const auto& m : building_marks(d, b)) bg::expand(e, m);
+    return e;
+}
+
+std::vector<geo::Box> mark_boxes(const MapData& d, const std::vector<BuildingId>& buildings, const MapFrame& frame) {
+    std::vector<geo::Box> out;
     const double ts = frame.ts;
-    const auto add = [&](const geo::Point& a, double dx, double dy, double hw, double hh) {
-        out.push_back(box_at({a.x() + dx * ts, a.y() + dy * ts}, {hw * ts, hh * ts}));
-    };
     for (BuildingId b : buildings) {
-        if (b.index() >= d.buildings.size()) continue;
         const geo::Point a = frame.to_page(d.dataset->building(b).anchor);
         if (a.x() < -40 * ts || a.y() < -40 * ts || a.x() > frame.width + 40 * ts || a.y() > frame.height + 40 * ts) continue;
-        const BuildingFacts& f = d.buildings[b.index()];
-        if (!f.central_places.empty()) add(a, 0, 0, 5, 5);
-        if (f.party_households > 0) add(a, 6.5, -5.5, 5.5, 5.5);
-        if (d.key_groups && f.key_group_households > 0) add(a, -6.5, -5.5, 6, 6);
-        if (d.household_status)
-            for (std::size_t i = 0; i < status_count; ++i)
-                if (f.status[i] > 0) add(a, cell_dx[i], 10.5, 5.5, 4);
+        for (const auto& m : building_marks(d, b))
+            out.push_back({{a.x() + m.min_corner().x() * ts, a.y() + m.min_corner().y() * ts},
+                           {a.x() + m.max_corner().x() * ts, a.y() + m.max_corner().y() * ts}});
     }
     return out;
 }

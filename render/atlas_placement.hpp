@@ -32,7 +32,8 @@ struct NumberSite {
     std::size_t number = 0;
     geo::Point anchor;
     std::string details;     // "48户"; empty: the number alone
-    bool required = true;    // false: only where free space is left, after every required number
+    bool required = true;    // false: only on its building where space is left after every required number (no leader)
+    geo::Box marks{{0, 0}, {0, 0}};   // the extent of its building's marks (building_marks): a number may go just outside
 };
 
 struct NumberPlacementInput {
@@ -58,8 +59,13 @@ struct NumberPlacement {
 // Throws std::invalid_argument when the frame has no size.
 NumberPlacement place_numbers(const NumberPlacementInput& in);
 
-// The boxes (page points) of the marks officer.xml draws at the anchors of `buildings` inside the frame: the star of a
-// central household, the party badge, the status cells and the key-group mark. Keep in step with the style.
+// The marks officer.xml draws at a building's anchor — the star of a central household, the party badge, the status
+// cells, the key-group mark — as boxes in the style's nominal units from the anchor, y down. Keep in step with the
+// style.
+std::vector<geo::Box> building_marks(const MapData& data, BuildingId building);
+// Their envelope (an empty box at the anchor when there are none).
+geo::Box marks_extent(const MapData& data, BuildingId building);
+// The marks of `buildings` whose anchors lie in or near the frame, in page points.
 std::vector<geo::Box> mark_boxes(const MapData& data, const std::vector<BuildingId>& buildings, const MapFrame& frame);
 
 // The leader's end on the number's box: the point of the box nearest the anchor.

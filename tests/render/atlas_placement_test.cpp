@@ -21,7 +21,7 @@ NumberPlacementInput grid_of_sites(int columns, int rows, double step, double x0
     std::size_t n = 0;
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < columns; ++c)
-            in.sites.push_back({++n, geo::Point(x0 + c * step, y0 - r * step), std::to_string(10 + n) + "户", true});
+            in.sites.push_back({++n, geo::Point(x0 + c * step, y0 - r * step), std::to_string(10 + n) + "户", true, {}});
     return in;
 }
 
@@ -91,13 +91,30 @@ TEST(AtlasPlacement, TooCrowdedReportsWhatIsLeftOut) {
 
 TEST(AtlasPlacement, MarksAreKeptClearAndOptionalNumbersComeLast) {
     NumberPlacementInput in{frame_of(), {}, {}};
-    in.sites.push_back({2, geo::Point(200, 150), "", false});
-    in.sites.push_back({1, geo::Point(200, 150), "", true});
-    in.obstacles.push_back(geo::Box({190, 145}, {210, 155}));   // a mark over the anchor: the centre is taken
+    const geo::Box marks({-10, -5}, {10, 5});   // nominal units around the anchor, y down
+    in.sites.push_back({2, geo::Point(228, 150), "", false, {}});
+    in.sites.push_back({1, geo::Point(200, 150), "", true, marks});
+    in.obstacles.push_back(geo::Box({190, 145}, {210, 155}));   // the marks on the page: the centre is taken
     const auto p = place_numbers(in);
     expect_legible(in, p);
     ASSERT_EQ(p.placed.size(), 2u);
-    EXPECT_EQ(p.placed[0].number, 1u);   // the required number had the first choice
+    EXPECT_EQ(p.placed[0].number, 1u);   // the required number had the first choice, though listed second
+    EXPECT_FALSE(p.placed[0].leader);    // right outside its marks
+    EXPECT_FALSE(p.placed[1].leader);
+}
+
+TEST(AtlasPlacement, OptionalNumbersTakeNoLeaderAndAreNeverMissing) {
+    NumberPlacementInput in{frame_of(), {}, {}};
+    in.sites.push_back({1, geo::Point(100, 150), "", true, {}});
+    in.sites.push_back({2, geo::Point(300, 150), "", false, {}});
+    in.obstacles.push_back(geo::Box({70, 120}, {130, 180}));   // nothing free on or beside either building
+    in.obstacles.push_back(geo::Box({270, 120}, {330, 180}));
+    const auto p = place_numbers(in);
+    expect_legible(in, p);
+    ASSERT_EQ(p.placed.size(), 1u);
+    EXPECT_EQ(p.placed[0].number, 1u);
+    EXPECT_TRUE(p.placed[0].leader);
+    EXPECT_TRUE(p.missing.empty());
 }
 
 TEST(AtlasPlacement, LayersCarryNumbersAndLeadersInMapCoordinates) {
