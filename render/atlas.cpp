@@ -91,6 +91,9 @@ std::vector<TablePage> paginate(const std::vector<double>& heights, double heade
 
 // Points of paper between the outermost numbered building and the map frame: half a "128号楼" label.
 constexpr double kLabelMargin = 18;
+// Metres of ground around a detail map's buildings at the least: a map of a few crowded buildings still shows their
+// street (about 1:600 on A4 for one building), not a close-up without context.
+constexpr double kDetailMargin = 60;
 
 const std::vector<frame::TableColumn>& building_columns() {
     static const std::vector<frame::TableColumn> c = {
@@ -247,7 +250,7 @@ void plan_details(const Atlas& a, GridPlan& p, std::vector<std::size_t> part, do
     for (std::size_t k : part) bg::expand(box, a.ds.building(p.numbered[k]).anchor);
     MapPlan m;
     m.height = height;
-    m.view = fit_extent(box, a.map_w, height, 0.08, 25, kLabelMargin * a.f.ts);
+    m.view = fit_extent(box, a.map_w, height, 0.08, kDetailMargin, kLabelMargin * a.f.ts);
     place_map_numbers(a, p, m, part);
     if (m.numbers.missing.size() < part.size() || part.size() <= 1) {
         std::vector<std::size_t> rest;   // (a lone building with no room stays deferred: the atlas tests would see it)
