@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/diagnostics.hpp"
+#include "atlas.hpp"
 #include "print_map.hpp"
 
 namespace gridatlas::pipeline {
@@ -31,6 +32,11 @@ struct AtlasReport {
     int index_pages = 0;
     std::string page;
     nlohmann::json timings;
+    std::size_t buildings = 0;                 // residential buildings numbered in the table
+    std::size_t numbered_on_maps = 0;          // of them, those whose number is on a map of their grid
+    std::size_t leaders = 0;                   // numbers drawn beside their building on a leader line
+    std::size_t detail_maps = 0;
+    std::vector<render::AtlasMapLog> maps;     // where every map's building numbers went (render/atlas.hpp)
 };
 
 // Throws DataError (unknown level or grid code: exit 2), std::invalid_argument (bad options: exit 1 in the CLI).

@@ -372,6 +372,8 @@ void declare_officer_layers(Scene& s) {
     s["building-labels"].keys = {"name", "details"};
     s["neighbour-labels"].keys = {"name"};
     s["key-labels"].keys = {"label"};   // the atlas's key map only
+    s["atlas-numbers"].keys = {"name", "details"};   // the atlas's placed numbers (atlas_placement.hpp) only
+    s["atlas-leaders"];
     s["households"].keys = {"party"};
 }
 

@@ -1,7 +1,7 @@
 // Every residential building numbered on its map, and the atlas frame never clipped: the A3 officer PDF of the sample's densest grid, the PDF text
-// read back with pdftotext (the same count over the whole atlas is 9,302 of 9,303 and not yet a test). For every grid, the building numbers drawn on its pages
-// ("12号楼") must be exactly 1..N, where N is the residential building count its page header states (the table's
-// rows are numbered 1..N too, without the "号楼" suffix, so they are not counted here).
+// read back with pdftotext (atlas_text.hpp; the whole atlas: atlas_whole_test.cpp). For every grid, the building
+// numbers drawn on its pages ("12号楼") must be exactly 1..N, where N is the residential building count its page
+// header states.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "atlas_text.hpp"
 #include "command_run.hpp"
 
 namespace {
@@ -19,54 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using gridatlas::test_support::CommandRun;
 using gridatlas::test_support::run_command;
+using gridatlas::test_support::GridNumbers;
+using gridatlas::test_support::numbers_by_grid;
 
 const fs::path kSample = fs::path(GRIDATLAS_SOURCE_DIR) / "data" / "sample";
-
-struct GridNumbers {
-    int stated = -1;             // "住宅楼 N 栋" of the page header
-    std::set<int> drawn;         // "k号楼" on the grid's pages
-};
-
-// Per grid code (the "（code）" of each page's title), the stated count and the numbers drawn, page by page.
-std::map<std::string, GridNumbers> numbers_by_grid(const std::string& text) {
-    std::map<std::string, GridNumbers> out;
-    const std::regex title(R"(（(\d+)）)"), stated(R"(住宅楼 (\d+) 栋)"), number(R"((\d+)号楼)");
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\f', start);
-        if (end == std::string::npos) end = text.size();
-        const std::string page = text.substr(start, end - start);
-        start = end + 1;
-        std::smatch t, s;
-        if (!std::regex_search(page, t, title) || !std::regex_search(page, s, stated)) continue;   // index pages
-        GridNumbers& g = out[t[1]];
-        g.stated = std::stoi(s[1]);
-        for (auto it = std::sregex_iterator(page.begin(), page.end(), number); it != std::sregex_iterator(); ++it)
-            g.drawn.insert(std::stoi((*it)[1]));
-    }
-    return out;
-}
-
-// Grids whose drawn numbers are not exactly 1..stated, with the first missing numbers; and the totals.
-std::string check(const std::map<std::string, GridNumbers>& grids, int& stated, int& drawn) {
-    std::string bad;
-    stated = drawn = 0;
-    for (const auto& [code, g] : grids) {
-        stated += g.stated;
-        std::string missing;
-        int shown = 0;
-        for (int k = 1; k <= g.stated; ++k) {
-            if (g.drawn.count(k)) { ++shown; continue; }
-            if (missing.size() < 40) missing += " " + std::to_string(k);
-        }
-        drawn += shown;
-        const bool extra = !g.drawn.empty() && (*g.drawn.begin() < 1 || *g.drawn.rbegin() > g.stated);
-        if (shown != g.stated || extra)
-            bad += "\n  " + code + ": " + std::to_string(shown) + " of " + std::to_string(g.stated) + " drawn" +
-                   (missing.empty() ? "" : ", missing" + missing) + (extra ? ", numbers beyond the table" : "");
-    }
-    return bad;
-}
 
 std::string pdf_text(const std::string& args, const std::string& name) {
     const fs::path pdf = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()) + ".pdf");
@@ -89,7 +46,7 @@ TEST(AtlasNumbers, OfficerA3MapOfTheDensestGridNumbersEveryBuilding) {
     const GridNumbers& g = grids.at("999001001018001");
     EXPECT_EQ(g.stated, 131);
     int stated = 0, drawn = 0;
-    const std::string bad = check(grids, stated, drawn);
+    const std::string bad = gridatlas::test_support::check_numbers(grids, stated, drawn);
     std::printf("[ officer A3 ] %d of %d building numbers drawn\n", drawn, stated);
     EXPECT_TRUE(bad.empty()) << bad;
 }

@@ -1,0 +1,141 @@
+// The whole sample atlas, rendered once (pipeline::atlas_job, as `gridatlas atlas data/sample/project.toml`): every
+// residential building of every grid carries its number on a map of its grid, legibly —
+//  - the PDF's text (pdftotext -raw, atlas_text.hpp): per grid exactly the numbers 1..N of its table;
+//  - the placement log (render::AtlasMapLog): per grid, its maps carry the numbers 1..N; on no map do two number
+//    boxes overlap, a number cover a mark or leave the map's frame;
+//  - the PDF's word boxes (pdftotext -bbox): no two numbers drawn on a page overlap.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "atlas_job.hpp"
+#include "atlas_text.hpp"
+#include "command_run.hpp"
+
+namespace gridatlas {
+namespace {
+
+namespace fs = std::filesystem;
+using render::AtlasMapLog;
+using render::PlacedNumber;
+using test_support::run_command;
+
+class AtlasWhole : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) return;
+        pdf_ = new fs::path(fs::temp_directory_path() / ("gridatlas_atlas_whole_" + std::to_string(::getpid()) + ".pdf"));
+        pipeline::AtlasConfig config;
+        config.project_file = fs::path(GRIDATLAS_SOURCE_DIR) / "data" / "sample" / "project.toml";
+        config.out_file = *pdf_;
+        config.date = "2026-01-01";
+        Diagnostics diag;
+        report_ = new pipeline::AtlasReport(pipeline::atlas_job(config, diag));
+        std::printf("%s", pipeline::format_atlas(*report_).c_str());
+    }
+    static void TearDownTestSuite() {
+        std::error_code ec;
+        if (pdf_) fs::remove(*pdf_, ec);
+        delete pdf_, pdf_ = nullptr;
+        delete report_, report_ = nullptr;
+    }
+    void SetUp() override {
+        if (!report_) GTEST_SKIP() << "fonts-noto-cjk is not installed";
+    }
+    static std::string text_of(const std::string& options) {
+        const auto r = run_command("pdftotext " + options + " -enc UTF-8 '" + pdf_->string() + "' -");
+        EXPECT_EQ(r.status, 0) << r.out;
+        return r.out;
+    }
+    static inline fs::path* pdf_ = nullptr;
+    static inline pipeline::AtlasReport* report_ = nullptr;
+};
+
+TEST_F(AtlasWhole, EveryGridsPagesDrawExactlyTheNumbersOfItsTable) {
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    // -raw: text in the order it was drawn (in reading order a badge drawn beside a number could run into it)
+    const auto grids = test_support::numbers_by_grid(text_of("-raw"));
+    EXPECT_EQ(grids.size(), report_->grids);
+    int stated = 0, drawn = 0;
+    const std::string bad = test_support::check_numbers(grids, stated, drawn);
+    std::printf("[ atlas ] %d of %d building numbers drawn, %d pages\n", drawn, stated, report_->pages);
+    EXPECT_EQ(static_cast<std::size_t>(stated), report_->buildings);
+    EXPECT_GT(stated, 9000);   // the sample: 9,303 residential buildings in 144 grids
+    EXPECT_TRUE(bad.empty()) << bad;
+}
+
+// The log's numbers per grid, and how each map's boxes lie.
+std::string map_faults(const AtlasMapLog& m) {
+    std::string bad;
+    const std::string where = "page " + std::to_string(m.page) + ": ";
+    for (std::size_t i = 0; i < m.numbers.size(); ++i) {
+        const PlacedNumber& a = m.numbers[i];
+        const auto& b = a.box;
+        if (b.min_corner().x() < 0 || b.min_corner().y() < 0 || b.max_corner().x() > m.width || b.max_corner().y() > m.height)
+            bad += "\n  " + where + std::to_string(a.number) + "号楼 leaves the frame";
+        for (const auto& o : m.obstacles)
+            if (render::boxes_overlap(b, o)) bad += "\n  " + where + std::to_string(a.number) + "号楼 covers a mark";
+        for (std::size_t j = i + 1; j < m.numbers.size(); ++j)
+            if (render::boxes_overlap(b, m.numbers[j].box))
+                bad += "\n  " + where + std::to_string(a.number) + "号楼 overlaps " + std::to_string(m.numbers[j].number) + "号楼";
+    }
+    return bad;
+}
+
+TEST_F(AtlasWhole, PlacementLogHasEveryNumberAndNoOverlap) {
+    std::map<std::size_t, std::set<std::size_t>> by_grid;   // grid index → numbers placed on its maps
+    std::string bad;
+    std::size_t placed = 0, leaders = 0;
+    for (const auto& m : report_->maps) {
+        for (const auto& n : m.numbers) by_grid[m.grid.index()].insert(n.number), ++placed, leaders += n.leader;
+        if (bad.size() < 2000) bad += map_faults(m);
+    }
+    EXPECT_TRUE(bad.empty()) << bad;
+    // per grid, the numbers on its maps are 1..N of its table
+    std::size_t grids_complete = 0;
+    for (const auto& [grid, got] : by_grid) grids_complete += !got.empty() && *got.begin() == 1 && got.size() == *got.rbegin();
+    EXPECT_EQ(grids_complete, by_grid.size());
+    EXPECT_EQ(report_->numbered_on_maps, report_->buildings);
+    std::printf("[ atlas ] %zu maps (%zu detail maps), %zu numbers placed, %zu on leader lines\n", report_->maps.size(),
+                report_->detail_maps, placed, leaders);
+}
+
+// Word boxes of "k号楼" on each page, as poppler finds them in the drawn PDF: none overlaps another.
+TEST_F(AtlasWhole, DrawnNumbersDoNotOverlapOnAnyPage) {
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    const std::string x = text_of("-bbox");
+    const std::regex page_re(R"(<page )");
+    const std::regex word_re(R"re(<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(\d+)号楼</word>)re");
+    std::string bad;
+    int pages = 0, words = 0;
+    std::size_t at = x.find("<page ");
+    while (at != std::string::npos) {
+        ++pages;
+        const std::size_t next = x.find("<page ", at + 1);
+        const std::string page = x.substr(at, (next == std::string::npos ? x.size() : next) - at);
+        std::vector<std::pair<geo::Box, std::string>> boxes;
+        for (auto it = std::sregex_iterator(page.begin(), page.end(), word_re); it != std::sregex_iterator(); ++it) {
+            // a little slack: poppler's boxes are the font's ascent and descent, the placement's have a halo
+            const geo::Box b({std::stod((*it)[1]) + 0.3, std::stod((*it)[2]) + 0.3}, {std::stod((*it)[3]) - 0.3, std::stod((*it)[4]) - 0.3});
+            for (const auto& [o, name] : boxes)
+                if (render::boxes_overlap(b, o) && bad.size() < 2000)
+                    bad += "\n  page " + std::to_string(pages) + ": " + std::string((*it)[5]) + "号楼 over " + name;
+            boxes.emplace_back(b, std::string((*it)[5]) + "号楼");
+            ++words;
+        }
+        at = next;
+    }
+    EXPECT_GT(words, 9000);
+    EXPECT_TRUE(bad.empty()) << bad;
+}
+
+}  // namespace
+}  // namespace gridatlas
