@@ -55,7 +55,7 @@ const Dataset& scaled() {
             const std::size_t copy = i / base.households.size();
             Household h = base.households[i % base.households.size()];
             h.id = HouseholdId{i};
-            if (copy > 0 && !h.source_id.empty()) h.source_id += "-r" + std::to_string(copy);
+            if (copy > 0 && !h.source_id.empty()) h.source_id = h.source_id + ("-r" + std::to_string(copy));
             h.row = static_cast<std::int64_t>(i) + 1;
             ds.households.push_back(std::move(h));
         }

@@ -340,11 +340,19 @@ std::string decode_detected(std::string& value) {
 std::string read_text_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open " + file.string());
+    // One block of the file's size, read in place. (assign() from stream iterators ignored a reservation: it built
+    // the text in a string growing by doubling, then copied it, about four times the file at its peak.)
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
     std::string bytes;
-    if (!ec) bytes.reserve(static_cast<std::size_t>(size));   // read in place: no second copy of the file
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!ec && size > 0) {
+        bytes.resize(static_cast<std::size_t>(size));
+        in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        bytes.resize(static_cast<std::size_t>(in.gcount()));
+    }
+    // What the size did not tell (a file still growing, or one whose size is unknown), in blocks.
+    std::array<char, 1 << 16> block;
+    while (in.read(block.data(), block.size()) || in.gcount() > 0) bytes.append(block.data(), static_cast<std::size_t>(in.gcount()));
     if (in.bad()) throw std::runtime_error("cannot read " + file.string());
     return bytes;
 }

@@ -369,8 +369,8 @@ RosterExtent load_households(const LayerSource& src, const StatusVocabulary& voc
         h.source_id = f.text(*id);
         if (building) h.building_ref = f.text(*building);
         if (address) {
-            h.address = f.text(*address);
-            if (h.address.find_first_not_of(" \t\r\n") == std::string::npos) h.address.clear();
+            const std::string a = f.text(*address);
+            if (a.find_first_not_of(" \t\r\n") != std::string::npos) h.address = a;
         }
         if (transform) {
             const auto vx = f.value(*x), vy = f.value(*y);

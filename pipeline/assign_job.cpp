@@ -76,7 +76,7 @@ void household_row(const Dataset& ds, const assign::AssignmentResult& a, const H
     for (std::size_t l = 0; l < ds.levels.size(); ++l) {
         v.push_back(code_of(ds, p.grids[l]));
         v.push_back(std::string(assign::to_string(p.grid_reasons[l])));
-        const auto flag = l < p.grid_flags.size() ? p.grid_flags[l] : assign::GridFlag::none;
+        const auto flag = a.grid_flag(h.id.index(), l);
         v.push_back(flag == assign::GridFlag::none ? FieldValue{} : FieldValue{std::string(assign::to_string(flag))});
     }
     v.push_back(h.location ? FieldValue{round_to(h.location->x(), 0.01)} : FieldValue{});
@@ -215,7 +215,7 @@ nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds,
     double farthest = 0;
     std::size_t nearest = 0;
     for (const auto& p : a.households)
-        if (p.placed_by == assign::PlacedBy::nearest_building) { ++nearest; farthest = std::max(farthest, p.distance_m); }
+        if (p.placed_by == assign::PlacedBy::nearest_building) { ++nearest; farthest = std::max(farthest, double(p.distance_m)); }
     j["placed_by"] = a.placed_by;
     j["nearest_building"] = {{"households", nearest}, {"max_distance_m", round_to(farthest, 0.1)},
                              {"max_nearest_m", cfg.household_placement.max_nearest_m}};

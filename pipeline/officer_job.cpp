@@ -124,7 +124,8 @@ std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, House
         s = b.source_id + " ";
     }
     if (p.unit_number) s += unit_label(*p.unit_number) + " ";
-    s += p.room.empty() ? "户号 " + h.source_id : p.room;
+    const ShortString& room = a.room(h);
+    s += room.empty() ? "户号 " + h.source_id : room.str();
     return s;
 }
 
@@ -198,7 +199,7 @@ OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentRe
     oh.household_id = h.source_id;
     oh.row = h.row;
     oh.floor = p.floor;
-    oh.room = p.room;
+    oh.room = assignment.room(h);
     oh.persons = h.persons;
     oh.status = h.status;
     oh.party = h.party_members > 0;
@@ -206,7 +207,7 @@ OfficerHousehold officer_household(const Dataset& ds, const assign::AssignmentRe
     oh.placed_by = assign::to_string(p.placed_by);
     oh.distance_m = p.distance_m;
     if (h.location) { oh.x = h.location->x(); oh.y = h.location->y(); }
-    const auto flag = p.grid_flags.empty() ? assign::GridFlag::none : p.grid_flags[p.grid_flags.size() - 1];
+    const auto flag = ds.levels.empty() ? assign::GridFlag::none : assignment.grid_flag(id.index(), ds.levels.size() - 1);
     if (p.placed_by == assign::PlacedBy::point_in_grid && flag != assign::GridFlag::none) oh.grid_flag = assign::to_string(flag);
     const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
     if (c.valid()) {

@@ -532,7 +532,8 @@ std::string ProjectApi::contact_place(HouseholdId c, BuildingId here) const {
     std::string s;
     if (pl.building.valid() && pl.building != here) s = p_.ds.building(pl.building).source_id + " ";
     if (pl.unit_number) s += std::to_string(*pl.unit_number) + "单元 ";
-    s += pl.room.empty() ? "户号 " + h.source_id : pl.room;
+    const ShortString& room = p_.assignment.room(h);
+    s += room.empty() ? "户号 " + h.source_id : room.str();
     return s;
 }
 
@@ -543,7 +544,7 @@ std::string ProjectApi::household_json(const Scope& s, HouseholdId id, const Per
     json j = {{"id", h.source_id},
               {"unit", pl.unit.valid() ? json(ds.unit(pl.unit).number) : pl.unit_number ? json(*pl.unit_number) : json(nullptr)},
               {"floor", pl.floor ? json(*pl.floor) : json(nullptr)},
-              {"room", pl.room},
+              {"room", p_.assignment.room(h).str()},
               {"persons", h.persons},
               {"party", h.party_members > 0},
               {"party_members", h.party_members},
@@ -642,7 +643,9 @@ std::string ProjectApi::units_text(const Scope& s, std::vector<UnitRow>& units, 
                 const auto& pc = p_.assignment.households[c.index()];
                 const int fa = pa.floor.value_or(INT_MAX), fc = pc.floor.value_or(INT_MAX);
                 if (fa != fc) return fa < fc;
-                if (pa.room != pc.room) return natural_less(pa.room, pc.room);
+                const ShortString& ra = p_.assignment.room(ds.households[a.index()]);
+                const ShortString& rc = p_.assignment.room(ds.households[c.index()]);
+                if (ra != rc) return natural_less(ra, rc);
                 return ds.households[a.index()].row < ds.households[c.index()].row;
             });
             std::string list = "[";
@@ -732,7 +735,9 @@ ApiResponse ProjectApi::make_grid_households(const Scope& s, const std::string& 
         if (ua != uc) return ua < uc;
         const int fa = pa.floor.value_or(INT_MAX), fc = pc.floor.value_or(INT_MAX);
         if (fa != fc) return fa < fc;
-        if (pa.room != pc.room) return natural_less(pa.room, pc.room);
+        const ShortString& ra = p_.assignment.room(ds.households[a.index()]);
+        const ShortString& rc = p_.assignment.room(ds.households[c.index()]);
+        if (ra != rc) return natural_less(ra, rc);
         return ds.households[a.index()].row < ds.households[c.index()].row;
     });
     std::unordered_map<std::uint32_t, std::shared_ptr<const PersonalMap>> maps;

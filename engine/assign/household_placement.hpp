@@ -128,9 +128,9 @@ struct BuildingMatch {
     PlacedBy placed_by = PlacedBy::none;
     BuildingId building;
     double distance_m = 0;                  // nearest_building: how far the point is from the footprint
-    std::optional<int> unit_number;         // the roster's unit, else the address's
-    std::optional<int> floor;               // the roster's floor, else the address's
-    std::string room;                       // the roster's room, else the address's
+    OptionalInt unit_number;                // the roster's unit, else the address's
+    OptionalInt floor;                      // the roster's floor, else the address's
+    ShortString room;                       // the roster's room, else the address's
 };
 
 // Resolves a household's building by the order above (duplicate ids are the caller's business). The R-tree is built

@@ -1,23 +1,31 @@
 // One value per grid level (a household's grid, or its reason, at each level): as many as the project has levels,
-// held inline up to N so that placing a million households does not allocate two heap blocks per household (those
+// held inline up to N so that placing a million households does not allocate heap blocks per household (those
 // allocations, their page faults and their frees were a third of assign_households' time). Reads like a
 // std::vector: size(), [], begin()/end(), and == against another LevelValues or a std::vector.
-// Why not boost::container::small_vector<T, N>: measured in its place (bench_assign BM_AssignHouseholds_1M, the two
-// builds alternating three times on a shared 2-core machine), 1M households took 540/545/644 ms CPU with this class
-// and 729/773/796 ms with small_vector (about 1.35x), and each value is larger (a capacity beside the size).
+//
+// Ownership is plain RAII: the inline array is a member, a longer list lives in a std::unique_ptr<T[]> member, the
+// size is one byte (at most 255 levels). No union, no new/delete by hand; copies, moves and the destructor are the
+// members' own except where the size must follow. Every value, inline or not, is also compact: LevelValues<GridId, 3>
+// takes 24 bytes and LevelValues<std::uint8_t, 7> 16 (a std::vector takes 24 and allocates; a
+// boost::container::small_vector<GridId, 4> takes 40, and was 1.35x slower on bench_assign's 1M households).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
+#include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace gridatlas::assign {
 
 template <class T, std::size_t N>
 class LevelValues {
-    static_assert(std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> && N > 0);
+    static_assert(std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> && N > 0 && N < 256);
 
 public:
     using value_type = T;
@@ -26,23 +34,26 @@ public:
     using const_reference = const T&;
     using iterator = T*;
     using const_iterator = const T*;
+    static constexpr size_type max_levels = 255;
 
     LevelValues() = default;
     LevelValues(std::initializer_list<T> values) { assign(values.begin(), values.end()); }
     LevelValues(const LevelValues& other) { assign(other.begin(), other.end()); }
-    LevelValues(LevelValues&& other) noexcept { take(other); }
+    LevelValues(LevelValues&& other) noexcept
+        : heap_(std::move(other.heap_)), local_(other.local_), size_(std::exchange(other.size_, 0)) {}
     LevelValues& operator=(const LevelValues& other) {
         if (this != &other) assign(other.begin(), other.end());
         return *this;
     }
     LevelValues& operator=(LevelValues&& other) noexcept {
         if (this != &other) {
-            release();
-            take(other);
+            heap_ = std::move(other.heap_);
+            local_ = other.local_;
+            size_ = std::exchange(other.size_, 0);
         }
         return *this;
     }
-    ~LevelValues() { release(); }
+    ~LevelValues() = default;
 
     // n copies of value, like std::vector::assign.
     void assign(size_type n, const T& value) {
@@ -50,29 +61,28 @@ public:
         make_room(n);
         std::fill_n(data(), n, copy);
     }
-    // The values of [first, last), which may be our own. A forward range: it is measured, then copied, and a
-    // single-pass (input) range could not be read twice.
+    // The values of [first, last), which may be our own: a forward range, measured once, then copied once.
     template <std::forward_iterator It>
     void assign(It first, It last) {
         const auto n = static_cast<size_type>(std::distance(first, last));
+        check(n);
         if (n > N) {
-            T* block = new T[n];
-            std::copy(first, last, block);
-            release();
-            storage_.heap = block;
+            auto block = std::make_unique<T[]>(n);
+            std::copy_n(first, n, block.get());
+            heap_ = std::move(block);   // the old block (perhaps the source) goes only now
         } else {
-            Local local{};
-            std::copy(first, last, local.values);
-            release();
-            storage_.local = local;
+            std::array<T, N> local{};
+            std::copy_n(first, n, local.begin());
+            local_ = local;
+            heap_.reset();
         }
-        size_ = n;
+        size_ = static_cast<std::uint8_t>(n);
     }
 
     size_type size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    T* data() { return on_heap() ? storage_.heap : storage_.local.values; }
-    const T* data() const { return on_heap() ? storage_.heap : storage_.local.values; }
+    T* data() { return heap_ ? heap_.get() : local_.data(); }
+    const T* data() const { return heap_ ? heap_.get() : local_.data(); }
     T& operator[](size_type i) { return data()[i]; }
     const T& operator[](size_type i) const { return data()[i]; }
     T* begin() { return data(); }
@@ -88,43 +98,22 @@ public:
     }
 
 private:
-    struct Local {
-        T values[N];
-    };
-    union Storage {
-        Local local;
-        T* heap;
-        Storage() : local{} {}
-    };
-    Storage storage_;
-    size_type size_ = 0;
+    std::unique_ptr<T[]> heap_;     // the values when there are more than N; else null and they are in local_
+    std::array<T, N> local_{};
+    std::uint8_t size_ = 0;
 
-    bool on_heap() const { return size_ > N; }
-    // Storage for n values (contents unspecified); heap storage of the same size is kept.
+    static void check(size_type n) {
+        if (n > max_levels) throw std::length_error("LevelValues: more than 255 grid levels");
+    }
+    // Storage for n values (contents unspecified); a heap block of the same size is kept.
     void make_room(size_type n) {
+        check(n);
         if (n > N) {
-            if (on_heap() && size_ == n) return;
-            T* block = new T[n];
-            release();
-            storage_.heap = block;
+            if (!heap_ || size_ != n) heap_ = std::make_unique<T[]>(n);
         } else {
-            release();
+            heap_.reset();
         }
-        size_ = n;
-    }
-    void release() {
-        if (on_heap()) {
-            delete[] storage_.heap;
-            storage_.local = Local{};
-        }
-        size_ = 0;
-    }
-    void take(LevelValues& other) {
-        if (other.on_heap()) storage_.heap = other.storage_.heap;
-        else storage_.local = other.storage_.local;
-        size_ = other.size_;
-        other.storage_.local = Local{};
-        other.size_ = 0;
+        size_ = static_cast<std::uint8_t>(n);
     }
 };
 

@@ -6,6 +6,7 @@
 #include <boost/geometry/index/rtree.hpp>
 #include <cmath>
 #include <compare>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <queue>
@@ -340,7 +341,7 @@ void hand_out(const GridPeople& p, const GridFlow& flow, const std::vector<std::
                 const HouseholdId contact = p.groups[a.group].contacts[j];
                 const HouseholdId h = p.locations[l].households[next++];
                 out.contact[h.index()] = contact;
-                out.distance_cm[h.index()] = a.dist;
+                out.distance_cm[h.index()] = static_cast<std::int32_t>(std::min<std::int64_t>(a.dist, INT32_MAX));
                 ++out.load[contact.index()];
             }
     }

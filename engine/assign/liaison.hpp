@@ -68,8 +68,9 @@ struct LiaisonResult {
     int level = -1;                         // the grid level used
     std::vector<HouseholdId> contact;       // per household index: its contact (itself for a contact); invalid when
                                             // uncovered or not placed in a grid of the level
-    std::vector<std::int64_t> distance_cm;  // per household index: distance to its contact; -1 without one
-    std::vector<std::size_t> load;          // per household index: households it serves (0 unless a contact)
+    std::vector<std::int32_t> distance_cm;  // per household index: distance to its contact; -1 without one (32 bits
+                                            // per household: 21,474 km at most, more is stored as that)
+    std::vector<std::uint32_t> load;        // per household index: households it serves (0 unless a contact)
     std::vector<GridLiaison> grids;         // grids of the level holding households, by grid index
     std::vector<std::size_t> short_grids;   // indices into grids whose shortfall is not none
     std::vector<HouseholdId> underloaded;   // contacts serving fewer than min, by grid then household index

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "geometry/types.hpp"
+#include "model/compact_optional.hpp"
 #include "model/diagnostics.hpp"
 #include "model/household_status.hpp"
 #include "model/ids.hpp"
+#include "model/short_string.hpp"
 
 namespace gridatlas {
 
@@ -62,20 +64,22 @@ struct Grid {
 };
 
 // One row of the household roster. Personal fields (names, phones) are never loaded into the engine.
+// A roster has a million of these, so the fields are compact (112 bytes): texts are ShortString (16 bytes, up to 15
+// bytes inline), the optional numbers and the point keep "none" in a value they cannot take (compact_optional.hpp).
 struct Household {
     HouseholdId id;
-    std::string source_id;              // household id in the roster; may be empty or duplicated in bad input
-    std::string building_ref;           // building id as written in the roster
-    std::optional<int> unit_number;     // 单元 number as written
-    std::optional<int> floor;
-    std::string room;
-    int persons = 0;
-    int party_members = 0;              // > 0: a party-member household (党员户)
     HouseholdStatus status = HouseholdStatus::not_given;   // [households] status; key groups (重点人群) are personal
                                                            // and never loaded here (layers/personal_fields.hpp)
-    std::optional<geo::Point> location; // when the roster carries coordinates
-    std::string address;                // the address as written, when the roster has one (parsed by assign::AddressPattern)
+    OptionalInt unit_number;            // 单元 number as written
+    OptionalInt floor;
+    int persons = 0;
+    int party_members = 0;              // > 0: a party-member household (党员户)
     std::int64_t row = 0;               // 1-based data row in the roster, for messages
+    OptionalPoint location;             // when the roster carries coordinates
+    ShortString source_id;              // household id in the roster; may be empty or duplicated in bad input
+    ShortString building_ref;           // building id as written in the roster
+    ShortString room;
+    ShortString address;                // the address as written, when the roster has one (parsed by assign::AddressPattern)
 };
 
 struct Facility {

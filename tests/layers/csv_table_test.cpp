@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <iconv.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace gridatlas::layers {
 namespace {
@@ -139,6 +143,25 @@ TEST(CsvTable, GbkBytesThatAreAlsoValidUtf8AreReadAsGbk) {
     EXPECT_EQ(t.notes[0].line, 2);
     // Declared UTF-8: taken as it is.
     EXPECT_EQ(parse_csv_table("id,name\n1,\xD0\xBB\xD3\xA2\n", CsvOptions{"UTF-8"}).rows[0].fields[1], "лӢ");
+}
+
+TEST(ReadTextFile, ReadsEveryByteInOneBlock) {
+    const auto dir = std::filesystem::temp_directory_path() / ("gridatlas_read_text_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::string bytes;
+    const std::string tail(",R393481,\xE5\x8D\x95\0\r\n", 15);   // NULs too
+    for (int i = 0; i < 50'000; ++i) bytes.append("H").append(std::to_string(i)).append(tail);
+    bytes.insert(0, std::string("\xEF\xBB\xBF"));
+    const auto file = dir / "roster.csv";
+    { std::ofstream(file, std::ios::binary) << bytes; }
+    const std::string read = read_text_file(file);
+    EXPECT_EQ(read.size(), bytes.size());
+    EXPECT_TRUE(read == bytes);
+    EXPECT_EQ(read.capacity(), read.size());   // one block of the file's size, no slack from growing
+    { std::ofstream(dir / "empty.csv", std::ios::binary); }
+    EXPECT_EQ(read_text_file(dir / "empty.csv"), "");
+    EXPECT_THROW(read_text_file(dir / "missing.csv"), std::runtime_error);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

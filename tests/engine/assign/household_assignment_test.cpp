@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -97,16 +98,15 @@ AssignmentResult reference_assignment(const Dataset& ds, const hierarchy::GridTr
             p.building_reason = Reason::duplicate_household_id;
             p.unit_number = h.unit_number;
             p.floor = h.floor;
-            p.room = h.room;
         } else {
             BuildingMatch m = resolver.resolve(h);
             p.building_reason = m.reason;
             p.building = m.building;
             p.placed_by = m.placed_by;
-            p.distance_m = m.distance_m;
+            p.distance_m = static_cast<float>(m.distance_m);
             p.unit_number = m.unit_number;
             p.floor = m.floor;
-            p.room = m.room;
+            if (h.room.empty() && !m.room.empty()) result.address_rooms.emplace_back(h.id, m.room);
         }
         if (p.building_reason != Reason::assigned) {
             p.building = BuildingId{};
@@ -148,8 +148,8 @@ void expect_same(const AssignmentResult& got, const AssignmentResult& want, cons
         EXPECT_EQ(a.distance_m, b.distance_m);
         EXPECT_EQ(a.unit_number, b.unit_number);
         EXPECT_EQ(a.floor, b.floor);
-        EXPECT_EQ(a.room, b.room);
     }
+    EXPECT_EQ(got.address_rooms, want.address_rooms) << what;
     EXPECT_EQ(got.placed_by, want.placed_by) << what;
     ASSERT_EQ(got.conservation.size(), want.conservation.size()) << what;
     for (std::size_t k = 0; k < want.conservation.size(); ++k) {
@@ -331,6 +331,21 @@ TEST(LevelValues, ReadsLikeAVectorInlineAndOnTheHeap) {
     EXPECT_FALSE(moved == (std::vector<int>{1, 9, 0}));
     V a{1, 2, 3, 4}, b{1, 2, 3, 4};
     EXPECT_TRUE(a == b);
+    a = V{5};                                        // heap → inline by move
+    EXPECT_EQ(a, (std::vector<int>{5}));
+    b = std::move(a);
+    EXPECT_EQ(b, (std::vector<int>{5}));
+    std::vector<int> many(300, 1);
+    EXPECT_THROW(b.assign(many.begin(), many.end()), std::length_error);   // the size is one byte
+    EXPECT_EQ(b, (std::vector<int>{5}));
+}
+
+TEST(LevelValues, HouseholdPlacementStaysCompact) {
+    // A run holds one placement per household: a million of them must not grow unnoticed.
+    EXPECT_EQ(sizeof(LevelGrids), 24u);
+    EXPECT_EQ(sizeof(LevelReasons), 16u);
+    EXPECT_LE(sizeof(HouseholdPlacement), 64u);
+    EXPECT_LE(sizeof(Household), 112u);
 }
 
 }  // namespace

@@ -216,7 +216,7 @@ TEST(HouseholdPlacement, ByAddress) {
     EXPECT_EQ(p.building(0), "B1");
     EXPECT_EQ(p.row(0).unit_reason, Reason::assigned);
     EXPECT_EQ(p.ds.unit(p.row(0).unit).number, 2);
-    EXPECT_EQ(p.row(0).room, "301");
+    EXPECT_EQ(p.result.room(p.ds.households[p.first]), "301");   // the roster gives no room: the address's
     EXPECT_EQ(p.ds.grid(p.row(0).grids[1]).code, "G1");
     EXPECT_EQ(p.building(1), "B3");
     EXPECT_EQ(p.row(1).unit_reason, Reason::no_unit_given);
