@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <fstream>
 #include <iomanip>
 #include <limits>
@@ -299,8 +300,9 @@ struct RunStates {
     RunStates& operator=(const RunStates&) = delete;
 };
 
-// overview.png: households per grid, and the headline kind's walking minutes when access could be measured.
-std::filesystem::path write_overview(ProjectState& p, OutputSet& out) {
+// overview.png's request: households per grid, and the headline kind's walking minutes when access could be measured.
+// Built from stages already computed (the state computes lazily and is not to be asked from two threads).
+render::OverviewRequest overview_request(ProjectState& p) {
     const auto& cfg = p.cfg();
     const auto& ds = p.ds();
     render::OverviewRequest req;
@@ -314,7 +316,31 @@ std::filesystem::path write_overview(ProjectState& p, OutputSet& out) {
     req.title = cfg.map.title;
     req.width_px = cfg.map.width_px;
     req.attribution = cfg.map.attribution;
-    return out.write("overview.png", [&](const auto& f) { render::render_overview_png(req, f); });
+    return req;
+}
+
+// gridatlas.gpkg and overview.png at the same time: the overview renders on a thread of its own beside the GeoPackage
+// writer (they share only the computed, read-only results), each into its temporary; both are synced when both have
+// ended, and committed with the rest. Each stage's time is its own ("render overview" overlaps "write gpkg").
+void write_gpkg_and_overview(const RunConfig& config, ProjectState& p, const Results& results, const std::optional<WithinScope>& scope,
+                             OutputSet& out, StageClock& clock, RunReport& report) {
+    std::future<double> overview;
+    if (config.render)
+        overview = std::async(std::launch::async, [req = overview_request(p), png = out.reserve("overview.png")] {
+            const auto start = std::chrono::steady_clock::now();
+            render::render_overview_png(req, png);
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        });
+    report.gpkg = clock.time("write gpkg", [&] {
+        return out.write("gridatlas.gpkg", [&](const auto& f) {
+            write_results_gpkg(results, f);
+            if (scope) limit_gpkg_to_scope(f, *scope, results.access);
+        });
+    });
+    if (!config.render) return;
+    clock.add("render overview", overview.get());
+    out.done("overview.png");
+    report.overview_png = out.final_path("overview.png");
 }
 
 // --within: the summary limited to the county; the roster file is the whole project's, accounted for there, and the
@@ -356,13 +382,7 @@ RunReport run_job(const RunConfig& config, Diagnostics& diag) {
 
     const Results results{ds, tree, assignment, network, access, stats, organisation, liaison, diag};
     OutputSet out(config.out_dir, "run", diag);
-    report.gpkg = clock.time("write gpkg", [&] {
-        return out.write("gridatlas.gpkg", [&](const auto& f) {
-            write_results_gpkg(results, f);
-            if (scope) limit_gpkg_to_scope(f, *scope, access);
-        });
-    });
-    if (config.render) report.overview_png = clock.time("render overview", [&] { return write_overview(p, out); });
+    write_gpkg_and_overview(config, p, results, scope, out, clock, report);
 
     report.summary = summary_json(cfg, results);
     report.summary["organisation"] = organisation_json(ds, organisation, central, liaison);

@@ -23,12 +23,13 @@ public:
             return result;
         }
     }
+    // A stage timed elsewhere (on another thread): its seconds as measured there.
+    void add(const std::string& stage, double seconds) { timings_.push_back({{"stage", stage}, {"seconds", std::round(seconds * 1e6) / 1e6}}); }
     const nlohmann::json& json() const { return timings_; }
 
 private:
     void record(const std::string& stage, std::chrono::steady_clock::time_point start) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        timings_.push_back({{"stage", stage}, {"seconds", std::round(s * 1e6) / 1e6}});
+        add(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     nlohmann::json timings_ = nlohmann::json::array();
 };
