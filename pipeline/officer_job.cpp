@@ -502,85 +502,99 @@ void write_officer_files(const OfficerConfig& config, Diagnostics& diag, const D
 
 }  // namespace
 
-OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
-    StageClock clock;
-    ProjectState state(config.project_file, diag, clock);
-    const auto& cfg = state.cfg();
-    const auto& ds = state.ds();
-    const auto& tree = state.tree();
-    const GridId gid = find_grid(cfg, ds, config.grid);
-    const Grid& grid = ds.grid(gid);
-    const int level = grid.level;
-    const auto& assignment = state.assignment();
-    const auto& central = state.central();
-    const auto& liaison = state.liaison();
+namespace {
 
-    OfficerReport r = report_header(config, state, gid);
+// Personal fields: of this grid's households only, and only when asked for.
+std::unordered_map<std::int64_t, layers::PersonalFields> personal_fields_of(const ProjectState& state, const std::vector<HouseholdId>& households,
+                                                                           const OfficerReport& r) {
+    if (!r.personal) return {};
+    std::set<std::int64_t> rows;
+    for (HouseholdId id : households) rows.insert(state.ds().households[id.index()].row);
+    return layers::read_personal_fields(state.cfg().households, rows);
+}
 
-    const GridMembers members = grid_members(ds, tree, assignment, gid, level, r);
-    const auto& buildings = members.buildings;
-    const auto& households = members.households;
-    const auto& in_grid = members.in_grid;
-
-    // Personal fields: of this grid's households only, and only when asked for.
-    std::unordered_map<std::int64_t, layers::PersonalFields> personal;
-    if (r.personal) {
-        std::set<std::int64_t> rows;
-        for (HouseholdId id : households) rows.insert(ds.households[id.index()].row);
-        personal = layers::read_personal_fields(cfg.households, rows);
-    }
-
-    // Central households: which households are one, and each seat's central household.
-    std::vector<bool> is_central(ds.households.size(), false);
-    for (const auto& seat : central.seats)
-        if (seat.central.valid()) is_central[seat.central.index()] = true;
-
+// The grid's buildings and their units as the list is being built: each building with its central household (or
+// "one per unit"), units keyed by (number, registered).
+struct Listing {
     std::map<BuildingId, OfficerBuilding> by_building;
-    std::map<BuildingId, std::map<std::pair<int, bool>, OfficerUnit>> units_of;   // (number, registered)
+    std::map<BuildingId, std::map<std::pair<int, bool>, OfficerUnit>> units_of;
+    std::vector<bool> is_central;   // per household: a central household of its building or unit
+};
+
+Listing start_listing(const Dataset& ds, const std::vector<BuildingId>& buildings, const assign::CentralHouseholdResult& central) {
+    Listing l;
+    l.is_central.assign(ds.households.size(), false);
+    for (const auto& seat : central.seats)
+        if (seat.central.valid()) l.is_central[seat.central.index()] = true;
     for (BuildingId bid : buildings) {
         const Building& b = ds.building(bid);
-        OfficerBuilding& ob = by_building[bid];
+        OfficerBuilding& ob = l.by_building[bid];
         ob.building_id = b.source_id;
         ob.name = b.name;
         ob.floors = b.floors;
         ob.residential = b.residential;
     }
     for (const auto& seat : central.seats) {
-        auto it = by_building.find(seat.building);
-        if (it == by_building.end()) continue;
+        auto it = l.by_building.find(seat.building);
+        if (it == l.by_building.end()) continue;
         it->second.per_unit_central = seat.per_unit;
         if (!seat.per_unit && seat.central.valid()) it->second.central_id = ds.households[seat.central.index()].source_id;
     }
-    for (HouseholdId id : households) {
-        const Household& h = ds.households[id.index()];
-        const auto& p = assignment.households[id.index()];
-        OfficerHousehold oh = officer_household(ds, assignment, liaison, id, is_central[id.index()], personal, in_grid, r.personal, r.contact_names);
-        const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
+    return l;
+}
 
-        OfficerBuilding& ob = by_building[p.building];
-        ++ob.households;
-        ob.persons += static_cast<std::size_t>(std::max(h.persons, 0));
-        ob.party_households += oh.party;
-        const bool registered = p.unit.valid();
-        const int number = registered ? ds.unit(p.unit).number : p.unit_number.value_or(0);
-        OfficerUnit& u = units_of[p.building][{number == 0 ? INT32_MAX : number, registered || number == 0}];
-        u.number = number;
-        u.registered = registered || number == 0;
-        if (registered) { u.x = ds.unit(p.unit).location.x(); u.y = ds.unit(p.unit).location.y(); }
-        if (ob.per_unit_central && central.central_of[id.index()].valid())
-            u.central_id = ds.households[central.central_of[id.index()].index()].source_id;
-        u.households.push_back(std::move(oh));
+// One household into its building's unit (a unit the roster names but the building lacks is kept apart, marked "?"),
+// and into the report's tallies.
+void list_household(Listing& l, OfficerHousehold oh, const Dataset& ds, const assign::AssignmentResult& assignment,
+                    const assign::CentralHouseholdResult& central, const assign::LiaisonResult& liaison, HouseholdId id, OfficerReport& r) {
+    const Household& h = ds.households[id.index()];
+    const auto& p = assignment.households[id.index()];
+    OfficerBuilding& ob = l.by_building[p.building];
+    ++ob.households;
+    ob.persons += static_cast<std::size_t>(std::max(h.persons, 0));
+    ob.party_households += oh.party;
+    const bool registered = p.unit.valid();
+    const int number = registered ? ds.unit(p.unit).number : p.unit_number.value_or(0);
+    OfficerUnit& u = l.units_of[p.building][{number == 0 ? INT32_MAX : number, registered || number == 0}];
+    u.number = number;
+    u.registered = registered || number == 0;
+    if (registered) { u.x = ds.unit(p.unit).location.x(); u.y = ds.unit(p.unit).location.y(); }
+    if (ob.per_unit_central && central.central_of[id.index()].valid())
+        u.central_id = ds.households[central.central_of[id.index()].index()].source_id;
+    u.households.push_back(std::move(oh));
 
-        r.households += 1;
-        r.household_status |= h.status != HouseholdStatus::not_given;
-        r.persons += static_cast<std::size_t>(std::max(h.persons, 0));
-        r.party_households += h.party_members > 0;
-        if (c.valid() && c == id) ++r.contacts;
-        if (!c.valid()) ++r.uncovered;
-    }
-    finish_buildings(ds, by_building, units_of, r);
+    const HouseholdId c = liaison.contact.empty() ? HouseholdId{} : liaison.contact[id.index()];
+    r.households += 1;
+    r.household_status |= h.status != HouseholdStatus::not_given;
+    r.persons += static_cast<std::size_t>(std::max(h.persons, 0));
+    r.party_households += h.party_members > 0;
+    if (c.valid() && c == id) ++r.contacts;
+    if (!c.valid()) ++r.uncovered;
+}
 
-    write_officer_files(config, diag, ds, grid, buildings, r);
+}  // namespace
+
+OfficerReport officer_job(const OfficerConfig& config, Diagnostics& diag) {
+    StageClock clock;
+    ProjectState state(config.project_file, diag, clock);
+    const auto& ds = state.ds();
+    const GridId gid = find_grid(state.cfg(), ds, config.grid);
+    const Grid& grid = ds.grid(gid);
+    const auto& assignment = state.assignment();
+    const auto& central = state.central();
+    const auto& liaison = state.liaison();
+
+    OfficerReport r = report_header(config, state, gid);
+    const GridMembers members = grid_members(ds, state.tree(), assignment, gid, grid.level, r);
+    const auto personal = personal_fields_of(state, members.households, r);
+    Listing listing = start_listing(ds, members.buildings, central);
+    for (HouseholdId id : members.households)
+        list_household(listing,
+                       officer_household(ds, assignment, liaison, id, listing.is_central[id.index()], personal, members.in_grid, r.personal,
+                                         r.contact_names),
+                       ds, assignment, central, liaison, id, r);
+    finish_buildings(ds, listing.by_building, listing.units_of, r);
+    write_officer_files(config, diag, ds, grid, members.buildings, r);
     return r;
 }
 
