@@ -339,87 +339,111 @@ struct RosterExtent {
     }
 };
 
+// The roster's fields and what reading it row by row found: bad coordinates and numbers, statuses (load_households).
+class RosterRows {
+public:
+    RosterRows(const LayerSource& src, const StatusVocabulary& vocabulary, VectorReader& r, const std::string& working_crs)
+        : src_(src), r_(r), statuses_{vocabulary, {}} {
+        id_ = r.request_field("id", true);
+        // A roster that locates its rows by address or coordinates may have no building column.
+        building_ = r.request_field("building", src.maps("building") || (!src.maps("address") && !src.maps("x")));
+        address_ = r.request_field("address", src.maps("address"));
+        x_ = r.request_field("x", src.maps("x"));
+        y_ = r.request_field("y", src.maps("y"));
+        if (x_ && y_) transform_ = roster_transform(src, working_crs, r);
+        unit_ = r.request_field("unit", src.maps("unit"));
+        floor_ = r.request_field("floor", src.maps("floor"));
+        room_ = r.request_field("room", false);
+        persons_ = r.request_field("persons", src.maps("persons"));
+        party_ = r.request_field("party_members", src.maps("party_members"));
+        status_ = r.request_field("status", src.maps("status"));
+    }
+
+    Household read(FeatureView& f, HouseholdId id, Diagnostics& diag) {
+        Household h;
+        h.id = id;
+        h.row = f.fid;
+        h.source_id = f.text(*id_);
+        if (building_) h.building_ref = f.text(*building_);
+        if (address_) {
+            const std::string a = f.text(*address_);
+            if (a.find_first_not_of(" \t\r\n") != std::string::npos) h.address = a;
+        }
+        if (transform_) read_location(f, h);
+        h.unit_number = number(f, unit_, "unit", diag);
+        h.floor = number(f, floor_, "floor", diag);
+        if (room_) h.room = f.text(*room_);
+        h.persons = number(f, persons_, "persons", diag).value_or(0);
+        h.party_members = number(f, party_, "party_members", diag).value_or(0);
+        if (status_) h.status = statuses_.read(f.value(*status_), record_label(f));
+        return h;
+    }
+
+    // The warnings of the whole roster, after its last row.
+    void report(Dataset& ds, Diagnostics& diag) {
+        statuses_.report(r_, diag);
+        if (bad_numbers_ > 20)
+            diag.warn("bad_value", r_.where(), std::to_string(bad_numbers_ - 20) + " more roster values are not whole numbers (treated as unknown)",
+                      "fix them as the first 20 above");
+        if (const CsvTable* t = r_.text_table()) report_text_table(*t, r_, ds, diag);
+        r_.report_text_repairs(diag);
+        if (bad_coordinates_)
+            diag.warn("bad_coordinates", r_.where(),
+                      std::to_string(bad_coordinates_) + " rows have coordinates that are not numbers or not valid in " + src_.crs + " (at " +
+                          bad_coordinate_rows_ + (bad_coordinates_ > 5 ? ", …" : "") + "); they are placed as if they had none",
+                      "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
+    }
+
+    RosterExtent extent;
+
+private:
+    void read_location(FeatureView& f, Household& h) {
+        const auto vx = f.value(*x_), vy = f.value(*y_);
+        const bool blank = (!vx || vx->find_first_not_of(" \t") == std::string::npos) && (!vy || vy->find_first_not_of(" \t") == std::string::npos);
+        if (blank) return;
+        const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
+        if (px && py) h.location = (*transform_)(*px, *py);
+        if (px && py) extent.add(*px, *py);
+        if (!h.location && ++bad_coordinates_ <= 5)   // rows only: coordinates locate a home
+            bad_coordinate_rows_ += (bad_coordinate_rows_.empty() ? "" : ", ") +
+                                    (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
+    }
+
+    // A roster value that is not a whole number is treated as missing (the household is kept): the warning names file,
+    // line, column and reason but not the value, which may be personal (a shifted row puts names there).
+    std::optional<int> number(FeatureView& f, const std::optional<std::size_t>& field, const char* what, Diagnostics& diag) {
+        if (!field || !f.value(*field)) return std::nullopt;
+        const WholeNumber n = parse_whole_number(*f.value(*field), 0);
+        if (n.status == WholeNumberStatus::ok || n.status == WholeNumberStatus::blank) return n.value;
+        if (++bad_numbers_ <= 20)
+            diag.warn("bad_value", r_.where(record_label(f)),
+                      what + (src_.field(what) != what ? " (column '" + src_.field(what) + "')" : std::string()) + " " + describe(n.status, 0) +
+                          "; the household is kept with " + what + " unknown" +
+                          (std::string(what) == "persons" || std::string(what) == "party_members" ? " (counted as 0)" : ""),
+                      "write a whole number from 0 in that cell, or leave it empty");
+        return std::nullopt;
+    }
+
+    const LayerSource& src_;
+    VectorReader& r_;
+    std::optional<std::size_t> id_, building_, address_, x_, y_, unit_, floor_, room_, persons_, party_, status_;
+    std::unique_ptr<CoordinateTransform> transform_;
+    StatusReader statuses_;
+    std::size_t bad_coordinates_ = 0, bad_numbers_ = 0;
+    std::string bad_coordinate_rows_;
+};
+
 RosterExtent load_households(const LayerSource& src, const StatusVocabulary& vocabulary, Dataset& ds, Diagnostics& diag) {
     VectorReader r(src, "");
-    RosterExtent extent;
-    auto id = r.request_field("id", true);
-    // A roster that locates its rows by address or coordinates may have no building column.
-    auto building = r.request_field("building", src.maps("building") || (!src.maps("address") && !src.maps("x")));
-    auto address = r.request_field("address", src.maps("address"));
-    auto x = r.request_field("x", src.maps("x"));
-    auto y = r.request_field("y", src.maps("y"));
-    const auto transform = x && y ? roster_transform(src, ds.working_crs, r) : nullptr;
-    std::size_t bad_coordinates = 0;
-    std::string bad_coordinate_rows;
-    auto unit = r.request_field("unit", src.maps("unit"));
-    auto floor = r.request_field("floor", src.maps("floor"));
-    auto room = r.request_field("room", false);
-    auto persons = r.request_field("persons", src.maps("persons"));
-    auto party = r.request_field("party_members", src.maps("party_members"));
-    auto status = r.request_field("status", src.maps("status"));
-    StatusReader statuses{vocabulary, {}};
-    std::size_t bad_numbers = 0;
+    RosterRows rows(src, vocabulary, r, ds.working_crs);
     // One block for the roster (a text roster has at most one record a line, so a few lines of slack at most): no
     // doubling copies of every household while reading it.
     if (const CsvTable* t = r.text_table()) ds.households.reserve(static_cast<std::size_t>(t->lines_in_file));
-    r.for_each([&](FeatureView& f) {
-        Household h;
-        h.id = HouseholdId{ds.households.size()};
-        h.row = f.fid;
-        h.source_id = f.text(*id);
-        if (building) h.building_ref = f.text(*building);
-        if (address) {
-            const std::string a = f.text(*address);
-            if (a.find_first_not_of(" \t\r\n") != std::string::npos) h.address = a;
-        }
-        if (transform) {
-            const auto vx = f.value(*x), vy = f.value(*y);
-            const bool blank = (!vx || vx->find_first_not_of(" \t") == std::string::npos) &&
-                               (!vy || vy->find_first_not_of(" \t") == std::string::npos);
-            if (!blank) {
-                const auto px = vx ? parse_double(*vx) : std::nullopt, py = vy ? parse_double(*vy) : std::nullopt;
-                if (px && py) h.location = (*transform)(*px, *py);
-                if (px && py) extent.add(*px, *py);
-                if (!h.location && ++bad_coordinates <= 5)   // rows only: coordinates locate a home
-                    bad_coordinate_rows += (bad_coordinate_rows.empty() ? "" : ", ") + (f.line > 0 ? (f.sheet_row ? "row " : "line ") + std::to_string(f.line) : "fid " + std::to_string(f.fid));
-            }
-        }
-        // A roster value that is not a whole number is treated as missing (the household is kept): the warning names
-        // file, line, column and reason but not the value, which may be personal (a shifted row puts names there).
-        auto number = [&](const std::optional<std::size_t>& field, const char* what) -> std::optional<int> {
-            if (!field || !f.value(*field)) return std::nullopt;
-            const WholeNumber n = parse_whole_number(*f.value(*field), 0);
-            if (n.status == WholeNumberStatus::ok || n.status == WholeNumberStatus::blank) return n.value;
-            if (++bad_numbers <= 20)
-                diag.warn("bad_value", r.where(record_label(f)),
-                          what + (src.field(what) != what ? " (column '" + src.field(what) + "')" : std::string()) + " " + describe(n.status, 0) +
-                              "; the household is kept with " + what + " unknown" +
-                              (std::string(what) == "persons" || std::string(what) == "party_members" ? " (counted as 0)" : ""),
-                          "write a whole number from 0 in that cell, or leave it empty");
-            return std::nullopt;
-        };
-        h.unit_number = number(unit, "unit");
-        h.floor = number(floor, "floor");
-        if (room) h.room = f.text(*room);
-        h.persons = number(persons, "persons").value_or(0);
-        h.party_members = number(party, "party_members").value_or(0);
-        if (status) h.status = statuses.read(f.value(*status), record_label(f));
-        ds.households.push_back(std::move(h));
-    });
-    statuses.report(r, diag);
-    if (bad_numbers > 20)
-        diag.warn("bad_value", r.where(), std::to_string(bad_numbers - 20) + " more roster values are not whole numbers (treated as unknown)",
-                  "fix them as the first 20 above");
-    if (const CsvTable* t = r.text_table()) report_text_table(*t, r, ds, diag);
-    r.report_text_repairs(diag);
-    if (bad_coordinates)
-        diag.warn("bad_coordinates", r.where(),
-                  std::to_string(bad_coordinates) + " rows have coordinates that are not numbers or not valid in " + src.crs +
-                      " (at " + bad_coordinate_rows + (bad_coordinates > 5 ? ", …" : "") + "); they are placed as if they had none",
-                  "check the x/y columns and crs in [households] (lon/lat in EPSG:4326: x is the longitude)");
+    r.for_each([&](FeatureView& f) { ds.households.push_back(rows.read(f, HouseholdId{ds.households.size()}, diag)); });
+    rows.report(ds, diag);
     if (ds.households.empty())
         diag.warn("empty_layer", r.where(), "the household roster is empty: nothing to assign", "check the file and its layer");
-    return extent;
+    return rows.extent;
 }
 
 // Whether a feature's level value selects a level: the same text (trimmed), or the same whole number ("2", 2, 2.0).
