@@ -83,6 +83,14 @@ Statement& Statement::bind(int i, std::int64_t v) {
     check(sqlite3_bind_int64(stmt_.get(), i, v), "bind");
     return *this;
 }
+Statement& Statement::bind(int i, double v) {
+    check(sqlite3_bind_double(stmt_.get(), i, v), "bind");
+    return *this;
+}
+Statement& Statement::bind_null(int i) {
+    check(sqlite3_bind_null(stmt_.get(), i), "bind");
+    return *this;
+}
 Statement& Statement::bind(int i, const std::string& v) {
     check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), "bind");
     return *this;

@@ -57,7 +57,9 @@ public:
 
     Statement& bind(int i, int v);
     Statement& bind(int i, std::int64_t v);
+    Statement& bind(int i, double v);
     Statement& bind(int i, const std::string& v);        // copied by SQLite
+    Statement& bind_null(int i);
     Statement& bind_blob(int i, const std::string& v);   // must outlive the next step()/reset()
     bool step();    // true while there is a row
     void run();     // steps to the end, then reset()

@@ -6,7 +6,9 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <charconv>
 #include <fstream>
+#include <string_view>
 #include <optional>
 
 #include "gdal_session.hpp"
@@ -176,17 +178,53 @@ void VectorWriter::close() {
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
 }
 
+void append_text(std::string& out, const FieldValue& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        out += *s;
+        return;
+    }
+    char buf[32];
+    std::to_chars_result r{buf, {}};
+    if (const auto* i = std::get_if<std::int64_t>(&v)) r = std::to_chars(buf, buf + sizeof buf, *i);
+    else if (const auto* d = std::get_if<double>(&v)) r = std::to_chars(buf, buf + sizeof buf, *d);
+    out.append(buf, r.ptr);
+}
+
+std::string to_text(const FieldValue& v) {
+    std::string s;
+    append_text(s, v);
+    return s;
+}
+
+// Rows are gathered in one buffer and written in blocks: a million rows cost one string, not a stream call per byte.
 struct CsvWriter::Impl {
+    static constexpr std::size_t block = 1 << 20;
     std::filesystem::path file;
     std::ofstream out;
+    std::string buffer;
+    std::string scratch;
     void fail(const std::string& what, const std::string& hint) const {
         throw DataError({Severity::error, "write_failed", {file.string(), "", "", {}, {}}, what, hint});
     }
-    void cell(const std::string& s) {
-        if (s.find_first_of(",\"\r\n") == std::string::npos) { out << s; return; }
-        out << '"';
-        for (char c : s) { if (c == '"') out << '"'; out << c; }
-        out << '"';
+    void cell(std::string_view s) {
+        if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+            buffer += s;
+            return;
+        }
+        buffer += '"';
+        for (char c : s) {
+            if (c == '"') buffer += '"';
+            buffer += c;
+        }
+        buffer += '"';
+    }
+    void end_row() {
+        buffer += "\r\n";
+        if (buffer.size() >= block) flush();
+    }
+    void flush() {
+        out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        buffer.clear();
     }
 };
 
@@ -195,18 +233,37 @@ CsvWriter::CsvWriter(const std::filesystem::path& file, const std::vector<std::s
     impl_->file = file;
     impl_->out.open(file, std::ios::binary | std::ios::trunc);
     if (!impl_->out) impl_->fail("cannot create the file", "check the directory exists and is writable");
-    if (bom == Utf8Bom::yes) impl_->out << "\xEF\xBB\xBF";
+    impl_->buffer.reserve(Impl::block + 4096);
+    if (bom == Utf8Bom::yes) impl_->buffer += "\xEF\xBB\xBF";
     row(header);
 }
 
 CsvWriter::~CsvWriter() = default;
 
 void CsvWriter::row(const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) { if (i) impl_->out << ','; impl_->cell(cells[i]); }
-    impl_->out << "\r\n";
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i) impl_->buffer += ',';
+        impl_->cell(cells[i]);
+    }
+    impl_->end_row();
+}
+
+void CsvWriter::row(const std::vector<FieldValue>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) impl_->buffer += ',';
+        if (const auto* s = std::get_if<std::string>(&values[i])) {
+            impl_->cell(*s);
+        } else {
+            impl_->scratch.clear();
+            append_text(impl_->scratch, values[i]);
+            impl_->buffer += impl_->scratch;   // numbers never need quoting
+        }
+    }
+    impl_->end_row();
 }
 
 void CsvWriter::close() {
+    impl_->flush();
     impl_->out.flush();
     if (!impl_->out) impl_->fail("write failed", "check free space");
     impl_->out.close();

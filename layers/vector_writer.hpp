@@ -22,6 +22,11 @@ using GeometryValue = std::variant<std::monostate, geo::Point, geo::LineString, 
 
 enum class LayerGeometry { none, point, line, polygon };
 
+// A value as text, the one way every CSV and report cell writes one: numbers in the shortest form that reads back as
+// the same value (4843270.12, not 4.84327e+06), no value as "".
+std::string to_text(const FieldValue& v);
+void append_text(std::string& out, const FieldValue& v);
+
 class VectorWriter {
 public:
     // Creates `file` anew (an existing file is replaced). `deterministic`: fixed timestamps in the file.
@@ -56,6 +61,7 @@ public:
     CsvWriter(const CsvWriter&) = delete;
     CsvWriter& operator=(const CsvWriter&) = delete;
     void row(const std::vector<std::string>& cells);
+    void row(const std::vector<FieldValue>& values);   // each value as to_text() writes it
     // Flushes and checks the file was written; throws DataError (write_failed) when it was not.
     void close();
 

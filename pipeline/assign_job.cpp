@@ -12,6 +12,7 @@
 
 #include "assign/grid_statistics.hpp"
 #include "assign/household_assignment.hpp"
+#include "model/parallel.hpp"
 #include "dataset_loader.hpp"
 #include "hierarchy/grid_tree.hpp"
 #include "gpkg_scope.hpp"
@@ -22,6 +23,7 @@
 #include "run_job.hpp"
 #include "within_scope.hpp"
 #include "stage_clock.hpp"
+#include "gpkg_table_writer.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::pipeline {
@@ -42,7 +44,11 @@ const std::vector<assign::Reason> all_reasons = {
 
 std::string code_of(const Dataset& ds, GridId g) { return g.valid() ? ds.grid(g).code : std::string{}; }
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// v to a whole number of steps (0.1, 0.01 …), as the double nearest the decimal: 9.2, never 9.200000000000001.
+double round_to(double v, double step) {
+    const double per_unit = std::round(1 / step);
+    return std::round(v * per_unit) / per_unit;
+}
 
 // A small table held whole (the conservation counts): the same columns in the gpkg and the CSV.
 struct Table {
@@ -83,17 +89,6 @@ void household_row(const Dataset& ds, const assign::AssignmentResult& a, const H
     v.push_back(h.location ? FieldValue{round_to(h.location->y(), 0.01)} : FieldValue{});
 }
 
-std::string text(const FieldValue& v) {
-    if (const auto* s = std::get_if<std::string>(&v)) return *s;
-    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-    if (const auto* d = std::get_if<double>(&v)) {
-        std::ostringstream o;
-        o << *d;
-        return o.str();
-    }
-    return {};
-}
-
 std::vector<std::string> header_of(const std::vector<FieldSpec>& fields) {
     std::vector<std::string> header;
     for (const auto& f : fields) header.push_back(f.name);
@@ -102,12 +97,7 @@ std::vector<std::string> header_of(const std::vector<FieldSpec>& fields) {
 
 void write_table_csv(const std::filesystem::path& file, const Table& t) {
     layers::CsvWriter w(file, header_of(t.fields));
-    std::vector<std::string> cells;
-    for (const auto& r : t.rows) {
-        cells.clear();
-        for (const auto& v : r) cells.push_back(text(v));
-        w.row(cells);
-    }
+    for (const auto& r : t.rows) w.row(r);
     w.close();
 }
 
@@ -115,12 +105,9 @@ void write_table_csv(const std::filesystem::path& file, const Table& t) {
 void write_households_csv(const std::filesystem::path& file, const Dataset& ds, const assign::AssignmentResult& a) {
     layers::CsvWriter w(file, header_of(household_fields(ds)));
     std::vector<FieldValue> v;
-    std::vector<std::string> cells;
     for (const Household& h : ds.households) {
         household_row(ds, a, h, v);
-        cells.resize(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) cells[i] = text(v[i]);
-        w.row(cells);
+        w.row(v);
     }
     w.close();
 }
@@ -162,29 +149,38 @@ GridCounts count_grids(const Dataset& ds, const hierarchy::GridTree& tree, const
     return c;
 }
 
-void write_gpkg(const std::filesystem::path& file, const Dataset& ds, const hierarchy::GridTree& tree,
-                const assign::AssignmentResult& a, const Table& conservation, const GridCounts& counts, const Diagnostics& diag) {
-    layers::VectorWriter w(file);
-    w.begin_layer("households", LayerGeometry::none, "", household_fields(ds));
+// The attribute tables of assignment.gpkg, one prepared insert each (GpkgTableWriter).
+void write_household_tables(layers::GpkgTableWriter& t, const Dataset& ds, const assign::AssignmentResult& a,
+                            const Table& conservation, const Diagnostics& diag) {
+    t.begin_table("households", household_fields(ds));
     std::vector<FieldValue> v;
     for (const Household& h : ds.households) {
         household_row(ds, a, h, v);
-        w.add(v);
+        t.add(v);
     }
-    w.begin_layer("unassigned_households", LayerGeometry::none, "",
-                  {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"level"}, {"reason"}});
+    t.begin_table("unassigned_households", {{"household_id"}, {"row", FieldType::integer}, {"building_ref"}, {"level"}, {"reason"}});
     for (const Household& h : ds.households) {
         const auto& p = a.households[h.id.index()];
         auto row = [&](const std::string& level, assign::Reason reason) {
             if (reason != assign::Reason::assigned)
-                w.add({h.source_id, std::int64_t(h.row), h.building_ref, level, std::string(assign::to_string(reason))});
+                t.add({h.source_id, std::int64_t(h.row), h.building_ref, level, std::string(assign::to_string(reason))});
         };
         row("unit", p.unit_reason);
         row("building", p.building_reason);
         for (std::size_t l = 0; l < ds.levels.size(); ++l) row(ds.levels[l].key, p.grid_reasons[l]);
     }
-    w.begin_layer("conservation", LayerGeometry::none, "", conservation.fields);
-    for (const auto& r : conservation.rows) w.add(r);
+    t.begin_table("conservation", conservation.fields);
+    for (const auto& r : conservation.rows) t.add(r);
+    t.begin_table("issues", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
+    for (const auto& d : diag.items())
+        t.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
+               d.message, d.hint});
+}
+
+// assignment.gpkg: the grids layer through GDAL, then the attribute tables straight through SQLite.
+void write_gpkg(const std::filesystem::path& file, const Dataset& ds, const hierarchy::GridTree& tree,
+                const assign::AssignmentResult& a, const Table& conservation, const GridCounts& counts, const Diagnostics& diag) {
+    layers::VectorWriter w(file);
     w.begin_layer("grids", LayerGeometry::polygon, ds.working_crs,
                   {{"level", FieldType::integer}, {"level_key"}, {"level_name"}, {"code"}, {"name"}, {"parent_code"},
                    {"buildings", FieldType::integer}, {"households", FieldType::integer}, {"persons", FieldType::integer},
@@ -197,11 +193,10 @@ void write_gpkg(const std::filesystem::path& file, const Dataset& ds, const hier
                std::int64_t(t.party_households), std::int64_t(t.party_members)},
               g.area);
     }
-    w.begin_layer("issues", LayerGeometry::none, "", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
-    for (const auto& d : diag.items())
-        w.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
-               d.message, d.hint});
     w.close();
+    layers::GpkgTableWriter t(file);
+    write_household_tables(t, ds, a, conservation, diag);
+    t.close();
 }
 
 nlohmann::json summary_json(const layers::ProjectConfig& cfg, const Dataset& ds, const hierarchy::GridTree& tree,
@@ -287,11 +282,19 @@ AssignReport assign_job(const AssignConfig& config, Diagnostics& diag) {
     report.json = out.final_path("assignment.json");
     clock.time("write outputs", [&] {
         const Table conservation = conservation_table(assignment);
-        report.gpkg = out.write("assignment.gpkg", [&](const auto& f) {
-            write_gpkg(f, ds, tree, assignment, conservation, counts, diag);
-            if (scope) layers::keep_grids(f, "grids", "code", scope->grid_codes);
+        const auto gpkg = out.reserve("assignment.gpkg"), csv = out.reserve("households.csv");
+        // The GeoPackage and the CSV are written at the same time (each its own file, from the same read-only results).
+        parallel::on_threads(2, [&](std::size_t t) {
+            if (t == 1) write_households_csv(csv, ds, assignment);
+            else {
+                write_gpkg(gpkg, ds, tree, assignment, conservation, counts, diag);
+                if (scope) layers::keep_grids(gpkg, "grids", "code", scope->grid_codes);
+            }
         });
-        report.households_csv = out.write("households.csv", [&](const auto& f) { write_households_csv(f, ds, assignment); });
+        out.done("assignment.gpkg");
+        out.done("households.csv");
+        report.gpkg = out.final_path("assignment.gpkg");
+        report.households_csv = out.final_path("households.csv");
         report.conservation_csv = out.write("conservation.csv", [&](const auto& f) { write_table_csv(f, conservation); });
     });
     report.balanced = assignment.balanced() && roster_file_count(ds).balanced();

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "results.hpp"
+#include "gpkg_table_writer.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::pipeline {
@@ -134,7 +135,7 @@ void write_grids(layers::VectorWriter& w, const Results& r) {
     }
 }
 
-void write_households(layers::VectorWriter& w, const Results& r) {
+void write_households(layers::GpkgTableWriter& w, const Results& r) {
     // The assignment table: ids and placement only. Names, phones and party membership stay in the roster.
     std::vector<FieldSpec> fields = {{"household_id"}, {"row", FieldType::integer}, {"building_id"}, {"unit_no", FieldType::integer},
                                      {"unit_status"}, {"building_status"}};
@@ -142,7 +143,7 @@ void write_households(layers::VectorWriter& w, const Results& r) {
         fields.push_back({l.key + "_code"});
         fields.push_back({l.key + "_status"});
     }
-    w.begin_layer("households", LayerGeometry::none, "", fields);
+    w.begin_table("households", fields);
     for (const Household& h : r.ds.households) {
         const auto& p = r.assignment.households[h.id.index()];
         std::vector<FieldValue> v = {h.source_id, std::int64_t(h.row), h.building_ref,
@@ -154,8 +155,7 @@ void write_households(layers::VectorWriter& w, const Results& r) {
         }
         w.add(v);
     }
-    w.begin_layer("unassigned_households", LayerGeometry::none, "",
-                  {{"household_id"}, {"row", FieldType::integer}, {"building_id"}, {"level"}, {"reason"}});
+    w.begin_table("unassigned_households", {{"household_id"}, {"row", FieldType::integer}, {"building_id"}, {"level"}, {"reason"}});
     for (const Household& h : r.ds.households) {
         const auto& p = r.assignment.households[h.id.index()];
         auto row = [&](const std::string& level, assign::Reason reason) {
@@ -170,9 +170,8 @@ void write_households(layers::VectorWriter& w, const Results& r) {
 
 // One row per building and kind beyond the threshold, by building id: the outline is the `buildings` layer's (join on
 // building_id), not copied once per kind (at a province's size the copies were half of the file).
-void write_gaps(layers::VectorWriter& w, const Results& r) {
-    w.begin_layer("gap_buildings", LayerGeometry::none, "",
-                  {{"building_id"}, {"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"threshold_minutes", FieldType::real},
+void write_gaps(layers::GpkgTableWriter& w, const Results& r) {
+    w.begin_table("gap_buildings", {{"building_id"}, {"kind"}, {"kind_name"}, {"minutes", FieldType::real}, {"threshold_minutes", FieldType::real},
                    {"reach"}, {"note"}, {"entrance"}, {"households", FieldType::integer}, {"persons", FieldType::integer}});
     for (const auto& k : r.access.kinds) {
         std::string name = k.kind;
@@ -213,9 +212,8 @@ void write_network(layers::VectorWriter& w, const Results& r) {
     }
 }
 
-void write_rule_breaches(layers::VectorWriter& w, const Results& r) {
-    w.begin_layer("rule_breaches", LayerGeometry::none, "",
-                  {{"rule"}, {"rule_zh"}, {"threshold"}, {"level"}, {"grid_code"}, {"building_id"}, {"value", FieldType::integer}});
+void write_rule_breaches(layers::GpkgTableWriter& w, const Results& r) {
+    w.begin_table("rule_breaches", {{"rule"}, {"rule_zh"}, {"threshold"}, {"level"}, {"grid_code"}, {"building_id"}, {"value", FieldType::integer}});
     for (const auto& rule : r.organisation.rules)
         for (const auto& b : rule.breaches)
             w.add({rule.key, rule.name_zh, rule.threshold,
@@ -223,8 +221,8 @@ void write_rule_breaches(layers::VectorWriter& w, const Results& r) {
                    b.building.valid() ? FieldValue{r.ds.building(b.building).source_id} : FieldValue{}, count(b.value)});
 }
 
-void write_issues(layers::VectorWriter& w, const Results& r) {
-    w.begin_layer("issues", LayerGeometry::none, "", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
+void write_issues(layers::GpkgTableWriter& w, const Results& r) {
+    w.begin_table("issues", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
     for (const auto& d : r.diagnostics.items())
         w.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
                d.message, d.hint});
@@ -236,13 +234,15 @@ void write_results_gpkg(const Results& r, const std::filesystem::path& file) {
     layers::VectorWriter w(file);
     write_buildings(w, r);
     write_grids(w, r);
-    write_households(w, r);
-    write_gaps(w, r);
     write_facilities(w, r);
     write_network(w, r);
-    write_rule_breaches(w, r);
-    write_issues(w, r);
     w.close();
+    layers::GpkgTableWriter t(file);   // the attribute tables straight through SQLite, one prepared insert each
+    write_households(t, r);
+    write_gaps(t, r);
+    write_rule_breaches(t, r);
+    write_issues(t, r);
+    t.close();
 }
 
 }  // namespace gridatlas::pipeline
