@@ -39,7 +39,8 @@ if [[ $# -lt 1 || "$1" == -h || "$1" == --help ]]; then
     sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     [[ $# -ge 1 ]] && exit 0 || exit 1
 fi
-RESULT_DIR="$(cd "$1" && pwd)" || { echo "peer_postgis: no such directory: $1" >&2; exit 1; }
+if [[ -f "$1" ]]; then RESULT_DIR="$(realpath "$1")"    # a project file (peer_postgis_e2e.sh)
+else RESULT_DIR="$(cd "$1" && pwd)" || { echo "peer_postgis: no such directory: $1" >&2; exit 1; }; fi
 shift
 
 # --- 1. packages -----------------------------------------------------------------------------------------------
@@ -94,4 +95,4 @@ echo "peer_postgis: PostgreSQL $PG_VERSION cluster in $TMP on 127.0.0.1:$PORT (j
 
 # --- 3. load, time, compare ---------------------------------------------------------------------------------------
 cd "$ROOT"
-"$PYTHON" "$ROOT/scripts/peer_postgis.py" "$RESULT_DIR" "$@"
+"$PYTHON" "$ROOT/scripts/${PEER_SCRIPT:-peer_postgis.py}" "$RESULT_DIR" "$@"
