@@ -62,10 +62,14 @@ struct GpkgTableWriter::Impl {
     sqlite::Database db;
     bool ogr_contents = false;
     std::string table;
+    static constexpr std::size_t batch = 64;     // rows per INSERT: SQLite's per-statement work paid once for 64
     std::size_t columns = 0;
     std::int64_t rows = 0;
+    std::string insert_head, row_marks;           // "INSERT INTO t (a, b) VALUES ", "(?, ?)"
     std::optional<sqlite::Transaction> transaction;
-    std::optional<sqlite::Statement> insert;
+    std::optional<sqlite::Statement> insert;      // `batch` rows at a time
+    std::vector<std::vector<FieldValue>> pending; // rows not yet inserted (the strings' buffers reused row to row)
+    std::size_t used = 0;
 
     [[noreturn]] void fail(const std::string& what) const {
         throw DataError({Severity::error, "write_failed", {file.string(), table, "", {}, {}}, what,
@@ -81,7 +85,8 @@ struct GpkgTableWriter::Impl {
         }
     }
     void begin(const std::string& name, const std::vector<FieldSpec>& fields);
-    void bind(const std::vector<FieldValue>& values);
+    void add(const std::vector<FieldValue>& values);
+    void flush();
     void end();
 };
 
@@ -90,36 +95,66 @@ void GpkgTableWriter::Impl::begin(const std::string& name, const std::vector<Fie
     if (sqlite::table_exists(db, name)) fail("the GeoPackage already has a table '" + name + "'");
     transaction.emplace(db);
     std::string create = "CREATE TABLE " + quoted(name) + " (\"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL";
-    std::string insert_sql = "INSERT INTO " + quoted(name) + " (", marks;
+    insert_head = "INSERT INTO " + quoted(name) + " (";
+    row_marks.assign(1, '(');
     for (std::size_t i = 0; i < fields.size(); ++i) {
         create += ", " + quoted(fields[i].name) + " " + sql_type(fields[i].type);
-        insert_sql += (i ? ", " : "") + quoted(fields[i].name);
-        marks += i ? ", ?" : "?";
+        if (i) insert_head += ", ";
+        insert_head += quoted(fields[i].name);
+        row_marks += i ? ", ?" : "?";
     }
+    insert_head += ") VALUES ";
+    row_marks += ")";
     db.exec(create + ")");
     sqlite::Statement contents(db, "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
                                    "VALUES (?, 'attributes', ?, '', ?, 0)");
     contents.bind(1, name).bind(2, name).bind(3, last_change(deterministic)).run();
-    insert.emplace(db, insert_sql + ") VALUES (" + marks + ")");
     columns = fields.size();
     rows = 0;
+    used = 0;
+    insert.reset();
 }
 
-void GpkgTableWriter::Impl::bind(const std::vector<FieldValue>& values) {
-    for (std::size_t i = 0; i < columns; ++i) {
-        const int at = static_cast<int>(i) + 1;
-        const FieldValue* v = i < values.size() ? &values[i] : nullptr;
-        if (!v || std::holds_alternative<std::monostate>(*v)) insert->bind_null(at);
-        else if (const auto* s = std::get_if<std::string>(v)) insert->bind(at, *s);
-        else if (const auto* n = std::get_if<std::int64_t>(v)) insert->bind(at, *n);
-        else insert->bind(at, std::get<double>(*v));
-    }
-    insert->run();
-    ++rows;
+void GpkgTableWriter::Impl::add(const std::vector<FieldValue>& values) {
+    if (pending.size() <= used) pending.emplace_back();
+    auto& row = pending[used++];
+    row.resize(columns);
+    for (std::size_t i = 0; i < columns; ++i) row[i] = i < values.size() ? values[i] : FieldValue{};
+    if (used == batch) flush();
+}
+
+// The pending rows in one INSERT (the `batch`-row statement, prepared once; a shorter last one once a table).
+void GpkgTableWriter::Impl::flush() {
+    if (used == 0) return;
+    std::optional<sqlite::Statement> tail;
+    auto make = [&](std::size_t n) {
+        std::string sql = insert_head;
+        for (std::size_t r = 0; r < n; ++r) {
+            if (r) sql += ", ";
+            sql += row_marks;
+        }
+        return sqlite::Statement(db, sql);
+    };
+    if (used < batch) tail.emplace(make(used));
+    else if (!insert) insert.emplace(make(batch));
+    sqlite::Statement& st = used < batch ? *tail : *insert;
+    int at = 1;
+    for (std::size_t r = 0; r < used; ++r)
+        for (const FieldValue& v : pending[r]) {
+            if (std::holds_alternative<std::monostate>(v)) st.bind_null(at);
+            else if (const auto* s = std::get_if<std::string>(&v)) st.bind_static(at, *s);   // pending outlives run()
+            else if (const auto* n = std::get_if<std::int64_t>(&v)) st.bind(at, *n);
+            else st.bind(at, std::get<double>(v));
+            ++at;
+        }
+    st.run();
+    rows += static_cast<std::int64_t>(used);
+    used = 0;
 }
 
 void GpkgTableWriter::Impl::end() {
     if (!transaction) return;
+    flush();
     insert.reset();
     if (ogr_contents) {
         sqlite::Statement count(db, "INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, ?)");
@@ -153,8 +188,8 @@ void GpkgTableWriter::begin_table(const std::string& name, std::vector<FieldSpec
 }
 
 void GpkgTableWriter::add(const std::vector<FieldValue>& values) {
-    if (!impl_->insert) impl_->fail("a row before begin_table");
-    impl_->guarded([&] { impl_->bind(values); });
+    if (!impl_->transaction) impl_->fail("a row before begin_table");
+    impl_->guarded([&] { impl_->add(values); });
 }
 
 void GpkgTableWriter::end_table() {

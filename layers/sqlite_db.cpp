@@ -95,6 +95,10 @@ Statement& Statement::bind(int i, const std::string& v) {
     check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), "bind");
     return *this;
 }
+Statement& Statement::bind_static(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC), "bind");
+    return *this;
+}
 Statement& Statement::bind_blob(int i, const std::string& v) {
     check(sqlite3_bind_blob(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC), "bind");
     return *this;

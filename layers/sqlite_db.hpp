@@ -60,6 +60,7 @@ public:
     Statement& bind(int i, double v);
     Statement& bind(int i, const std::string& v);        // copied by SQLite
     Statement& bind_null(int i);
+    Statement& bind_static(int i, const std::string& v); // not copied: must outlive the next step()/reset()
     Statement& bind_blob(int i, const std::string& v);   // must outlive the next step()/reset()
     bool step();    // true while there is a row
     void run();     // steps to the end, then reset()

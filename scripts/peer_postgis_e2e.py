@@ -17,7 +17,10 @@ The work, timed whole on both sides, from the project's files to a households ta
 Pairs alternate (GridAtlas first in odd pairs, PostGIS first in even ones); each side's wall time and CPU time
 (GridAtlas: the process's user + system; PostGIS: ogr2ogr and psql processes plus every server process, parallel
 workers included) are printed per pair, with medians and the per-pair ratios' median and spread. The database
-starts empty for each PostGIS run (its tables dropped, untimed).
+starts empty for each PostGIS run (its tables dropped, untimed). The parts are printed too: load (GridAtlas's
+'load layers'; PostGIS's ogr2ogr, COPY, points, polygons, ANALYZE), compute (GridAtlas's 'grid hierarchy' + 'assign
+households'; PostGIS's GiST indexes, parents, buildings to grids, placement, result table) and write (GridAtlas's
+'write outputs': gpkg, CSV, conservation; PostGIS's \\copy of the result to CSV, a smaller output).
 
 After the pairs, every roster row of PostGIS's result is compared with GridAtlas's households.csv: household id,
 placed_by, building id, distance (0.1 m), unit number and status, building status, every level's code and status, and
@@ -107,7 +110,7 @@ ANALYZE;""")
     return "\n".join(sql)
 
 
-def placement_sql(levels, max_nearest_m, out_csv):
+def placement_sql(levels, max_nearest_m):
     n = len(levels)
     codes = ", ".join(f"z{i}.code AS c{i}" for i in range(n))
     joins = "\n  ".join(f"LEFT JOIN bg{i} ON bg{i}.bidx = p.bidx LEFT JOIN g{i} z{i} ON z{i}.gidx = bg{i}.gidx" for i in range(n))
@@ -147,12 +150,13 @@ FROM (
   {joins}
   LEFT JOIN unit_key u ON u.building_id = bb.building_id AND u.number = p.unit_no
 ) s ORDER BY s.row;
-\\copy result TO {pp.literal(out_csv)} WITH (FORMAT csv, HEADER true)
 """
 
 
 def postgis_once(cfg, pdir, working_crs, levels, roster_csv, header, out_csv):
-    """One whole PostGIS run from the files; returns {"wall", "cpu"} (client processes + the cluster)."""
+    """One whole PostGIS run from the files: {"wall", "cpu"} (client processes + the cluster), and the wall of its
+    parts: "load" (ogr2ogr, COPY, points, usable polygons, ANALYZE), "compute" (GiST indexes, grid parents, buildings
+    to grids, placement and the result table), "write" (the result to CSV)."""
     drop = "SET client_min_messages = warning; DROP TABLE IF EXISTS " + ", ".join(
         TABLES + [f"src_g{i}" for i in range(len(levels))] + [f"g{i}" for i in range(len(levels))]
         + [f"bg{i}" for i in range(len(levels))] + [f"parent{i}" for i in range(1, len(levels))]) + ";" + pp.PARSE_INT
@@ -168,23 +172,31 @@ def postgis_once(cfg, pdir, working_crs, levels, roster_csv, header, out_csv):
         path, layer, crs, gm = pp.layer_source(lv, pdir)
         fields = [gm["code"]] + ([gm["parent_code"]] if "parent_code" in gm and i > 0 else [])
         pp.ogr_load(path, layer, f"src_g{i}", fields, working_crs, crs)
+    pp.psql(load_sql(cfg, pdir, working_crs, levels, roster_csv, header), capture=False)
+    t1 = time.perf_counter()
     max_nearest = float(cfg["households"].get("max_nearest_m", 0))
-    pp.psql(load_sql(cfg, pdir, working_crs, levels, roster_csv, header) + "\n"
-            + "\n".join(body for _, body in stages) + "\n" + placement_sql(levels, max_nearest, out_csv), capture=False)
-    wall = time.perf_counter() - t0
+    pp.psql("\n".join(body for _, body in stages) + "\n" + placement_sql(levels, max_nearest), capture=False)
+    t2 = time.perf_counter()
+    pp.psql(f"\\copy result TO {pp.literal(out_csv)} WITH (FORMAT csv, HEADER true)", capture=False)
+    t3 = time.perf_counter()
     cpu1 = pp.cluster_cpu_seconds()
     cpu = children_cpu() - ccpu0 + (cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else 0)
-    return {"wall": wall, "cpu": cpu}
+    return {"wall": t3 - t0, "cpu": cpu, "load": t1 - t0, "compute": t2 - t1, "write": t3 - t2}
 
 
 def gridatlas_once(binary, project, out_dir):
+    """One `gridatlas assign`: {"wall", "cpu"} of the process, and its stages' walls from assignment.json: "load"
+    ('load layers'), "compute" ('grid hierarchy' + 'assign households'), "write" ('write outputs')."""
     c0, t0 = children_cpu(), time.perf_counter()
     r = subprocess.run([binary, "assign", project, "-o", out_dir], capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         sys.stderr.write(r.stdout[-2000:] + r.stderr[-2000:])
         sys.exit(f"peer_postgis_e2e: gridatlas assign failed (exit {r.returncode})")
-    return {"wall": wall, "cpu": children_cpu() - c0}
+    with open(os.path.join(out_dir, "assignment.json"), encoding="utf-8") as fh:
+        t = {x["stage"]: x["seconds"] for x in json.load(fh)["timings"]}
+    return {"wall": wall, "cpu": children_cpu() - c0, "load": t["load layers"],
+            "compute": t["grid hierarchy"] + t["assign households"], "write": t["write outputs"]}
 
 
 def compare(levels, ga_csv, show=5):
@@ -256,10 +268,12 @@ def main():
         print(f"pair {i + 1} ({' then '.join(order)}): GridAtlas {got['ga']['wall']:.2f} s wall / {got['ga']['cpu']:.2f} s CPU; "
               f"PostGIS {got['pg']['wall']:.2f} s wall / {got['pg']['cpu']:.2f} s CPU; "
               f"ratio {got['pg']['wall'] / got['ga']['wall']:.2f}x wall, {got['pg']['cpu'] / got['ga']['cpu']:.2f}x CPU; "
+              f"load/compute/write GridAtlas {got['ga']['load']:.2f}/{got['ga']['compute']:.2f}/{got['ga']['write']:.2f} s, "
+              f"PostGIS {got['pg']['load']:.2f}/{got['pg']['compute']:.2f}/{got['pg']['write']:.2f} s; "
               f"load {os.getloadavg()[0]:.1f}")
-    for key in ("wall", "cpu"):
+    for key in ("wall", "cpu", "load", "compute", "write"):
         ratios = [p["pg"][key] / p["ga"][key] for p in pairs]
-        print(f"{key:>4}: GridAtlas median {statistics.median(p['ga'][key] for p in pairs):.2f} s, PostGIS median "
+        print(f"{key:>7}: GridAtlas median {statistics.median(p['ga'][key] for p in pairs):.2f} s, PostGIS median "
               f"{statistics.median(p['pg'][key] for p in pairs):.2f} s; per-pair ratio median {statistics.median(ratios):.2f}x "
               f"({min(ratios):.2f}-{max(ratios):.2f})")
     n_peer, n_ga, mismatches, lines, cols = compare(levels, os.path.join(ga_dir, "households.csv"))
