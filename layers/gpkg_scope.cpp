@@ -6,22 +6,14 @@
 
 #include "gdal_session.hpp"
 #include "model/diagnostics.hpp"
+#include "sql_text.hpp"
 
 namespace gridatlas::layers {
 
 namespace {
 
-std::string literal(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string identifier(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
+std::string literal(const std::string& s) { return sql_literal(s); }
+std::string identifier(const std::string& s) { return sql_identifier(s); }
 
 }  // namespace
 

@@ -8,23 +8,15 @@
 #include <stdexcept>
 
 #include "model/diagnostics.hpp"
+#include "sql_text.hpp"
 #include "sqlite_db.hpp"
 
 namespace gridatlas::layers {
 
 namespace {
 
-std::string quoted(const std::string& name) {
-    std::string q = "\"";
-    for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string literal(const std::string& text) {
-    std::string q = "'";
-    for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
-    return q + "'";
-}
+std::string quoted(const std::string& name) { return sql_identifier(name); }
+std::string literal(const std::string& text) { return sql_literal(text); }
 
 const char* sql_type(FieldType t) { return t == FieldType::integer ? "INTEGER" : t == FieldType::real ? "REAL" : "TEXT"; }
 

@@ -2,6 +2,7 @@
 // them; a password there is an error, credentials come from the environment or ~/.pgpass), shows them without
 // secrets, and wraps libpq (PGconn, PGresult) in RAII for the DDL and transactions of the PostGIS store.
 #include "postgis_connection.hpp"
+#include "sql_text.hpp"
 
 #include <libpq-fe.h>
 
@@ -131,16 +132,8 @@ void require_pg_table(const std::string& source, const std::string& layer, const
                                   : "set layer = one of: " + list});
 }
 
-std::string pg_ident(const std::string& name) {
-    std::string out = "\"";
-    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
+std::string pg_ident(const std::string& name) { return sql_identifier(name); }
 
-std::string pg_literal(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
+std::string pg_literal(const std::string& text) { return sql_literal(text); }
 
 }  // namespace gridatlas::layers
