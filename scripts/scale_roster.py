@@ -21,7 +21,8 @@ building within max_nearest_m = 30 m (or none). A row whose building id is empty
 no point (missing_building_ref). The project file gets x = "lon", y = "lat", crs = "EPSG:4326", max_nearest_m = 30
 in place of its building mapping. Needs GDAL's ogr2ogr for the points.
 
-Deterministic: the same input gives the same bytes. Needs only the Python standard library (3.11+, tomllib).
+Deterministic: the same input gives the same bytes. Needs the Python standard library (3.11+, tomllib), and GDAL's
+ogr2ogr for --by-coordinates.
 Usage: scripts/scale_roster.py [--project data/sample/project.toml] [--rows 1000000] -o out/bench1m
 """
 import argparse
