@@ -17,6 +17,7 @@
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -555,8 +556,19 @@ void draw_index_page(Pages& P, const IndexPlan& ip, std::size_t k, const std::st
     P.end();
 }
 
-// A map of the grid at the top of the content area, its numbers placed by atlas_placement (Mapnik's own building
-// labels left out), its legend with the scale bar beside it; logged. Returns the y under it.
+// The unit digits the officer scene would have Mapnik place: the atlas places them itself (place_unit_labels).
+std::vector<UnitSite> unit_sites(const Scene& scene) {
+    std::vector<UnitSite> out;
+    const auto it = scene.find("unit-labels");
+    if (it == scene.end()) return out;
+    for (const auto& f : it->second.features)
+        if (const auto* p = std::get_if<geo::Point>(&f.geometry); p && f.values.size() > 1)
+            if (const auto* label = std::get_if<std::string>(&f.values[1])) out.push_back({*p, *label});
+    return out;
+}
+
+// A map of the grid at the top of the content area, its numbers and unit digits placed by atlas_placement (in place of
+// Mapnik's building and unit labels), its legend with the scale bar beside it; logged. Returns the y under it.
 double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail) {
     const PageFrame& f = P.a.f;
     cairo_t* cr = P.cr;
@@ -565,6 +577,9 @@ double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail)
     Scene scene = print::officer_scene(P.a.d, p.grid, m.view);
     scene["building-labels"].features.clear();
     add_number_layers(scene, m.numbers, fr);
+    const auto units = place_unit_labels(unit_sites(scene), m.numbers, m.obstacles, fr);
+    scene["unit-labels"].features.clear();
+    add_unit_label_layer(scene, units, fr);
     cairo_save(cr);
     cairo_translate(cr, mx, my);
     P.styled.render_cairo(cr, scene, MapView{m.view, static_cast<int>(map_w), static_cast<int>(m.height), f.ts});
@@ -577,7 +592,9 @@ double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail)
     const auto samples = frame::legend(cr, sections, lx + pad, my + pad, legend_w - 2 * pad, m.height - 2 * pad, legend_w - 2 * pad,
                                        frame::LegendStyle{f.ts, mpp, print::scale_text(mpp)});
     P.styled.render_samples(cr, samples, f.ts);
-    P.result.maps.push_back({P.page, p.grid, detail, map_w, m.height, m.numbers.placed, m.obstacles, m.numbers.missing});
+    std::vector<geo::Box> unit_boxes;
+    for (const auto& u : units) unit_boxes.push_back(u.box);
+    P.result.maps.push_back({P.page, p.grid, detail, map_w, m.height, m.numbers.placed, m.obstacles, m.numbers.missing, unit_boxes});
     return my + m.height + f.gap;
 }
 

@@ -374,6 +374,7 @@ void declare_officer_layers(Scene& s) {
     s["key-labels"].keys = {"label"};   // the atlas's key map only
     s["atlas-numbers"].keys = {"name", "details"};   // the atlas's placed numbers (atlas_placement.hpp) only
     s["atlas-leaders"];
+    s["atlas-unit-labels"].keys = {"label"};         // the atlas's unit digits, placed clear of its numbers
     s["households"].keys = {"party"};
 }
 

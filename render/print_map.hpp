@@ -73,7 +73,7 @@ struct BuildingFacts {
     // large building: "unit-floor-room" (e.g. "2-3-302"; "?" for a part the roster does not give).
     std::vector<std::string> central_places;
     StatusCounts status{};                  // households by status (常住 / 租住 / 空置 / 经营 / 未知), when MapData says
-    std::vector<UnitStatus> unit_status;    // the same per unit, in the officer list's order (with a status field)
+    std::vector<UnitStatus> unit_status{};  // the same per unit, in the officer list's order (with a status field)
     std::int64_t key_group_households = 0;  // officer products only: households in a key group (重点人群)
 };
 
