@@ -920,9 +920,9 @@ void draw_title_band(cairo_t* cr, const Layout& L, const PageText& t) {
         lines = frame::wrap_at(cr, t.subtitle, "  ·  ", sub, L.title.w);
     }
     const bool two = lines.size() > 1;
-    frame::text(cr, L.title.x, L.title.y + (two ? 9 : 11) * ts, frame::ellipsize(cr, t.title, title, L.title.w), title);
+    frame::text(cr, L.title.x, L.title.y + (two ? 8 : 11) * ts, frame::ellipsize(cr, t.title, title, L.title.w), title);
     for (std::size_t k = 0; k < lines.size(); ++k)
-        frame::text(cr, L.title.x, L.title.y + (two ? 24 + 9 * static_cast<double>(k) : 28) * ts, lines[k], sub);
+        frame::text(cr, L.title.x, L.title.y + (two ? 22.5 + 8.5 * static_cast<double>(k) : 28) * ts, lines[k], sub);
 }
 
 // Title band, legend (words; its samples are returned) and footer.

@@ -21,6 +21,7 @@
 
 #include "atlas_job.hpp"
 #include "atlas_text.hpp"
+#include "render_job.hpp"
 #include "command_run.hpp"
 
 namespace gridatlas {
@@ -205,6 +206,31 @@ TEST_F(AtlasWhole, SubtitlesAreWhole) {
     const std::regex sub(R"(999001001003013 · 岩城社区 · 住宅楼 \d+ 栋 · 单元 \d+ 个 · [\d,]+ 户 · [\d,]+ 人 · 党员户 \d+ · 党员中心户 \d+\s+)"
                          R"(常住 \d+ · 租住 \d+ · 空置 \d+ · 经营 \d+)");
     EXPECT_GE(std::distance(std::sregex_iterator(t.begin(), t.end(), sub), std::sregex_iterator()), 1);
+}
+
+// The officer map of the same grid (`gridatlas render --style officer`), on A4 and A3 portrait: its header's subtitle
+// whole too, on two lines where one is too short.
+TEST(OfficerMapHeader, SubtitleIsWholeOnA4AndA3) {
+    if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) GTEST_SKIP() << "fonts-noto-cjk is not installed";
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    for (const char* paper : {"A4", "A3"}) {
+        pipeline::RenderConfig config;
+        config.project_file = fs::path(GRIDATLAS_SOURCE_DIR) / "data" / "sample" / "project.toml";
+        config.out_file = fs::temp_directory_path() / ("gridatlas_officer_header_" + std::to_string(::getpid()) + paper + ".pdf");
+        config.style = "officer";
+        config.grid = "999001001003013";
+        config.page = render::PageSpec{paper, false};
+        Diagnostics diag;
+        pipeline::render_job(config, diag);
+        const auto r = run_command("pdftotext -raw -l 1 -enc UTF-8 '" + config.out_file.string() + "' -");
+        std::error_code ec;
+        fs::remove(config.out_file, ec);
+        ASSERT_EQ(r.status, 0) << r.out;
+        EXPECT_EQ(r.out.find("…"), std::string::npos) << paper;
+        EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(999001001003013 · 岩城社区 · .* · 党员中心户 \d+)"))) << paper << "\n"
+                                                                                                     << r.out.substr(0, 600);
+        EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(常住 \d+ · 租住 \d+ · 空置 \d+ · 经营 \d+ · 未知 \d+)"))) << paper;
+    }
 }
 
 }  // namespace
