@@ -115,6 +115,14 @@ GridId find_grid(const layers::ProjectConfig& cfg, const Dataset& ds, const std:
 
 std::string unit_label(int number) { return std::to_string(number) + "单元"; }
 
+std::string ListedUnit::label() const { return number == 0 ? std::string("单元未知") : unit_label(number) + (registered ? "" : "?"); }
+
+ListedUnit listed_unit(const Dataset& ds, const assign::HouseholdPlacement& p) {
+    const bool placed = p.unit.valid();
+    const int number = placed ? ds.unit(p.unit).number : p.unit_number.value_or(0);
+    return {number, placed || number == 0};
+}
+
 std::string place_of(const Dataset& ds, const assign::AssignmentResult& a, HouseholdId c, BuildingId here) {
     const Household& h = ds.households[c.index()];
     const auto& p = a.households[c.index()];
@@ -553,12 +561,11 @@ void list_household(Listing& l, OfficerHousehold oh, const Dataset& ds, const as
     ++ob.households;
     ob.persons += static_cast<std::size_t>(std::max(h.persons, 0));
     ob.party_households += oh.party;
-    const bool registered = p.unit.valid();
-    const int number = registered ? ds.unit(p.unit).number : p.unit_number.value_or(0);
-    OfficerUnit& u = l.units_of[p.building][{number == 0 ? INT32_MAX : number, registered || number == 0}];
-    u.number = number;
-    u.registered = registered || number == 0;
-    if (registered) { u.x = ds.unit(p.unit).location.x(); u.y = ds.unit(p.unit).location.y(); }
+    const ListedUnit listed = listed_unit(ds, p);
+    OfficerUnit& u = l.units_of[p.building][listed.order()];
+    u.number = listed.number;
+    u.registered = listed.registered;
+    if (p.unit.valid()) { u.x = ds.unit(p.unit).location.x(); u.y = ds.unit(p.unit).location.y(); }
     if (ob.per_unit_central && central.central_of[id.index()].valid())
         u.central_id = ds.households[central.central_of[id.index()].index()].source_id;
     u.households.push_back(std::move(oh));
@@ -721,8 +728,7 @@ void building_heading(std::ostringstream& out, const OfficerBuilding& b, bool wi
     if (!with_status || b.units.size() < 2) return;
     for (const auto& u : b.units)
         if (!u.households.empty())
-            out << "    " << (u.number == 0 ? std::string("单元未知") : unit_label(u.number) + (u.registered ? "" : "?")) << "  "
-                << status_summary(status_counts(u)) << "\n";
+            out << "    " << ListedUnit{u.number, u.registered}.label() << "  " << status_summary(status_counts(u)) << "\n";
 }
 
 // Buildings without households, households not placed, what the marks mean, and the files written.

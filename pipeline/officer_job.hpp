@@ -12,11 +12,13 @@
 // messages or any other output. With personal = false they are not even read. A contact is shown by where it lives
 // (building, unit, room); its name only when contact_names is asked for.
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/diagnostics.hpp"
@@ -28,12 +30,23 @@ struct Dataset;
 }
 namespace gridatlas::assign {
 struct AssignmentResult;
+struct HouseholdPlacement;
 }
 
 namespace gridatlas::pipeline {
 
 // "2单元": a stairwell unit as officers name it.
 std::string unit_label(int number);
+
+// The unit a placed household is listed under (the officer list, the atlas's building table): the unit it was placed
+// in, else the number the roster gives (a unit its building lacks), else none.
+struct ListedUnit {
+    int number = 0;                         // 0: not known
+    bool registered = true;                 // false: the roster names a unit the building does not have
+    std::pair<int, bool> order() const { return {number == 0 ? INT32_MAX : number, registered}; }
+    std::string label() const;              // "2单元", "2单元?", "单元未知"
+};
+ListedUnit listed_unit(const Dataset& ds, const assign::HouseholdPlacement& p);
 // Where household `c` lives, as an officer finds it: "2单元 301" ("户号 <id>" when the roster gives no room), with
 // its building's id in front when that is not `here`. The one place text of the officer list, the officer map and
 // the atlas (the central household 党员中心户, the party-member contact).

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -57,6 +58,24 @@ static void add_key_group_counts(ProjectState& p, render::MapData& d) {
     d.key_groups = true;
 }
 
+// With a status field: each building's households by status per unit, keyed and named as the officer list lists them
+// (listed_unit), in its order.
+static void add_unit_status(ProjectState& p, render::MapData& d) {
+    if (!d.household_status) return;
+    const Dataset& ds = p.ds();
+    std::map<std::pair<BuildingId, std::pair<int, bool>>, std::pair<std::string, StatusCounts>> units;
+    for (const Household& h : ds.households) {
+        const auto& placed = p.assignment().households[h.id.index()];
+        const std::size_t slot = status_slot(h.status);
+        if (placed.building_reason != assign::Reason::assigned || slot >= status_count) continue;
+        const ListedUnit listed = listed_unit(ds, placed);
+        auto& [label, counts] = units[{placed.building, listed.order()}];
+        if (label.empty()) label = listed.label();
+        ++counts[slot];
+    }
+    for (const auto& [key, unit] : units) d.buildings[key.first.index()].unit_status.push_back({unit.first, unit.second});
+}
+
 render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
     const Dataset& ds = p.ds();
     render::MapData d;
@@ -93,6 +112,7 @@ render::MapData map_data(ProjectState& p, const MapDataOptions& options) {
             f.status = t.status;
         }
         d.household_status = p.stats().household_status;
+        add_unit_status(p, d);
         add_key_group_counts(p, d);
         for (const auto& u : ds.units)
             if (u.building.valid()) ++d.buildings[u.building.index()].units;

@@ -17,6 +17,7 @@
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -121,11 +122,14 @@ struct MapPlan {
 
 struct GridPlan {
     GridId grid;
+    std::vector<std::string> subtitle;    // its lines (header_lines): the header grows by a line each after the first
+    double top = 0;                       // the content area's top on the grid's pages
     std::vector<BuildingId> numbered;     // numbered_buildings: number k + 1 is numbered[k]
     double legend_h = 0;
     MapPlan map;                          // the grid's map, above its table
     std::vector<MapPlan> details;         // detail maps (a page each, after the map page) for the numbers it lacks
     std::vector<std::vector<std::string>> rows;
+    frame::TableSubLines units;           // under a building's row: its units by status (unit_lines)
     std::vector<std::string> totals;
     std::vector<TablePage> table_pages;   // [0]: under the map
 };
@@ -142,11 +146,28 @@ struct Atlas {
     cairo_t* m = nullptr;
 };
 
-void draw_header(cairo_t* cr, const PageFrame& f, const std::string& title, const std::string& subtitle) {
-    const Font tf{14 * f.ts, true, 0x1b1b1b}, sf{7.6 * f.ts, false, 0x555555};
+constexpr double kSubtitleLine = 9;   // between the subtitle's lines, in text-scaled points
+
+Font subtitle_font(const PageFrame& f) { return {7.6 * f.ts, false, 0x555555}; }
+
+// The subtitle in lines as wide as the page, broken between its parts ("  ·  "), never shortened: the counts by status
+// of a large grid take a second line on A4.
+std::vector<std::string> header_lines(cairo_t* m, const PageFrame& f, const std::string& subtitle) {
+    return frame::wrap_at(m, subtitle, "  ·  ", subtitle_font(f), f.width);
+}
+
+// The content area's top under a header whose subtitle has `lines` lines.
+double content_top(const PageFrame& f, std::size_t lines) {
+    return f.top + static_cast<double>(std::max<std::size_t>(lines, 1) - 1) * kSubtitleLine * f.ts;
+}
+
+void draw_header(cairo_t* cr, const PageFrame& f, const std::string& title, const std::vector<std::string>& subtitle) {
+    const Font tf{14 * f.ts, true, 0x1b1b1b}, sf = subtitle_font(f);
     frame::text(cr, f.left, f.margin + 9 * f.ts, frame::ellipsize(cr, title, tf, f.width), tf);
-    frame::text(cr, f.left, f.margin + 23 * f.ts, frame::ellipsize(cr, subtitle, sf, f.width), sf);
-    frame::line(cr, f.left, f.margin + 29.5 * f.ts, f.left + f.width, f.margin + 29.5 * f.ts, 0xd9d6cf, 0.6 * f.ts);
+    for (std::size_t k = 0; k < subtitle.size(); ++k)
+        frame::text(cr, f.left, f.margin + (23 + kSubtitleLine * static_cast<double>(k)) * f.ts, subtitle[k], sf);
+    const double rule = content_top(f, subtitle.size()) - 2.5 * f.ts;
+    frame::line(cr, f.left, rule, f.left + f.width, rule, 0xd9d6cf, 0.6 * f.ts);
 }
 
 void draw_footer(cairo_t* cr, const PageFrame& f, const std::string& left, const std::string& date, int page, int pages) {
@@ -162,7 +183,7 @@ void draw_table_page(cairo_t* cr, const Atlas& a, double y, const GridPlan& plan
     for (std::size_t b = 0; b < page.size(); ++b) {
         const double x = a.f.left + b * (tw + a.block_gap);
         frame::draw_table(cr, x, y, building_columns(), plan.rows, page[b].first, page[b].last, a.table_style,
-                          page[b].totals ? &plan.totals : nullptr);
+                          page[b].totals ? &plan.totals : nullptr, &plan.units);
     }
 }
 
@@ -272,7 +293,7 @@ void plan_details(const Atlas& a, GridPlan& p, std::vector<std::size_t> part, do
 // The grid's map: as wide as the page beside the legend, as tall as the grid's shape asks (within bounds) and as its
 // legend needs; its numbers, and detail maps for those it cannot place.
 void plan_map(const Atlas& a, GridPlan& p) {
-    const double content_h = a.f.bottom - a.f.top, ts = a.f.ts;
+    const double content_h = a.f.bottom - p.top, ts = a.f.ts;
     geo::Box box = print::grid_box(a.ds, p.grid);   // and every building it numbers, with room for the number's label
     for (BuildingId b : p.numbered) bg::expand(box, a.ds.building(b).anchor);
     const double aspect = (box.max_corner().y() - box.min_corner().y()) / std::max(1.0, box.max_corner().x() - box.min_corner().x());
@@ -302,17 +323,51 @@ void plan_map(const Atlas& a, GridPlan& p) {
     if (!missing.empty()) plan_details(a, p, std::move(missing), std::floor(content_h - a.f.gap));
 }
 
+// A unit's line under its building's row: its name, then its households by status as status_summary words them, each
+// after a swatch of the colour its cell has on the map.
+frame::TableLine unit_line(const UnitStatus& u) {
+    frame::TableLine line{{u.unit, std::nullopt}};
+    const std::string summary = status_summary(u.status), separator = " · ";
+    for (std::size_t at = 0; at < summary.size();) {
+        const std::size_t end = std::min(summary.find(separator, at), summary.size());
+        frame::TableRun run{summary.substr(at, end - at), std::nullopt};
+        for (const auto& c : status_palette())
+            if (run.text.rfind(std::string(status_word(c.status)) + " ", 0) == 0)
+                run.swatch = static_cast<std::uint32_t>(std::stoul(std::string(c.fill).substr(1), nullptr, 16));
+        line.push_back(std::move(run));
+        at = end + separator.size();
+    }
+    return line;
+}
+
+// Under the row of each building of several units, a line per unit with its households by status (as the officer
+// list has them), when the roster has a status field.
+frame::TableSubLines unit_lines(const MapData& d, const std::vector<BuildingId>& numbered) {
+    frame::TableSubLines sub;
+    sub.from_column = 1;
+    sub.rows.resize(numbered.size());
+    if (!d.household_status || d.buildings.empty()) return sub;
+    for (std::size_t k = 0; k < numbered.size(); ++k) {
+        const auto& units = d.buildings[numbered[k].index()].unit_status;
+        if (units.size() >= 2)
+            for (const auto& u : units) sub.rows[k].push_back(unit_line(u));
+    }
+    return sub;
+}
+
 // The building table, paginated: under the map on the first page, then on pages of its own.
 void plan_table(const Atlas& a, GridPlan& p) {
     const auto& cols = building_columns();
     p.rows = officer_table_rows(a.d, p.grid);
+    p.units = unit_lines(a.d, p.numbered);
     p.totals = officer_table_totals(a.d, p.grid);
     std::vector<double> heights;
-    for (const auto& row : p.rows) heights.push_back(frame::table_row_height(a.m, cols, row, a.table_style));
+    for (std::size_t r = 0; r < p.rows.size(); ++r)
+        heights.push_back(frame::table_row_height(a.m, cols, p.rows[r], a.table_style, false, p.units.rows[r].size()));
     const double header = frame::table_row_height(a.m, cols, {"", "", "", "", "", "", "党员中心户\n单元 室号"}, a.table_style, true);
     const double totals_h = frame::table_row_height(a.m, cols, p.totals, a.table_style, true);
-    const double first_h = a.f.bottom - (a.f.top + p.map.height + a.f.gap + kCaption * a.f.ts);
-    const double next_h = a.f.bottom - (a.f.top + kCaption * a.f.ts);
+    const double first_h = a.f.bottom - (p.top + p.map.height + a.f.gap + kCaption * a.f.ts);
+    const double next_h = a.f.bottom - (p.top + kCaption * a.f.ts);
     p.table_pages = paginate(heights, header, totals_h, first_h, next_h, a.blocks);
     if (p.table_pages.empty()) p.table_pages.push_back({});
 }
@@ -321,6 +376,8 @@ GridPlan plan_grid(const Atlas& a, GridId g) {
     GridPlan p;
     p.grid = g;
     p.numbered = numbered_buildings(a.d, g);
+    p.subtitle = header_lines(a.m, a.f, print::officer_subtitle(a.d, g));
+    p.top = content_top(a.f, p.subtitle.size());
     plan_map(a, p);
     plan_table(a, p);
     return p;
@@ -335,6 +392,8 @@ struct IndexPlan {
     geo::Box key_view;
     std::vector<TablePage> pages;
     std::int64_t buildings = 0, households = 0, central = 0;
+    std::vector<std::string> subtitle;   // its lines
+    double top = 0;                      // the content area's top under them
 };
 
 frame::TableStyle index_style(const PageFrame& f) { return {f.ts, 6.8}; }
@@ -372,15 +431,21 @@ IndexPlan plan_index(const Atlas& a, const std::vector<GridPlan>& plans) {
     for (const auto& row : ip.rows) ip.heights.push_back(frame::table_row_height(a.m, index_columns(), row, style));
     ip.header = frame::table_row_height(a.m, index_columns(), {"序号"}, style, true);
     const double totals_h = frame::table_row_height(a.m, index_columns(), ip.totals, style, true);
+    const std::string level = level_name(a.ds, a.ds.grid(plans.front().grid).level);
+    ip.subtitle = header_lines(a.m, f, "共 " + std::to_string(plans.size()) + " 个" + level + "  ·  " + std::to_string(ip.buildings) +
+                                           " 栋住宅楼  ·  " + std::to_string(ip.households) + " 户  ·  党员中心户 " +
+                                           std::to_string(ip.central) + "  ·  " + words::aggregates_only + "，不含姓名与电话");
+    ip.top = content_top(f, ip.subtitle.size());
+    const double content_h = f.bottom - ip.top;
     ip.intro_h = 30 * f.ts;
     geo::Box key_box;   // the key map: all the atlas's grids, on the first index page
     bg::assign_inverse(key_box);
     for (const auto& p : plans) bg::expand(key_box, print::grid_box(a.ds, p.grid));
     const double key_aspect = (key_box.max_corner().y() - key_box.min_corner().y()) /
                               std::max(1.0, key_box.max_corner().x() - key_box.min_corner().x());
-    ip.key_h = std::floor(std::clamp(f.width * key_aspect * 1.05, 0.22 * (f.bottom - f.top), 0.45 * (f.bottom - f.top)));
+    ip.key_h = std::floor(std::clamp(f.width * key_aspect * 1.05, 0.22 * content_h, 0.45 * content_h));
     ip.key_view = fit_extent(key_box, f.width, ip.key_h, 0.03, 10);
-    ip.pages = paginate(ip.heights, ip.header, totals_h, f.bottom - f.top - ip.intro_h - ip.key_h - f.gap, f.bottom - f.top, 1);
+    ip.pages = paginate(ip.heights, ip.header, totals_h, content_h - ip.intro_h - ip.key_h - f.gap, content_h, 1);
     return ip;
 }
 
@@ -466,11 +531,8 @@ void draw_index_page(Pages& P, const IndexPlan& ip, std::size_t k, const std::st
     const PageFrame& f = P.a.f;
     cairo_t* cr = P.cr;
     P.begin();
-    const std::string sub = "共 " + std::to_string(P.result.entries.size()) + " 个" + level + "  ·  " + std::to_string(ip.buildings) +
-                            " 栋住宅楼  ·  " + std::to_string(ip.households) + " 户  ·  党员中心户 " + std::to_string(ip.central) +
-                            "  ·  " + words::aggregates_only + "，不含姓名与电话";
-    draw_header(cr, f, k == 0 ? P.title : P.title + "（目录续）", sub);
-    double y = f.top;
+    draw_header(cr, f, k == 0 ? P.title : P.title + "（目录续）", ip.subtitle);
+    double y = ip.top;
     if (k == 0) {
         frame::text(cr, f.left, y + 9 * f.ts, "目录", Font{11 * f.ts, true, 0x222222});
         frame::text(cr, f.left, y + 21 * f.ts,
@@ -494,16 +556,30 @@ void draw_index_page(Pages& P, const IndexPlan& ip, std::size_t k, const std::st
     P.end();
 }
 
-// A map of the grid at the top of the content area, its numbers placed by atlas_placement (Mapnik's own building
-// labels left out), its legend with the scale bar beside it; logged. Returns the y under it.
+// The unit digits the officer scene would have Mapnik place: the atlas places them itself (place_unit_labels).
+std::vector<UnitSite> unit_sites(const Scene& scene) {
+    std::vector<UnitSite> out;
+    const auto it = scene.find("unit-labels");
+    if (it == scene.end()) return out;
+    for (const auto& f : it->second.features)
+        if (const auto* p = std::get_if<geo::Point>(&f.geometry); p && f.values.size() > 1)
+            if (const auto* label = std::get_if<std::string>(&f.values[1])) out.push_back({*p, *label});
+    return out;
+}
+
+// A map of the grid at the top of the content area, its numbers and unit digits placed by atlas_placement (in place of
+// Mapnik's building and unit labels), its legend with the scale bar beside it; logged. Returns the y under it.
 double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail) {
     const PageFrame& f = P.a.f;
     cairo_t* cr = P.cr;
-    const double mx = std::round(f.left), my = std::round(f.top), map_w = P.a.map_w;
+    const double mx = std::round(f.left), my = std::round(p.top), map_w = P.a.map_w;
     const MapFrame fr{m.view, map_w, m.height, f.ts};
     Scene scene = print::officer_scene(P.a.d, p.grid, m.view);
     scene["building-labels"].features.clear();
     add_number_layers(scene, m.numbers, fr);
+    const auto units = place_unit_labels(unit_sites(scene), m.numbers, m.obstacles, fr);
+    scene["unit-labels"].features.clear();
+    add_unit_label_layer(scene, units, fr);
     cairo_save(cr);
     cairo_translate(cr, mx, my);
     P.styled.render_cairo(cr, scene, MapView{m.view, static_cast<int>(map_w), static_cast<int>(m.height), f.ts});
@@ -516,7 +592,9 @@ double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail)
     const auto samples = frame::legend(cr, sections, lx + pad, my + pad, legend_w - 2 * pad, m.height - 2 * pad, legend_w - 2 * pad,
                                        frame::LegendStyle{f.ts, mpp, print::scale_text(mpp)});
     P.styled.render_samples(cr, samples, f.ts);
-    P.result.maps.push_back({P.page, p.grid, detail, map_w, m.height, m.numbers.placed, m.obstacles, m.numbers.missing});
+    std::vector<geo::Box> unit_boxes;
+    for (const auto& u : units) unit_boxes.push_back(u.box);
+    P.result.maps.push_back({P.page, p.grid, detail, map_w, m.height, m.numbers.placed, m.obstacles, m.numbers.missing, unit_boxes});
     return my + m.height + f.gap;
 }
 
@@ -524,11 +602,19 @@ double draw_map_panel(Pages& P, const GridPlan& p, const MapPlan& m, int detail)
 void draw_detail_pages(Pages& P, const GridPlan& p, const std::string& gt) {
     for (std::size_t k = 0; k < p.details.size(); ++k) {
         P.begin();
-        draw_header(P.cr, P.a.f, gt + " · 局部图 " + std::to_string(k + 1) + "/" + std::to_string(p.details.size()),
-                    print::officer_subtitle(P.a.d, p.grid));
+        draw_header(P.cr, P.a.f, gt + " · 局部图 " + std::to_string(k + 1) + "/" + std::to_string(p.details.size()), p.subtitle);
         draw_map_panel(P, p, p.details[k], static_cast<int>(k + 1));
         P.end();
     }
+}
+
+// The table's caption: what its numbers and places mean, and the lines under a building of several units.
+std::string table_caption(const GridPlan& p, std::size_t tp) {
+    if (tp > 0) return "楼栋与住户（续）";
+    std::string c = p.details.empty() ? "楼栋与住户（编号同图上楼号；党员中心户以 单元 室号 表示，同网格员台账；无室号时为户号"
+                                      : "楼栋与住户（编号同图上楼号，图上未标的见后附局部图；党员中心户以 单元 室号 表示；无室号时为户号";
+    const bool units = std::any_of(p.units.rows.begin(), p.units.rows.end(), [](const auto& lines) { return !lines.empty(); });
+    return c + (units ? "；多单元楼下列各单元住户状态，色块同图例）" : "）");
 }
 
 // A grid: its outline entry, the map page (map, legend and the table's start), detail maps, table continuations.
@@ -540,17 +626,14 @@ void draw_grid(Pages& P, const GridPlan& p, std::size_t i) {
     for (std::size_t tp = 0; tp < p.table_pages.size(); ++tp) {
         if (tp == 1) draw_detail_pages(P, p, gt);
         P.begin();
-        double y = f.top;
+        double y = p.top;
         if (tp == 0) {
-            draw_header(P.cr, f, gt + " · 网格员工作图", print::officer_subtitle(P.a.d, p.grid));
+            draw_header(P.cr, f, gt + " · 网格员工作图", p.subtitle);
             y = draw_map_panel(P, p, p.map, 0);
         } else {
-            draw_header(P.cr, f, gt + " · 楼栋表（续 " + std::to_string(tp) + "）", print::officer_subtitle(P.a.d, p.grid));
+            draw_header(P.cr, f, gt + " · 楼栋表（续 " + std::to_string(tp) + "）", p.subtitle);
         }
-        const std::string caption = tp > 0 ? "楼栋与住户（续）"
-                                    : p.details.empty() ? "楼栋与住户（编号同图上楼号；党员中心户以 单元 室号 表示，同网格员台账；无室号时为户号）"
-                                                        : "楼栋与住户（编号同图上楼号，图上未标的见后附局部图；党员中心户以 单元 室号 表示；无室号时为户号）";
-        frame::text(P.cr, f.left, y + kCaption * f.ts / 2 - 1.5 * f.ts, caption, Font{7.6 * f.ts, true, 0x333333});
+        frame::text(P.cr, f.left, y + kCaption * f.ts / 2 - 1.5 * f.ts, table_caption(p, tp), Font{7.6 * f.ts, true, 0x333333});
         y += kCaption * f.ts;
         if (p.rows.empty() && tp == 0) frame::text(P.cr, f.left, y + 8 * f.ts, "本网格没有住宅楼。", Font{7.6 * f.ts, false, 0x555555});
         else draw_table_page(P.cr, P.a, y, p, p.table_pages[tp]);

@@ -37,7 +37,7 @@ struct AtlasEntry {
 };
 
 // The placement log of one map: where its numbers are (page points from the map's top-left corner), the marks they
-// avoid, and the numbers it was to carry but had no room for: the grid's next detail map carries them.
+// avoid, the numbers it was to carry but had no room for (the grid's next detail map carries them), and its unit digits.
 struct AtlasMapLog {
     int page = 0;                        // 1-based
     GridId grid;
@@ -46,6 +46,7 @@ struct AtlasMapLog {
     std::vector<PlacedNumber> numbers;
     std::vector<geo::Box> obstacles;
     std::vector<std::size_t> deferred;
+    std::vector<geo::Box> unit_labels{};   // the stairwell-unit digits drawn (place_unit_labels), page points
 };
 
 struct AtlasResult {

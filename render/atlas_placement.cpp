@@ -269,4 +269,69 @@ void add_number_layers(Scene& scene, const NumberPlacement& p, const MapFrame& f
     }
 }
 
+double box_gap(const geo::Box& a, const geo::Box& b) {
+    return std::max({a.min_corner().x() - b.max_corner().x(), b.min_corner().x() - a.max_corner().x(),
+                     a.min_corner().y() - b.max_corner().y(), b.min_corner().y() - a.max_corner().y()});
+}
+
+namespace {
+
+constexpr double kUnitSize = 4.8;      // officer.xml unit-labels: size, halo radius and offset from the dot
+constexpr double kUnitHalo = 0.8;
+constexpr double kUnitOffset = 2.2;
+
+// Whether a unit's digit may go in `b`: inside the frame, clear of numbers and leaders by the clearance, of marks and of
+// the digits placed before it.
+bool unit_fits(const geo::Box& b, const NumberPlacement& numbers, const std::vector<geo::Box>& obstacles,
+               const std::vector<PlacedUnit>& placed, const MapFrame& frame) {
+    const double ts = frame.ts, clear = kUnitClearance * ts, halo = kUnitHalo * ts;
+    if (b.min_corner().x() < halo || b.min_corner().y() < halo || b.max_corner().x() > frame.width - halo ||
+        b.max_corner().y() > frame.height - halo)
+        return false;
+    const geo::Box wide{{b.min_corner().x() - clear, b.min_corner().y() - clear}, {b.max_corner().x() + clear, b.max_corner().y() + clear}};
+    for (const auto& n : numbers.placed)
+        if (boxes_overlap(wide, n.box) || (n.leader && hits({n.anchor, leader_end(n)}, wide))) return false;
+    for (const auto& o : obstacles)
+        if (boxes_overlap(b, o)) return false;
+    for (const auto& u : placed)
+        if (box_gap(b, u.box) < 2 * halo) return false;
+    return true;
+}
+
+}  // namespace
+
+std::vector<PlacedUnit> place_unit_labels(const std::vector<UnitSite>& units, const NumberPlacement& numbers,
+                                          const std::vector<geo::Box>& obstacles, const MapFrame& frame) {
+    std::vector<PlacedUnit> out;
+    const double ts = frame.ts;
+    const double metres_per_pt = (frame.view.max_corner().x() - frame.view.min_corner().x()) / frame.width;
+    if (metres_per_pt / 0.00028 * ts > kUnitLabelMaxScale) return out;   // Mapnik's scale denominator, as the style's
+    const double h = kLineHeight * kUnitSize * ts, d = kUnitOffset * ts;
+    for (const auto& u : units) {
+        const geo::Point p = frame.to_page(u.at);
+        const double w = estimated_ems(u.label) * kUnitSize * ts;
+        // the style's four corners, then east and west, north and south, then the same twice as far from the dot
+        const double centres[8][2] = {{1, -1}, {1, 1}, {-1, -1}, {-1, 1}, {1, 0}, {-1, 0}, {0, -1}, {0, 1}};
+        bool done = false;
+        for (int k = 0; k < 16 && !done; ++k) {
+            const double* c = centres[k % 8];
+            const double far = k < 8 ? 1 : 2;
+            const geo::Point m(p.x() + c[0] * (far * d + w / 2), p.y() + c[1] * (far * d + h / 2));
+            const geo::Box b{{m.x() - w / 2, m.y() - h / 2}, {m.x() + w / 2, m.y() + h / 2}};
+            if (!unit_fits(b, numbers, obstacles, out, frame)) continue;
+            out.push_back({b, u.label});
+            done = true;
+        }
+    }
+    return out;
+}
+
+void add_unit_label_layer(Scene& scene, const std::vector<PlacedUnit>& units, const MapFrame& frame) {
+    auto& layer = scene["atlas-unit-labels"];
+    layer.keys = {"label"};
+    for (const auto& u : units)
+        layer.add(frame.to_map({(u.box.min_corner().x() + u.box.max_corner().x()) / 2, (u.box.min_corner().y() + u.box.max_corner().y()) / 2}),
+                  {u.label});
+}
+
 }  // namespace gridatlas::render

@@ -75,6 +75,28 @@ geo::Point leader_end(const PlacedNumber& n);
 // (anchor to box) of `scene`, in map coordinates.
 void add_number_layers(Scene& scene, const NumberPlacement& p, const MapFrame& frame);
 
+// Stairwell-unit digits: each beside its dot (NE, SE, NW, SW, as officer.xml's unit-labels, then E, W, N, S; then
+// the same twice as far), where its box keeps kUnitClearance × ts points from every number and leader, and meets no
+// mark, no other unit's digit and not the frame's edge; a digit with no such place is left out (its dot stays). None
+// at scales smaller than the style draws them at (kUnitLabelMaxScale). The atlas draws them (layer atlas-unit-labels)
+// instead of Mapnik's unit-labels, whose collision test lets a digit touch a number.
+inline constexpr double kUnitClearance = 1;       // points at ts = 1, beyond the number's halo
+inline constexpr double kUnitLabelMaxScale = 6500;   // officer.xml unit-labels: MaxScaleDenominator (Mapnik's)
+struct UnitSite {
+    geo::Point at;           // the unit's dot, map coordinates
+    std::string label;       // "2"
+};
+struct PlacedUnit {
+    geo::Box box;            // the digit's text box, page points (no halo)
+    std::string label;
+};
+std::vector<PlacedUnit> place_unit_labels(const std::vector<UnitSite>& units, const NumberPlacement& numbers,
+                                          const std::vector<geo::Box>& obstacles, const MapFrame& frame);
+// Fills the layer atlas-unit-labels (label) of `scene` at the boxes' centres, in map coordinates.
+void add_unit_label_layer(Scene& scene, const std::vector<PlacedUnit>& units, const MapFrame& frame);
+// The gap between two boxes: negative when they overlap (by the smaller of the two overlaps).
+double box_gap(const geo::Box& a, const geo::Box& b);
+
 // Whether two boxes overlap (sharing an edge is not overlapping).
 bool boxes_overlap(const geo::Box& a, const geo::Box& b);
 

@@ -156,6 +156,28 @@ std::vector<std::string> wrap(cairo_t* cr, const std::string& t, const Font& fon
     return lines;
 }
 
+std::vector<std::string> wrap_at(cairo_t* cr, const std::string& t, const std::string& separator, const Font& font,
+                                 double width) {
+    std::vector<std::string> lines;
+    std::string line;
+    for (std::size_t at = 0; at <= t.size();) {
+        const std::size_t end = separator.empty() ? std::string::npos : t.find(separator, at);
+        const std::string part = t.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        at = end == std::string::npos ? t.size() + 1 : end + separator.size();
+        if (!line.empty() && text_width(cr, line + separator + part, font) <= width) {
+            line += separator + part;
+            continue;
+        }
+        if (!line.empty()) lines.push_back(line);
+        auto pieces = wrap(cr, part, font, width);   // a part too long for a line by itself
+        line = pieces.back();
+        pieces.pop_back();
+        lines.insert(lines.end(), pieces.begin(), pieces.end());
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(line);
+    return lines;
+}
+
 std::string ellipsize(cairo_t* cr, const std::string& t, const Font& font, double width) {
     if (text_width(cr, t, font) <= width) return t;
     std::string out;
@@ -395,24 +417,50 @@ double table_width(const std::vector<TableColumn>& columns, const TableStyle& st
     return w;
 }
 
-double table_row_height(cairo_t* cr, const std::vector<TableColumn>& columns, const std::vector<std::string>& row,
-                        const TableStyle& style, bool header) {
-    const double fs = style.font_size * style.ts, pad = 2.2 * style.ts, line_h = fs * 1.3;
+namespace {
+
+std::size_t cell_lines(cairo_t* cr, const std::vector<TableColumn>& columns, const std::vector<std::string>& row,
+                       const TableStyle& style, bool header) {
+    const double fs = style.font_size * style.ts, pad = 2.2 * style.ts;
     const Font f{fs, header, 0x222222};
     std::size_t lines = 1;
     for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c)
         lines = std::max(lines, wrap(cr, row[c], f, columns[c].width * style.ts - 2 * pad).size());
-    return lines * line_h + 2 * pad;
+    return lines;
+}
+
+// One line of runs from x, vertically centred on y_mid: swatch, a little air, text; more air before the next run.
+void draw_runs(cairo_t* cr, double x, double y_mid, const TableLine& line, const Font& f) {
+    const double side = f.size * 0.8;
+    for (const auto& run : line) {
+        if (run.swatch) {
+            fill_rect(cr, x, y_mid - side / 2, side, side, *run.swatch);
+            stroke_rect(cr, x, y_mid - side / 2, side, side, 0x6b6b6b, 0.3 * f.size / 6.3);
+            x += side + f.size * 0.25;
+        }
+        x += text(cr, x, y_mid, run.text, f) + f.size * 0.7;
+    }
+}
+
+}  // namespace
+
+double table_row_height(cairo_t* cr, const std::vector<TableColumn>& columns, const std::vector<std::string>& row,
+                        const TableStyle& style, bool header, std::size_t sub_lines) {
+    const double fs = style.font_size * style.ts, pad = 2.2 * style.ts, line_h = fs * 1.3;
+    return static_cast<double>(cell_lines(cr, columns, row, style, header) + sub_lines) * line_h + 2 * pad;
 }
 
 double draw_table(cairo_t* cr, double x, double y, const std::vector<TableColumn>& columns,
                   const std::vector<std::vector<std::string>>& rows, std::size_t first, std::size_t last,
-                  const TableStyle& style, const std::vector<std::string>* totals) {
+                  const TableStyle& style, const std::vector<std::string>* totals, const TableSubLines* sub) {
     const double fs = style.font_size * style.ts, pad = 2.2 * style.ts, line_h = fs * 1.3;
     const double w = table_width(columns, style);
     double cy = y;
-    auto draw_row = [&](const std::vector<std::string>& row, bool bold, std::uint32_t background, bool header) {
-        const double h = table_row_height(cr, columns, row, style, bold);
+    static const std::vector<TableLine> none;
+    auto draw_row = [&](const std::vector<std::string>& row, bool bold, std::uint32_t background, bool header,
+                        const std::vector<TableLine>& under) {
+        const std::size_t n = cell_lines(cr, columns, row, style, bold);
+        const double h = table_row_height(cr, columns, row, style, bold, under.size());
         if (background != 0xffffff) fill_rect(cr, x, cy, w, h, background);
         double cx = x;
         const Font f{fs, bold, 0x222222};
@@ -427,16 +475,22 @@ double draw_table(cairo_t* cr, double x, double y, const std::vector<TableColumn
             }
             cx += cw;
         }
+        double ux = x + pad;
+        for (std::size_t c = 0; sub && c < sub->from_column && c < columns.size(); ++c) ux += columns[c].width * style.ts;
+        for (std::size_t l = 0; l < under.size(); ++l)
+            draw_runs(cr, ux, cy + pad + line_h * (static_cast<double>(n + l) + 0.5), under[l], f);
         line(cr, x, cy + h, x + w, cy + h, header ? 0x8a8782 : 0xd6d2ca, (header ? 0.8 : 0.4) * style.ts);
         cy += h;
     };
     std::vector<std::string> header;
     for (const auto& c : columns) header.push_back(c.header);
     line(cr, x, cy, x + w, cy, 0x8a8782, 0.8 * style.ts);
-    draw_row(header, true, 0xece9e2, true);
-    for (std::size_t r = first; r < last && r < rows.size(); ++r) draw_row(rows[r], false, (r - first) % 2 ? 0xf7f5f0 : 0xffffff, false);
+    draw_row(header, true, 0xece9e2, true, none);
+    for (std::size_t r = first; r < last && r < rows.size(); ++r)
+        draw_row(rows[r], false, (r - first) % 2 ? 0xf7f5f0 : 0xffffff, false,
+                 sub && r < sub->rows.size() ? sub->rows[r] : none);
     if (totals) {
-        draw_row(*totals, true, 0xece9e2, false);
+        draw_row(*totals, true, 0xece9e2, false, none);
     }
     line(cr, x, cy, x + w, cy, 0x8a8782, 0.8 * style.ts);
     return cy - y;

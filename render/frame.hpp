@@ -32,6 +32,10 @@ double text_width(cairo_t* cr, const std::string& text, const Font& font);
 double text(cairo_t* cr, double x, double y_mid, const std::string& text, const Font& font, Align align = Align::left);
 // Greedy wrap into lines no wider than `width` (breaks between any two characters, preferring after spaces and "、").
 std::vector<std::string> wrap(cairo_t* cr, const std::string& text, const Font& font, double width);
+// Lines no wider than `width`, broken only between the parts of `text` separated by `separator` (the separator is
+// dropped at a break); a part wider than a line by itself is wrapped (wrap). Nothing is left out.
+std::vector<std::string> wrap_at(cairo_t* cr, const std::string& text, const std::string& separator, const Font& font,
+                                 double width);
 // `text` shortened with "…" to fit `width`.
 std::string ellipsize(cairo_t* cr, const std::string& text, const Font& font, double width);
 
@@ -82,13 +86,25 @@ struct TableStyle {
     double ts = 1;
     double font_size = 6.8;
 };
-// Height of one row (wrapped cells make it taller).
+// A line under a row's cells, from a column to the table's right edge (the atlas: a building's units by status): runs
+// of text, each after an optional swatch of colour (a square like the map's status cells, with a thin outline).
+struct TableRun {
+    std::string text;
+    std::optional<std::uint32_t> swatch;
+};
+using TableLine = std::vector<TableRun>;
+struct TableSubLines {
+    std::size_t from_column = 1;
+    std::vector<std::vector<TableLine>> rows;   // per row of the table (a row past its end has none)
+};
+// Height of one row (wrapped cells make it taller; each line under it adds a line).
 double table_row_height(cairo_t* cr, const std::vector<TableColumn>& columns, const std::vector<std::string>& row,
-                        const TableStyle& style, bool header = false);
-// Draws rows [first, last) under a header at (x, y); returns the height used.
+                        const TableStyle& style, bool header = false, std::size_t sub_lines = 0);
+// Draws rows [first, last) under a header at (x, y), each with its lines under it; returns the height used.
 double draw_table(cairo_t* cr, double x, double y, const std::vector<TableColumn>& columns,
                   const std::vector<std::vector<std::string>>& rows, std::size_t first, std::size_t last,
-                  const TableStyle& style, const std::vector<std::string>* totals = nullptr);
+                  const TableStyle& style, const std::vector<std::string>* totals = nullptr,
+                  const TableSubLines* sub = nullptr);
 double table_width(const std::vector<TableColumn>& columns, const TableStyle& style);
 
 }  // namespace gridatlas::render::frame

@@ -374,6 +374,7 @@ void declare_officer_layers(Scene& s) {
     s["key-labels"].keys = {"label"};   // the atlas's key map only
     s["atlas-numbers"].keys = {"name", "details"};   // the atlas's placed numbers (atlas_placement.hpp) only
     s["atlas-leaders"];
+    s["atlas-unit-labels"].keys = {"label"};         // the atlas's unit digits, placed clear of its numbers
     s["households"].keys = {"party"};
 }
 
@@ -907,6 +908,23 @@ struct PageText {
     std::string title, subtitle, date, attribution, crs;
 };
 
+// The title and its subtitle in the title band, the subtitle never shortened: broken between its parts onto a second
+// line when it is too long for one (an officer map's counts by status on A4), smaller only if two lines are not enough.
+void draw_title_band(cairo_t* cr, const Layout& L, const PageText& t) {
+    const double ts = L.ts;
+    const frame::Font title{17 * ts, true, 0x1b1b1b};
+    frame::Font sub{8.2 * ts, false, 0x555555};
+    auto lines = frame::wrap_at(cr, t.subtitle, "  ·  ", sub, L.title.w);
+    while (lines.size() > 2 && sub.size > 5 * ts) {
+        sub.size -= 0.4 * ts;
+        lines = frame::wrap_at(cr, t.subtitle, "  ·  ", sub, L.title.w);
+    }
+    const bool two = lines.size() > 1;
+    frame::text(cr, L.title.x, L.title.y + (two ? 8 : 11) * ts, frame::ellipsize(cr, t.title, title, L.title.w), title);
+    for (std::size_t k = 0; k < lines.size(); ++k)
+        frame::text(cr, L.title.x, L.title.y + (two ? 22.5 + 8.5 * static_cast<double>(k) : 28) * ts, lines[k], sub);
+}
+
 // Title band, legend (words; its samples are returned) and footer.
 std::vector<LegendSample> draw_frame(cairo_t* cr, const Layout& L, const PageText& t,
                                      const std::vector<frame::LegendSection>& sections, double metres_per_pt,
@@ -915,10 +933,7 @@ std::vector<LegendSample> draw_frame(cairo_t* cr, const Layout& L, const PageTex
     using frame::Align;
     using frame::Font;
     frame::fill_rect(cr, 0, 0, L.W, L.H, 0xffffff);
-    frame::text(cr, L.title.x, L.title.y + 11 * ts, frame::ellipsize(cr, t.title, Font{17 * ts, true, 0x1b1b1b}, L.title.w),
-                Font{17 * ts, true, 0x1b1b1b});
-    frame::text(cr, L.title.x, L.title.y + 28 * ts, frame::ellipsize(cr, t.subtitle, Font{8.2 * ts, false, 0x555555}, L.title.w),
-                Font{8.2 * ts, false, 0x555555});
+    draw_title_band(cr, L, t);
     // legend panel
     frame::fill_rect(cr, L.legend.x, L.legend.y, L.legend.w, L.legend.h, 0xffffff);
     frame::stroke_rect(cr, L.legend.x, L.legend.y, L.legend.w, L.legend.h, 0xd9d6cf, 0.6 * ts);

@@ -58,6 +58,12 @@ std::pair<int, int> parse_pixel_size(const std::string& s);
 // ---------------------------------------------------------------------------------------------------------------
 // What the maps draw: the dataset plus facts computed by the pipeline. Only counts leave the engine.
 
+// One stairwell unit's households by status, as the officer list has them (pipeline::listed_unit).
+struct UnitStatus {
+    std::string unit;                       // "2单元"; "2单元?" a unit the roster names but the building lacks; "单元未知"
+    StatusCounts status{};
+};
+
 struct BuildingFacts {
     std::int64_t households = 0;
     std::int64_t persons = 0;
@@ -67,6 +73,7 @@ struct BuildingFacts {
     // large building: "unit-floor-room" (e.g. "2-3-302"; "?" for a part the roster does not give).
     std::vector<std::string> central_places;
     StatusCounts status{};                  // households by status (常住 / 租住 / 空置 / 经营 / 未知), when MapData says
+    std::vector<UnitStatus> unit_status{};  // the same per unit, in the officer list's order (with a status field)
     std::int64_t key_group_households = 0;  // officer products only: households in a key group (重点人群)
 };
 

@@ -1,12 +1,15 @@
 // Number placement of the atlas (render/atlas_placement.hpp) on made-up sites: roomy maps number every building on
 // it with its households line; crowded ones move numbers beside their buildings on leader lines; too crowded ones
 // report the numbers left out; and whatever happens no two numbers, no number and a mark, no number and a leader
-// overlap, and every number stays inside the frame.
+// overlap, and every number stays inside the frame. Stairwell-unit digits keep clear of the numbers, their leaders
+// and the marks, or are left out.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "atlas_placement.hpp"
 
@@ -132,6 +135,58 @@ TEST(AtlasPlacement, LayersCarryNumbersAndLeadersInMapCoordinates) {
 TEST(AtlasPlacement, FrameWithoutSizeIsRefused) {
     NumberPlacementInput in{MapFrame{geo::Box({0, 0}, {1, 1}), 0, 100, 1}, {}, {}};
     EXPECT_THROW(place_numbers(in), std::invalid_argument);
+}
+
+// Every unit digit: inside the frame, kUnitClearance from every number box and leader, over no mark and no other digit.
+void expect_clear(const std::vector<PlacedUnit>& units, const NumberPlacement& p, const std::vector<geo::Box>& marks,
+                  const MapFrame& frame) {
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        const geo::Box& b = units[i].box;
+        EXPECT_GE(b.min_corner().x(), 0);
+        EXPECT_GE(b.min_corner().y(), 0);
+        EXPECT_LE(b.max_corner().x(), frame.width);
+        EXPECT_LE(b.max_corner().y(), frame.height);
+        for (const auto& n : p.placed) EXPECT_GE(box_gap(b, n.box), kUnitClearance - 1e-9) << units[i].label << " near " << n.number;
+        for (const auto& m : marks) EXPECT_FALSE(boxes_overlap(b, m)) << units[i].label << " over a mark";
+        for (std::size_t j = i + 1; j < units.size(); ++j) EXPECT_GT(box_gap(b, units[j].box), 0) << units[i].label;
+    }
+}
+
+TEST(AtlasPlacement, UnitDigitsKeepClearOfNumbersAndMarks) {
+    // a 100 × 75 m map on 400 × 300 pt (1 : 700): a building numbered at (50, 40) with its four units around its anchor
+    const MapFrame frame{geo::Box({0, 0}, {100, 75}), 400, 300, 1};
+    NumberPlacementInput in{frame, {{1, geo::Point(50, 40), "12户", true, {}}}, {}};
+    const NumberPlacement p = place_numbers(in);
+    ASSERT_EQ(p.placed.size(), 1u);
+    std::vector<UnitSite> units;
+    for (int k = 0; k < 4; ++k) units.push_back({geo::Point(47 + 2 * k, 40), std::to_string(k + 1)});
+    const std::vector<geo::Box> marks = {geo::Box({190, 150}, {210, 160})};
+    const auto placed = place_unit_labels(units, p, marks, frame);
+    expect_clear(placed, p, marks, frame);
+    EXPECT_GE(placed.size(), 2u);   // room enough around the number for some of them
+    // a digit right beside the number box (its dot at the box's edge) still keeps the clearance
+    const geo::Box& nb = p.placed[0].box;
+    const geo::Point edge = frame.to_map({nb.max_corner().x() + 0.5, (nb.min_corner().y() + nb.max_corner().y()) / 2});
+    const auto beside = place_unit_labels({{edge, "7"}}, p, {}, frame);
+    ASSERT_EQ(beside.size(), 1u);
+    expect_clear(beside, p, {}, frame);
+}
+
+TEST(AtlasPlacement, UnitDigitsWithNoRoomAreLeftOutAndNoneAtSmallScales) {
+    const MapFrame frame{geo::Box({0, 0}, {100, 75}), 400, 300, 1};
+    // a mark covering everything around the dot: no place
+    const std::vector<geo::Box> cover = {geo::Box({0, 0}, {400, 300})};
+    EXPECT_TRUE(place_unit_labels({{geo::Point(50, 40), "1"}}, NumberPlacement{}, cover, frame).empty());
+    // 1 : 7 000 (beyond officer.xml's unit labels): none
+    const MapFrame small{geo::Box({0, 0}, {1000, 750}), 400, 300, 1};
+    EXPECT_TRUE(place_unit_labels({{geo::Point(500, 400), "1"}}, NumberPlacement{}, {}, small).empty());
+    EXPECT_EQ(place_unit_labels({{geo::Point(50, 40), "1"}}, NumberPlacement{}, {}, frame).size(), 1u);
+    Scene scene;
+    add_unit_label_layer(scene, place_unit_labels({{geo::Point(50, 40), "1"}}, NumberPlacement{}, {}, frame), frame);
+    ASSERT_EQ(scene["atlas-unit-labels"].features.size(), 1u);
+    const auto& at = std::get<geo::Point>(scene["atlas-unit-labels"].features[0].geometry);
+    EXPECT_NEAR(at.x(), 50, 4);   // beside its dot, in map coordinates
+    EXPECT_NEAR(at.y(), 40, 4);
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // The officer atlas on the hand-made fixture of print_map_test.cpp: page count (poppler's pdfinfo when installed,
 // else the PDF's own page objects), page 1 rendered by pdftoppm is not blank, long tables continue on new pages and
-// the index points at the right pages.
+// the index points at the right pages; with a status field, each unit's households by status go under its building's
+// row; the page subtitle wraps and keeps every part.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <array>
+#include <functional>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +17,10 @@
 
 #include <unistd.h>
 
+#include <cairo/cairo.h>   // (the test target has no cairo include path of its own)
+
 #include "atlas.hpp"
+#include "frame.hpp"
 #include "map_setup.hpp"
 #include "command_run.hpp"
 
@@ -169,12 +175,12 @@ TEST_F(AtlasTest, PdfTextCopiesOutAsWritten) {
     EXPECT_EQ(radicals(all.out), 0u) << all.out;
 }
 
-TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
-    // 240 small houses in the third grid: its table needs more than the page under its map
-    Dataset& ds = fixture_->ds;
-    MapData& d = fixture_->data;
+// `n` small houses in the fixture's third grid, 3 households each; `units(i)`: the units by status of house i.
+void add_houses(PrintFixture& fx, int n, const std::function<std::vector<UnitStatus>(int)>& units = {}) {
+    Dataset& ds = fx.ds;
+    MapData& d = fx.data;
     const GridId third = ds.grids[3].id;
-    for (int i = 0; i < 240; ++i) {
+    for (int i = 0; i < n; ++i) {
         Building b;
         b.id = BuildingId(ds.buildings.size());
         b.source_id = "H" + std::to_string(i);
@@ -185,10 +191,17 @@ TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
         b.anchor = {x + 3, y + 1.5};
         ds.buildings.push_back(b);
         d.buildings.push_back({3, 7, 1, 1, {"1-1-101"}});
+        if (units) d.buildings.back().unit_status = units(i);
         d.building_minutes.push_back(4);
         d.building_grid[0].push_back(ds.grids[0].id);
         d.building_grid[1].push_back(third);
     }
+}
+
+TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
+    // 240 small houses in the third grid: its table needs more than the page under its map
+    const GridId third = fixture_->ds.grids[3].id;
+    add_houses(*fixture_, 240);
     const fs::path pdf = dir_ / "long.pdf";
     const AtlasResult res = render_atlas_pdf(request_, pdf);
     ASSERT_EQ(res.entries.size(), 3u);
@@ -222,6 +235,70 @@ TEST_F(AtlasTest, LongTablesContinueOnFollowingPages) {
     int missing = 0;
     for (int k = 1; k <= 243; ++k) missing += drawn.count(k) == 0;
     EXPECT_EQ(missing, 0);
+}
+
+// With a status field, every third house has three units: their lines go under its row (rows of three heights: plain,
+// with unit lines, and the fixture's own), the table continues on more pages, and no row runs past a page's content
+// area into the footer.
+TEST_F(AtlasTest, UnitLinesGoUnderTheirBuildingAndTablesStillContinue) {
+    add_houses(*fixture_, 240);
+    const AtlasResult plain = render_atlas_pdf(request_, dir_ / "plain.pdf");
+    fixture_ = make_print_fixture();
+    request_.data = &fixture_->data;
+    fixture_->data.household_status = true;
+    add_houses(*fixture_, 240, [](int i) {
+        std::vector<UnitStatus> u;
+        if (i % 3 == 0)
+            for (int k = 1; k <= 3; ++k) u.push_back({std::to_string(k) + "单元", {k, 1, 0, i % 2, 0}});
+        return u;
+    });
+    const fs::path pdf = dir_ / "units.pdf";
+    const AtlasResult res = render_atlas_pdf(request_, pdf);
+    ASSERT_EQ(res.entries.size(), 3u);
+    EXPECT_EQ(res.entries[2].buildings, 243u);
+    EXPECT_GT(res.entries[2].pages, plain.entries[2].pages);   // 240 more lines of table
+    EXPECT_EQ(page_count(pdf), res.pages);
+    if (!have("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    const CommandRun text = run("pdftotext -raw -enc UTF-8 '" + pdf.string() + "' -");
+    ASSERT_EQ(text.status, 0) << text.out;
+    const std::regex line(R"(([123])单元\s*常住\s*(\d+)\s*租住\s*1\s*空置\s*0\s*经营\s*([01]))");
+    std::map<int, int> lines;   // unit → lines
+    for (auto it = std::sregex_iterator(text.out.begin(), text.out.end(), line); it != std::sregex_iterator(); ++it) {
+        EXPECT_EQ((*it)[1], (*it)[2]);   // unit k has k resident households
+        ++lines[std::stoi((*it)[1])];
+    }
+    EXPECT_EQ(lines, (std::map<int, int>{{1, 80}, {2, 80}, {3, 80}}));
+    EXPECT_EQ(occurrences(text.out, "多单元楼下列各单元住户状态"), 1u);   // the caption says what the lines are
+    // every table word above the content area's bottom (A4: the page less its margin and the footer band)
+    const CommandRun boxes = run("pdftotext -bbox -enc UTF-8 '" + pdf.string() + "' -");
+    const std::regex word(R"re(<word xMin="[-\d.]+" yMin="[-\d.]+" xMax="[-\d.]+" yMax="([-\d.]+)">([^<]*(单元|常住|经营)[^<]*)</word>)re");
+    const double bottom = 841.89 - std::max(18.0, 0.032 * 595.28) - 14;
+    int words = 0;
+    for (auto it = std::sregex_iterator(boxes.out.begin(), boxes.out.end(), word); it != std::sregex_iterator(); ++it, ++words)
+        EXPECT_LE(std::stod((*it)[1]), bottom + 0.5) << (*it)[2];
+    EXPECT_GE(words, 240 * 2);
+}
+
+// The subtitle wraps between its parts, never inside one, and keeps every part.
+TEST(AtlasHeader, SubtitleWrapsBetweenItsPartsAndKeepsThemAll) {
+    if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) GTEST_SKIP() << "fonts-noto-cjk is not installed";
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+    cairo_t* cr = cairo_create(s);
+    const std::string sub = "999001001003013  ·  岩城社区  ·  住宅楼 32 栋  ·  单元 58 个  ·  449 户  ·  1,289 人  ·  党员户 15  ·  "
+                            "党员中心户 10  ·  常住 352 · 租住 66 · 空置 24 · 经营 5 · 未知 2";
+    const frame::Font font{7.6, false, 0x555555};
+    const auto one = frame::wrap_at(cr, sub, "  ·  ", font, 2000);
+    const auto two = frame::wrap_at(cr, sub, "  ·  ", font, 540);   // about A4's content width
+    const auto narrow = frame::wrap_at(cr, sub, "  ·  ", font, 30);
+    cairo_destroy(cr), cairo_surface_destroy(s);
+    EXPECT_EQ(one, std::vector<std::string>{sub});
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_EQ(two[0] + "  ·  " + two[1], sub);
+    EXPECT_EQ(two[1], "常住 352 · 租住 66 · 空置 24 · 经营 5 · 未知 2");   // the counts by status whole on the second line
+    std::string joined;
+    for (const auto& l : narrow) joined += l;
+    for (const std::string part : {"999001001003013", "岩城社区", "未知 2"}) EXPECT_NE(joined.find(part), std::string::npos) << part;
+    EXPECT_EQ(joined.find("…"), std::string::npos);
 }
 
 TEST_F(AtlasTest, ChosenLevelAndGrids) {

@@ -3,9 +3,12 @@
 //  - the PDF's text (pdftotext -raw, atlas_text.hpp): per grid exactly the numbers 1..N of its table;
 //  - the placement log (render::AtlasMapLog): per grid, its maps carry the numbers 1..N; on no map do two number
 //    boxes overlap, a number cover a mark or leave the map's frame;
-//  - the PDF's word boxes (pdftotext -bbox): no two numbers drawn on a page overlap.
+//  - the PDF's word boxes (pdftotext -bbox): no two numbers drawn on a page overlap;
+//  - the stairwell-unit digits keep at least 1 pt from every number (the placement log and the PDF's word boxes);
+//  - every page's subtitle is whole: no "…", the grid pages' ending with their counts by status.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -18,6 +21,7 @@
 
 #include "atlas_job.hpp"
 #include "atlas_text.hpp"
+#include "render_job.hpp"
 #include "command_run.hpp"
 
 namespace gridatlas {
@@ -135,6 +139,98 @@ TEST_F(AtlasWhole, DrawnNumbersDoNotOverlapOnAnyPage) {
     }
     EXPECT_GT(words, 9000);
     EXPECT_TRUE(bad.empty()) << bad;
+}
+
+// Word boxes of one kind per page of the PDF: (page, box, word).
+struct PageWord {
+    int page;
+    geo::Box box;
+    std::string text;
+};
+std::vector<PageWord> words_of(const std::string& bbox_xml, const std::regex& word_re) {
+    std::vector<PageWord> out;
+    int page = 0;
+    const std::regex any(R"re(<page |<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>)re");
+    for (auto it = std::sregex_iterator(bbox_xml.begin(), bbox_xml.end(), any); it != std::sregex_iterator(); ++it) {
+        if (!(*it)[1].matched) {
+            ++page;
+            continue;
+        }
+        const std::string text = (*it)[5];
+        if (!std::regex_match(text, word_re)) continue;
+        out.push_back({page, geo::Box({std::stod((*it)[1]), std::stod((*it)[2])}, {std::stod((*it)[3]), std::stod((*it)[4])}), text});
+    }
+    return out;
+}
+
+TEST_F(AtlasWhole, UnitDigitsKeepClearOfEveryNumber) {
+    // the placement log: every unit digit at least kUnitClearance from every number box (which has its halo) of its map
+    std::size_t digits = 0;
+    double nearest = 1e9;
+    for (const auto& m : report_->maps)
+        for (const auto& u : m.unit_labels) {
+            ++digits;
+            for (const auto& n : m.numbers) nearest = std::min(nearest, render::box_gap(u, n.box));
+        }
+    EXPECT_GT(digits, 5000u);   // the sample's dense grids show their units
+    EXPECT_GE(nearest, render::kUnitClearance - 1e-9);
+    // the PDF as drawn: the word box of a unit digit (4.8 pt, 6.95 pt tall as poppler boxes Noto CJK) at least 1 pt from
+    // every "k号楼" box on its page
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    const std::string x = text_of("-bbox");
+    const auto numbers = words_of(x, std::regex(R"(\d+号楼)"));
+    auto units = words_of(x, std::regex(R"(\d{1,2})"));
+    units.erase(std::remove_if(units.begin(), units.end(), [](const PageWord& w) {
+                    const double h = w.box.max_corner().y() - w.box.min_corner().y();
+                    return h < 6.6 || h > 7.2;
+                }),
+                units.end());
+    EXPECT_GT(units.size(), 5000u);
+    std::map<int, std::vector<const PageWord*>> by_page;
+    for (const auto& n : numbers) by_page[n.page].push_back(&n);
+    double min_gap = 1e9;
+    std::string where;
+    for (const auto& u : units)
+        for (const PageWord* n : by_page[u.page])
+            if (const double g = render::box_gap(u.box, n->box); g < min_gap)
+                min_gap = g, where = "page " + std::to_string(u.page) + ": unit " + u.text + " by " + n->text;
+    std::printf("[ atlas ] %zu unit digits drawn; nearest to a number: %.2f pt (%s)\n", units.size(), min_gap, where.c_str());
+    EXPECT_GE(min_gap, 1.0) << where;
+}
+
+TEST_F(AtlasWhole, SubtitlesAreWhole) {
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    const std::string t = text_of("-raw");
+    EXPECT_EQ(t.find("…"), std::string::npos);
+    // the dense centre's grid, whose subtitle ended in "经…" on A4: every part there, its counts by status on a line
+    const std::regex sub(R"(999001001003013 · 岩城社区 · 住宅楼 \d+ 栋 · 单元 \d+ 个 · [\d,]+ 户 · [\d,]+ 人 · 党员户 \d+ · 党员中心户 \d+\s+)"
+                         R"(常住 \d+ · 租住 \d+ · 空置 \d+ · 经营 \d+)");
+    EXPECT_GE(std::distance(std::sregex_iterator(t.begin(), t.end(), sub), std::sregex_iterator()), 1);
+}
+
+// The officer map of the same grid (`gridatlas render --style officer`), on A4 and A3 portrait: its header's subtitle
+// whole too, on two lines where one is too short.
+TEST(OfficerMapHeader, SubtitleIsWholeOnA4AndA3) {
+    if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) GTEST_SKIP() << "fonts-noto-cjk is not installed";
+    if (!test_support::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+    for (const char* paper : {"A4", "A3"}) {
+        pipeline::RenderConfig config;
+        config.project_file = fs::path(GRIDATLAS_SOURCE_DIR) / "data" / "sample" / "project.toml";
+        config.out_file = fs::temp_directory_path() / ("gridatlas_officer_header_" + std::to_string(::getpid()) + paper + ".pdf");
+        config.style = "officer";
+        config.grid = "999001001003013";
+        config.page = render::PageSpec{paper, false};
+        Diagnostics diag;
+        pipeline::render_job(config, diag);
+        const auto r = run_command("pdftotext -raw -l 1 -enc UTF-8 '" + config.out_file.string() + "' -");
+        std::error_code ec;
+        fs::remove(config.out_file, ec);
+        ASSERT_EQ(r.status, 0) << r.out;
+        EXPECT_EQ(r.out.find("…"), std::string::npos) << paper;
+        EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(999001001003013 · 岩城社区 · .* · 党员中心户 \d+)"))) << paper << "\n"
+                                                                                                     << r.out.substr(0, 600);
+        EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(常住 \d+ · 租住 \d+ · 空置 \d+ · 经营 \d+ · 未知 \d+)"))) << paper;
+    }
 }
 
 }  // namespace
