@@ -16,29 +16,86 @@ import math
 import os
 import re
 import subprocess
+import signal
 import sys
 import tempfile
+import threading
+import time
 
+OLD_SERIES = "2 households a building"
 STAGES = ["load layers", "grid hierarchy", "assign households", "walk network", "walking access",
           "coverage statistics", "straight-line circles", "organisation rules", "central households", "liaison",
           "write gpkg"]
 
 
-def measure(binary, project, keep):
+def child_pid(pid):
+    """The first child of pid (gridatlas under /usr/bin/time), or None while it has not started."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            kids = fh.read().split()
+        return int(kids[0]) if kids else None
+    except OSError:
+        return None
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            m = re.search(r"^VmRSS:\s+(\d+) kB", fh.read(), re.M)
+        return int(m.group(1)) / 1024 if m else 0.0
+    except OSError:
+        return 0.0
+
+
+def watch(proc, max_rss_mb, every_s=5.0):
+    """Samples the 1-minute load average while proc runs; kills its gridatlas child (the process this script
+    started, by pid) if its RSS passes max_rss_mb. Returns (load samples, killed for memory)."""
+    loads, killed = [os.getloadavg()[0]], False
+    while proc.poll() is None:
+        time.sleep(every_s)
+        loads.append(os.getloadavg()[0])
+        kid = child_pid(proc.pid)
+        if kid and max_rss_mb and rss_mb(kid) > max_rss_mb:
+            os.kill(kid, signal.SIGKILL)
+            killed = True
+    return loads, killed
+
+
+def time_v(stderr, key):
+    m = re.search(rf"^\s*{re.escape(key)}: (.+)$", stderr, re.M)
+    return m.group(1).strip() if m else None
+
+
+def wall_seconds(text):
+    parts = [float(p) for p in text.split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def measure(binary, project, keep, max_rss_mb):
     out = tempfile.mkdtemp(prefix="growth_", dir=keep)
-    res = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M", binary, "run", "--no-render", project, "-o", out],
-                         capture_output=True, text=True)
-    m = re.search(r"^TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$", res.stderr, re.M)
-    if res.returncode != 0 or not m:
-        sys.exit(f"province_growth: gridatlas run on {project} exited {res.returncode}: {res.stderr[-2000:]}")
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    proc = subprocess.Popen(["/usr/bin/time", "-v", binary, "run", "--no-render", project, "-o", out],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    box = {}
+    reader = threading.Thread(target=lambda: box.update(err=proc.stderr.read()))
+    reader.start()
+    loads, killed = watch(proc, max_rss_mb)
+    reader.join()
+    err, rc = box.get("err", ""), proc.wait()
+    if killed:
+        sys.exit(f"province_growth: stopped gridatlas on {project}: RSS above {max_rss_mb:,.0f} MB")
+    wall, peak = time_v(err, "Elapsed (wall clock) time (h:mm:ss or m:ss)"), time_v(err, "Maximum resident set size (kbytes)")
+    if rc != 0 or not wall or not peak:
+        sys.exit(f"province_growth: gridatlas run on {project} exited {rc}: {err[-2000:]}")
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as fh:
         s = json.load(fh)
     subprocess.run(["rm", "-rf", out], check=True)
     return {"project": os.path.abspath(project), "households": s["households"]["roster"],
             "buildings": s["inputs"]["buildings"], "edges": s["walk_network"]["edges"],
-            "grids": s["inputs"]["grids"], "wall_s": float(m.group(1)),
-            "cpu_s": float(m.group(2)) + float(m.group(3)), "peak_rss_kb": int(m.group(4)),
-            "stages": {t["stage"]: t["seconds"] for t in s["timings"]}, "load_avg": os.getloadavg()[0]}
+            "grids": s["inputs"]["grids"], "wall_s": wall_seconds(wall),
+            "cpu_s": float(time_v(err, "User time (seconds)")) + float(time_v(err, "System time (seconds)")),
+            "peak_rss_kb": int(peak), "stages": {t["stage"]: t["seconds"] for t in s["timings"]},
+            "load_avg": sum(loads) / len(loads), "load_max": max(loads), "uptime_before": uptime}
 
 
 def slope(points):
@@ -102,16 +159,20 @@ def main():
     ap.add_argument("--json", required=True, help="results file: read if present, each new run added (same project: replaced)")
     ap.add_argument("--png", help="plot to write")
     ap.add_argument("--work", default=None, help="where run outputs go while measured (default: the temp dir)")
+    ap.add_argument("--series", default=OLD_SERIES, help="label of the series the runs belong to (default: %(default)s)")
+    ap.add_argument("--max-rss-mb", type=float, default=21 * 1024,
+                    help="stop a run whose RSS passes this (default %(default).0f MB; 0: never)")
     args = ap.parse_args()
     runs = []
     if os.path.exists(args.json):
         with open(args.json, encoding="utf-8") as fh:
             runs = json.load(fh)
     for p in args.projects:
-        r = measure(args.gridatlas, p, args.work)
+        r = measure(args.gridatlas, p, args.work, args.max_rss_mb)
+        r["series"] = args.series
         print(f"{r['households']:,} households: wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s, peak RSS "
-              f"{r['peak_rss_kb'] / 1024:,.0f} MB, load {r['load_avg']:.1f}", flush=True)
-        runs = [x for x in runs if x["project"] != r["project"]] + [r]
+              f"{r['peak_rss_kb'] / 1024:,.0f} MB, load {r['load_avg']:.1f} (max {r['load_max']:.1f})", flush=True)
+        runs = [x for x in runs if (x["project"], x.get("series", OLD_SERIES)) != (r["project"], r["series"])] + [r]
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(sorted(runs, key=lambda x: x["households"]), fh, indent=1, ensure_ascii=False)
     if not runs:
