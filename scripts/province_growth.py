@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 """Growth of `gridatlas run --no-render`, stage by stage, on synthetic provinces (scripts/make_province.py).
 
-Runs the product on each given project file, one at a time, under /usr/bin/time (wall, user + sys CPU, peak RSS),
-reads every stage's seconds from the run's summary.json, prints a table (households, buildings, walk-network edges,
-each stage, wall, CPU, peak RSS, bytes of peak RSS a household) and plots seconds against households, log-log, one line
-per stage with its fitted slope (least squares on log-log: 1 is linear, 2 quadratic) in the legend. Results are
-appended to --json so a later call (--plot-only) re-plots every size measured so far. Needs python3-matplotlib.
+Runs the product on each given project file, one at a time, under /usr/bin/time -v (wall, user + sys CPU, peak RSS),
+sampling the 1-minute load average every 5 s while it runs (the machine is shared: the load says how much of it the
+run had) and stopping it if its RSS passes --max-rss-mb; reads every stage's seconds from the run's summary.json. Runs
+belong to a series (--series: e.g. the sample's two households a building, or ten with make_province.py
+--roster-copies 5). Prints a table per series (households, buildings, walk-network edges, each stage, wall, CPU, peak
+RSS, bytes of peak RSS a household, load) and plots seconds against households, log-log, one panel per series, one
+line per stage with its fitted slope (least squares on log-log: 1 is linear, 2 quadratic) in the legend. Results are
+added to --json, so a later call without project files re-prints and re-plots every size measured so far. Needs
+python3-matplotlib for --png.
 
-    scripts/make_province.py --counties 5x5 -o out/prov5
-    scripts/province_growth.py --json docs/province_growth.json --png docs/province_growth.png out/prov5/project.toml
+    scripts/make_province.py --counties 4x4 --roster-copies 5 -o out/prov4k5
+    scripts/province_growth.py --json docs/province_growth.json --png docs/province_growth.png \
+        --series "10 households a building (K=5)" out/prov4k5/project.toml
 """
 import argparse
 import json
@@ -107,32 +112,39 @@ def slope(points):
     return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else float("nan")
 
 
-def table(runs):
-    runs = sorted(runs, key=lambda r: r["households"])
-    head = ["households", "buildings", "edges"] + STAGES + ["wall", "CPU", "peak RSS MB", "B/household"]
-    print("| " + " | ".join(head) + " |")
+def by_series(runs):
+    """{series label: its runs, smallest first}, series in the order of their smallest run's households a building."""
+    groups = {}
+    for r in runs:
+        groups.setdefault(r.get("series", OLD_SERIES), []).append(r)
+    for g in groups.values():
+        g.sort(key=lambda r: r["households"])
+    return dict(sorted(groups.items(), key=lambda kv: kv[1][0]["households"] / max(1, kv[1][0]["buildings"])))
+
+
+def table(label, runs):
+    """Prints one series' table and its fitted slopes; returns the slopes."""
+    head = ["households", "buildings", "edges"] + STAGES + ["wall", "CPU", "peak RSS MB", "B/household", "load"]
+    print(f"\n{label}:\n| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in runs:
         cells = [f"{r['households']:,}", f"{r['buildings']:,}", f"{r['edges']:,}"]
         cells += [f"{r['stages'].get(s, float('nan')):.2f}" for s in STAGES]
         cells += [f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}", f"{r['peak_rss_kb'] / 1024:,.0f}",
-                  f"{r['peak_rss_kb'] * 1024 / r['households']:.0f}"]
+                  f"{r['peak_rss_kb'] * 1024 / r['households']:.0f}",
+                  f"{r['load_avg']:.1f}" + (f" (max {r['load_max']:.1f})" if "load_max" in r else "")]
         print("| " + " | ".join(cells) + " |")
     slopes = {s: slope([(r["households"], r["stages"].get(s, 0)) for r in runs]) for s in STAGES}
     slopes["whole run (wall)"] = slope([(r["households"], r["wall_s"]) for r in runs])
+    slopes["CPU"] = slope([(r["households"], r["cpu_s"]) for r in runs])
     slopes["peak RSS"] = slope([(r["households"], r["peak_rss_kb"]) for r in runs])
-    print("fitted log-log slopes against households: " + ", ".join(f"{k} {v:.2f}" for k, v in slopes.items()))
+    print(f"fitted log-log slopes against households ({runs[0]['households']:,} to {runs[-1]['households']:,}): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in slopes.items()))
     return slopes
 
 
-def plot(runs, slopes, png):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    runs = sorted(runs, key=lambda r: r["households"])
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=90)
+def plot_series(ax, label, runs, slopes, colours):
     xs = [r["households"] for r in runs]
-    colours = plt.cm.tab20.colors
     for i, s in enumerate(STAGES + ["whole run (wall)"]):
         ys = [r["wall_s"] if s == "whole run (wall)" else r["stages"].get(s, 0) for r in runs]
         if max(ys) <= 0:
@@ -142,11 +154,23 @@ def plot(runs, slopes, png):
                 color="black" if whole else colours[(2 * i) % 20 + (i >= 10)], label=f"{s} (slope {slopes[s]:.2f})")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("households (synthetic province: the sample tiled into counties)")
-    ax.set_ylabel("seconds (wall, 2 shared cores)")
-    ax.set_title("gridatlas run --no-render: time per stage against size")
+    ax.set_xlabel("households")
+    ax.set_title(f"{label}: {runs[0]['buildings']:,} to {runs[-1]['buildings']:,} buildings", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
+
+
+def plot(groups, slopes, png):
+    """One panel per series, side by side on the same seconds axis."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(groups), figsize=(7.5 * len(groups), 6.5), dpi=90, sharex=True, sharey=True,
+                             squeeze=False)
+    for ax, (label, runs) in zip(axes[0], groups.items()):
+        plot_series(ax, label, runs, slopes[label], plt.cm.tab20.colors)
+    axes[0][0].set_ylabel("seconds (wall, 2 shared cores)")
+    fig.suptitle("gridatlas run --no-render on synthetic provinces (the sample tiled into counties): seconds per stage")
     fig.tight_layout()
     fig.savefig(png)
     print(f"wrote {png}")
@@ -177,9 +201,10 @@ def main():
             json.dump(sorted(runs, key=lambda x: x["households"]), fh, indent=1, ensure_ascii=False)
     if not runs:
         sys.exit("province_growth: nothing measured yet")
-    slopes = table(runs)
+    groups = by_series(runs)
+    slopes = {label: table(label, g) for label, g in groups.items()}
     if args.png:
-        plot(runs, slopes, args.png)
+        plot(groups, slopes, args.png)
 
 
 if __name__ == "__main__":
