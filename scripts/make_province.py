@@ -26,8 +26,9 @@ same building references. So K times the households in the same buildings, units
 households a building, K = 5 about ten, as in a real province. K = 1 writes exactly the output without the option.
 Deterministic: no randomness, the same input gives the same rows in the same order. Size: --counties NxM, or
 --households H (the smallest near-square layout with at least H households, counting K copies of the roster; the
-sample has ~46,800 households a county, so 30 million households is 642 counties and about 15 million buildings at
-K = 1, or 129 counties and about 3 million buildings at K = 5). Needs GDAL's ogr2ogr/ogrinfo (with the SQLite
+sample has ~46,800 households a county, so 30 million households is 25x26 counties and about 15 million buildings at
+K = 1, or 11x12 counties and about 3.1 million buildings at K = 5; --counties 8x16 --roster-copies 5 gives 29.9
+million households in 3.0 million buildings). Needs GDAL's ogr2ogr/ogrinfo (with the SQLite
 dialect's ST_Translate) and Python 3.11+.
 Usage: scripts/make_province.py [--project data/sample/project.toml] (--counties 2x2 | --households N)
                                 [--roster-copies K] -o out/prov
