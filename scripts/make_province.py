@@ -19,11 +19,19 @@ Writes, into the output directory:
   project.toml    the project file with layers pointing at province.gpkg / households.csv and working_crs fixed to
                   the metric CRS the copies were moved in: `gridatlas run <out>/project.toml` runs the real code path;
   counties.csv    k, row, col, county code, label, x/y offset in metres.
+Density: --roster-copies K (default 1) writes each county's roster K times into the same buildings: copy 0 is the
+county's roster as above, copy j > 0 the same rows with every non-empty household id suffixed "-c<j>" (an empty id
+stays empty; a duplicated id stays duplicated within its copy, so faulty rows stay faulty in the same way) and the
+same building references. So K times the households in the same buildings, units and grids: the sample has about two
+households a building, K = 5 about ten, as in a real province. K = 1 writes exactly the output without the option.
 Deterministic: no randomness, the same input gives the same rows in the same order. Size: --counties NxM, or
---households H (the smallest near-square layout with at least H households; the sample has ~46,800 a county, so
-30 million households is 642 counties and about 15 million buildings). Needs GDAL's ogr2ogr/ogrinfo (with the SQLite
+--households H (the smallest near-square layout with at least H households, counting K copies of the roster; the
+sample has ~46,800 households a county, so 30 million households is 25x26 counties and about 15 million buildings at
+K = 1, or 11x12 counties and about 3.1 million buildings at K = 5; --counties 8x16 --roster-copies 5 gives 29.9
+million households in 3.0 million buildings). Needs GDAL's ogr2ogr/ogrinfo (with the SQLite
 dialect's ST_Translate) and Python 3.11+.
-Usage: scripts/make_province.py [--project data/sample/project.toml] (--counties 2x2 | --households N) -o out/prov
+Usage: scripts/make_province.py [--project data/sample/project.toml] (--counties 2x2 | --households N)
+                                [--roster-copies K] -o out/prov
 """
 import argparse
 import csv
@@ -96,13 +104,13 @@ def metric_crs(cfg, buildings_path, buildings_layer):
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
-def layout(args, sample_households):
+def layout(args, county_households):
     if args.counties:
         m = re.fullmatch(r"(\d+)x(\d+)", args.counties)
         if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
             die("--counties takes RxC, e.g. 2x2")
         return int(m.group(1)), int(m.group(2))
-    n = max(1, math.ceil(args.households / max(1, sample_households)))
+    n = max(1, math.ceil(args.households / max(1, county_households)))
     cols = math.ceil(math.sqrt(n))
     return math.ceil(n / cols), cols
 
@@ -193,7 +201,7 @@ def build_gpkg(out, layers, metric, counties_csv, digits):
     return prov
 
 
-def write_roster(cfg, project_dir, out, tiles):
+def write_roster(cfg, project_dir, out, tiles, copies):
     hh = cfg["households"]
     for key in ("x", "y", "address"):
         if key in hh:
@@ -214,15 +222,17 @@ def write_roster(cfg, project_dir, out, tiles):
         w.writerow(header)
         for t in tiles:
             pfx = t[7]
-            for row in rows:
-                r = list(row)
-                if id_col < len(r) and r[id_col]:
-                    r[id_col] = pfx + r[id_col]
-                if b_col < len(r) and r[b_col]:
-                    r[b_col] = pfx + r[b_col]
-                w.writerow(r)
-                n += 1
-    return len(rows), n
+            for j in range(copies):
+                sfx = f"-c{j}" if j else ""
+                for row in rows:
+                    r = list(row)
+                    if id_col < len(r) and r[id_col]:
+                        r[id_col] = pfx + r[id_col] + sfx
+                    if b_col < len(r) and r[b_col]:
+                        r[b_col] = pfx + r[b_col]
+                    w.writerow(r)
+                    n += 1
+    return len(rows) * copies, n
 
 
 def project_text(text, metric, layers_by_section, rows, cols):
@@ -248,12 +258,17 @@ def main():
     size = ap.add_mutually_exclusive_group(required=True)
     size.add_argument("--counties", help="RxC counties, e.g. 2x2")
     size.add_argument("--households", type=int, help="at least this many households (near-square layout)")
+    ap.add_argument("--roster-copies", type=int, default=1, metavar="K",
+                    help="write each county's roster K times into the same buildings, ids of copy j>0 suffixed "
+                         "-c<j> (default 1: households as in the source; 5 gives the sample ~10 a building)")
     ap.add_argument("--county-digits", type=int, default=9, help="leading code digits naming the county (default 9)")
     ap.add_argument("--gap-m", type=float, default=0, help="metres between counties (default: 2 walks + 2 snaps)")
     ap.add_argument("-o", "--output", required=True, help="output directory (created if missing)")
     args = ap.parse_args()
     if args.households is not None and args.households <= 0:
         die("--households must be positive")
+    if args.roster_copies < 1:
+        die("--roster-copies must be at least 1")
     if args.county_digits < 7:
         die("--county-digits must be at least 7 (3 city + 3 county digits follow the province's)")
 
@@ -267,7 +282,7 @@ def main():
 
     with open(os.path.join(project_dir, cfg["households"]["file"]), encoding="utf-8-sig") as fh:
         sample_rows = sum(1 for _ in fh) - 1
-    rows, cols = layout(args, sample_rows)
+    rows, cols = layout(args, sample_rows * args.roster_copies)
 
     # The source's extent in the metric CRS (every layer), and the county prefix of its codes.
     boxes = []
@@ -292,7 +307,7 @@ def main():
 
     counties_csv, tiles = write_counties(args.output, rows, cols, dx, dy, head, "")
     build_gpkg(args.output, layers, metric, counties_csv, args.county_digits)
-    per_county, total = write_roster(cfg, project_dir, args.output, tiles)
+    per_county, total = write_roster(cfg, project_dir, args.output, tiles, args.roster_copies)
     with open(os.path.join(args.output, "project.toml"), "w", encoding="utf-8") as fh:
         fh.write(project_text(raw.decode("utf-8"), metric, layers, rows, cols))
     print(f"make_province: {rows}x{cols} = {len(tiles)} counties, {dx} x {dy} m each (gap {gap:.0f} m) in {metric}; "

@@ -4,7 +4,11 @@ sample and on the province, and checks that each county is an exact copy of the 
 every per-grid number in summary.json (households, persons, party-member households, buildings, households by status,
 coverage share per kind, complete-circle households) equals the sample grid's with the county's code prefix; roster,
 unassigned households per reason, residential buildings, facilities, network nodes/edges/components are 4x the sample's;
-codes keep their length and say which county they are in. Writes under a per-process folder.
+codes keep their length and say which county they are in. Then a 1x1 province with --roster-copies 2 (every household
+written twice into the same buildings): every grid of every level has exactly 2x the sample grid's households, persons,
+party-member households, households per status and complete-circle households, and the same buildings and coverage
+shares; roster, unassigned households per reason and covered households per kind are 2x, buildings, units and the
+walking network the same. Writes under a per-process folder.
 Usage: province_test.py <gridatlas binary> <source dir>
 """
 import json
@@ -27,6 +31,42 @@ def run(cmd):
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit(f"FAILED: {' '.join(cmd)} exited {res.returncode}:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+
+
+DOUBLED = ("households", "persons", "party_member_households", "complete_circle_households")
+SAME = ("buildings", "coverage_share")
+
+
+def check_roster_copies(s, p):
+    """p: the sample as a 1x1 province with every household twice; compared with s, the sample's own run."""
+    check(p["households"]["roster"] == 2 * s["households"]["roster"] > 0, "K=2: roster not 2x the sample's")
+    check(p["households"]["assigned"] == 2 * s["households"]["assigned"], "K=2: assigned households not 2x")
+    for reason, n in s["households"]["unassigned_by_reason"].items():
+        check(p["households"]["unassigned_by_reason"].get(reason) == 2 * n, f"K=2: unassigned {reason} not 2x")
+    for key in ("buildings", "residential_buildings", "units", "facilities", "grids", "road_lines"):
+        check(p["inputs"][key] == s["inputs"][key], f"K=2: inputs.{key} {p['inputs'][key]} != {s['inputs'][key]}")
+    for key in ("nodes", "edges", "components"):
+        check(p["walk_network"][key] == s["walk_network"][key], f"K=2: walk_network.{key}")
+    for sk, pk in zip(s["service_kinds"], p["service_kinds"]):
+        check(pk["covered_households"] == 2 * sk["covered_households"], f"K=2: {sk['kind']}: covered households")
+    compared = 0
+    for sl, pl in zip(s["levels"], p["levels"]):
+        by_code = {g["code"]: g for g in pl["per_grid"]}
+        check(len(by_code) == len(sl["per_grid"]), f"K=2: level {sl['key']} has {len(by_code)} grids")
+        for g in sl["per_grid"]:
+            pg = by_code.get(g["code"])
+            if pg is None:
+                failures.append(f"K=2: level {sl['key']}: no grid {g['code']}")
+                continue
+            for key in DOUBLED:
+                check(pg[key] == 2 * g[key], f"K=2: grid {g['code']}: {key} {pg[key]} != 2 x {g[key]}")
+            for key in SAME:
+                check(pg[key] == g[key], f"K=2: grid {g['code']}: {key} {pg[key]} != {g[key]}")
+            st = {k: 2 * v for k, v in g["households_by_status"].items()}
+            check(pg["households_by_status"] == st, f"K=2: grid {g['code']}: by status {pg['households_by_status']}")
+            compared += 1
+    check(compared == sum(len(l["per_grid"]) for l in s["levels"]) > 0, f"K=2: compared {compared} grids")
+    return compared
 
 
 try:
@@ -72,9 +112,17 @@ try:
     check(compared == 4 * sum(len(l["per_grid"]) for l in s["levels"]) and compared > 0, f"compared {compared} grids")
     for sk, pk in zip(s["service_kinds"], p["service_kinds"]):
         check(pk["covered_households"] == 4 * sk["covered_households"], f"{sk['kind']}: covered households")
+
+    dense = os.path.join(work, "dense")
+    run([sys.executable, os.path.join(src, "scripts/make_province.py"), "--project",
+         os.path.join(src, "data/sample/project.toml"), "--counties", "1x1", "--roster-copies", "2", "-o", dense])
+    run([gridatlas, "run", "--no-render", os.path.join(dense, "project.toml"), "-o", os.path.join(work, "d")])
+    d = json.load(open(os.path.join(work, "d", "summary.json"), encoding="utf-8"))
+    doubled = check_roster_copies(s, d)
     if failures:
         print("\n".join(failures[:40]))
         sys.exit(f"FAILED: {len(failures)} mismatches")
-    print(f"ok: {compared} county grids equal the sample's; inputs, roster and network are 4x the sample's")
+    print(f"ok: {compared} county grids equal the sample's; inputs, roster and network are 4x the sample's; "
+          f"with --roster-copies 2, {doubled} grids have 2x the sample's households in the same buildings")
 finally:
     shutil.rmtree(work, ignore_errors=True)
