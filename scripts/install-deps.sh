@@ -7,7 +7,7 @@ packages=(
   libmapnik-dev mapnik-utils fonts-noto-cjk fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev
-  libcpp-httplib-dev libsodium-dev chromium wrk curl poppler-utils python3 python3-xlwt python3-gdal
+  libcpp-httplib-dev libsodium-dev chromium wrk curl poppler-utils python3 python3-xlwt python3-gdal python3-matplotlib
   postgresql-15 postgresql-15-postgis-3 libpq-dev
 )
 # gridatlas serve's page: Leaflet (and playwright-core for the browser test) come from the npm registry at build time.
