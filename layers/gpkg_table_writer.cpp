@@ -71,8 +71,9 @@ struct GpkgTableWriter::Impl {
     void guarded(const F& f) {
         try {
             f();
-        } catch (const std::runtime_error& e) {
-            if (dynamic_cast<const DataError*>(&e)) throw;
+        } catch (const DataError&) {
+            throw;
+        } catch (const std::runtime_error& e) {   // SQLite's, naming the SQL
             fail(e.what());
         }
     }
@@ -193,6 +194,13 @@ void GpkgTableWriter::close() {
         impl_->end();
         impl_->db.close();
     });
+}
+
+void write_issues_table(GpkgTableWriter& t, const Diagnostics& diag) {
+    t.begin_table("issues", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
+    for (const auto& d : diag.items())
+        t.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
+               d.message, d.hint});
 }
 
 }  // namespace gridatlas::layers

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/diagnostics.hpp"
 #include "vector_writer.hpp"
 
 namespace gridatlas::layers {
@@ -35,5 +36,8 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// The `issues` table every results GeoPackage has: each warning and error with where it was found and what to do.
+void write_issues_table(GpkgTableWriter& t, const Diagnostics& diag);
 
 }  // namespace gridatlas::layers

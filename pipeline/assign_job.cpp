@@ -171,10 +171,7 @@ void write_household_tables(layers::GpkgTableWriter& t, const Dataset& ds, const
     }
     t.begin_table("conservation", conservation.fields);
     for (const auto& r : conservation.rows) t.add(r);
-    t.begin_table("issues", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
-    for (const auto& d : diag.items())
-        t.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
-               d.message, d.hint});
+    layers::write_issues_table(t, diag);
 }
 
 // assignment.gpkg: the grids layer through GDAL, then the attribute tables straight through SQLite.

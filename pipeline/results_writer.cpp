@@ -221,12 +221,6 @@ void write_rule_breaches(layers::GpkgTableWriter& w, const Results& r) {
                    b.building.valid() ? FieldValue{r.ds.building(b.building).source_id} : FieldValue{}, count(b.value)});
 }
 
-void write_issues(layers::GpkgTableWriter& w, const Results& r) {
-    w.begin_table("issues", {{"severity"}, {"code"}, {"file"}, {"layer"}, {"feature"}, {"message"}, {"hint"}});
-    for (const auto& d : r.diagnostics.items())
-        w.add({std::string(d.severity == Severity::error ? "error" : "warning"), d.code, d.where.file, d.where.layer, d.where.feature,
-               d.message, d.hint});
-}
 
 }  // namespace
 
@@ -241,7 +235,7 @@ void write_results_gpkg(const Results& r, const std::filesystem::path& file) {
     write_households(t, r);
     write_gaps(t, r);
     write_rule_breaches(t, r);
-    write_issues(t, r);
+    layers::write_issues_table(t, r.diagnostics);
     t.close();
 }
 
